@@ -1,0 +1,4 @@
+export { createRng, shuffled } from './rng';
+export type { Rng } from './rng';
+export { decodeWith, formatError, invalidInput, parseError, PositiveInt } from './errors';
+export type { VaesaError } from './errors';

@@ -1,3 +1,4 @@
 export * from './common';
 export * from './hardware';
 export * from './workload';
+export * from './dataset';

@@ -1,4 +1,5 @@
 export { createRng, shuffled } from './rng';
 export type { Rng } from './rng';
+export type { CostMetrics, Evaluator } from './evaluator';
 export { decodeWith, formatError, invalidInput, parseError, PositiveInt } from './errors';
 export type { VaesaError } from './errors';

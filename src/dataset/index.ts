@@ -1,0 +1,1 @@
+export type { DatasetRow } from './row';

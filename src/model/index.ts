@@ -1,0 +1,1 @@
+export type { LatentModel } from './latent-model';

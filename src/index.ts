@@ -2,3 +2,4 @@ export * from './common';
 export * from './hardware';
 export * from './workload';
 export * from './dataset';
+export * from './model';

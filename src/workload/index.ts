@@ -1,2 +1,35 @@
 export { ConvLayerCodec, LAYER_DIMS, convLayer, layerMacs, inputWidth, inputHeight, tensorSizes, layerName } from './layer';
 export type { ConvLayer, Dim } from './layer';
+export {
+  NetworkCodec,
+  NetworkLayerCodec,
+  networkOf,
+  distinctLayers,
+  uniqueLayers,
+  networkMacs,
+  networkLayerCount,
+} from './network';
+export type { Network, NetworkLayer } from './network';
+export {
+  VAESA_LAYER_FIELDS,
+  decodeVaesaLayer,
+  decodeVaesaWorkload,
+  parseVaesaWorkload,
+  decodeTimeloopProblem,
+  parseTimeloopProblem,
+  parseCosaNetwork,
+  parseWorkloadJson,
+  decodeWorkload,
+} from './parse';
+export type { CosaNetworkFiles } from './parse';
+export {
+  LAYER_FEATURE_SCALES,
+  layerFeatures,
+  normaliseLayerFeatures,
+  denormaliseLayerFeatures,
+  layerFeatureVector,
+} from './features';
+export type { LayerFeatureNormalisation, LayerFeatureStats } from './features';
+export { networks, getNetwork, VAESA_NETWORKS } from './builtin';
+export type { BuiltInNetworkName } from './builtin';
+export { readWorkloadFile, readCosaNetworkDir } from './files';

@@ -1,0 +1,77 @@
+/**
+ * Checks the built package (dist/, made by `npm run build`, which `npm test` runs first) from plain Node:
+ * the CJS and ESM files directly, and the package name through package.json's `exports` map.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '../..');
+
+/** A script printing a few results that exercise the workload, hardware, common and dataset faces. */
+const probe = (lib: string) => `
+  const out = {
+    macs: lib.networkMacs(lib.networks.alexnet),
+    encoded: lib.encodeArch(lib.simbaSpace, lib.simbaDefaultArch).map((x) => Math.round(x * 1e6) / 1e6),
+    parsed: lib.parseVaesaWorkload('[[1,1,1,1,16,10,1,1,0]]')._tag,
+    rng: lib.createRng(1).int(1000) === lib.createRng(1).int(1000),
+    features: lib.layerFeatures(lib.networks.resnet50.layers[0].layer),
+  };
+  console.log(JSON.stringify(out));
+`.replace(/lib\b/g, lib);
+
+const expected = {
+  macs: 714_188_480,
+  encoded: [0.666667, 0.6, 0.75, 0.875, 0.833333, 0.888889],
+  parsed: 'Left',
+  rng: true,
+  features: [7, 7, 112, 112, 3, 64, 1, 2, 2],
+};
+
+function runNode(args: string[], cwd: string): unknown {
+  return JSON.parse(execFileSync(process.execPath, args, { cwd, encoding: 'utf8', timeout: 30_000 }));
+}
+
+describe('built package', () => {
+  beforeAll(() => {
+    if (!existsSync(path.join(repoRoot, 'dist/index.js')) || !existsSync(path.join(repoRoot, 'dist/index.mjs'))) {
+      throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+    }
+  });
+
+  it('require() of dist/index.js works from CommonJS', () => {
+    const file = JSON.stringify(path.join(repoRoot, 'dist/index.js'));
+    expect(runNode(['-e', `const lib = require(${file});${probe('lib')}`], repoRoot)).toEqual(expected);
+  });
+
+  it('import() of dist/index.mjs works from ESM', () => {
+    const url = JSON.stringify(`file://${path.join(repoRoot, 'dist/index.mjs')}`);
+    expect(runNode(['--input-type=module', '-e', `const lib = await import(${url});${probe('lib')}`], repoRoot)).toEqual(expected);
+  });
+
+  describe('by package name through the exports map', () => {
+    let consumer: string;
+    beforeAll(() => {
+      // A throwaway project whose node_modules/vaesa links to this repository, as after `npm install`.
+      consumer = mkdtempSync(path.join(os.tmpdir(), 'vaesa-consumer-'));
+      mkdirSync(path.join(consumer, 'node_modules'));
+      symlinkSync(repoRoot, path.join(consumer, 'node_modules/vaesa'), 'dir');
+    });
+    afterAll(() => rmSync(consumer, { recursive: true, force: true }));
+
+    it("require('vaesa') resolves the CJS build", () => {
+      expect(runNode(['-e', `console.log(JSON.stringify(require.resolve('vaesa')))`], consumer)).toBe(
+        path.join(repoRoot, 'dist/index.js'),
+      );
+      expect(runNode(['-e', `const lib = require('vaesa');${probe('lib')}`], consumer)).toEqual(expected);
+    });
+
+    it("import 'vaesa' resolves the ESM build", () => {
+      expect(runNode(['--input-type=module', '-e', `console.log(JSON.stringify(import.meta.resolve('vaesa')))`], consumer)).toBe(
+        `file://${path.join(repoRoot, 'dist/index.mjs')}`,
+      );
+      expect(runNode(['--input-type=module', '-e', `import * as lib from 'vaesa';${probe('lib')}`], consumer)).toEqual(expected);
+    });
+  });
+});

@@ -1,0 +1,190 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../common/rng';
+import { archId, type ArchConfig } from '../hardware/arch';
+import type { LatentModel } from '../model/latent-model';
+import type { Ledger } from './ledger';
+import { logObjectiveWeights, type WeightedLayer } from './target';
+import type { GradientSearchOptions, PredictedMetrics } from './types';
+
+const ADAM_BETA1 = 0.9;
+const ADAM_BETA2 = 0.999;
+const ADAM_EPSILON = 1e-8;
+
+/** Per start, the weights of log cycles and log energy in the loss it descends. */
+interface LossWeights {
+  readonly cycles: number;
+  readonly energy: number;
+}
+
+/**
+ * Predicted log network totals for latent points: log Σ_l count_l · exp(logCost_l(z)), one tfjs graph
+ * over all points (a row each) and layers. Returns tensors of shape [n].
+ */
+export function predictLogTotals(
+  model: LatentModel,
+  z: tf.Tensor2D,
+  layers: readonly WeightedLayer[],
+): { logCycles: tf.Tensor1D; logEnergy: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const cycles: tf.Tensor1D[] = [];
+    const energy: tf.Tensor1D[] = [];
+    for (const l of layers) {
+      const p = model.predictLogCost(z, l.layer);
+      cycles.push(p.logCycles);
+      energy.push(p.logEnergy);
+    }
+    const logCounts = tf.tensor2d(
+      layers.map((l) => [Math.log(l.count)]),
+      [layers.length, 1],
+    );
+    return {
+      logCycles: tf.logSumExp(tf.add(tf.stack(cycles), logCounts), 0) as tf.Tensor1D,
+      logEnergy: tf.logSumExp(tf.add(tf.stack(energy), logCounts), 0) as tf.Tensor1D,
+    };
+  });
+}
+
+/** Predicted totals of designs, through their latent means (what the predictor says of the snapped design). */
+export function predictDesigns(model: LatentModel, archs: readonly ArchConfig[], layers: readonly WeightedLayer[]): PredictedMetrics[] {
+  if (archs.length === 0) return [];
+  const z = tf.tensor2d(model.encode(archs), [archs.length, model.latentDim]);
+  const totals = predictLogTotals(model, z, layers);
+  const logCycles = totals.logCycles.arraySync();
+  const logEnergy = totals.logEnergy.arraySync();
+  tf.dispose([z, totals.logCycles, totals.logEnergy]);
+  return logCycles.map((c, i) => {
+    const cycles = Math.exp(c);
+    const energy = Math.exp(logEnergy[i]);
+    return { cycles, energy, edp: cycles * energy };
+  });
+}
+
+/**
+ * Runs Adam with cosine annealing (PyTorch's CosineAnnealingLR, eta_min 0) on all start points at
+ * once, minimising each start's weighted log predicted totals; returns the points at `recordSteps`
+ * (step 0 = the starts, step `steps` = after the last update), grouped by recorded step.
+ */
+export function descend(
+  model: LatentModel,
+  layers: readonly WeightedLayer[],
+  starts: readonly (readonly number[])[],
+  weights: readonly LossWeights[],
+  steps: number,
+  learningRate: number,
+  recordSteps: readonly number[],
+): number[][][] {
+  const n = starts.length;
+  const dim = model.latentDim;
+  const z = Float64Array.from(starts.flat());
+  const m = new Float64Array(n * dim);
+  const v = new Float64Array(n * dim);
+  const cyclesWeight = tf.tensor1d(weights.map((w) => w.cycles));
+  const energyWeight = tf.tensor1d(weights.map((w) => w.energy));
+  const loss = (point: tf.Tensor2D): tf.Scalar => {
+    const totals = predictLogTotals(model, point, layers);
+    return tf.sum(tf.add(tf.mul(totals.logCycles, cyclesWeight), tf.mul(totals.logEnergy, energyWeight)));
+  };
+  const gradient = tf.grad((point: tf.Tensor) => loss(point as tf.Tensor2D));
+  const recorded: number[][][] = [];
+  const snapshot = (): number[][] => Array.from({ length: n }, (_, i) => Array.from(z.subarray(i * dim, (i + 1) * dim)));
+  try {
+    for (let t = 0; t < steps; t++) {
+      if (recordSteps.includes(t)) recorded.push(snapshot());
+      const g = tf.tidy(() => gradient(tf.tensor2d(Float32Array.from(z), [n, dim])).dataSync());
+      const rate = (learningRate * (1 + Math.cos((Math.PI * t) / steps))) / 2;
+      const correction1 = 1 - Math.pow(ADAM_BETA1, t + 1);
+      const correction2 = 1 - Math.pow(ADAM_BETA2, t + 1);
+      for (let k = 0; k < n * dim; k++) {
+        const gk = Number.isFinite(g[k]) ? g[k] : 0;
+        m[k] = ADAM_BETA1 * m[k] + (1 - ADAM_BETA1) * gk;
+        v[k] = ADAM_BETA2 * v[k] + (1 - ADAM_BETA2) * gk * gk;
+        z[k] -= (rate * (m[k] / correction1)) / (Math.sqrt(v[k] / correction2) + ADAM_EPSILON);
+      }
+    }
+    if (recordSteps.includes(steps)) recorded.push(snapshot());
+  } finally {
+    tf.dispose([cyclesWeight, energyWeight]);
+  }
+  return recorded;
+}
+
+/**
+ * VAESA's predictor-guided search: rounds of `starts` points uniform in the latent box, descended by
+ * `descend`; the designs decoded at the recorded steps are ranked by the predictor's value of each
+ * snapped design (its start's loss) and evaluated best first, while budget remains. A new round
+ * starts while budget remains and the last round found at least one new design, up to `maxRounds`.
+ */
+export async function gradientSearch(
+  model: LatentModel,
+  ledger: Ledger,
+  rng: Rng,
+  options: GradientSearchOptions,
+  bound: number,
+  pareto: boolean,
+): Promise<void> {
+  const steps = options.steps ?? 200;
+  const learningRate = options.learningRate ?? 0.1;
+  const recordSteps = options.recordSteps ?? [0, Math.floor(steps / 2), steps];
+  const maxRounds = options.maxRounds ?? 5;
+  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`gradient search: steps must be a non-negative integer, got ${steps}`);
+  if (recordSteps.length === 0 || recordSteps.some((s) => !Number.isInteger(s) || s < 0 || s > steps)) {
+    throw new RangeError(`gradient search: recordSteps must be integers in [0, ${steps}]`);
+  }
+  const objectiveWeights = logObjectiveWeights(ledger.objective);
+  for (let round = 0; round < maxRounds && !ledger.done(); round++) {
+    const count = options.starts ?? ledger.remaining();
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`gradient search: starts must be a positive integer, got ${count}`);
+    const starts = Array.from({ length: count }, () => Array.from({ length: model.latentDim }, () => rng.uniform(-bound, bound)));
+    const weights: LossWeights[] = starts.map(() => {
+      if (!pareto) return objectiveWeights;
+      const w = rng.next();
+      return { cycles: 2 * w, energy: 2 * (1 - w) };
+    });
+    const recorded = descend(model, ledger.layers, starts, weights, steps, learningRate, recordSteps);
+    const candidates = rankCandidates(model, ledger, recorded, weights);
+    let found = false;
+    for (const c of candidates) {
+      if (ledger.done()) return;
+      const outcome = await ledger.submit(c.arch, c.predicted);
+      if (outcome.kind === 'new') found = true;
+    }
+    if (!found) break;
+  }
+  if (!ledger.done()) ledger.exhaust();
+}
+
+interface Candidate {
+  readonly arch: ArchConfig;
+  readonly predicted: PredictedMetrics;
+  readonly rank: number;
+}
+
+/** Distinct decoded designs of a round, best predicted loss first (ties: earlier recorded step, then start). */
+function rankCandidates(
+  model: LatentModel,
+  ledger: Ledger,
+  recorded: readonly (readonly (readonly number[])[])[],
+  weights: readonly LossWeights[],
+): Candidate[] {
+  const points = recorded.flat();
+  const archs = model.decode(points);
+  const byId = new Map<string, { arch: ArchConfig; starts: number[] }>();
+  archs.forEach((arch, k) => {
+    const start = k % weights.length;
+    const key = archId(arch);
+    const entry = byId.get(key);
+    if (entry === undefined) byId.set(key, { arch, starts: [start] });
+    else entry.starts.push(start);
+  });
+  const distinct = [...byId.values()];
+  const predicted = predictDesigns(model, distinct.map((d) => d.arch), ledger.layers);
+  return distinct
+    .map((d, i) => ({
+      arch: d.arch,
+      predicted: predicted[i],
+      rank: Math.min(
+        ...d.starts.map((s) => weights[s].cycles * Math.log(predicted[i].cycles) + weights[s].energy * Math.log(predicted[i].energy)),
+      ),
+    }))
+    .sort((a, b) => a.rank - b.rank);
+}

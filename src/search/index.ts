@@ -1,0 +1,34 @@
+export { latentSearch } from './latent-search';
+export { inputSpaceSearch, normalisedDomain } from './input-search';
+export { weightedLayers, targetTotals, objectiveValue, paretoFront } from './target';
+export type { SearchTarget, SearchObjective, WeightedLayer, TargetMetrics } from './target';
+export { conditionGp, fitGp, matern52, maternCovariance, defaultGpBounds } from './gp';
+export type {
+  GpKernel,
+  GpHyperparameters,
+  GpHyperparameterBounds,
+  GpPosterior,
+  GpPrediction,
+  GpPredictionWithGradient,
+  FitGpOptions,
+  FittedGp,
+} from './gp';
+export { acquisitionLoss, minimizeAcquisition, defaultAcquisition } from './acquisition';
+export type { Acquisition, AcquisitionSearchOptions } from './acquisition';
+export type {
+  SearchConstraints,
+  SearchProgress,
+  BayesOptOptions,
+  CommonSearchOptions,
+  GradientSearchOptions,
+  LatentOptimizer,
+  InputSpaceOptimizer,
+  LatentSearchOptions,
+  InputSpaceSearchOptions,
+  PredictedMetrics,
+  EvaluatedDesign,
+  BestDesign,
+  StopReason,
+  SearchTiming,
+  SearchResult,
+} from './types';

@@ -1,0 +1,98 @@
+/**
+ * Small dense linear algebra for the Gaussian process: symmetric matrices as row-major
+ * `Float64Array`s of size n*n. Sizes here are at most a few hundred, so plain loops are fine.
+ */
+
+/** A lower-triangular Cholesky factor with the jitter that had to be added to the diagonal. */
+export interface Cholesky {
+  readonly n: number;
+  /** Row-major n*n, lower triangle filled, upper triangle zero. */
+  readonly lower: Float64Array;
+  /** Amount added to the diagonal to make the factorisation succeed (0 when none was needed). */
+  readonly jitter: number;
+}
+
+/**
+ * Cholesky factor of a symmetric positive (semi)definite matrix. When the matrix is not numerically
+ * positive definite, jitter (starting at 1e-10 of the mean diagonal, x10 each try) is added to the
+ * diagonal; throws after `maxTries` failures, which means the input was not a covariance matrix.
+ */
+export function cholesky(matrix: Float64Array, n: number, maxTries = 8): Cholesky {
+  let meanDiagonal = 0;
+  for (let i = 0; i < n; i++) meanDiagonal += matrix[i * n + i];
+  meanDiagonal = n > 0 ? Math.abs(meanDiagonal) / n : 1;
+  let jitter = 0;
+  for (let attempt = 0; attempt <= maxTries; attempt++) {
+    const lower = tryCholesky(matrix, n, jitter);
+    if (lower !== undefined) return { n, lower, jitter };
+    jitter = jitter === 0 ? 1e-10 * (meanDiagonal || 1) : jitter * 10;
+  }
+  throw new RangeError(`cholesky: matrix is not positive definite even with jitter ${jitter / 10}`);
+}
+
+function tryCholesky(a: Float64Array, n: number, jitter: number): Float64Array | undefined {
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let d = a[j * n + j] + jitter;
+    for (let k = 0; k < j; k++) d -= l[j * n + k] * l[j * n + k];
+    if (!(d > 0) || !Number.isFinite(d)) return undefined;
+    const ljj = Math.sqrt(d);
+    l[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let s = a[i * n + j];
+      for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
+      l[i * n + j] = s / ljj;
+    }
+  }
+  return l;
+}
+
+/** Solves L x = b (forward substitution). */
+export function solveLower(chol: Cholesky, b: ArrayLike<number>): Float64Array {
+  const { n, lower: l } = chol;
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * n + k] * x[k];
+    x[i] = s / l[i * n + i];
+  }
+  return x;
+}
+
+/** Solves L^T x = b (back substitution). */
+export function solveUpper(chol: Cholesky, b: ArrayLike<number>): Float64Array {
+  const { n, lower: l } = chol;
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i];
+    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
+    x[i] = s / l[i * n + i];
+  }
+  return x;
+}
+
+/** Solves A x = b given the Cholesky factor of A. */
+export function choleskySolve(chol: Cholesky, b: ArrayLike<number>): Float64Array {
+  return solveUpper(chol, solveLower(chol, b));
+}
+
+/** A^-1 (row-major n*n) from the Cholesky factor of A. */
+export function choleskyInverse(chol: Cholesky): Float64Array {
+  const { n } = chol;
+  const inverse = new Float64Array(n * n);
+  const unit = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    unit.fill(0);
+    unit[j] = 1;
+    const column = choleskySolve(chol, unit);
+    for (let i = 0; i < n; i++) inverse[i * n + j] = column[i];
+  }
+  return inverse;
+}
+
+/** log det A = 2 sum log L_ii. */
+export function choleskyLogDet(chol: Cholesky): number {
+  let s = 0;
+  for (let i = 0; i < chol.n; i++) s += Math.log(chol.lower[i * chol.n + i]);
+  return 2 * s;
+}

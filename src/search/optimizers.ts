@@ -1,0 +1,169 @@
+import { shuffled, type Rng } from '../common/rng';
+import type { ArchConfig } from '../hardware/arch';
+import { defaultAcquisition, minimizeAcquisition } from './acquisition';
+import { fitGp, type GpHyperparameters } from './gp';
+import type { Ledger, Submission } from './ledger';
+import { logObjectiveWeights, type SearchObjective } from './target';
+import type { BayesOptOptions } from './types';
+
+/**
+ * A continuous box searched by the model-free optimisers, and how its points become designs:
+ * the latent box through the decoder, or the normalised parameter box through `decodeArch`.
+ */
+export interface SearchDomain {
+  readonly lower: readonly number[];
+  readonly upper: readonly number[];
+  /** Valid (snapped) designs for the given points of the box. */
+  toDesigns(points: readonly (readonly number[])[]): ArchConfig[];
+}
+
+function uniformPoint(domain: SearchDomain, rng: Rng): number[] {
+  return domain.lower.map((lo, d) => rng.uniform(lo, domain.upper[d]));
+}
+
+/** Random search: points uniform in the box, decoded, until the ledger stops. */
+export async function randomSearch(domain: SearchDomain, ledger: Ledger, rng: Rng): Promise<void> {
+  while (!ledger.done()) {
+    const [arch] = domain.toDesigns([uniformPoint(domain, rng)]);
+    await ledger.submit(arch);
+  }
+}
+
+/** Refuse grids larger than this many points. */
+const MAX_GRID_POINTS = 1_000_000;
+
+/** The smallest k with k^dimension >= budget. */
+export function defaultGridPoints(dimension: number, budget: number): number {
+  let k = Math.max(1, Math.floor(Math.pow(budget, 1 / dimension)));
+  while (Math.pow(k, dimension) < budget) k++;
+  return k;
+}
+
+/**
+ * Grid search: `pointsPerDim` evenly spaced values per dimension (ends included; the centre when 1),
+ * the full grid visited in a seeded random order (so a budget smaller than the grid samples it
+ * without bias toward one corner), until the ledger stops or the grid is used up.
+ */
+export async function gridSearch(domain: SearchDomain, ledger: Ledger, rng: Rng, pointsPerDim: number): Promise<void> {
+  if (!Number.isInteger(pointsPerDim) || pointsPerDim < 1) throw new RangeError(`grid search: pointsPerDim must be a positive integer, got ${pointsPerDim}`);
+  const dimension = domain.lower.length;
+  const total = Math.pow(pointsPerDim, dimension);
+  if (total > MAX_GRID_POINTS) throw new RangeError(`grid search: ${total} grid points exceed ${MAX_GRID_POINTS}`);
+  const axis = (d: number, i: number): number =>
+    pointsPerDim === 1
+      ? (domain.lower[d] + domain.upper[d]) / 2
+      : domain.lower[d] + ((domain.upper[d] - domain.lower[d]) * i) / (pointsPerDim - 1);
+  const order = shuffled(rng, Array.from({ length: total }, (_, n) => n));
+  const chunk = 256;
+  for (let start = 0; start < order.length && !ledger.done(); start += chunk) {
+    const points = order.slice(start, start + chunk).map((n) => {
+      const p: number[] = [];
+      let rest = n;
+      for (let d = 0; d < dimension; d++) {
+        p.push(axis(d, rest % pointsPerDim));
+        rest = Math.floor(rest / pointsPerDim);
+      }
+      return p;
+    });
+    for (const arch of domain.toDesigns(points)) {
+      if (ledger.done()) return;
+      await ledger.submit(arch);
+    }
+  }
+  if (!ledger.done()) ledger.exhaust();
+}
+
+/** A BO observation: the proposal (in the unit cube) and the log metrics of the design it gave, if feasible. */
+interface Observation {
+  readonly unit: number[];
+  readonly log: { readonly cycles: number; readonly energy: number } | undefined;
+}
+
+/** After this many proposals in a row gave no new design, the next proposal is random. */
+const RANDOM_AFTER_REPEATS = 5;
+/** ParEGO's augmentation weight. */
+const CHEBYSHEV_AUGMENTATION = 0.05;
+
+/**
+ * Bayesian optimisation over the box. Each proposal is decoded and snapped; the log of its true
+ * objective feeds a GP over the unit-scaled box (targets standardised, Matern-5/2, hyperparameters
+ * refitted by marginal likelihood each iteration, warm-started). A repeat of an evaluated design is
+ * observed again at the new point with the known value, so the GP moves on; a rejected or over-area
+ * design is observed with the worst value seen. In Pareto mode each iteration draws a random weight
+ * and minimises ParEGO's augmented Chebyshev scalarisation of (log cycles, log energy).
+ */
+export async function bayesOptSearch(
+  domain: SearchDomain,
+  ledger: Ledger,
+  rng: Rng,
+  options: BayesOptOptions,
+  pareto: boolean,
+): Promise<void> {
+  const dimension = domain.lower.length;
+  const acquisition = options.acquisition ?? defaultAcquisition;
+  const initialPoints = options.initialPoints ?? 5;
+  const unitLower = new Array<number>(dimension).fill(0);
+  const unitUpper = new Array<number>(dimension).fill(1);
+  const fromUnit = (u: readonly number[]): number[] =>
+    u.map((v, d) => domain.lower[d] + v * (domain.upper[d] - domain.lower[d]));
+  const observations: Observation[] = [];
+  let hyperparameters: GpHyperparameters | undefined;
+  let repeatsInARow = 0;
+  while (!ledger.done()) {
+    const feasibleCount = observations.filter((o) => o.log !== undefined).length;
+    let unit: number[];
+    if (observations.length < initialPoints || feasibleCount < 2 || repeatsInARow >= RANDOM_AFTER_REPEATS) {
+      unit = unitLower.map(() => rng.next());
+    } else {
+      const ys = scalarise(observations, ledger.objective, pareto ? rng.next() : undefined);
+      const fitted = fitGp(
+        observations.map((o) => o.unit),
+        ys,
+        rng,
+        { kernel: options.kernel ?? 'ard', restarts: options.gpRestarts ?? 2, ...(hyperparameters === undefined ? {} : { initial: hyperparameters }) },
+      );
+      hyperparameters = fitted.hyperparameters;
+      unit = minimizeAcquisition(fitted.posterior, acquisition, Math.min(...ys), unitLower, unitUpper, rng, {
+        samples: options.acquisitionSamples ?? 1000,
+        localStarts: options.acquisitionLocalStarts ?? 5,
+      });
+    }
+    const [arch] = domain.toDesigns([fromUnit(unit)]);
+    const outcome = await ledger.submit(arch);
+    repeatsInARow = outcome.kind === 'new' ? 0 : repeatsInARow + 1;
+    observations.push({ unit, log: logMetrics(outcome) });
+  }
+}
+
+function logMetrics(outcome: Submission): Observation['log'] {
+  if (outcome.kind === 'rejected' || !outcome.design.feasible) return undefined;
+  return { cycles: Math.log(outcome.design.cycles), energy: Math.log(outcome.design.energy) };
+}
+
+/**
+ * GP targets: the log objective (or, given a Pareto weight, the augmented Chebyshev scalarisation of
+ * the min-max normalised log metrics); infeasible observations get the worst feasible value.
+ */
+function scalarise(observations: readonly Observation[], objective: SearchObjective, paretoWeight: number | undefined): number[] {
+  const feasible = observations.map((o) => o.log).filter((l): l is NonNullable<Observation['log']> => l !== undefined);
+  let value: (l: NonNullable<Observation['log']>) => number;
+  if (paretoWeight === undefined) {
+    const w = logObjectiveWeights(objective);
+    value = (l) => w.cycles * l.cycles + w.energy * l.energy;
+  } else {
+    const range = (pick: (l: NonNullable<Observation['log']>) => number): [number, number] => {
+      const vs = feasible.map(pick);
+      const lo = Math.min(...vs);
+      return [lo, Math.max(Math.max(...vs) - lo, 1e-12)];
+    };
+    const [cLo, cSpan] = range((l) => l.cycles);
+    const [eLo, eSpan] = range((l) => l.energy);
+    value = (l) => {
+      const a = (paretoWeight * (l.cycles - cLo)) / cSpan;
+      const b = ((1 - paretoWeight) * (l.energy - eLo)) / eSpan;
+      return Math.max(a, b) + CHEBYSHEV_AUGMENTATION * (a + b);
+    };
+  }
+  const worst = Math.max(...feasible.map(value));
+  return observations.map((o) => (o.log === undefined ? worst : value(o.log)));
+}

@@ -1,0 +1,175 @@
+import type { Evaluator } from '../common/evaluator';
+import type { ArchConfig } from '../hardware/arch';
+import type { Acquisition } from './acquisition';
+import type { GpKernel } from './gp';
+import type { SearchObjective } from './target';
+
+/**
+ * Limits on acceptable designs, honoured by every optimiser: an infeasible design never becomes
+ * `best` and never enters the Pareto front.
+ */
+export interface SearchConstraints {
+  /**
+   * Largest acceptable area in mm², compared with the `area` the evaluator reports (the largest over
+   * the target's layers). Known only after evaluating, so an over-area design costs one unit of budget;
+   * it is kept in `evaluations` with `feasible: false`. Requires an evaluator that reports area.
+   */
+  readonly maxArea?: number;
+  /**
+   * A predicate on the design, checked before evaluating it: a design failing it is never evaluated,
+   * costs no budget, and is counted in `SearchResult.rejected`.
+   */
+  readonly feasible?: (arch: ArchConfig) => boolean;
+}
+
+/** Reported after every new evaluation. */
+export interface SearchProgress {
+  readonly evaluations: number;
+  readonly budget: number;
+  /** Best feasible objective so far (+Infinity while none). */
+  readonly bestObjective: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+}
+
+export interface BayesOptOptions {
+  /** Acquisition function (default UCB with kappa 2.5, VAESA's setting). */
+  readonly acquisition?: Acquisition;
+  /** Random proposals before the GP takes over (default 5, bayes_opt's default). */
+  readonly initialPoints?: number;
+  /** GP kernel lengthscales: one per dimension (`ard`, default) or shared (`isotropic`). */
+  readonly kernel?: GpKernel;
+  /** Random restarts of the GP likelihood maximisation besides the warm start (default 2). */
+  readonly gpRestarts?: number;
+  /** Random candidates scoring the acquisition before local refinement (default 1000). */
+  readonly acquisitionSamples?: number;
+  /** Candidates refined by local optimisation (default 5). */
+  readonly acquisitionLocalStarts?: number;
+}
+
+/** Options shared by `latentSearch` and `inputSpaceSearch`. */
+export interface CommonSearchOptions {
+  /** Scores a design on one layer. Required until the built-in cost model is the default (see `evaluatorOf`). */
+  readonly evaluator: Evaluator;
+  /** Number of distinct designs to evaluate (default 100). */
+  readonly budget?: number;
+  /** Seed of every random choice (default 0). */
+  readonly seed?: number;
+  /** Quantity minimised (default `edp`). */
+  readonly objective?: SearchObjective;
+  readonly constraints?: SearchConstraints;
+  /**
+   * Multi-objective mode: optimisers spread their effort over latency/energy trade-offs (BO by ParEGO's
+   * random augmented-Chebyshev scalarisations, gradient descent by a random weight per start) and the
+   * result carries the feasible latency/energy `pareto` front. `best` still follows `objective`.
+   */
+  readonly pareto?: boolean;
+  /** Stops the search between evaluations; the result so far is returned with `stopReason: 'cancelled'`. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: SearchProgress) => void;
+  /**
+   * Proposals in a row that yield no new evaluation (duplicates after snapping, rejected designs)
+   * before the search gives up with `stopReason: 'stalled'` (default 200).
+   */
+  readonly maxConsecutiveRepeats?: number;
+  readonly bo?: BayesOptOptions;
+}
+
+export interface GradientSearchOptions {
+  /** Start points drawn uniformly in the latent box per round (default: the budget). */
+  readonly starts?: number;
+  /** Adam steps per round (VAESA: 200). */
+  readonly steps?: number;
+  /** Initial Adam learning rate, annealed to 0 by a cosine schedule over `steps` (VAESA: 0.1). */
+  readonly learningRate?: number;
+  /** Steps at which the current points are decoded into candidate designs (VAESA: 0, steps/2, steps). */
+  readonly recordSteps?: readonly number[];
+  /** Rounds of fresh starts while budget remains and the last round found a new design (default 5). */
+  readonly maxRounds?: number;
+}
+
+export type LatentOptimizer = 'gradient' | 'bo' | 'random' | 'grid';
+export type InputSpaceOptimizer = 'bo' | 'random';
+
+export interface LatentSearchOptions extends CommonSearchOptions {
+  readonly optimizer: LatentOptimizer;
+  /** The latent box is [-latentBound, latentBound]^latentDim (VAESA: 1). */
+  readonly latentBound?: number;
+  readonly gradient?: GradientSearchOptions;
+  /** Grid points per latent dimension (default: the smallest k with k^latentDim >= budget). */
+  readonly gridPointsPerDim?: number;
+}
+
+export interface InputSpaceSearchOptions extends CommonSearchOptions {
+  readonly optimizer: InputSpaceOptimizer;
+}
+
+/** Predicted network totals from a model's cost predictor. */
+export interface PredictedMetrics {
+  readonly cycles: number;
+  readonly energy: number;
+  readonly edp: number;
+}
+
+/** One distinct design the search evaluated, with its metrics on the whole target. */
+export interface EvaluatedDesign {
+  readonly arch: ArchConfig;
+  /** Total cycles over the target (Σ count·cycles). */
+  readonly cycles: number;
+  /** Total energy in pJ over the target (Σ count·energy). */
+  readonly energy: number;
+  /** cycles x energy. */
+  readonly edp: number;
+  /** mm², when the evaluator reports it (largest over the target's layers). */
+  readonly area: number | undefined;
+  /** Value of the search objective. */
+  readonly objective: number;
+  /** False when the design exceeded `constraints.maxArea`. */
+  readonly feasible: boolean;
+  /** The predictor's totals for this design, when a predictor guided the search. */
+  readonly predicted?: PredictedMetrics;
+}
+
+export interface BestDesign {
+  readonly arch: ArchConfig;
+  readonly cycles: number;
+  readonly energy: number;
+  readonly edp: number;
+  readonly area: number | undefined;
+}
+
+/** Why the search ended. */
+export type StopReason = 'budget' | 'cancelled' | 'stalled' | 'exhausted';
+
+export interface SearchTiming {
+  readonly totalMs: number;
+  /** Time inside the evaluator. */
+  readonly evaluationMs: number;
+  /** Everything else: proposals, GP fits, predictor descent, decoding. */
+  readonly searchMs: number;
+}
+
+export interface SearchResult {
+  readonly optimizer: string;
+  readonly objective: SearchObjective;
+  readonly budget: number;
+  readonly seed: number;
+  /** Best feasible design by the objective; undefined when no feasible design was evaluated. */
+  readonly best: BestDesign | undefined;
+  /** The predictor's totals for `best`, when a predictor guided the search. */
+  readonly predicted?: PredictedMetrics;
+  /** history[i] = best feasible objective after i+1 distinct evaluations (+Infinity while none is feasible). */
+  readonly history: readonly number[];
+  /** Every distinct design evaluated, in evaluation order. */
+  readonly evaluations: readonly EvaluatedDesign[];
+  /** Feasible latency/energy front among the evaluations (only in Pareto mode), by cycles ascending. */
+  readonly pareto?: readonly EvaluatedDesign[];
+  /** Proposals that snapped to an already evaluated design (not evaluated again, no budget spent). */
+  readonly duplicates: number;
+  /** Proposals failing `constraints.feasible` (not evaluated, no budget spent). */
+  readonly rejected: number;
+  /** Evaluated designs over `constraints.maxArea`. */
+  readonly infeasible: number;
+  readonly stopReason: StopReason;
+  readonly timing: SearchTiming;
+}

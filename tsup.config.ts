@@ -3,11 +3,14 @@ import { defineConfig } from 'tsup';
 // fp-ts has no `exports` map, so its subpath imports (fp-ts/Either) cannot be resolved by Node's ESM
 // loader from our .mjs build; it is small and tree-shaken, so it is bundled. Its values are plain
 // objects ({ _tag: 'Left' | 'Right' }), so they interoperate with the user's own fp-ts.
-const noExternal = [/^fp-ts/];
+// tfjs-core's gradient registrations exist only as ES modules with extensionless imports (its
+// CommonJS build omits them), so they are bundled; they register into tfjs's global registry, and
+// tfjs-core itself stays external so there is one engine (src/model/tf.ts).
+const noExternal = [/^fp-ts/, /^@tensorflow\/tfjs-core\/dist\//];
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', node: 'src/node.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

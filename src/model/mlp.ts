@@ -1,0 +1,84 @@
+import type { Rng } from '../common/rng';
+import { dense, type Activation } from './dense';
+import { tf } from './tf';
+
+/** One dense layer of an MLP: output width and the activation after it. */
+export interface LayerSpec {
+  readonly units: number;
+  readonly activation: Activation;
+}
+
+/** The weights of one dense layer (tfjs variables, trainable). */
+export interface DenseWeights {
+  readonly kernel: tf.Variable<tf.Rank.R2>;
+  readonly bias: tf.Variable<tf.Rank.R1>;
+}
+
+/** A multi-layer perceptron: its shape and its weights. */
+export interface Mlp {
+  readonly inputSize: number;
+  readonly layers: readonly LayerSpec[];
+  readonly weights: readonly DenseWeights[];
+}
+
+/**
+ * Creates an MLP with PyTorch's default `nn.Linear` initialisation (as VAESA's models start):
+ * kernel and bias uniform in ±1/sqrt(fan_in), drawn from `rng`.
+ */
+export function createMlp(inputSize: number, layers: readonly LayerSpec[], rng: Rng): Mlp {
+  if (!(Number.isInteger(inputSize) && inputSize > 0)) throw new RangeError(`createMlp: bad input size ${inputSize}`);
+  const weights: DenseWeights[] = [];
+  let fanIn = inputSize;
+  for (const layer of layers) {
+    if (!(Number.isInteger(layer.units) && layer.units > 0)) throw new RangeError(`createMlp: bad layer width ${layer.units}`);
+    const bound = 1 / Math.sqrt(fanIn);
+    const uniform = (n: number): Float32Array => {
+      const a = new Float32Array(n);
+      for (let i = 0; i < n; i++) a[i] = rng.uniform(-bound, bound);
+      return a;
+    };
+    weights.push({
+      kernel: tf.variable(tf.tensor2d(uniform(fanIn * layer.units), [fanIn, layer.units])),
+      bias: tf.variable(tf.tensor1d(uniform(layer.units))),
+    });
+    fanIn = layer.units;
+  }
+  return { inputSize, layers, weights };
+}
+
+/** Runs the MLP on a batch [n, inputSize]. */
+export function applyMlp(mlp: Mlp, x: tf.Tensor2D): tf.Tensor2D {
+  let h = x;
+  mlp.layers.forEach((layer, i) => {
+    h = dense(h, mlp.weights[i].kernel, mlp.weights[i].bias, layer.activation);
+  });
+  return h;
+}
+
+/** The MLP's variables in layer order (kernel, bias, kernel, bias, ...). */
+export function mlpVariables(mlp: Mlp): tf.Variable[] {
+  return mlp.weights.flatMap((w) => [w.kernel, w.bias]);
+}
+
+/** Number of trainable numbers. */
+export function mlpParameterCount(mlp: Mlp): number {
+  let fanIn = mlp.inputSize;
+  let count = 0;
+  for (const layer of mlp.layers) {
+    count += fanIn * layer.units + layer.units;
+    fanIn = layer.units;
+  }
+  return count;
+}
+
+/** Multiply-accumulates of one forward pass of one sample. */
+export function mlpMacsPerSample(mlp: Mlp): number {
+  return mlpParameterCount(mlp) - mlp.layers.reduce((a, l) => a + l.units, 0);
+}
+
+export function disposeMlp(mlp: Mlp): void {
+  for (const w of mlp.weights) {
+    w.kernel.dispose();
+    w.bias.dispose();
+  }
+}

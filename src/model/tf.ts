@@ -1,0 +1,27 @@
+/**
+ * The one place that loads TensorFlow.js. `@tensorflow/tfjs-core` stays an external dependency, so
+ * the engine (kept on the global object by tfjs) is the one the user's own tfjs imports see.
+ * The CommonJS build of tfjs-core does not register gradient functions, so their registration
+ * module is imported here and bundled into our build (see tsup.config.ts); it registers into the
+ * same global registry. The cpu backend is always available; wasm is loaded on request.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+
+export { tf };
+
+/** Backends this package can load by name; any other registered backend name is used as is. */
+export type BackendName = 'cpu' | 'wasm' | (string & {});
+
+/**
+ * Makes `name` the active tfjs backend, loading the wasm backend on first use. Resolves to false
+ * when the backend cannot start (then the previous backend stays active).
+ */
+export async function useBackend(name: BackendName): Promise<boolean> {
+  if (name === 'wasm' && tf.findBackendFactory('wasm') === null) await import('@tensorflow/tfjs-backend-wasm');
+  if (tf.getBackend() === name) return true;
+  const ok = await tf.setBackend(name);
+  await tf.ready();
+  return ok;
+}

@@ -32,4 +32,3 @@ export {
 export type { LayerFeatureNormalisation, LayerFeatureStats } from './features';
 export { networks, getNetwork, VAESA_NETWORKS } from './builtin';
 export type { BuiltInNetworkName } from './builtin';
-export { readWorkloadFile, readCosaNetworkDir } from './files';

@@ -8,11 +8,11 @@ import {
   networkLayerCount,
   networkMacs,
   networks,
-  readCosaNetworkDir,
   uniqueLayers,
   VAESA_NETWORKS,
   type ConvLayer,
 } from '../../src/workload';
+import { readCosaNetworkDir } from '../../src/workload/files';
 
 const cosaWorkloads = path.resolve(__dirname, '../../../shared/reference/cosa/workloads');
 

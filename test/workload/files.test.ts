@@ -2,7 +2,8 @@ import * as E from 'fp-ts/Either';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { layerName, networks, readWorkloadFile } from '../../src/workload';
+import { layerName, networks } from '../../src/workload';
+import { readWorkloadFile } from '../../src/workload/files';
 
 const reference = path.resolve(__dirname, '../../../shared/reference');
 

@@ -1,0 +1,6 @@
+/**
+ * `vaesa/node`: everything in `vaesa` plus the Node-only edges (file and worker-thread I/O).
+ * The main entry stays free of `node:` imports so it also bundles for the browser.
+ */
+export * from './index';
+export { readWorkloadFile, readCosaNetworkDir } from './workload/files';

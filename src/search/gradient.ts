@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../model/tf';
 import type { Rng } from '../common/rng';
 import { archId, type ArchConfig } from '../hardware/arch';
 import type { LatentModel } from '../model/latent-model';

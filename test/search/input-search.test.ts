@@ -1,0 +1,66 @@
+import { archId } from '../../src/hardware/arch';
+import { encodeValue, gridValues, isValidArch, simbaSpace, archFromVector } from '../../src/hardware';
+import { inputSpaceSearch, normalisedDomain } from '../../src/search/input-search';
+import type { InputSpaceOptimizer, InputSpaceSearchOptions } from '../../src/search/types';
+import { latentToEncoded, layerA, syntheticCost, syntheticEvaluator, Z_CYCLES, Z_ENERGY } from './fixtures';
+
+/**
+ * The synthetic log EDP is SHARPNESS·(|e - a|² + |e - b|²) + const, separable in the encoded
+ * parameters, so the optimum over the whole space takes, per parameter, the valid value whose
+ * encoding is nearest to (a_i + b_i) / 2.
+ */
+function globalOptimum(): number {
+  const a = latentToEncoded(Z_CYCLES);
+  const b = latentToEncoded(Z_ENERGY);
+  const values = simbaSpace.params.map((p, i) => {
+    const target = (a[i] + b[i]) / 2;
+    return gridValues(p).reduce((best, v) => (Math.abs(encodeValue(p, v) - target) < Math.abs(encodeValue(p, best) - target) ? v : best));
+  });
+  const c = syntheticCost(archFromVector(values), layerA);
+  return c.cycles * c.energy;
+}
+
+function options(optimizer: InputSpaceOptimizer, extra: Partial<InputSpaceSearchOptions> = {}): InputSpaceSearchOptions {
+  return { optimizer, evaluator: syntheticEvaluator, budget: 40, seed: 5, bo: { acquisitionSamples: 300, gpRestarts: 1 }, ...extra };
+}
+
+describe('normalisedDomain', () => {
+  it('spans the encoded smallest and largest valid values, and decodes to valid designs', () => {
+    const d = normalisedDomain(simbaSpace);
+    expect(d.lower[0]).toBe(0);
+    expect(d.upper[0]).toBeCloseTo(1, 12);
+    expect(d.lower[3]).toBeCloseTo(0.5, 12); // weightBuffer 256 of scale 2^16
+    const designs = d.toDesigns([d.lower, d.upper]);
+    expect(designs[0]).toEqual({ meshX: 1, macs: 128, accumulationBuffer: 2, weightBuffer: 256, inputBuffer: 2, globalBuffer: 1024 });
+    expect(designs[1]).toEqual({ meshX: 64, macs: 4096, accumulationBuffer: 256, weightBuffer: 65536, inputBuffer: 4096, globalBuffer: 262144 });
+  });
+});
+
+describe('inputSpaceSearch', () => {
+  const optimum = globalOptimum();
+
+  it('bo gets close to the known optimum and beats random search at the same budget', async () => {
+    const bo = await inputSpaceSearch(simbaSpace, layerA, options('bo'));
+    const random = await inputSpaceSearch(simbaSpace, layerA, options('random'));
+    expect(bo.evaluations.length).toBe(40);
+    expect(bo.history[39]).toBeLessThan(bo.history[0]);
+    expect(Math.log(bo.best?.edp ?? Infinity) - Math.log(optimum)).toBeLessThan(0.5);
+    expect(bo.best?.edp ?? Infinity).toBeLessThan(random.best?.edp ?? 0);
+  });
+
+  it.each<InputSpaceOptimizer>(['bo', 'random'])('%s: distinct valid designs, deterministic, constraints honoured', async (optimizer) => {
+    const feasible = (a: { meshX: number }) => a.meshX <= 16;
+    const a = await inputSpaceSearch(simbaSpace, layerA, options(optimizer, { budget: 15, constraints: { feasible, maxArea: 3 } }));
+    const b = await inputSpaceSearch(simbaSpace, layerA, options(optimizer, { budget: 15, constraints: { feasible, maxArea: 3 } }));
+    expect(a.history).toEqual(b.history);
+    const ids = a.evaluations.map((e) => archId(e.arch));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(15);
+    for (const e of a.evaluations) {
+      expect(isValidArch(simbaSpace, e.arch).ok).toBe(true);
+      expect(e.arch.meshX).toBeLessThanOrEqual(16);
+    }
+    if (a.best !== undefined) expect(a.best.area).toBeLessThanOrEqual(3);
+    expect(a.optimizer).toBe(`input-${optimizer}`);
+  });
+});

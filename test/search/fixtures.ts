@@ -55,7 +55,7 @@ export function fakeModel(): LatentModel {
   const m = tf.tensor2d(M);
   const toEncoded = (z: tf.Tensor2D): tf.Tensor2D => tf.add(0.5, tf.mul(0.25, tf.matMul(z, m, false, true)));
   const quadratic = (z: tf.Tensor2D, centre: readonly number[]): tf.Tensor1D =>
-    tf.mul(SHARPNESS, tf.sum(tf.square(tf.sub(toEncoded(z), tf.tensor1d(centre))), 1));
+    tf.mul(SHARPNESS, tf.sum(tf.square(tf.sub(toEncoded(z), tf.tensor1d(centre.slice()))), 1));
   return {
     space: simbaSpace,
     latentDim: 2,

@@ -1,9 +1,37 @@
-/* The `vaesa` command line. Commands are added by later work; this is the skeleton. */
-import { Command } from 'commander';
+/* The `vaesa` command line: the only place in the library that prints. */
+import { Command, CommanderError } from 'commander';
+import { CliError } from './errors';
 
-const program = new Command();
-program.name('vaesa').description('Learning-based design space exploration of DNN accelerators');
-program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`vaesa: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('vaesa')
+    .description('Learning-based design space exploration of DNN accelerators (VAESA in TypeScript)')
+    .showHelpAfterError('(run with --help for usage)');
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. User mistakes print one line and exit 2. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof CliError) {
+      process.stderr.write(`vaesa: ${err.message}\n`);
+      return 2;
+    }
+    const e = err instanceof Error ? err : new Error(String(err));
+    process.stderr.write(`vaesa: internal error: ${e.message}\n`);
+    if (process.env.VAESA_DEBUG) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,44 @@
+import * as E from 'fp-ts/Either';
+import { formatError, type VaesaError } from '../common/errors';
+
+/** A user mistake (bad flag, bad file): printed as one line, exit code 2, no stack trace. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Unwraps an Either from the library, turning its error into a one-line CliError. */
+export function orFail<A>(result: E.Either<VaesaError, A>): A {
+  if (E.isLeft(result)) throw new CliError(formatError(result.left));
+  return result.right;
+}
+
+/** Parses a positive integer flag value. */
+export function parsePositiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
+/** Parses an integer flag value (seeds may be 0 or negative). */
+export function parseInteger(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new CliError(`${flag} must be an integer, got "${value}"`);
+    return n;
+  };
+}
+
+/** Parses a flag whose value must be one of `choices`. */
+export function parseChoice<T extends string>(flag: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new CliError(`${flag} must be one of ${choices.join(', ')}, got "${value}"`);
+    }
+    return value as T;
+  };
+}

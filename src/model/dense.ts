@@ -26,9 +26,9 @@ function activationSlope(y: tf.Tensor2D, activation: Activation): tf.Tensor | un
     case 'linear':
       return undefined;
     case 'relu':
-      return tf.cast(tf.greater(y, 0), 'float32');
+      return tf.step(y, 0);
     case 'leakyRelu':
-      return tf.add(LEAKY_RELU_SLOPE, tf.mul(1 - LEAKY_RELU_SLOPE, tf.cast(tf.greater(y, 0), 'float32')));
+      return tf.step(y, LEAKY_RELU_SLOPE);
     case 'tanh':
       return tf.sub(1, tf.square(y));
     case 'sigmoid':
@@ -42,7 +42,7 @@ type DenseOp = (x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D) => tf.Te
  * `activation(x · kernel + bias)` with a hand-written gradient. tfjs's own MatMul gradient uses
  * matMul with transpose flags, which the cpu and wasm backends run several times slower than a
  * plain product (docs/model.md has the numbers); here every product is plain:
- * dx = (kernel · dzᵀ)ᵀ, dkernel = xᵀ · dz, dbias = Σ dz.
+ * dx = (kernel · dzᵀ)ᵀ, dkernel = xᵀ · dz, dbias = 1ᵀ · dz (a product is also faster than a column sum).
  */
 function makeDenseOp(activation: Activation): DenseOp {
   const op = tf.customGrad((...args) => {
@@ -54,10 +54,11 @@ function makeDenseOp(activation: Activation): DenseOp {
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [sx, sk, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const slope = activationSlope(sy, activation);
-        const dz = slope === undefined ? dy : tf.mul(dy, slope);
+        const dz: tf.Tensor2D = slope === undefined ? dy : tf.mul(dy, slope);
+        const [rows, units] = dz.shape;
         const dx = tf.transpose(tf.matMul(sk, tf.transpose(dz)));
         const dk = tf.matMul(tf.transpose(sx), dz);
-        const db = tf.sum(dz, 0);
+        const db = tf.reshape(tf.matMul(tf.ones([1, rows]), dz), [units]);
         return [dx, dk, db];
       },
     };

@@ -1,1 +1,15 @@
 export type { LatentModel } from './latent-model';
+export { useBackend } from './tf';
+export type { BackendName } from './tf';
+export { dense } from './dense';
+export type { Activation } from './dense';
+export { createMlp, applyMlp, mlpParameterCount } from './mlp';
+export type { Mlp, LayerSpec, DenseWeights } from './mlp';
+export { createVae, encodeVae, decodeVae, reparameterise } from './vae';
+export type { Vae, VaeConfig } from './vae';
+export { createPredictor, applyPredictor } from './predictor';
+export type { Predictor, PredictorConfig } from './predictor';
+export { VAE_PRESETS, predictorPreset, PREDICTOR_PRESET_NAMES, isVaePresetName, isPredictorPresetName } from './presets';
+export type { VaePresetName, PredictorPresetName, PredictorShape } from './presets';
+export { vaesaLoss, VAESA_LOSS_WEIGHTS, OBJECTIVES } from './loss';
+export type { Objective, LossWeights, LossTerms, LossBatch, VaesaNetworks } from './loss';

@@ -1,0 +1,311 @@
+import * as E from 'fp-ts/Either';
+import { invalidInput, type VaesaError } from '../common/errors';
+import { createRng, shuffled, type Rng } from '../common/rng';
+import { fitNormalisation, normaliseLayer, normaliseTarget, type NormalisationStats } from '../dataset/normalise';
+import type { DatasetRow } from '../dataset/row';
+import { PARAM_NAMES } from '../hardware/arch';
+import { encodeArch, isValidArch, simbaSpace, type DesignSpace } from '../hardware/space';
+import { vaesaLoss, type LossBatch, type VaesaNetworks } from '../model/loss';
+import { createPredictor, predictorVariables } from '../model/predictor';
+import { createVae, vaeVariables } from '../model/vae';
+import { tf } from '../model/tf';
+import { layerFeatures } from '../workload/features';
+import { layerName } from '../workload/layer';
+import { adamStep, createAdam } from './adam';
+import { TRAINING_PRESETS, type TrainingPresetName, type TrainingSchedule, type VaesaModelConfig } from './config';
+import { assembleTrainedVaesa, type EpochMetrics, type TrainedVaesa, type TrainingState } from './trained';
+
+/** Options of `trainVaesa`; everything has a default (the `fast` preset, seed 0, joint training). */
+export interface TrainOptions {
+  /** Starting point for the model and the schedule (default `fast`). */
+  readonly preset?: TrainingPresetName;
+  /** Overrides of the preset's model (latent size, network shapes, objective, loss weights, normalisation). */
+  readonly model?: Partial<VaesaModelConfig>;
+  /** Overrides of the preset's schedule (epochs, batch size, learning rate, ...). */
+  readonly schedule?: Partial<TrainingSchedule>;
+  readonly seed?: number;
+  /**
+   * `joint` (default, as the paper describes) trains encoder, decoder and heads together; `heads-only`
+   * freezes the VAE and trains the predictors on its latent means (what VAESA's released train.py does).
+   */
+  readonly mode?: 'joint' | 'heads-only';
+  /** Design space the rows' designs belong to (default `simbaSpace`). */
+  readonly space?: DesignSpace;
+  /** Validation rows; when absent, `schedule.validationFraction` of the rows are held out. */
+  readonly validation?: readonly DatasetRow[];
+  /** Continue training this model (its config, normalisation, optimiser state and epoch count are kept). */
+  readonly resume?: TrainedVaesa;
+  /** Called after every epoch (awaited), e.g. to draw a progress bar or save a checkpoint. */
+  readonly onEpoch?: (metrics: EpochMetrics, model: TrainedVaesa) => void | Promise<void>;
+  /** Stops training after the current batch; the model trained so far is returned. */
+  readonly signal?: AbortSignal;
+  /** Stops training after this many seconds; the model trained so far is returned. */
+  readonly timeLimitSeconds?: number;
+  /**
+   * Leave out rows whose design is not a valid design of the space (VAESA's reference data has a
+   * few GlobalBuffer sizes above Simba's bound) instead of returning an error.
+   */
+  readonly dropDesignsOutsideSpace?: boolean;
+}
+
+/** The design-parameter values, layer vector and targets of rows, as flat float arrays. */
+interface PreparedRows {
+  readonly count: number;
+  readonly design: Float32Array;
+  readonly layer: Float32Array;
+  readonly cycles: Float32Array;
+  readonly energy: Float32Array;
+}
+
+const LAYER_WIDTH = 9;
+
+/**
+ * Checks rows before training: at least one row, positive finite cycles and energy, designs valid
+ * in the space, positive finite layer dimensions. Names the first bad row and field.
+ */
+export function validateTrainingRows(
+  rows: readonly DatasetRow[],
+  space: DesignSpace,
+  root = 'rows',
+): E.Either<VaesaError, readonly DatasetRow[]> {
+  if (rows.length === 0) return E.left(invalidInput(root, rows, 'the dataset is empty'));
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    for (const field of ['cycles', 'energy'] as const) {
+      const v = r[field];
+      if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+        return E.left(invalidInput(`${root}[${i}].${field}`, v, 'must be a positive finite number'));
+      }
+    }
+    const validity = isValidArch(space, r.arch);
+    if (!validity.ok) return E.left(invalidInput(`${root}[${i}].arch`, r.arch, validity.reason));
+    const features = layerFeatures(r.layer);
+    if (features.length !== LAYER_WIDTH || features.some((x) => !(Number.isFinite(x) && x > 0))) {
+      return E.left(invalidInput(`${root}[${i}].layer`, r.layer, `needs ${LAYER_WIDTH} positive dimensions (R S P Q C K N strides)`));
+    }
+  }
+  return E.right(rows);
+}
+
+function prepareRows(rows: readonly DatasetRow[], space: DesignSpace, stats: NormalisationStats): PreparedRows {
+  const n = rows.length;
+  const p = PARAM_NAMES.length;
+  const design = new Float32Array(n * p);
+  const layer = new Float32Array(n * LAYER_WIDTH);
+  const cycles = new Float32Array(n);
+  const energy = new Float32Array(n);
+  const layerCache = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    design.set(encodeArch(space, r.arch), i * p);
+    const key = layerName(r.layer);
+    let features = layerCache.get(key);
+    if (features === undefined) {
+      features = normaliseLayer(stats, r.layer);
+      layerCache.set(key, features);
+    }
+    layer.set(features, i * LAYER_WIDTH);
+    cycles[i] = normaliseTarget(stats, 'cycles', r.cycles);
+    energy[i] = normaliseTarget(stats, 'energy', r.energy);
+  });
+  return { count: n, design, layer, cycles, energy };
+}
+
+/** Tensors of the rows at `indices`; `eps` is filled from `rng` (or zeros when absent). */
+function makeBatch(data: PreparedRows, indices: ArrayLike<number>, latentDim: number, rng: Rng | undefined): LossBatch {
+  const b = indices.length;
+  const p = PARAM_NAMES.length;
+  const design = new Float32Array(b * p);
+  const layer = new Float32Array(b * LAYER_WIDTH);
+  const cycles = new Float32Array(b);
+  const energy = new Float32Array(b);
+  const eps = new Float32Array(b * latentDim);
+  for (let k = 0; k < b; k++) {
+    const i = indices[k];
+    design.set(data.design.subarray(i * p, (i + 1) * p), k * p);
+    layer.set(data.layer.subarray(i * LAYER_WIDTH, (i + 1) * LAYER_WIDTH), k * LAYER_WIDTH);
+    cycles[k] = data.cycles[i];
+    energy[k] = data.energy[i];
+  }
+  if (rng !== undefined) for (let k = 0; k < eps.length; k++) eps[k] = rng.normal();
+  return {
+    design: tf.tensor2d(design, [b, p]),
+    layer: tf.tensor2d(layer, [b, LAYER_WIDTH]),
+    cycles: tf.tensor1d(cycles),
+    energy: tf.tensor1d(energy),
+    eps: tf.tensor2d(eps, [b, latentDim]),
+  };
+}
+
+/** The generator of one epoch's shuffle and noise: a function of seed and epoch, so resuming repeats it. */
+function epochRng(seed: number, epoch: number): Rng {
+  return createRng(seed * 1_000_003 + epoch);
+}
+
+/** Mean loss terms over rows (no noise: the latent mean is decoded), in chunks. */
+function validationMetrics(nets: VaesaNetworks, data: PreparedRows, model: VaesaModelConfig): EpochMetrics['validation'] {
+  const chunk = 4096;
+  const sums = [0, 0, 0, 0, 0];
+  for (let start = 0; start < data.count; start += chunk) {
+    const end = Math.min(data.count, start + chunk);
+    const indices = Array.from({ length: end - start }, (_, k) => start + k);
+    const values = tf.tidy(() => {
+      const t = vaesaLoss(nets, makeBatch(data, indices, model.latentDim, undefined), model.lossWeights, model.objective);
+      return tf.stack([t.total, t.reconstruction, t.kl, t.cycles, t.energy]).dataSync();
+    });
+    values.forEach((v, k) => (sums[k] += v * (end - start)));
+  }
+  const [loss, reconstruction, kl, cycles, energy] = sums.map((s) => s / data.count);
+  return { loss, reconstruction, kl, cycles, energy };
+}
+
+function splitValidation(rows: readonly DatasetRow[], fraction: number, rng: Rng): { train: DatasetRow[]; validation: DatasetRow[] } {
+  const order = shuffled(rng, rows);
+  const count = rows.length < 2 ? 0 : Math.min(rows.length - 1, Math.max(1, Math.round(rows.length * fraction)));
+  return { validation: order.slice(0, count), train: order.slice(count) };
+}
+
+// setTimeout rather than setImmediate: the main entry also runs in browsers.
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Trains VAESA's VAE and predictor heads on dataset rows (or continues `options.resume`).
+ * Returns an error, before any training, for an empty dataset or a bad row; otherwise the trained
+ * model (the best by validation loss when early stopping is on), also when aborted or out of time.
+ */
+export async function trainVaesa(
+  rows: readonly DatasetRow[],
+  options: TrainOptions = {},
+): Promise<E.Either<VaesaError, TrainedVaesa>> {
+  const resume = options.resume;
+  const space = resume?.space ?? options.space ?? simbaSpace;
+  const inSpace = (r: DatasetRow): boolean => !options.dropDesignsOutsideSpace || isValidArch(space, r.arch).ok;
+  const checked = validateTrainingRows(rows.filter(inSpace), space);
+  if (E.isLeft(checked)) return checked;
+  const validationRows = options.validation?.filter(inSpace);
+  if (validationRows !== undefined) {
+    const v = validateTrainingRows(validationRows, space, 'validation');
+    if (E.isLeft(v)) return v;
+  }
+  const preset = TRAINING_PRESETS[options.preset ?? 'fast'];
+  const model: VaesaModelConfig = resume?.config ?? { ...preset.model, ...options.model };
+  const schedule: TrainingSchedule = { ...preset.schedule, ...options.schedule };
+  const seed = resume?.training.seed ?? options.seed ?? 0;
+  const rng = createRng(seed);
+  const splitRng = rng.fork();
+  const split =
+    validationRows !== undefined
+      ? { train: checked.right.slice(), validation: validationRows }
+      : splitValidation(checked.right, schedule.validationFraction, splitRng);
+  if (split.validation.length === 0) return E.left(invalidInput('rows', rows.length, 'need at least 2 rows (one for validation)'));
+
+  const stats = resume?.stats ?? fitNormalisation(split.train, model.normalisation);
+  const train = prepareRows(split.train, space, stats);
+  const validation = prepareRows(split.validation, space, stats);
+
+  const networks: VaesaNetworks = resume?.networks ?? {
+    vae: createVae({ inputSize: space.params.length, latentDim: model.latentDim, hidden: model.vaeHidden }, rng.fork()),
+    cyclesHead: createPredictor({ ...model.predictor, inputSize: model.latentDim + LAYER_WIDTH }, rng.fork()),
+    energyHead: createPredictor({ ...model.predictor, inputSize: model.latentDim + LAYER_WIDTH }, rng.fork()),
+  };
+  const allVariables = [...vaeVariables(networks.vae), ...predictorVariables(networks.cyclesHead), ...predictorVariables(networks.energyHead)];
+  const optimiser = resume?.optimiser ?? createAdam(allVariables);
+  const headVariables = allVariables.slice(vaeVariables(networks.vae).length);
+  const trainedVariables = (options.mode ?? 'joint') === 'joint' ? allVariables : headVariables;
+  const trainedSlots = trainedVariables.map((v) => allVariables.indexOf(v));
+
+  const history: EpochMetrics[] = resume ? [...resume.history] : [];
+  let state: TrainingState = resume?.training ?? {
+    epoch: 0,
+    learningRate: schedule.learningRate,
+    bestLoss: Number.POSITIVE_INFINITY,
+    bestEpoch: 0,
+    plateauCount: 0,
+    seed,
+    stopReason: 'epochs',
+  };
+  let best: tf.Tensor[] | undefined;
+  const started = performance.now();
+  const outOfTime = (): boolean =>
+    options.timeLimitSeconds !== undefined && (performance.now() - started) / 1000 > options.timeLimitSeconds;
+  let stopReason: TrainingState['stopReason'] = 'epochs';
+  let sinceBest = state.epoch - state.bestEpoch;
+
+  const assemble = (): TrainedVaesa =>
+    assembleTrainedVaesa({ config: model, space, stats, networks, history: history.slice(), training: { ...state, stopReason }, optimiser });
+
+  for (let epoch = state.epoch + 1; epoch <= schedule.epochs; epoch++) {
+    const t0 = performance.now();
+    const erng = epochRng(seed, epoch);
+    const order = shuffled(erng, Array.from({ length: train.count }, (_, i) => i)).slice(0, schedule.rowsPerEpoch ?? train.count);
+    let lossSum = tf.scalar(0);
+    let batches = 0;
+    for (let start = 0; start < order.length; start += schedule.batchSize) {
+      if (options.signal?.aborted) stopReason = 'aborted';
+      else if (outOfTime()) stopReason = 'time-limit';
+      if (stopReason !== 'epochs') break;
+      const indices = order.slice(start, start + schedule.batchSize);
+      const next = tf.tidy(() => {
+        const batch = makeBatch(train, indices, model.latentDim, erng);
+        const { value, grads } = tf.variableGrads(
+          () => vaesaLoss(networks, batch, model.lossWeights, model.objective).total,
+          trainedVariables,
+        );
+        adamStep(optimiser, trainedVariables, trainedVariables.map((v) => grads[v.name]), state.learningRate, trainedSlots);
+        return tf.add(lossSum, value) as tf.Scalar;
+      });
+      lossSum.dispose();
+      lossSum = next;
+      batches++;
+      if (batches % 64 === 0) await yieldToEventLoop();
+    }
+    const trainLoss = batches === 0 ? Number.NaN : lossSum.dataSync()[0] / batches;
+    lossSum.dispose();
+    if (stopReason !== 'epochs') break;
+
+    const val = validationMetrics(networks, validation, model);
+    const improved = val.loss < state.bestLoss * (1 - 1e-4);
+    let { learningRate, plateauCount } = state;
+    if (improved) {
+      plateauCount = 0;
+      sinceBest = 0;
+      if (schedule.earlyStopping !== false) {
+        if (best !== undefined) tf.dispose(best);
+        best = allVariables.map((v) => tf.clone(v));
+      }
+    } else {
+      sinceBest++;
+      plateauCount++;
+      if (schedule.plateau !== false && plateauCount > schedule.plateau.patience) {
+        learningRate = Math.max(schedule.plateau.minLearningRate, learningRate * schedule.plateau.factor);
+        plateauCount = 0;
+      }
+    }
+    state = {
+      ...state,
+      epoch,
+      learningRate,
+      plateauCount,
+      bestLoss: improved ? val.loss : state.bestLoss,
+      bestEpoch: improved ? epoch : state.bestEpoch,
+    };
+    const metrics: EpochMetrics = {
+      epoch,
+      epochs: schedule.epochs,
+      learningRate: state.learningRate,
+      trainLoss,
+      validation: val,
+      seconds: (performance.now() - t0) / 1000,
+      rows: order.length,
+    };
+    history.push(metrics);
+    if (schedule.earlyStopping !== false && sinceBest >= schedule.earlyStopping.patience) stopReason = 'early-stopping';
+    if (options.onEpoch !== undefined) await options.onEpoch(metrics, assemble());
+    await yieldToEventLoop();
+    if (stopReason !== 'epochs') break;
+  }
+  if (best !== undefined) {
+    if (state.bestEpoch < state.epoch) allVariables.forEach((v, i) => v.assign(best![i]));
+    tf.dispose(best);
+  }
+  return E.right(assemble());
+}

@@ -1,0 +1,157 @@
+import {
+  logTargetAffine,
+  denormaliseTarget,
+  normaliseLayer,
+  type NormalisationStats,
+} from '../dataset/normalise';
+import type { ArchConfig } from '../hardware/arch';
+import { decodeArch, encodeArch, type DesignSpace } from '../hardware/space';
+import { predictorInput, type VaesaNetworks } from '../model/loss';
+import type { LatentModel } from '../model/latent-model';
+import { applyPredictor, disposePredictor } from '../model/predictor';
+import { decodeVae, disposeVae, encodeVae } from '../model/vae';
+import { tf } from '../model/tf';
+import type { ConvLayer } from '../workload/layer';
+import type { AdamState } from './adam';
+import { disposeAdam } from './adam';
+import type { VaesaModelConfig } from './config';
+
+/** Metrics of one training epoch (losses are means per batch; `cycles`/`energy` are unweighted L1). */
+export interface EpochMetrics {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly learningRate: number;
+  readonly trainLoss: number;
+  readonly validation: {
+    readonly loss: number;
+    readonly reconstruction: number;
+    readonly kl: number;
+    readonly cycles: number;
+    readonly energy: number;
+  };
+  /** Wall-clock seconds of this epoch and rows trained on. */
+  readonly seconds: number;
+  readonly rows: number;
+}
+
+/** Where training stopped and how to continue it. */
+export interface TrainingState {
+  /** Epochs completed. */
+  readonly epoch: number;
+  readonly learningRate: number;
+  /** Best validation loss so far and the epoch it was reached. */
+  readonly bestLoss: number;
+  readonly bestEpoch: number;
+  /** Epochs since the learning rate was last reduced or the loss improved (plateau counter). */
+  readonly plateauCount: number;
+  readonly seed: number;
+  readonly stopReason: 'epochs' | 'early-stopping' | 'aborted' | 'time-limit';
+}
+
+/** A trained VAESA model: networks, design space and normalisation; usable directly for latent search. */
+export interface TrainedVaesa extends LatentModel {
+  readonly config: VaesaModelConfig;
+  readonly stats: NormalisationStats;
+  readonly networks: VaesaNetworks;
+  readonly history: readonly EpochMetrics[];
+  readonly training: TrainingState;
+  /** Adam moments, kept to resume training. */
+  readonly optimiser: AdamState;
+  /** Frees the model's tensors. */
+  dispose(): void;
+}
+
+export interface TrainedVaesaParts {
+  readonly config: VaesaModelConfig;
+  readonly space: DesignSpace;
+  readonly stats: NormalisationStats;
+  readonly networks: VaesaNetworks;
+  readonly history: readonly EpochMetrics[];
+  readonly training: TrainingState;
+  readonly optimiser: AdamState;
+}
+
+/** Bundles trained parts into a `TrainedVaesa` (encode, decode and differentiable prediction). */
+export function assembleTrainedVaesa(parts: TrainedVaesaParts): TrainedVaesa {
+  const { space, stats, networks } = parts;
+  const latentDim = parts.config.latentDim;
+  const cyclesAffine = logTargetAffine(stats, 'cycles');
+  const energyAffine = logTargetAffine(stats, 'energy');
+  return {
+    ...parts,
+    latentDim,
+    encode: (archs) => encodeArchs(networks, space, archs),
+    decode: (z) =>
+      tf.tidy(() => {
+        if (z.length === 0) return [];
+        const out = decodeVae(networks.vae, tf.tensor2d(z.map((p) => checkLatent(p, latentDim)))).arraySync();
+        return out.map((v) => decodeArch(space, v));
+      }),
+    predictLogCost: (z: tf.Tensor2D, layer: ConvLayer) =>
+      tf.tidy(() => {
+        const features = tf.tile(tf.tensor2d([normaliseLayer(stats, layer)]), [z.shape[0], 1]);
+        const input = predictorInput(z, features);
+        const toLog = (
+          raw: tf.Tensor1D,
+          affine: { scale: number; offset: number } | undefined,
+          which: 'cycles' | 'energy',
+        ): tf.Tensor1D =>
+          affine === undefined
+            ? (tf.log(tf.maximum(tf.mul(raw, denormaliseTarget(stats, which, 1)), 1e-30)) as tf.Tensor1D)
+            : tf.add(tf.mul(raw, affine.scale), affine.offset);
+        return {
+          logCycles: toLog(applyPredictor(networks.cyclesHead, input), cyclesAffine, 'cycles'),
+          logEnergy: toLog(applyPredictor(networks.energyHead, input), energyAffine, 'energy'),
+        };
+      }),
+    dispose: () => {
+      disposeVae(networks.vae);
+      disposePredictor(networks.cyclesHead);
+      disposePredictor(networks.energyHead);
+      disposeAdam(parts.optimiser);
+    },
+  };
+}
+
+function checkLatent(p: readonly number[], latentDim: number): number[] {
+  if (p.length !== latentDim) throw new RangeError(`decode: latent points have ${latentDim} entries, got ${p.length}`);
+  return p.slice();
+}
+
+function encodeArchs(networks: VaesaNetworks, space: DesignSpace, archs: readonly ArchConfig[]): number[][] {
+  if (archs.length === 0) return [];
+  return tf.tidy(() => encodeVae(networks.vae, tf.tensor2d(archs.map((a) => encodeArch(space, a)))).mu.arraySync());
+}
+
+/** Predicted cost of a design on a layer: cycles, energy in pJ, and their product (pJ·cycles). */
+export interface PredictedCost {
+  readonly cycles: number;
+  readonly energy: number;
+  readonly edp: number;
+}
+
+/**
+ * Predicted costs of (design, layer) pairs in one batch: each design is encoded to its latent mean
+ * and the heads read it with the layer's vector. Non-logged target modes are denormalised as VAESA does.
+ */
+export function predictCosts(
+  trained: TrainedVaesa,
+  pairs: readonly { readonly arch: ArchConfig; readonly layer: ConvLayer }[],
+): PredictedCost[] {
+  if (pairs.length === 0) return [];
+  const [cycles, energy] = tf.tidy(() => {
+    const { mu } = encodeVae(trained.networks.vae, tf.tensor2d(pairs.map((p) => encodeArch(trained.space, p.arch))));
+    const input = predictorInput(mu, tf.tensor2d(pairs.map((p) => normaliseLayer(trained.stats, p.layer))));
+    return [applyPredictor(trained.networks.cyclesHead, input).arraySync(), applyPredictor(trained.networks.energyHead, input).arraySync()];
+  });
+  return cycles.map((c, i) => {
+    const cyc = denormaliseTarget(trained.stats, 'cycles', c);
+    const en = denormaliseTarget(trained.stats, 'energy', energy[i]);
+    return { cycles: cyc, energy: en, edp: cyc * en };
+  });
+}
+
+/** Predicted cost of one design on one layer. */
+export function predictCost(trained: TrainedVaesa, arch: ArchConfig, layer: ConvLayer): PredictedCost {
+  return predictCosts(trained, [{ arch, layer }])[0];
+}

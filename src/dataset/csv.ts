@@ -1,0 +1,307 @@
+/**
+ * VAESA's CSV formats, pure: the training file (one row per design and layer, the layer in `prob_0..prob_8`)
+ * and the per-layer file (the same without `prob_*`, the layer given by the file name).
+ * VAESA's loader picks columns by position, so the column order here is exact.
+ */
+import * as E from 'fp-ts/Either';
+import { invalidInput, parseError, type VaesaError } from '../common/errors';
+import { archId, type ArchConfig } from '../hardware/arch';
+import { convLayer, type ConvLayer } from '../workload/layer';
+import { VAESA_LAYER_FIELDS } from '../workload/parse';
+import type { DatasetRow } from './row';
+
+/** The columns every VAESA file starts with, in order. */
+export const VAESA_ARCH_COLUMNS = [
+  'name',
+  'unique_cycle_sum',
+  'unique_energy_sum',
+  'arith_meshX',
+  'arith_ins',
+  'mem0_ins',
+  'mem0_ent',
+  'mem1_ins',
+  'mem1_ent',
+  'mem2_ins',
+  'mem2_ent',
+  'mem3_ins',
+  'mem3_ent',
+  'mem4_ins',
+  'mem4_ent',
+] as const;
+
+/** The layer columns of the training file: `[R, S, P, Q, C, K, N, Wstride, Hstride]`. */
+export const VAESA_LAYER_COLUMNS = ['prob_0', 'prob_1', 'prob_2', 'prob_3', 'prob_4', 'prob_5', 'prob_6', 'prob_7', 'prob_8'] as const;
+
+/** Our optional trailing column (mm²); VAESA's loader ignores columns after `prob_8`. */
+export const AREA_COLUMN = 'area';
+
+/**
+ * Instance counts of the Simba template's memory levels (fixed by the architecture, not searched):
+ * Registers one per MAC with 1 entry, AccumulationBuffer and WeightBuffer 128, InputBuffer 64, GlobalBuffer 1.
+ */
+const ACCUMULATION_INSTANCES = 128;
+const WEIGHT_INSTANCES = 128;
+const INPUT_INSTANCES = 64;
+const GLOBAL_INSTANCES = 1;
+
+export interface VaesaCsvColumns {
+  /** Whether the layer is in `prob_0..prob_8` (training file) or given by the file name (per-layer file). */
+  readonly withLayer: boolean;
+  /** Whether a trailing `area` column follows. */
+  readonly withArea: boolean;
+}
+
+/** The header line (without newline). */
+export function vaesaHeader(columns: VaesaCsvColumns): string {
+  return [...VAESA_ARCH_COLUMNS, ...(columns.withLayer ? VAESA_LAYER_COLUMNS : []), ...(columns.withArea ? [AREA_COLUMN] : [])].join(',');
+}
+
+/** One data line (without newline). Numbers use JavaScript's shortest round-trip form. */
+export function formatVaesaRow(row: DatasetRow, columns: VaesaCsvColumns): string {
+  const a = row.arch;
+  let line = `${archId(a)},${row.cycles},${row.energy},${a.meshX},${a.macs},${a.macs},1,${ACCUMULATION_INSTANCES},${a.accumulationBuffer},${WEIGHT_INSTANCES},${a.weightBuffer},${INPUT_INSTANCES},${a.inputBuffer},${GLOBAL_INSTANCES},${a.globalBuffer}`;
+  if (columns.withLayer) {
+    const l = row.layer;
+    line += `,${l.R},${l.S},${l.P},${l.Q},${l.C},${l.K},${l.N},${l.strideW},${l.strideH}`;
+  }
+  if (columns.withArea) {
+    if (row.area === undefined) throw new RangeError(`formatVaesaRow: the area column needs rows with area (${archId(a)})`);
+    line += `,${row.area}`;
+  }
+  return line;
+}
+
+/** A whole file: header and one line per row, each ending with a newline. */
+export function formatVaesaCsv(rows: Iterable<DatasetRow>, columns: VaesaCsvColumns): string {
+  const lines = [vaesaHeader(columns)];
+  for (const r of rows) lines.push(formatVaesaRow(r, columns));
+  return `${lines.join('\n')}\n`;
+}
+
+/** What a header says about the lines below it. */
+export interface VaesaCsvLayout extends VaesaCsvColumns {
+  readonly source: string;
+  /** The layer of every row of a per-layer file. */
+  readonly fileLayer?: ConvLayer;
+}
+
+/**
+ * Reads the header line. A file without `prob_*` columns needs `fileLayer` (from its name, see
+ * `layerFromFileName`); a training file ignores it.
+ */
+export function parseVaesaHeader(line: string, source: string, fileLayer?: ConvLayer): E.Either<VaesaError, VaesaCsvLayout> {
+  const cells = stripCr(line).split(',');
+  for (let i = 0; i < VAESA_ARCH_COLUMNS.length; i++) {
+    if (cells[i] !== VAESA_ARCH_COLUMNS[i]) {
+      return E.left(parseError(source, `header: expected column ${i + 1} to be ${VAESA_ARCH_COLUMNS[i]}, found ${cells[i] ?? 'nothing'}`, 1));
+    }
+  }
+  let next = VAESA_ARCH_COLUMNS.length;
+  const withLayer = cells[next] === VAESA_LAYER_COLUMNS[0];
+  if (withLayer) {
+    for (let i = 0; i < VAESA_LAYER_COLUMNS.length; i++) {
+      if (cells[next + i] !== VAESA_LAYER_COLUMNS[i]) {
+        return E.left(parseError(source, `header: expected column ${next + i + 1} to be ${VAESA_LAYER_COLUMNS[i]}, found ${cells[next + i] ?? 'nothing'}`, 1));
+      }
+    }
+    next += VAESA_LAYER_COLUMNS.length;
+  }
+  const withArea = cells[next] === AREA_COLUMN;
+  if (withArea) next++;
+  if (cells.length !== next) return E.left(parseError(source, `header: unexpected column ${cells[next]}`, 1));
+  if (!withLayer && fileLayer === undefined) {
+    return E.left(parseError(source, 'a per-layer file (no prob_* columns) needs its layer, e.g. from a file name R_S_P_Q_C_K_N_Wstride_Hstride_Wdilation_Hdilation.csv', 1));
+  }
+  return E.right({ source, withLayer, withArea, ...(withLayer ? {} : { fileLayer }) });
+}
+
+function stripCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
+
+/** Number of cells a data line of `layout` has. */
+function cellCount(layout: VaesaCsvColumns): number {
+  return VAESA_ARCH_COLUMNS.length + (layout.withLayer ? VAESA_LAYER_COLUMNS.length : 0) + (layout.withArea ? 1 : 0);
+}
+
+function columnName(layout: VaesaCsvColumns, index: number): string {
+  if (index < VAESA_ARCH_COLUMNS.length) return VAESA_ARCH_COLUMNS[index];
+  const i = index - VAESA_ARCH_COLUMNS.length;
+  return layout.withLayer && i < VAESA_LAYER_COLUMNS.length ? VAESA_LAYER_COLUMNS[i] : AREA_COLUMN;
+}
+
+/** Checks of each column after `name`, in column order; used to name the first bad cell of a rejected line. */
+type CellCheck = { readonly ok: (v: number) => boolean; readonly message: string };
+const POSITIVE: CellCheck = { ok: (v) => v > 0, message: 'must be a positive number' };
+const POSITIVE_INT: CellCheck = { ok: isPositiveInt, message: 'must be a positive integer' };
+const NON_NEGATIVE: CellCheck = { ok: (v) => v >= 0, message: 'must be a non-negative number' };
+
+function cellCheck(layout: VaesaCsvColumns, index: number): CellCheck {
+  if (index <= 2) return POSITIVE;
+  if (index < cellCount(layout) - (layout.withArea ? 1 : 0)) return POSITIVE_INT;
+  return NON_NEGATIVE;
+}
+
+/**
+ * Parses one data line (1-based `lineNo` for messages). Cycles and energy must be positive numbers,
+ * design parameters, instance counts and layer dimensions positive integers, area non-negative.
+ * The `name` column is not checked. This is the hot loop of reading large files, so the valid case is
+ * straight-line code and the first bad cell is looked for only when the line is rejected.
+ */
+export function parseVaesaRow(line: string, layout: VaesaCsvLayout, lineNo: number): E.Either<VaesaError, DatasetRow> {
+  const cells = (line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line).split(',');
+  const expected = cellCount(layout);
+  if (cells.length !== expected) {
+    return E.left(parseError(layout.source, `expected ${expected} columns, found ${cells.length}`, lineNo, cells.length < expected ? columnName(layout, cells.length) : undefined));
+  }
+  const cycles = toNumber(cells[1]);
+  const energy = toNumber(cells[2]);
+  const meshX = toNumber(cells[3]);
+  const macs = toNumber(cells[4]);
+  const accumulationBuffer = toNumber(cells[8]);
+  const weightBuffer = toNumber(cells[10]);
+  const inputBuffer = toNumber(cells[12]);
+  const globalBuffer = toNumber(cells[14]);
+  let ok =
+    cycles > 0 &&
+    energy > 0 &&
+    isPositiveInt(meshX) &&
+    isPositiveInt(macs) &&
+    isPositiveInt(accumulationBuffer) &&
+    isPositiveInt(weightBuffer) &&
+    isPositiveInt(inputBuffer) &&
+    isPositiveInt(globalBuffer) &&
+    isPositiveInt(toNumber(cells[5])) &&
+    isPositiveInt(toNumber(cells[6])) &&
+    isPositiveInt(toNumber(cells[7])) &&
+    isPositiveInt(toNumber(cells[9])) &&
+    isPositiveInt(toNumber(cells[11])) &&
+    isPositiveInt(toNumber(cells[13]));
+  let layer = layout.fileLayer as ConvLayer;
+  if (ok && layout.withLayer) {
+    const R = toNumber(cells[15]);
+    const S = toNumber(cells[16]);
+    const P = toNumber(cells[17]);
+    const Q = toNumber(cells[18]);
+    const C = toNumber(cells[19]);
+    const K = toNumber(cells[20]);
+    const N = toNumber(cells[21]);
+    const strideW = toNumber(cells[22]);
+    const strideH = toNumber(cells[23]);
+    ok = isPositiveInt(R) && isPositiveInt(S) && isPositiveInt(P) && isPositiveInt(Q) && isPositiveInt(C) && isPositiveInt(K) && isPositiveInt(N) && isPositiveInt(strideW) && isPositiveInt(strideH);
+    layer = { R, S, P, Q, C, K, N, strideW, strideH, dilationW: 1, dilationH: 1 };
+  }
+  const area = layout.withArea ? toNumber(cells[expected - 1]) : 0;
+  if (!ok || !(area >= 0)) {
+    for (let i = 1; i < expected; i++) {
+      const check = cellCheck(layout, i);
+      if (!check.ok(toNumber(cells[i]))) {
+        return E.left(parseError(layout.source, `${check.message} (got ${JSON.stringify(cells[i])})`, lineNo, columnName(layout, i)));
+      }
+    }
+  }
+  const arch: ArchConfig = { meshX, macs, accumulationBuffer, weightBuffer, inputBuffer, globalBuffer };
+  return E.right(layout.withArea ? { arch, layer, cycles, energy, area } : { arch, layer, cycles, energy });
+}
+
+/** `Number` that does not read an empty cell as 0. */
+function toNumber(cell: string): number {
+  return cell === '' ? Number.NaN : Number(cell);
+}
+
+function isPositiveInt(v: number): boolean {
+  return Number.isInteger(v) && v > 0;
+}
+
+/** The rows of a file and what was skipped. */
+export interface VaesaCsvRead {
+  readonly rows: DatasetRow[];
+  /** Number of bad rows skipped (only with `skipBadRows`). */
+  readonly skipped: number;
+  /** The first few errors of skipped rows, for a report. */
+  readonly skippedErrors: readonly VaesaError[];
+}
+
+export interface VaesaCsvReadOptions {
+  /** Name for messages (the file path). */
+  readonly source: string;
+  /** The layer of a per-layer file. */
+  readonly fileLayer?: ConvLayer;
+  /** Skip bad data lines, counting them, instead of failing on the first. */
+  readonly skipBadRows?: boolean;
+}
+
+/** How many skipped-row errors a read keeps for its report. */
+export const MAX_REPORTED_ERRORS = 10;
+
+/**
+ * An incremental reader: feed it lines (without newline) in order, then `finish()`.
+ * Lets the edge stream a large or gzipped file through the same rules as `parseVaesaCsv`.
+ */
+export interface VaesaCsvLineReader {
+  /** Takes the next line; returns an error to stop on (never in skip mode, except for a bad header). */
+  push(line: string): VaesaError | undefined;
+  finish(): E.Either<VaesaError, VaesaCsvRead>;
+}
+
+export function createVaesaCsvReader(options: VaesaCsvReadOptions): VaesaCsvLineReader {
+  let layout: VaesaCsvLayout | undefined;
+  let lineNo = 0;
+  let skipped = 0;
+  const skippedErrors: VaesaError[] = [];
+  const rows: DatasetRow[] = [];
+  return {
+    push(line) {
+      lineNo++;
+      if (layout === undefined) {
+        const header = parseVaesaHeader(line, options.source, options.fileLayer);
+        if (E.isLeft(header)) return header.left;
+        layout = header.right;
+        return undefined;
+      }
+      if (line === '' || line === '\r') return undefined;
+      const row = parseVaesaRow(line, layout, lineNo);
+      if (E.isRight(row)) {
+        rows.push(row.right);
+        return undefined;
+      }
+      if (!options.skipBadRows) return row.left;
+      skipped++;
+      if (skippedErrors.length < MAX_REPORTED_ERRORS) skippedErrors.push(row.left);
+      return undefined;
+    },
+    finish() {
+      if (layout === undefined) return E.left(parseError(options.source, 'empty file: no header'));
+      return E.right({ rows, skipped, skippedErrors });
+    },
+  };
+}
+
+/** Parses a whole VAESA CSV text (either format). */
+export function parseVaesaCsv(text: string, options: VaesaCsvReadOptions): E.Either<VaesaError, VaesaCsvRead> {
+  const reader = createVaesaCsvReader(options);
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const error = reader.push(text.slice(start, end));
+    if (error) return E.left(error);
+    start = end + 1;
+  }
+  return reader.finish();
+}
+
+/**
+ * The layer a per-layer file is about, from its name: `[dataset_]R_S_P_Q_C_K_N_Wstride_Hstride[_Wdilation_Hdilation].csv[.gz]`
+ * (the reference files and VAESA's `db/layer_db` both use this).
+ */
+export function layerFromFileName(fileName: string): E.Either<VaesaError, ConvLayer> {
+  const base = fileName.replace(/^.*[\\/]/, '').replace(/\.csv(\.gz)?$/i, '').replace(/^dataset_/, '');
+  const parts = base.split('_');
+  const numbers = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
+  if ((numbers.length !== 9 && numbers.length !== 11) || numbers.some((n) => !(n > 0))) {
+    return E.left(invalidInput('file name', fileName, 'expected R_S_P_Q_C_K_N_Wstride_Hstride[_Wdilation_Hdilation] with positive integers'));
+  }
+  const [R, S, P, Q, C, K, N, strideW, strideH, dilationW = 1, dilationH = 1] = numbers;
+  return E.right(convLayer({ R, S, P, Q, C, K, N, strideW, strideH, dilationW, dilationH }));
+}

@@ -1,0 +1,125 @@
+/** File-system edge of dataset generation: streams rows to a CSV file and resumes an interrupted run. */
+import { promises as fs } from 'node:fs';
+import * as E from 'fp-ts/Either';
+import { invalidInput, parseError, type VaesaError } from '../common/errors';
+import { archId } from '../hardware/arch';
+import { layerName } from '../workload/layer';
+import { formatVaesaRow, parseVaesaHeader, parseVaesaRow, vaesaHeader, type VaesaCsvColumns } from './csv';
+import { ioError } from './files';
+import { generateDataset, generationRange, type GenerateOptions } from './generate';
+import { planDataset, planRow, type DatasetPlan } from './plan';
+
+export interface GenerateFileOptions extends Omit<GenerateOptions, 'skipRows'> {
+  /** The CSV file to write (VAESA's training format; plain text, so it can be resumed). */
+  readonly out: string;
+  /** Add our trailing `area` column (needs an evaluator that reports area). */
+  readonly withArea?: boolean;
+  /** Continue a file left by an interrupted run with the same options (default true); false starts afresh. */
+  readonly resume?: boolean;
+  /** Write to disk at least this often in rows (default 4096) so an interruption loses little. */
+  readonly flushRows?: number;
+}
+
+export interface GenerateFileResult {
+  /** Rows in the file's range now in the file. */
+  readonly rows: number;
+  /** Rows found in the file from an earlier run (0 for a fresh run). */
+  readonly resumedFrom: number;
+  /** Bytes of an incomplete last line removed before resuming. */
+  readonly repairedBytes: number;
+  /** False when stopped by `signal` before the end. */
+  readonly complete: boolean;
+}
+
+/**
+ * Generates a dataset into a CSV file, streaming rows as they come. If the file exists (and `resume` is not
+ * false) its complete rows are checked against the plan (same designs and layers in the same order, or an
+ * error), an incomplete last line is cut off, and generation continues after the last complete row, so
+ * an interrupted run finished this way gives the same file as an uninterrupted one.
+ */
+export async function generateDatasetFile(options: GenerateFileOptions): Promise<E.Either<VaesaError, GenerateFileResult>> {
+  if (options.out.toLowerCase().endsWith('.gz')) {
+    return E.left(invalidInput('out', options.out, 'generation writes plain CSV (so it can resume); compress it afterwards'));
+  }
+  const columns: VaesaCsvColumns = { withLayer: true, withArea: options.withArea ?? false };
+  const header = vaesaHeader(columns);
+  const plan = planDataset(options);
+  const range = generationRange(plan, { shard: options.shard });
+  const existing = options.resume === false ? E.right({ rows: 0, repairedBytes: 0, fresh: true }) : await inspectExisting(options.out, header, plan, range.start, range.end);
+  if (E.isLeft(existing)) return existing;
+  const { rows: resumedFrom, repairedBytes, fresh } = existing.right;
+
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(options.out, fresh ? 'w' : 'a');
+    if (fresh) await handle.write(`${header}\n`);
+    const flushRows = options.flushRows ?? 4096;
+    let buffer = '';
+    let buffered = 0;
+    let written = resumedFrom;
+    for await (const row of generateDataset({ ...options, skipRows: resumedFrom })) {
+      buffer += `${formatVaesaRow(row, columns)}\n`;
+      if (++buffered >= flushRows) {
+        await handle.write(buffer);
+        written += buffered;
+        buffer = '';
+        buffered = 0;
+      }
+    }
+    if (buffered > 0) await handle.write(buffer);
+    written += buffered;
+    return E.right({ rows: written, resumedFrom, repairedBytes, complete: written === range.end - range.start });
+  } catch (e) {
+    // File-system failures are results; anything else (an evaluator's bug) propagates.
+    if (typeof (e as { code?: unknown }).code === 'string') return E.left(ioError(options.out, e));
+    throw e;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Looks at an existing output file: counts its complete rows after checking they are the plan's rows
+ * `start, start+1, ...`, and truncates an incomplete last line. A missing or header-less file starts afresh.
+ */
+async function inspectExisting(
+  file: string,
+  header: string,
+  plan: DatasetPlan,
+  start: number,
+  end: number,
+): Promise<E.Either<VaesaError, { rows: number; repairedBytes: number; fresh: boolean }>> {
+  let content: Buffer;
+  try {
+    content = await fs.readFile(file);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return E.right({ rows: 0, repairedBytes: 0, fresh: true });
+    return E.left(ioError(file, e));
+  }
+  const completeBytes = content.lastIndexOf(0x0a) + 1;
+  const text = content.subarray(0, completeBytes).toString('utf8');
+  const lines = text === '' ? [] : text.slice(0, -1).split('\n');
+  if (lines.length === 0) return E.right({ rows: 0, repairedBytes: 0, fresh: true });
+  if (lines[0] !== header) return E.left(parseError(file, `has another header than this run's (${header.slice(0, 60)}...): not resuming`, 1));
+  const layout = parseVaesaHeader(lines[0], file);
+  if (E.isLeft(layout)) return layout;
+  const rows = lines.length - 1;
+  if (start + rows > end) return E.left(parseError(file, `has ${rows} rows, more than the ${end - start} of this run: made with other options?`));
+  for (let i = 1; i < lines.length; i++) {
+    const row = parseVaesaRow(lines[i], layout.right, i + 1);
+    if (E.isLeft(row)) return row;
+    const expected = planRow(plan, start + i - 1);
+    if (archId(row.right.arch) !== archId(expected.arch) || layerName(row.right.layer) !== layerName(expected.layer)) {
+      return E.left(parseError(file, `row is ${archId(row.right.arch)} on ${layerName(row.right.layer)}, but this run's row there is ${archId(expected.arch)} on ${layerName(expected.layer)}: made with other options?`, i + 1));
+    }
+  }
+  const repairedBytes = content.length - completeBytes;
+  if (repairedBytes > 0) {
+    try {
+      await fs.truncate(file, completeBytes);
+    } catch (e) {
+      return E.left(ioError(file, e));
+    }
+  }
+  return E.right({ rows, repairedBytes, fresh: false });
+}

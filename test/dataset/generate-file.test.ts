@@ -1,0 +1,108 @@
+import * as E from 'fp-ts/Either';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  formatVaesaCsv,
+  generateDataset,
+  generateDatasetFile,
+  mergeVaesaCsv,
+  readVaesaCsv,
+  vaesaHeader,
+  type DatasetRow,
+  type EvaluatorModule,
+  type GenerateFileOptions,
+} from '../../src/dataset';
+import { simbaSpace } from '../../src/hardware';
+import { networks } from '../../src/workload';
+import { createSyntheticEvaluator } from './fixtures/synthetic-evaluator';
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'vaesa-generate-file-'));
+});
+afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
+
+const options = (out: string): GenerateFileOptions => ({
+  space: simbaSpace,
+  networks: [networks.resnet50],
+  sampler: { kind: 'random', count: 40 },
+  seed: 3,
+  evaluator: createSyntheticEvaluator({ withArea: true }),
+  withArea: true,
+  out: path.join(tmp, out),
+  flushRows: 50,
+});
+
+async function rowsOf(o: GenerateFileOptions): Promise<DatasetRow[]> {
+  const rows: DatasetRow[] = [];
+  for await (const r of generateDataset(o)) rows.push(r);
+  return rows;
+}
+
+describe('generateDatasetFile', () => {
+  it('writes the header once and every row, equal to the formatted rows', async () => {
+    const o = options('full.csv');
+    expect(await generateDatasetFile(o)).toEqual(E.right({ rows: 960, resumedFrom: 0, repairedBytes: 0, complete: true }));
+    const text = await fs.readFile(o.out, 'utf8');
+    expect(text).toBe(formatVaesaCsv(await rowsOf(o), { withLayer: true, withArea: true }));
+    expect(text.split('\n')[0]).toBe(`${vaesaHeader({ withLayer: true, withArea: false })},area`);
+    expect(await readVaesaCsv(o.out)).toMatchObject({ right: { skipped: 0 } });
+  });
+
+  it('resumes a file cut mid-line (a crash) to the same bytes as an uninterrupted run', async () => {
+    const full = await fs.readFile(path.join(tmp, 'full.csv'), 'utf8');
+    const o = options('cut.csv');
+    const cutAt = full.indexOf('\n', Math.floor(full.length * 0.4)) + 1 + 24; // 24 bytes into a line
+    await fs.writeFile(o.out, full.slice(0, cutAt));
+    const resumed = await generateDatasetFile(o);
+    const complete = full.slice(0, cutAt).split('\n').length - 2; // header and the partial line excluded
+    expect(resumed).toEqual(E.right({ rows: 960, resumedFrom: complete, repairedBytes: 24, complete: true }));
+    expect(await fs.readFile(o.out, 'utf8')).toBe(full);
+    // Running again finds nothing to do.
+    expect(await generateDatasetFile(o)).toEqual(E.right({ rows: 960, resumedFrom: 960, repairedBytes: 0, complete: true }));
+    expect(await fs.readFile(o.out, 'utf8')).toBe(full);
+  });
+
+  it('stops on abort with whole rows on disk, then resumes to the same file (on 2 workers)', async () => {
+    const full = await fs.readFile(path.join(tmp, 'full.csv'), 'utf8');
+    const controller = new AbortController();
+    const evaluator: EvaluatorModule = {
+      module: path.join(__dirname, 'fixtures/synthetic-evaluator.ts'),
+      export: 'createSyntheticEvaluator',
+      options: { withArea: true },
+    };
+    const o = { ...options('aborted.csv'), evaluator, workers: 2, chunkSize: 16 };
+    const stopped = await generateDatasetFile({
+      ...o,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.done >= 300) controller.abort();
+      },
+    });
+    expect(E.isRight(stopped) && stopped.right.complete).toBe(false);
+    const partial = await fs.readFile(o.out, 'utf8');
+    expect(full.startsWith(partial)).toBe(true);
+    expect(partial.endsWith('\n')).toBe(true);
+    expect(await generateDatasetFile(o)).toMatchObject({ right: { rows: 960, complete: true } });
+    expect(await fs.readFile(o.out, 'utf8')).toBe(full);
+  });
+
+  it('makes shards that merge into the single-machine file', async () => {
+    const shards = [0, 1, 2].map((index) => ({ ...options(`shard-${index}.csv`), shard: { index, count: 3 } }));
+    for (const s of shards) expect(await generateDatasetFile(s)).toMatchObject({ right: { rows: 320, complete: true } });
+    const merged = path.join(tmp, 'merged.csv');
+    expect(await mergeVaesaCsv(shards.map((s) => s.out), merged)).toEqual(E.right({ rows: 960 }));
+    expect(await fs.readFile(merged, 'utf8')).toBe(await fs.readFile(path.join(tmp, 'full.csv'), 'utf8'));
+  });
+
+  it('refuses to resume a file made with other options, and starts afresh when told', async () => {
+    const o = options('other.csv');
+    await generateDatasetFile({ ...o, seed: 4 });
+    expect(await generateDatasetFile(o)).toMatchObject({ left: { _tag: 'ParseError', source: o.out, line: 2 } });
+    expect(await generateDatasetFile({ ...o, withArea: false })).toMatchObject({ left: { _tag: 'ParseError', line: 1 } });
+    expect(await generateDatasetFile({ ...o, resume: false })).toEqual(E.right({ rows: 960, resumedFrom: 0, repairedBytes: 0, complete: true }));
+    expect(await fs.readFile(o.out, 'utf8')).toBe(await fs.readFile(path.join(tmp, 'full.csv'), 'utf8'));
+    expect(await generateDatasetFile({ ...o, out: path.join(tmp, 'x.csv.gz') })).toMatchObject({ left: { _tag: 'InvalidInput', path: 'out' } });
+  });
+});

@@ -1,0 +1,520 @@
+/**
+ * The fast, allocation-free form of Timeloop's nest analysis (see `nest-analysis.ts` for the walk it
+ * reproduces). Facts that make a closed form possible:
+ * - only spatial element 0 is reported, and spatial loops route element 0 through child 0 with no offset,
+ *   so element 0 of a loop sees one call per combination of iteration 0 / iteration 1 of the temporal
+ *   loops above it: a binary counter. Iteration 1 of a loop of n weighs (n - 1).
+ * - going from one call to the next flips one counter bit t from 0 to 1 and resets the bits below it,
+ *   so the tile moves by +scale_t along dim_t and by -scale_i along each reset dim_i. Whether the delta is
+ *   empty, a slice or the whole tile depends on that move and on the last move's direction (Timeloop's
+ *   gradient), which has at most 9 states per data space: a small dynamic program over the bits.
+ * - children of a fan-out see translated copies of child 0's deltas, so two children share a delta
+ *   (multicast) exactly when their offsets project to the same point of the data space.
+ */
+import type { ArchTemplate } from './arch-template';
+import {
+  NUM_DIMS,
+  NUM_LEVELS,
+  PACKED_LEVEL_STRIDE,
+  PACKED_PERMUTATION,
+  PACKED_SPATIAL,
+  PACKED_SPATIAL_PERMUTATION,
+  PACKED_TEMPORAL,
+  type PackedMapping,
+} from './mapping';
+import type { Coefficients } from './nest-analysis';
+
+const R = 0;
+const S = 1;
+const P = 2;
+const Q = 3;
+const C = 4;
+const K = 5;
+const N = 6;
+const NUM_SPACES = 3;
+const AXES = 4;
+/** Gradient states: 0 = none, 1 + 2 * axis + (moving up ? 1 : 0). */
+const NUM_GRADIENT_STATES = 1 + 2 * AXES;
+/** At most 7 spatial + 7 temporal loops per level (one placeholder when a level has none). */
+const MAX_LOOPS = NUM_LEVELS * 2 * NUM_DIMS;
+const OUTPUTS = 2;
+
+const OUTCOME_EMPTY = 0;
+const OUTCOME_FULL = 1;
+const OUTCOME_SLICE = 2;
+
+/** Why a mapping cannot run on the template (Timeloop's model checks plus the template's fan-outs). */
+export type MappingProblem =
+  | { readonly kind: 'factors'; readonly dim: number; readonly product: number; readonly expected: number }
+  | { readonly kind: 'fanout'; readonly level: number; readonly used: number; readonly available: number }
+  | { readonly kind: 'instances'; readonly level: number; readonly used: number; readonly available: number }
+  | { readonly kind: 'capacity'; readonly level: number; readonly used: number; readonly available: number };
+
+/**
+ * Evaluates packed mappings of one layer on one template with no allocation per call. After `evaluate`,
+ * the public typed arrays hold the per level (`level * 3 + tensor`, tensors Weights, Inputs, Outputs)
+ * statistics Timeloop reports per instance.
+ */
+export class MappingEvaluator {
+  readonly template: ArchTemplate;
+  private readonly coef: Coefficients;
+  private readonly bounds: Int32Array;
+  private readonly macs: number;
+
+  // Loop nest of the current mapping.
+  private numLoops = 0;
+  private readonly loopDim = new Int32Array(MAX_LOOPS);
+  private readonly loopEnd = new Float64Array(MAX_LOOPS);
+  private readonly loopSpatial = new Uint8Array(MAX_LOOPS);
+  /** Cumulative bound per dim after each loop (the tile of that loop). */
+  private readonly loopExtent = new Float64Array(MAX_LOOPS * NUM_DIMS);
+  /** Scale of each loop along its own dim (product of the bounds below it). */
+  private readonly loopScale = new Float64Array(MAX_LOOPS);
+  private readonly levelFirstLoop = new Int32Array(NUM_LEVELS);
+  private readonly levelSpatialLoops = new Int32Array(NUM_LEVELS);
+  private readonly levelBoundary = new Int32Array(NUM_LEVELS);
+  private readonly levelFanout = new Float64Array(NUM_LEVELS);
+  private readonly levelReplication = new Float64Array(NUM_LEVELS);
+
+  // Per data space scratch.
+  private readonly extent = new Float64Array(AXES);
+  private readonly shift = new Float64Array(NUM_DIMS);
+  private readonly sweepSum = new Float64Array(NUM_GRADIENT_STATES);
+  private readonly sweepOut = new Int32Array(NUM_GRADIENT_STATES);
+  private readonly nextSum = new Float64Array(NUM_GRADIENT_STATES);
+  private readonly nextOut = new Int32Array(NUM_GRADIENT_STATES);
+  private readonly classKeys: Float64Array;
+  private readonly classCounts: Float64Array;
+  private readonly childIndex = new Int32Array(2 * NUM_DIMS);
+
+  // Collapsed tiles: index level * 3 + space; multicast vectors at (level * 3 + space) * maxFanout + m.
+  private readonly maxFanout: number;
+  private readonly tileSize = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  private readonly partitionSize = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  private readonly contentAccesses = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  private readonly tileFills = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  private readonly denominator = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  private readonly multicastAccesses: Float64Array;
+  private readonly multicastScatter: Float64Array;
+
+  // Results (per instance, Timeloop's stats).
+  readonly reads = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  readonly updates = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  readonly fills = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  readonly utilizedCapacity = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  readonly utilizedInstances = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  readonly utilizedClusters = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  /** Energy of all instances, per level and tensor (pJ). */
+  readonly tensorEnergy = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  cycles = 0;
+  computeCycles = 0;
+  energy = 0;
+  macEnergy = 0;
+  utilizedMacs = 0;
+
+  constructor(template: ArchTemplate, layer: Coefficients & { readonly R: number; readonly S: number; readonly P: number; readonly Q: number; readonly C: number; readonly K: number; readonly N: number }) {
+    this.template = template;
+    this.coef = { strideW: layer.strideW, strideH: layer.strideH, dilationW: layer.dilationW, dilationH: layer.dilationH };
+    this.bounds = Int32Array.from([layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N]);
+    this.macs = layer.R * layer.S * layer.P * layer.Q * layer.C * layer.K * layer.N;
+    let maxFanout = 1;
+    for (const f of template.fanouts) maxFanout = Math.max(maxFanout, f);
+    this.maxFanout = maxFanout;
+    this.multicastAccesses = new Float64Array(NUM_LEVELS * NUM_SPACES * maxFanout);
+    this.multicastScatter = new Float64Array(NUM_LEVELS * NUM_SPACES * maxFanout);
+    this.classKeys = new Float64Array(4 * maxFanout);
+    this.classCounts = new Float64Array(maxFanout);
+    this.macEnergy = this.macs * template.macEnergy;
+  }
+
+  /**
+   * Checks `packed` against the layer and the template: factor products, fan-outs, instances and buffer
+   * capacities (sum of the kept tiles <= entries). Returns the first problem, or undefined. Builds the nest.
+   */
+  check(packed: PackedMapping): MappingProblem | undefined {
+    for (let d = 0; d < NUM_DIMS; d++) {
+      let product = 1;
+      for (let l = 0; l < NUM_LEVELS; l++) {
+        const b = l * PACKED_LEVEL_STRIDE;
+        product *= packed[b + PACKED_TEMPORAL + d] * packed[b + PACKED_SPATIAL + d];
+      }
+      if (product !== this.bounds[d]) return { kind: 'factors', dim: d, product, expected: this.bounds[d] };
+    }
+    for (let l = 0; l < NUM_LEVELS; l++) {
+      let used = 1;
+      for (let d = 0; d < NUM_DIMS; d++) used *= packed[l * PACKED_LEVEL_STRIDE + PACKED_SPATIAL + d];
+      if (used > this.template.fanouts[l]) return { kind: 'fanout', level: l, used, available: this.template.fanouts[l] };
+    }
+    this.buildNest(packed);
+    for (let l = 0; l < NUM_LEVELS; l++) {
+      const spec = this.template.levels[l];
+      if (this.levelReplication[l] > spec.instances) {
+        return { kind: 'instances', level: l, used: this.levelReplication[l], available: spec.instances };
+      }
+      if (spec.entries === undefined) continue;
+      const b = this.levelBoundary[l];
+      let used = 0;
+      for (let s = 0; s < NUM_SPACES; s++) if (this.keeps(l, s)) used += this.spaceSize(b, s);
+      if (used > spec.entries) return { kind: 'capacity', level: l, used, available: spec.entries };
+    }
+    return undefined;
+  }
+
+  /**
+   * Evaluates a packed mapping that passes `check` (fan-outs within the template's are required): fills the statistics and sets `cycles`,
+   * `energy` (pJ) and `computeCycles`. Returns the energy-delay product.
+   */
+  evaluate(packed: PackedMapping): number {
+    this.buildNest(packed);
+    this.collapse();
+    return this.stats();
+  }
+
+  private keeps(level: number, space: number): boolean {
+    const k = this.template.levels[level].keeps;
+    return space === 0 ? k.Weights : space === 1 ? k.Inputs : k.Outputs;
+  }
+
+  private buildNest(packed: PackedMapping): void {
+    let n = 0;
+    const running = this.shift; // reused as the running cumulative bound per dim
+    running.fill(1);
+    let utilized = 1;
+    for (let l = 0; l < NUM_LEVELS; l++) {
+      const base = l * PACKED_LEVEL_STRIDE;
+      this.levelFirstLoop[l] = n;
+      let spatialLoops = 0;
+      let fanout = 1;
+      for (let i = 0; i < NUM_DIMS; i++) {
+        const dim = packed[base + PACKED_SPATIAL_PERMUTATION + i];
+        const end = packed[base + PACKED_SPATIAL + dim];
+        if (end > 1) {
+          n = this.pushLoop(n, dim, end, true, running);
+          spatialLoops++;
+          fanout *= end;
+        }
+      }
+      let temporal = 0;
+      for (let i = 0; i < NUM_DIMS; i++) {
+        const dim = packed[base + PACKED_PERMUTATION + i];
+        const end = packed[base + PACKED_TEMPORAL + dim];
+        if (end > 1) {
+          n = this.pushLoop(n, dim, end, false, running);
+          temporal++;
+        }
+      }
+      if (temporal === 0) n = this.pushLoop(n, N, 1, false, running);
+      this.levelSpatialLoops[l] = spatialLoops;
+      this.levelFanout[l] = fanout;
+      this.levelBoundary[l] = n - 1;
+      utilized *= fanout;
+    }
+    this.numLoops = n;
+    this.utilizedMacs = utilized;
+    // Replication of a level = product of the fan-outs of the levels above it.
+    let replication = 1;
+    for (let l = NUM_LEVELS - 1; l >= 0; l--) {
+      this.levelReplication[l] = replication;
+      replication *= this.levelFanout[l];
+    }
+  }
+
+  private pushLoop(n: number, dim: number, end: number, spatial: boolean, running: Float64Array): number {
+    this.loopDim[n] = dim;
+    this.loopEnd[n] = end;
+    this.loopSpatial[n] = spatial ? 1 : 0;
+    this.loopScale[n] = running[dim];
+    running[dim] *= end;
+    const o = n * NUM_DIMS;
+    for (let d = 0; d < NUM_DIMS; d++) this.loopExtent[o + d] = running[d];
+    return n + 1;
+  }
+
+  /** Fills `extent` with the data-space box extents of the tile of loop `loop` (or the unit tile if loop < 0). */
+  private spaceExtents(loop: number, space: number): void {
+    const e = this.extent;
+    const o = loop * NUM_DIMS;
+    const x = (d: number): number => (loop < 0 ? 1 : this.loopExtent[o + d]);
+    if (space === 0) {
+      e[0] = x(R);
+      e[1] = x(S);
+      e[2] = x(C);
+      e[3] = x(K);
+    } else if (space === 1) {
+      const c = this.coef;
+      e[0] = (x(R) - 1) * c.dilationW + (x(P) - 1) * c.strideW + 1;
+      e[1] = (x(S) - 1) * c.dilationH + (x(Q) - 1) * c.strideH + 1;
+      e[2] = x(C);
+      e[3] = x(N);
+    } else {
+      e[0] = x(P);
+      e[1] = x(Q);
+      e[2] = x(K);
+      e[3] = x(N);
+    }
+  }
+
+  private spaceSize(loop: number, space: number): number {
+    this.spaceExtents(loop, space);
+    const e = this.extent;
+    return e[0] * e[1] * e[2] * e[3];
+  }
+
+  /** Projection of a problem-space vector (in `shift`) onto axis `axis` of `space`. */
+  private project(space: number, axis: number): number {
+    const v = this.shift;
+    if (space === 0) return axis === 0 ? v[R] : axis === 1 ? v[S] : axis === 2 ? v[C] : v[K];
+    if (space === 1) {
+      const c = this.coef;
+      return axis === 0 ? v[R] * c.dilationW + v[P] * c.strideW : axis === 1 ? v[S] * c.dilationH + v[Q] * c.strideH : axis === 2 ? v[C] : v[N];
+    }
+    return axis === 0 ? v[P] : axis === 1 ? v[Q] : axis === 2 ? v[K] : v[N];
+  }
+
+  /**
+   * Sum over all calls of element 0 of loop `loop` of |delta| x epochs, for one data space: the words the
+   * level above fetches for this loop's tile over the whole run.
+   */
+  private deltaStream(loop: number, space: number): number {
+    this.spaceExtents(loop, space);
+    const e = this.extent;
+    const e0 = e[0];
+    const e1 = e[1];
+    const e2 = e[2];
+    const e3 = e[3];
+    const tile = e0 * e1 * e2 * e3;
+    const sum = this.sweepSum;
+    const out = this.sweepOut;
+    const nextSum = this.nextSum;
+    const nextOut = this.nextOut;
+    for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
+      sum[g] = 0;
+      out[g] = g;
+    }
+    const v = this.shift;
+    v.fill(0);
+    for (let t = loop + 1; t < this.numLoops; t++) {
+      const n = this.loopEnd[t];
+      if (this.loopSpatial[t] || n < 2) continue;
+      const dim = this.loopDim[t];
+      const scale = this.loopScale[t];
+      // Move from the previous call: this bit goes 0 -> 1, the bits below (already in `shift` as
+      // negative steps) go 1 -> 0.
+      v[dim] += scale;
+      let nonzero = 0;
+      let axis = 0;
+      let step = 0;
+      for (let a = 0; a < AXES; a++) {
+        const p = this.project(space, a);
+        if (p !== 0) {
+          nonzero++;
+          axis = a;
+          step = p;
+        }
+      }
+      v[dim] -= 2 * scale;
+      let outcome = OUTCOME_EMPTY;
+      let sliceSize = 0;
+      let sliceState = 0;
+      if (nonzero === 1) {
+        const ext = axis === 0 ? e0 : axis === 1 ? e1 : axis === 2 ? e2 : e3;
+        const mag = step < 0 ? -step : step;
+        if (mag < ext) {
+          outcome = OUTCOME_SLICE;
+          sliceSize = (tile / ext) * mag;
+          sliceState = 1 + 2 * axis + (step > 0 ? 1 : 0);
+        } else outcome = OUTCOME_FULL;
+      } else if (nonzero > 1) outcome = OUTCOME_FULL;
+      const weight = n - 1;
+      for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
+        const g1 = out[g];
+        let d: number;
+        let g2: number;
+        if (outcome === OUTCOME_EMPTY) {
+          d = 0;
+          g2 = 0;
+        } else if (outcome === OUTCOME_FULL) {
+          d = tile;
+          g2 = 0;
+        } else if (g1 === 0 || g1 === sliceState) {
+          d = sliceSize;
+          g2 = sliceState;
+        } else {
+          d = tile;
+          g2 = 0;
+        }
+        nextSum[g] = sum[g] + weight * (d + sum[g2]);
+        nextOut[g] = out[g2];
+      }
+      sum.set(nextSum);
+      out.set(nextOut);
+    }
+    // The first call fetches the whole tile and leaves no gradient.
+    return tile + sum[0];
+  }
+
+  /**
+   * Multicast classes of a level's fan-out for one data space: children whose offsets project to the same
+   * point share deltas. Adds, per multicast factor m (at `countsOffset + m - 1`), how many classes have m children.
+   */
+  private multicastClasses(level: number, space: number, counts: Float64Array, countsOffset: number): void {
+    const first = this.levelFirstLoop[level];
+    const numSpatial = this.levelSpatialLoops[level];
+    const fanout = this.levelFanout[level];
+    const idx = this.childIndex;
+    for (let i = 0; i < numSpatial; i++) idx[i] = 0;
+    let numClasses = 0;
+    const keys = this.classKeys;
+    const classCounts = this.classCounts;
+    const v = this.shift;
+    for (let child = 0; child < fanout; child++) {
+      v.fill(0);
+      for (let i = 0; i < numSpatial; i++) v[this.loopDim[first + i]] += idx[i] * this.loopScale[first + i];
+      const k0 = this.project(space, 0);
+      const k1 = this.project(space, 1);
+      const k2 = this.project(space, 2);
+      const k3 = this.project(space, 3);
+      let k = 0;
+      while (k < numClasses && !(keys[4 * k] === k0 && keys[4 * k + 1] === k1 && keys[4 * k + 2] === k2 && keys[4 * k + 3] === k3)) k++;
+      if (k === numClasses) {
+        keys[4 * k] = k0;
+        keys[4 * k + 1] = k1;
+        keys[4 * k + 2] = k2;
+        keys[4 * k + 3] = k3;
+        classCounts[k] = 0;
+        numClasses++;
+      }
+      classCounts[k]++;
+      for (let i = 0; i < numSpatial; i++) {
+        idx[i]++;
+        if (idx[i] < this.loopEnd[first + i]) break;
+        idx[i] = 0;
+      }
+    }
+    for (let k = 0; k < numClasses; k++) counts[countsOffset + classCounts[k] - 1]++;
+  }
+
+  /** Timeloop's tiling.cpp on the closed-form per-level access counts. */
+  private collapse(): void {
+    const stride = this.maxFanout;
+    const acc = this.multicastAccesses;
+    const scatter = this.multicastScatter;
+    acc.fill(0);
+    scatter.fill(0);
+    let cycles = 1;
+    for (let t = 0; t < this.numLoops; t++) if (!this.loopSpatial[t]) cycles *= this.loopEnd[t];
+    this.computeCycles = cycles;
+    for (let s = 0; s < NUM_SPACES; s++) {
+      for (let l = 0; l < NUM_LEVELS; l++) {
+        const i = l * NUM_SPACES + s;
+        this.tileSize[i] = this.spaceSize(this.levelBoundary[l], s);
+        const o = i * stride;
+        if (l === 0) {
+          acc[o] = cycles;
+          scatter[o] = 1;
+        } else if (this.levelSpatialLoops[l] === 0) {
+          acc[o] = this.deltaStream(this.levelBoundary[l - 1], s);
+          scatter[o] = 1;
+        } else {
+          const stream = this.deltaStream(this.levelBoundary[l - 1], s);
+          this.multicastClasses(l, s, scatter, o);
+          const f = this.levelFanout[l];
+          for (let m = 0; m < f; m++) acc[o + m] = scatter[o + m] * stream;
+        }
+        let content = 0;
+        const f = this.levelFanout[l];
+        for (let m = 0; m < f; m++) content += acc[o + m];
+        this.contentAccesses[i] = content;
+      }
+      // Partition sizes: the level above divides its tile among the children of a fan-out.
+      for (let l = 0; l < NUM_LEVELS - 1; l++) {
+        const i = l * NUM_SPACES + s;
+        if (this.levelSpatialLoops[l + 1] > 0) {
+          const master = this.levelFirstLoop[l + 1] + this.levelSpatialLoops[l + 1] - 1;
+          this.denominator[i] = this.spaceSize(master, s);
+        } else this.denominator[i] = this.tileSize[i];
+      }
+      const top = (NUM_LEVELS - 1) * NUM_SPACES + s;
+      let partition = this.tileSize[top];
+      this.partitionSize[top] = partition;
+      for (let l = NUM_LEVELS - 2; l >= 0; l--) {
+        const i = l * NUM_SPACES + s;
+        partition = Math.floor((partition * this.tileSize[i]) / this.denominator[i]);
+        this.partitionSize[i] = partition;
+      }
+      // Fills come from the next level up (every tile is non-empty before masking).
+      for (let l = 0; l < NUM_LEVELS; l++) {
+        const i = l * NUM_SPACES + s;
+        let fills = 0;
+        if (l < NUM_LEVELS - 1) {
+          const o = ((l + 1) * NUM_SPACES + s) * stride;
+          const f = this.levelFanout[l + 1];
+          for (let m = 0; m < f; m++) if (acc[o + m] !== 0) fills += Math.floor(acc[o + m] / scatter[o + m]);
+        }
+        this.tileFills[i] = fills;
+      }
+      // Levels that bypass the tensor hand their accesses to the next level up.
+      for (let l = 0; l < NUM_LEVELS - 1; l++) {
+        if (this.keeps(l, s)) continue;
+        const i = l * NUM_SPACES + s;
+        const outer = (l + 1) * NUM_SPACES + s;
+        const o = outer * stride;
+        const f = this.levelFanout[l + 1];
+        let content = 0;
+        for (let m = 0; m < f; m++) {
+          if (acc[o + m] !== 0) {
+            acc[o + m] = this.contentAccesses[i] * scatter[o + m];
+            content += acc[o + m];
+          }
+        }
+        this.contentAccesses[outer] = content;
+        this.tileSize[i] = 0;
+        this.partitionSize[i] = 0;
+        this.contentAccesses[i] = 0;
+        this.tileFills[i] = 0;
+      }
+    }
+  }
+
+  private stats(): number {
+    const cc = this.computeCycles;
+    let energy = this.macEnergy;
+    let cycles = cc;
+    for (let l = 0; l < NUM_LEVELS; l++) {
+      const spec = this.template.levels[l];
+      const clustersAvailable = Math.floor(spec.instances / spec.clusterSize);
+      let readBandwidth = 0;
+      let writeBandwidth = 0;
+      for (let s = 0; s < NUM_SPACES; s++) {
+        const i = l * NUM_SPACES + s;
+        const content = this.contentAccesses[i];
+        const reads = s === OUTPUTS ? content - this.partitionSize[i] : content;
+        const updates = s === OUTPUTS ? content : 0;
+        const fills = this.tileFills[i];
+        const instances = this.levelReplication[l];
+        const clusters = Math.min(instances, clustersAvailable);
+        const accesses = reads + updates + fills;
+        const vectors = Math.ceil(accesses / spec.blockSize);
+        const e = ((vectors * spec.vectorAccessEnergy) / (instances / clusters)) * instances;
+        this.reads[i] = reads;
+        this.updates[i] = updates;
+        this.fills[i] = fills;
+        this.utilizedCapacity[i] = this.tileSize[i];
+        this.utilizedInstances[i] = instances;
+        this.utilizedClusters[i] = clusters;
+        this.tensorEnergy[i] = e;
+        energy += e;
+        readBandwidth += reads / cc;
+        writeBandwidth += (updates + fills) / cc;
+      }
+      // Timeloop's bandwidth slowdown, in the same floating-point steps.
+      let slowdown = 1.0;
+      if (spec.readBandwidth !== undefined && spec.readBandwidth < readBandwidth) slowdown = Math.min(slowdown, spec.readBandwidth / readBandwidth);
+      if (spec.writeBandwidth !== undefined && spec.writeBandwidth < writeBandwidth) slowdown = Math.min(slowdown, spec.writeBandwidth / writeBandwidth);
+      if (slowdown < 1) cycles = Math.max(cycles, Math.ceil(cc / slowdown));
+    }
+    this.cycles = cycles;
+    this.energy = energy;
+    return energy * cycles;
+  }
+}

@@ -7,14 +7,18 @@ export type Objective = 'edp' | 'latency' | 'energy';
 
 export const OBJECTIVES: readonly Objective[] = ['edp', 'latency', 'energy'];
 
-/** Weights of the loss terms: `beta` on the KL divergence, `predictor` on each head's L1 loss. */
+/**
+ * Weights of the loss terms: `reconstruction` on the MSE, `beta` on the KL divergence, `predictor`
+ * on each head's L1 loss.
+ */
 export interface LossWeights {
+  readonly reconstruction: number;
   readonly beta: number;
   readonly predictor: number;
 }
 
-/** VAESA's weights: KL weight 1e-5 (`M_N` in models.py), predictor L1 losses times 100 (train.py). */
-export const VAESA_LOSS_WEIGHTS: LossWeights = { beta: 1e-5, predictor: 100 };
+/** VAESA's weights: MSE 1, KL 1e-5 (`M_N` in models.py), predictor L1 losses times 100 (train.py). */
+export const VAESA_LOSS_WEIGHTS: LossWeights = { reconstruction: 1, beta: 1e-5, predictor: 100 };
 
 /** The VAE and the two predictor heads trained together. */
 export interface VaesaNetworks {
@@ -51,7 +55,7 @@ export function predictorInput(mu: tf.Tensor2D, layer: tf.Tensor2D): tf.Tensor2D
 }
 
 /**
- * VAESA's loss: reconstruction MSE (mean over batch and parameters, in log-normalised coordinates)
+ * VAESA's loss: reconstruction weight * MSE (mean over batch and parameters, in log-normalised coordinates)
  * + beta * KL(q(z|x) || N(0, I)) (summed over latent dimensions, mean over the batch)
  * + predictor weight * mean |prediction - target| for each head the objective trains.
  * The predictors read the latent mean, so in joint training their loss also shapes the encoder.
@@ -65,6 +69,6 @@ export function vaesaLoss(nets: VaesaNetworks, batch: LossBatch, weights: LossWe
   const zero = tf.scalar(0);
   const cycles = objective === 'energy' ? zero : tf.mean(tf.abs(tf.sub(applyPredictor(nets.cyclesHead, input), batch.cycles)));
   const energy = objective === 'latency' ? zero : tf.mean(tf.abs(tf.sub(applyPredictor(nets.energyHead, input), batch.energy)));
-  const total = tf.addN([reconstruction, tf.mul(weights.beta, kl), tf.mul(weights.predictor, tf.add(cycles, energy))]);
+  const total = tf.addN([tf.mul(weights.reconstruction, reconstruction), tf.mul(weights.beta, kl), tf.mul(weights.predictor, tf.add(cycles, energy))]);
   return { total: total as tf.Scalar, reconstruction: reconstruction as tf.Scalar, kl: kl as tf.Scalar, cycles: cycles as tf.Scalar, energy: energy as tf.Scalar };
 }

@@ -2,6 +2,7 @@ import { tf } from '../model/tf';
 import type { Rng } from '../common/rng';
 import { archId, type ArchConfig } from '../hardware/arch';
 import type { LatentModel } from '../model/latent-model';
+import type { ConvLayer } from '../workload/layer';
 import type { Ledger } from './ledger';
 import { logObjectiveWeights, type WeightedLayer } from './target';
 import type { GradientSearchOptions, PredictedMetrics } from './types';
@@ -17,8 +18,35 @@ interface LossWeights {
 }
 
 /**
- * Predicted log network totals for latent points: log Σ_l count_l · exp(logCost_l(z)), one tfjs graph
- * over all points (a row each) and layers. Returns tensors of shape [n].
+ * An optional capability of a `LatentModel`: predictions for every (layer, point) pair in one tfjs
+ * graph, tensors of shape [layers.length, n] (row l = `predictLogCost(z, layers[l])`). Per-layer calls
+ * cost one small graph per layer and step, which dominates descent on networks of many layers;
+ * a model offering this form is searched with one graph per step.
+ */
+export interface BatchedCostPredictor {
+  predictLogCostLayers(z: tf.Tensor2D, layers: readonly ConvLayer[]): { logCycles: tf.Tensor2D; logEnergy: tf.Tensor2D };
+}
+
+export function hasBatchedPrediction(model: LatentModel): model is LatentModel & BatchedCostPredictor {
+  return typeof (model as Partial<BatchedCostPredictor>).predictLogCostLayers === 'function';
+}
+
+/** Per-layer predictions stacked to [layers.length, n], through the batched form when the model has it. */
+function predictLayers(model: LatentModel, z: tf.Tensor2D, layers: readonly ConvLayer[]): { logCycles: tf.Tensor2D; logEnergy: tf.Tensor2D } {
+  if (hasBatchedPrediction(model)) return model.predictLogCostLayers(z, layers);
+  const cycles: tf.Tensor1D[] = [];
+  const energy: tf.Tensor1D[] = [];
+  for (const layer of layers) {
+    const p = model.predictLogCost(z, layer);
+    cycles.push(p.logCycles);
+    energy.push(p.logEnergy);
+  }
+  return { logCycles: tf.stack(cycles) as tf.Tensor2D, logEnergy: tf.stack(energy) as tf.Tensor2D };
+}
+
+/**
+ * Predicted log network totals for latent points: log Σ_l count_l · exp(logCost_l(z)), computed for
+ * all points (a row each) and layers at once. Returns tensors of shape [n].
  */
 export function predictLogTotals(
   model: LatentModel,
@@ -26,20 +54,14 @@ export function predictLogTotals(
   layers: readonly WeightedLayer[],
 ): { logCycles: tf.Tensor1D; logEnergy: tf.Tensor1D } {
   return tf.tidy(() => {
-    const cycles: tf.Tensor1D[] = [];
-    const energy: tf.Tensor1D[] = [];
-    for (const l of layers) {
-      const p = model.predictLogCost(z, l.layer);
-      cycles.push(p.logCycles);
-      energy.push(p.logEnergy);
-    }
+    const perLayer = predictLayers(model, z, layers.map((l) => l.layer));
     const logCounts = tf.tensor2d(
       layers.map((l) => [Math.log(l.count)]),
       [layers.length, 1],
     );
     return {
-      logCycles: tf.logSumExp(tf.add(tf.stack(cycles), logCounts), 0) as tf.Tensor1D,
-      logEnergy: tf.logSumExp(tf.add(tf.stack(energy), logCounts), 0) as tf.Tensor1D,
+      logCycles: tf.logSumExp(tf.add(perLayer.logCycles, logCounts), 0) as tf.Tensor1D,
+      logEnergy: tf.logSumExp(tf.add(perLayer.logEnergy, logCounts), 0) as tf.Tensor1D,
     };
   });
 }
@@ -116,6 +138,7 @@ export function descend(
  */
 export async function gradientSearch(
   model: LatentModel,
+  toDesigns: (points: readonly (readonly number[])[]) => ArchConfig[],
   ledger: Ledger,
   rng: Rng,
   options: GradientSearchOptions,
@@ -125,15 +148,15 @@ export async function gradientSearch(
   const steps = options.steps ?? 200;
   const learningRate = options.learningRate ?? 0.1;
   const recordSteps = options.recordSteps ?? [0, Math.floor(steps / 2), steps];
-  const maxRounds = options.maxRounds ?? 5;
+  const maxRounds = options.maxRounds ?? 1;
+  const count = options.starts ?? 8;
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`gradient search: starts must be a positive integer, got ${count}`);
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`gradient search: steps must be a non-negative integer, got ${steps}`);
   if (recordSteps.length === 0 || recordSteps.some((s) => !Number.isInteger(s) || s < 0 || s > steps)) {
     throw new RangeError(`gradient search: recordSteps must be integers in [0, ${steps}]`);
   }
   const objectiveWeights = logObjectiveWeights(ledger.objective);
   for (let round = 0; round < maxRounds && !ledger.done(); round++) {
-    const count = options.starts ?? ledger.remaining();
-    if (!Number.isInteger(count) || count < 1) throw new RangeError(`gradient search: starts must be a positive integer, got ${count}`);
     const starts = Array.from({ length: count }, () => Array.from({ length: model.latentDim }, () => rng.uniform(-bound, bound)));
     const weights: LossWeights[] = starts.map(() => {
       if (!pareto) return objectiveWeights;
@@ -141,7 +164,7 @@ export async function gradientSearch(
       return { cycles: 2 * w, energy: 2 * (1 - w) };
     });
     const recorded = descend(model, ledger.layers, starts, weights, steps, learningRate, recordSteps);
-    const candidates = rankCandidates(model, ledger, recorded, weights);
+    const candidates = rankCandidates(model, toDesigns, ledger, recorded, weights);
     let found = false;
     for (const c of candidates) {
       if (ledger.done()) return;
@@ -159,15 +182,19 @@ interface Candidate {
   readonly rank: number;
 }
 
-/** Distinct decoded designs of a round, best predicted loss first (ties: earlier recorded step, then start). */
+/**
+ * Distinct decoded designs of a round, best predicted loss first (ties: earlier recorded step, then
+ * start); points decoding to a design already in the round are counted as duplicates.
+ */
 function rankCandidates(
   model: LatentModel,
+  toDesigns: (points: readonly (readonly number[])[]) => ArchConfig[],
   ledger: Ledger,
   recorded: readonly (readonly (readonly number[])[])[],
   weights: readonly LossWeights[],
 ): Candidate[] {
   const points = recorded.flat();
-  const archs = model.decode(points);
+  const archs = toDesigns(points);
   const byId = new Map<string, { arch: ArchConfig; starts: number[] }>();
   archs.forEach((arch, k) => {
     const start = k % weights.length;
@@ -177,6 +204,7 @@ function rankCandidates(
     else entry.starts.push(start);
   });
   const distinct = [...byId.values()];
+  ledger.countBatchDuplicates(points.length - distinct.length);
   const predicted = predictDesigns(model, distinct.map((d) => d.arch), ledger.layers);
   return distinct
     .map((d, i) => ({

@@ -20,24 +20,17 @@ export async function latentSearch(model: LatentModel, target: SearchTarget, opt
   const { budget, seed } = searchSettings(options);
   const bound = options.latentBound ?? 1;
   if (!(bound > 0)) throw new RangeError(`latentSearch: latentBound must be positive, got ${bound}`);
-  const snapped: LatentModel = {
-    space: model.space,
-    latentDim: model.latentDim,
-    encode: (archs) => model.encode(archs),
-    decode: (z) => model.decode(z).map((arch) => snapArch(model.space, arch)),
-    predictLogCost: (z, layer) => model.predictLogCost(z, layer),
-  };
   const domain: SearchDomain = {
     lower: new Array<number>(model.latentDim).fill(-bound),
     upper: new Array<number>(model.latentDim).fill(bound),
-    toDesigns: (points) => snapped.decode(points),
+    toDesigns: (points) => model.decode(points).map((arch) => snapArch(model.space, arch)),
   };
   const ledger = createLedger(layers, options);
   const rng = createRng(seed);
   const pareto = options.pareto === true;
   switch (options.optimizer) {
     case 'gradient':
-      await gradientSearch(snapped, ledger, rng, options.gradient ?? {}, bound, pareto);
+      await gradientSearch(model, domain.toDesigns, ledger, rng, options.gradient ?? {}, bound, pareto);
       break;
     case 'bo':
       await bayesOptSearch(domain, ledger, rng, options.bo ?? {}, pareto);

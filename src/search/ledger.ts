@@ -30,6 +30,11 @@ export interface Ledger {
   has(arch: ArchConfig): boolean;
   /** Evaluates `arch` unless it is a repeat or fails the predicate. Call only while `!done()`. */
   submit(arch: ArchConfig, predicted?: PredictedMetrics): Promise<Submission>;
+  /**
+   * Counts proposals that repeated another proposal of the same batch (an optimiser that dedupes a
+   * batch before submitting it); they do not count toward the repeats-in-a-row limit.
+   */
+  countBatchDuplicates(count: number): void;
   /** Marks that the optimiser has no more proposals. */
   exhaust(): void;
   result(optimizer: string): SearchResult;
@@ -111,6 +116,9 @@ export function createLedger(
     done: () => stopReason() !== undefined,
     remaining: () => Math.max(0, budget - evaluations.length),
     has: (arch) => seen.has(archId(arch)),
+    countBatchDuplicates: (count) => {
+      duplicates += count;
+    },
     exhaust: () => {
       exhausted = true;
     },

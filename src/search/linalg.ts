@@ -76,16 +76,29 @@ export function choleskySolve(chol: Cholesky, b: ArrayLike<number>): Float64Arra
   return solveUpper(chol, solveLower(chol, b));
 }
 
-/** A^-1 (row-major n*n) from the Cholesky factor of A. */
+/**
+ * A^-1 (row-major n*n) from the Cholesky factor of A: L⁻¹ by forward substitution, then
+ * A⁻¹ = L⁻ᵀ L⁻¹ using the triangular structure (about n³/3 multiply-adds in all).
+ */
 export function choleskyInverse(chol: Cholesky): Float64Array {
-  const { n } = chol;
-  const inverse = new Float64Array(n * n);
-  const unit = new Float64Array(n);
+  const { n, lower: l } = chol;
+  const li = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
-    unit.fill(0);
-    unit[j] = 1;
-    const column = choleskySolve(chol, unit);
-    for (let i = 0; i < n; i++) inverse[i * n + j] = column[i];
+    li[j * n + j] = 1 / l[j * n + j];
+    for (let i = j + 1; i < n; i++) {
+      let s = 0;
+      for (let k = j; k < i; k++) s -= l[i * n + k] * li[k * n + j];
+      li[i * n + j] = s / l[i * n + i];
+    }
+  }
+  const inverse = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      let s = 0;
+      for (let k = j; k < n; k++) s += li[k * n + i] * li[k * n + j];
+      inverse[i * n + j] = s;
+      inverse[j * n + i] = s;
+    }
   }
   return inverse;
 }

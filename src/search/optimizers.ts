@@ -81,13 +81,18 @@ interface Observation {
 
 /** After this many proposals in a row gave no new design, the next proposal is random. */
 const RANDOM_AFTER_REPEATS = 5;
+/** Every this many GP fits, the likelihood is maximised from random restarts too; in between, from the last fit only. */
+const FULL_REFIT_EVERY = 10;
+/** Local iterations of a warm-started GP fit (hyperparameters move little between iterations). */
+const WARM_FIT_ITERATIONS = 25;
 /** ParEGO's augmentation weight. */
 const CHEBYSHEV_AUGMENTATION = 0.05;
 
 /**
  * Bayesian optimisation over the box. Each proposal is decoded and snapped; the log of its true
  * objective feeds a GP over the unit-scaled box (targets standardised, Matern-5/2, hyperparameters
- * refitted by marginal likelihood each iteration, warm-started). A repeat of an evaluated design is
+ * refitted by marginal likelihood each iteration from the previous fit, with random restarts every
+ * `FULL_REFIT_EVERY` fits). A repeat of an evaluated design is
  * observed again at the new point with the known value, so the GP moves on; a rejected or over-area
  * design is observed with the worst value seen. In Pareto mode each iteration draws a random weight
  * and minimises ParEGO's augmented Chebyshev scalarisation of (log cycles, log energy).
@@ -108,6 +113,7 @@ export async function bayesOptSearch(
     u.map((v, d) => domain.lower[d] + v * (domain.upper[d] - domain.lower[d]));
   const observations: Observation[] = [];
   let hyperparameters: GpHyperparameters | undefined;
+  let fits = 0;
   let repeatsInARow = 0;
   while (!ledger.done()) {
     const feasibleCount = observations.filter((o) => o.log !== undefined).length;
@@ -116,12 +122,14 @@ export async function bayesOptSearch(
       unit = unitLower.map(() => rng.next());
     } else {
       const ys = scalarise(observations, ledger.objective, pareto ? rng.next() : undefined);
-      const fitted = fitGp(
-        observations.map((o) => o.unit),
-        ys,
-        rng,
-        { kernel: options.kernel ?? 'ard', restarts: options.gpRestarts ?? 2, ...(hyperparameters === undefined ? {} : { initial: hyperparameters }) },
-      );
+      const fullFit = hyperparameters === undefined || fits % FULL_REFIT_EVERY === 0;
+      const fitted = fitGp(observations.map((o) => o.unit), ys, rng, {
+        kernel: options.kernel ?? 'ard',
+        restarts: fullFit ? (options.gpRestarts ?? 2) : 0,
+        maxIterations: fullFit ? 60 : WARM_FIT_ITERATIONS,
+        ...(hyperparameters === undefined ? {} : { initial: hyperparameters }),
+      });
+      fits++;
       hyperparameters = fitted.hyperparameters;
       unit = minimizeAcquisition(fitted.posterior, acquisition, Math.min(...ys), unitLower, unitUpper, rng, {
         samples: options.acquisitionSamples ?? 1000,

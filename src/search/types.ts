@@ -39,7 +39,7 @@ export interface BayesOptOptions {
   readonly initialPoints?: number;
   /** GP kernel lengthscales: one per dimension (`ard`, default) or shared (`isotropic`). */
   readonly kernel?: GpKernel;
-  /** Random restarts of the GP likelihood maximisation besides the warm start (default 2). */
+  /** Random restarts of the GP likelihood maximisation besides the warm start, on the first and every 10th fit (default 2). */
   readonly gpRestarts?: number;
   /** Random candidates scoring the acquisition before local refinement (default 1000). */
   readonly acquisitionSamples?: number;
@@ -76,7 +76,10 @@ export interface CommonSearchOptions {
 }
 
 export interface GradientSearchOptions {
-  /** Start points drawn uniformly in the latent box per round (default: the budget). */
+  /**
+   * Start points drawn uniformly in the latent box per round (default 8; VAESA used 1). Descent cost
+   * grows with starts x distinct layers; see docs/search.md for timings.
+   */
   readonly starts?: number;
   /** Adam steps per round (VAESA: 200). */
   readonly steps?: number;
@@ -84,7 +87,7 @@ export interface GradientSearchOptions {
   readonly learningRate?: number;
   /** Steps at which the current points are decoded into candidate designs (VAESA: 0, steps/2, steps). */
   readonly recordSteps?: readonly number[];
-  /** Rounds of fresh starts while budget remains and the last round found a new design (default 5). */
+  /** Rounds of fresh starts while budget remains and the last round found a new design (default 1). */
   readonly maxRounds?: number;
 }
 

@@ -4,6 +4,7 @@ import type { CostMetrics, Evaluator } from '../../src/common/evaluator';
 import type { ArchConfig } from '../../src/hardware/arch';
 import { decodeArch, encodeArch, simbaSpace } from '../../src/hardware/space';
 import type { LatentModel } from '../../src/model/latent-model';
+import type { BatchedCostPredictor } from '../../src/search/gradient';
 import { convLayer, type ConvLayer } from '../../src/workload/layer';
 
 /**
@@ -91,4 +92,17 @@ export function reachableOptimum(layers: readonly { layer: ConvLayer; count: num
     }
   }
   return best;
+}
+
+/** `fakeModel` with the batched prediction form (all layers in one graph), for the same numbers. */
+export function batchedFakeModel(): LatentModel & BatchedCostPredictor {
+  const base = fakeModel();
+  return {
+    ...base,
+    predictLogCostLayers: (z, layers) =>
+      tf.tidy(() => {
+        const rows = layers.map((l) => base.predictLogCost(z, l));
+        return { logCycles: tf.stack(rows.map((r) => r.logCycles)) as tf.Tensor2D, logEnergy: tf.stack(rows.map((r) => r.logEnergy)) as tf.Tensor2D };
+      }),
+  };
 }

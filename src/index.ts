@@ -3,3 +3,4 @@ export * from './hardware';
 export * from './workload';
 export * from './dataset';
 export * from './model';
+export * from './costmodel';

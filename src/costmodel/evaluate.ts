@@ -23,6 +23,8 @@ export function templateFor(arch: ArchConfig, options: EvaluateOptions = {}): Ar
 export function describeProblem(p: MappingProblem): string {
   const dims = 'RSPQCKN';
   switch (p.kind) {
+    case 'structure':
+      return `${LEVEL_NAMES[p.level]}: ${p.message}`;
     case 'factors':
       return `the product of the ${dims[p.dim]} factors is ${p.product}, the layer's ${dims[p.dim]} is ${p.expected}`;
     case 'fanout':

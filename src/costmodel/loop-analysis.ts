@@ -39,12 +39,16 @@ const NUM_GRADIENT_STATES = 1 + 2 * AXES;
 const MAX_LOOPS = NUM_LEVELS * 2 * NUM_DIMS;
 const OUTPUTS = 2;
 
+const seen = new Uint8Array(7);
+const seenSpatial = new Uint8Array(7);
+
 const OUTCOME_EMPTY = 0;
 const OUTCOME_FULL = 1;
 const OUTCOME_SLICE = 2;
 
 /** Why a mapping cannot run on the template (Timeloop's model checks plus the template's fan-outs). */
 export type MappingProblem =
+  | { readonly kind: 'structure'; readonly level: number; readonly message: string }
   | { readonly kind: 'factors'; readonly dim: number; readonly product: number; readonly expected: number }
   | { readonly kind: 'fanout'; readonly level: number; readonly used: number; readonly available: number }
   | { readonly kind: 'instances'; readonly level: number; readonly used: number; readonly available: number }
@@ -129,35 +133,61 @@ export class MappingEvaluator {
 
   /**
    * Checks `packed` against the layer and the template: factor products, fan-outs, instances and buffer
-   * capacities (sum of the kept tiles <= entries). Returns the first problem, or undefined. Builds the nest.
+   * capacities (sum of the kept tiles <= entries). Returns the first problem, or undefined; with `all`,
+   * pushes every problem found there (structure problems stop the checks). Builds the nest.
    */
-  check(packed: PackedMapping): MappingProblem | undefined {
+  check(packed: PackedMapping, all?: MappingProblem[]): MappingProblem | undefined {
+    let first: MappingProblem | undefined;
+    const report = (p: MappingProblem): boolean => {
+      first ??= p;
+      all?.push(p);
+      return all === undefined;
+    };
+    for (let l = 0; l < NUM_LEVELS; l++) {
+      const b = l * PACKED_LEVEL_STRIDE;
+      for (let i = 0; i < NUM_DIMS; i++) {
+        const t = packed[b + PACKED_TEMPORAL + i];
+        const sp = packed[b + PACKED_SPATIAL + i];
+        if (!(t >= 1) || !(sp >= 1)) return report({ kind: 'structure', level: l, message: 'factors must be positive integers' }), first;
+        seen[i] = 0;
+        seenSpatial[i] = 0;
+      }
+      for (let i = 0; i < NUM_DIMS; i++) {
+        const d = packed[b + PACKED_PERMUTATION + i];
+        const ds = packed[b + PACKED_SPATIAL_PERMUTATION + i];
+        if (d < 0 || d >= NUM_DIMS || seen[d] || ds < 0 || ds >= NUM_DIMS || seenSpatial[ds]) {
+          return report({ kind: 'structure', level: l, message: 'a permutation must list each of R,S,P,Q,C,K,N once' }), first;
+        }
+        seen[d] = 1;
+        seenSpatial[ds] = 1;
+      }
+    }
     for (let d = 0; d < NUM_DIMS; d++) {
       let product = 1;
       for (let l = 0; l < NUM_LEVELS; l++) {
         const b = l * PACKED_LEVEL_STRIDE;
         product *= packed[b + PACKED_TEMPORAL + d] * packed[b + PACKED_SPATIAL + d];
       }
-      if (product !== this.bounds[d]) return { kind: 'factors', dim: d, product, expected: this.bounds[d] };
+      if (product !== this.bounds[d] && report({ kind: 'factors', dim: d, product, expected: this.bounds[d] })) return first;
     }
     for (let l = 0; l < NUM_LEVELS; l++) {
       let used = 1;
       for (let d = 0; d < NUM_DIMS; d++) used *= packed[l * PACKED_LEVEL_STRIDE + PACKED_SPATIAL + d];
-      if (used > this.template.fanouts[l]) return { kind: 'fanout', level: l, used, available: this.template.fanouts[l] };
+      if (used > this.template.fanouts[l] && report({ kind: 'fanout', level: l, used, available: this.template.fanouts[l] })) return first;
     }
     this.buildNest(packed);
     for (let l = 0; l < NUM_LEVELS; l++) {
       const spec = this.template.levels[l];
       if (this.levelReplication[l] > spec.instances) {
-        return { kind: 'instances', level: l, used: this.levelReplication[l], available: spec.instances };
+        if (report({ kind: 'instances', level: l, used: this.levelReplication[l], available: spec.instances })) return first;
       }
       if (spec.entries === undefined) continue;
       const b = this.levelBoundary[l];
       let used = 0;
       for (let s = 0; s < NUM_SPACES; s++) if (this.keeps(l, s)) used += this.spaceSize(b, s);
-      if (used > spec.entries) return { kind: 'capacity', level: l, used, available: spec.entries };
+      if (used > spec.entries && report({ kind: 'capacity', level: l, used, available: spec.entries })) return first;
     }
-    return undefined;
+    return first;
   }
 
   /**

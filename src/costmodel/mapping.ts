@@ -121,7 +121,7 @@ export function makeMapping(
   };
 }
 
-/** Packs a mapping into `out` (allocated when absent) and returns it. */
+/** Packs a mapping into `out` (allocated when absent) and returns it. Throws a RangeError on malformed factors or dims. */
 export function packMapping(mapping: Mapping, out: PackedMapping = new Int32Array(PACKED_LENGTH)): PackedMapping {
   if (mapping.levels.length !== NUM_LEVELS) {
     throw new RangeError(`packMapping: expected ${NUM_LEVELS} levels, got ${mapping.levels.length}`);
@@ -129,12 +129,24 @@ export function packMapping(mapping: Mapping, out: PackedMapping = new Int32Arra
   for (let l = 0; l < NUM_LEVELS; l++) {
     const lm = mapping.levels[l];
     const base = l * PACKED_LEVEL_STRIDE;
+    const where = `packMapping: ${LEVEL_NAMES[l]}`;
+    if (lm?.permutation?.length !== NUM_DIMS || lm.spatialPermutation?.length !== NUM_DIMS) {
+      throw new RangeError(`${where}: permutations must list the ${NUM_DIMS} dims`);
+    }
     for (let d = 0; d < NUM_DIMS; d++) {
       const dim = LAYER_DIMS[d];
-      out[base + PACKED_TEMPORAL + d] = lm.temporal[dim];
-      out[base + PACKED_SPATIAL + d] = lm.spatial[dim];
-      out[base + PACKED_PERMUTATION + d] = DIM[lm.permutation[d]];
-      out[base + PACKED_SPATIAL_PERMUTATION + d] = DIM[lm.spatialPermutation[d]];
+      const t = lm.temporal?.[dim];
+      const sp = lm.spatial?.[dim];
+      if (!Number.isInteger(t) || t < 1 || !Number.isInteger(sp) || sp < 1) {
+        throw new RangeError(`${where}: factors of ${dim} must be positive integers (temporal ${String(t)}, spatial ${String(sp)})`);
+      }
+      const p = DIM[lm.permutation[d]];
+      const ps = DIM[lm.spatialPermutation[d]];
+      if (p === undefined || ps === undefined) throw new RangeError(`${where}: unknown dim in permutation`);
+      out[base + PACKED_TEMPORAL + d] = t;
+      out[base + PACKED_SPATIAL + d] = sp;
+      out[base + PACKED_PERMUTATION + d] = p;
+      out[base + PACKED_SPATIAL_PERMUTATION + d] = ps;
     }
   }
   return out;

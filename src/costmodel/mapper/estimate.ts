@@ -1,0 +1,291 @@
+/**
+ * A fast, approximate access-count model the mapper ranks candidates with (the final cost of a chosen
+ * mapping always comes from the exact `MappingEvaluator`). It follows Timeloop's accounting in closed form
+ * with the classic reuse rules, without Timeloop's walk:
+ * - a level's tile is the projection of every loop inside it (its own temporal loops and all fan-outs below);
+ * - the words a level receives over the run: walking the temporal loops above it inner to outer, loops that
+ *   do not index the tensor are free until the first loop that does (the tile stays put); that loop moves a
+ *   sliding-window input tile by its step (halo reuse) and everything else by a whole tile; every loop after
+ *   it refetches the whole inner pattern;
+ * - a parent serves each child's fills, shared (multicast) among children that differ only along dims the
+ *   tensor ignores; outputs are read-modify-written (reads = updates - partition), as Timeloop counts them.
+ * None of these counts depend on buffer sizes, so one estimate serves every arch with the same MAC count:
+ * energy = sum over levels of `vectorAccesses[level] * vectorAccessEnergy(level, arch)` + MAC energy.
+ */
+import type { ArchTemplate } from '../arch-template';
+import {
+  NUM_DIMS,
+  NUM_LEVELS,
+  PACKED_LEVEL_STRIDE,
+  PACKED_PERMUTATION,
+  PACKED_SPATIAL,
+  PACKED_SPATIAL_PERMUTATION,
+  PACKED_TEMPORAL,
+  type PackedMapping,
+} from '../mapping';
+import type { ConvLayer } from '../../workload/layer';
+
+const R = 0;
+const S = 1;
+const P = 2;
+const Q = 3;
+const C = 4;
+const K = 5;
+const N = 6;
+const WEIGHTS = 0;
+const INPUTS = 1;
+const OUTPUTS = 2;
+const NUM_SPACES = 3;
+const MAX_LOOPS = NUM_LEVELS * 2 * NUM_DIMS;
+
+/** Whether dim `d` indexes data space `s` (bit d of the mask). */
+const RELEVANT = [
+  (1 << R) | (1 << S) | (1 << C) | (1 << K),
+  (1 << R) | (1 << S) | (1 << P) | (1 << Q) | (1 << C) | (1 << N),
+  (1 << P) | (1 << Q) | (1 << K) | (1 << N),
+];
+
+/** The arch-independent facts of a template the estimate needs (same for every arch with the same MAC count and setup). */
+export interface TemplateShape {
+  readonly fanouts: readonly number[];
+  readonly blockSize: readonly number[];
+  readonly instances: readonly number[];
+  readonly clusterSize: readonly number[];
+  /** `keeps[level * 3 + space]`. */
+  readonly keeps: readonly boolean[];
+  /** Half of the DRAM bandwidth (words/cycle per direction), or undefined when unlimited. */
+  readonly dramBandwidth: number | undefined;
+}
+
+export function templateShape(template: ArchTemplate): TemplateShape {
+  const keeps: boolean[] = [];
+  for (const level of template.levels) keeps.push(level.keeps.Weights, level.keeps.Inputs, level.keeps.Outputs);
+  const dram = template.levels[NUM_LEVELS - 1];
+  return {
+    fanouts: template.fanouts,
+    blockSize: template.levels.map((l) => l.blockSize),
+    instances: template.levels.map((l) => l.instances),
+    clusterSize: template.levels.map((l) => l.clusterSize),
+    keeps,
+    dramBandwidth: dram.readBandwidth,
+  };
+}
+
+/**
+ * Estimates mappings of one layer on one template shape, without allocation per call. After `estimate`,
+ * `capacity[level]` holds the entries the level's kept tiles need, `vectorAccesses[level]` the level's
+ * block accesses times utilized clusters (multiply by the level's vector access energy), and `cycles`.
+ */
+export class MappingEstimator {
+  readonly capacity = new Float64Array(NUM_LEVELS);
+  readonly vectorAccesses = new Float64Array(NUM_LEVELS);
+  cycles = 0;
+  computeCycles = 0;
+
+  private readonly shape: TemplateShape;
+  private readonly strideW: number;
+  private readonly strideH: number;
+  private readonly dilationW: number;
+  private readonly dilationH: number;
+  private readonly outputsTotal: number;
+
+  private numLoops = 0;
+  private readonly loopDim = new Int32Array(MAX_LOOPS);
+  private readonly loopEnd = new Float64Array(MAX_LOOPS);
+  private readonly loopSpatial = new Uint8Array(MAX_LOOPS);
+  private readonly loopLevel = new Int32Array(MAX_LOOPS);
+  /** Cumulative bound per dim after each loop. */
+  private readonly extent = new Float64Array(MAX_LOOPS * NUM_DIMS);
+  /** Index of the outermost loop of each level (its tile), -1 if the nest below is empty. */
+  private readonly boundary = new Int32Array(NUM_LEVELS);
+  private readonly spatialProduct = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  private readonly levelFanout = new Float64Array(NUM_LEVELS);
+  private readonly accesses = new Float64Array(NUM_LEVELS * NUM_SPACES);
+
+  constructor(layer: ConvLayer, shape: TemplateShape) {
+    this.shape = shape;
+    this.strideW = layer.strideW;
+    this.strideH = layer.strideH;
+    this.dilationW = layer.dilationW;
+    this.dilationH = layer.dilationH;
+    this.outputsTotal = layer.P * layer.Q * layer.K * layer.N;
+  }
+
+  /** Estimates `packed` (which must have valid factor products); returns the loop-bound cycles x bandwidth limit. */
+  estimate(packed: PackedMapping): void {
+    this.buildNest(packed);
+    const acc = this.accesses;
+    acc.fill(0);
+    const compute = this.computeCycles;
+    // Relevant spatial product of the fan-outs strictly below level `l` (inclusive of l's own fan-out).
+    const below = (space: number, l: number): number => {
+      let p = 1;
+      for (let j = 0; j <= l; j++) p *= this.spatialProduct[j * NUM_SPACES + space];
+      return p;
+    };
+    const between = (space: number, lo: number, hi: number): number => {
+      let p = 1;
+      for (let j = lo + 1; j <= hi; j++) p *= this.spatialProduct[j * NUM_SPACES + space];
+      return p;
+    };
+    const keeps = this.shape.keeps;
+    for (let s = 0; s < NUM_SPACES; s++) {
+      // Innermost keeping level: serves every compute step (per instance), shared across fan-outs the tensor ignores.
+      let child = -1;
+      for (let l = 0; l < NUM_LEVELS; l++) {
+        if (!keeps[l * NUM_SPACES + s]) continue;
+        const i = l * NUM_SPACES + s;
+        if (child < 0) {
+          const served = compute * below(s, l);
+          if (s === OUTPUTS) {
+            acc[i] += 2 * served - this.partition(l);
+          } else {
+            acc[i] += served;
+          }
+        } else {
+          const delivered = this.fillsOf(child, s) * between(s, child, l);
+          if (s === OUTPUTS) acc[i] += 2 * delivered - this.partition(l);
+          else acc[i] += delivered;
+          // The child's fills.
+          acc[child * NUM_SPACES + s] += this.fillsOf(child, s);
+        }
+        child = l;
+      }
+    }
+    let cycles = compute;
+    const bw = this.shape.dramBandwidth;
+    if (bw !== undefined) {
+      const d = (NUM_LEVELS - 1) * NUM_SPACES;
+      const dramWrites = this.fillsOf(this.lastKeeper(OUTPUTS), OUTPUTS);
+      const dramReads = acc[d + WEIGHTS] + acc[d + INPUTS] + (acc[d + OUTPUTS] - dramWrites);
+      cycles = Math.max(cycles, Math.ceil(dramReads / bw), Math.ceil(dramWrites / bw));
+    }
+    this.cycles = cycles;
+    for (let l = 0; l < NUM_LEVELS; l++) {
+      const block = this.shape.blockSize[l];
+      const replication = this.replication(l);
+      const clusters = Math.min(replication, Math.floor(this.shape.instances[l] / this.shape.clusterSize[l]));
+      let v = 0;
+      for (let s = 0; s < NUM_SPACES; s++) v += Math.ceil(acc[l * NUM_SPACES + s] / block);
+      this.vectorAccesses[l] = v * clusters;
+    }
+  }
+
+  private lastKeeper(space: number): number {
+    let last = -1;
+    for (let l = 0; l < NUM_LEVELS - 1; l++) if (this.shape.keeps[l * NUM_SPACES + space]) last = l;
+    return last;
+  }
+
+  /** Instances of level `l` the mapping uses: the product of the fan-outs above it. */
+  private replication(l: number): number {
+    let r = 1;
+    for (let j = l + 1; j < NUM_LEVELS; j++) r *= this.levelFanout[j];
+    return r;
+  }
+
+  /** Words of output a level holds over the run (Timeloop's partition size, approximated). */
+  private partition(l: number): number {
+    let shared = 1;
+    for (let j = l + 1; j < NUM_LEVELS; j++) shared *= this.spatialProduct[j * NUM_SPACES + OUTPUTS];
+    return this.outputsTotal / shared;
+  }
+
+  private buildNest(packed: PackedMapping): void {
+    let n = 0;
+    const running = [1, 1, 1, 1, 1, 1, 1];
+    let compute = 1;
+    for (let l = 0; l < NUM_LEVELS; l++) {
+      const base = l * PACKED_LEVEL_STRIDE;
+      let fanout = 1;
+      for (let s = 0; s < NUM_SPACES; s++) this.spatialProduct[l * NUM_SPACES + s] = 1;
+      for (let i = 0; i < NUM_DIMS; i++) {
+        const dim = packed[base + PACKED_SPATIAL_PERMUTATION + i];
+        const end = packed[base + PACKED_SPATIAL + dim];
+        if (end <= 1) continue;
+        fanout *= end;
+        for (let s = 0; s < NUM_SPACES; s++) if (RELEVANT[s] & (1 << dim)) this.spatialProduct[l * NUM_SPACES + s] *= end;
+        n = this.push(n, dim, end, true, l, running);
+      }
+      for (let i = 0; i < NUM_DIMS; i++) {
+        const dim = packed[base + PACKED_PERMUTATION + i];
+        const end = packed[base + PACKED_TEMPORAL + dim];
+        if (end <= 1) continue;
+        compute *= end;
+        n = this.push(n, dim, end, false, l, running);
+      }
+      this.levelFanout[l] = fanout;
+      this.boundary[l] = n - 1;
+    }
+    this.numLoops = n;
+    this.computeCycles = compute;
+    for (let l = 0; l < NUM_LEVELS; l++) {
+      let used = 0;
+      for (let s = 0; s < NUM_SPACES; s++) if (this.shape.keeps[l * NUM_SPACES + s]) used += this.tileSize(this.boundary[l], s);
+      this.capacity[l] = used;
+    }
+  }
+
+  private push(n: number, dim: number, end: number, spatial: boolean, level: number, running: number[]): number {
+    this.loopDim[n] = dim;
+    this.loopEnd[n] = end;
+    this.loopSpatial[n] = spatial ? 1 : 0;
+    this.loopLevel[n] = level;
+    running[dim] *= end;
+    const o = n * NUM_DIMS;
+    for (let d = 0; d < NUM_DIMS; d++) this.extent[o + d] = running[d];
+    return n + 1;
+  }
+
+  private ext(loop: number, d: number): number {
+    return loop < 0 ? 1 : this.extent[loop * NUM_DIMS + d];
+  }
+
+  private inputWidth(loop: number): number {
+    return (this.ext(loop, R) - 1) * this.dilationW + (this.ext(loop, P) - 1) * this.strideW + 1;
+  }
+
+  private inputHeight(loop: number): number {
+    return (this.ext(loop, S) - 1) * this.dilationH + (this.ext(loop, Q) - 1) * this.strideH + 1;
+  }
+
+  /** Words of data space `s` in the tile of everything inside loop `loop` (inclusive). */
+  private tileSize(loop: number, s: number): number {
+    const x = (d: number): number => this.ext(loop, d);
+    if (s === WEIGHTS) return x(R) * x(S) * x(C) * x(K);
+    if (s === INPUTS) return x(N) * x(C) * this.inputWidth(loop) * this.inputHeight(loop);
+    return x(P) * x(Q) * x(K) * x(N);
+  }
+
+  /** Words level `l` receives for space `s` per instance over the run (see the module comment). */
+  private fillsOf(l: number, s: number): number {
+    const b = this.boundary[l];
+    const tile = this.tileSize(b, s);
+    let total = tile;
+    let moved = false;
+    for (let t = b + 1; t < this.numLoops; t++) {
+      if (this.loopSpatial[t]) continue;
+      const dim = this.loopDim[t];
+      const n = this.loopEnd[t];
+      if (!(RELEVANT[s] & (1 << dim))) {
+        if (moved) total *= n;
+        continue;
+      }
+      if (moved) {
+        total *= n;
+        continue;
+      }
+      moved = true;
+      let step = tile;
+      if (s === INPUTS && (dim === P || dim === R || dim === Q || dim === S)) {
+        const horizontal = dim === P || dim === R;
+        const extentAxis = horizontal ? this.inputWidth(b) : this.inputHeight(b);
+        const shift =
+          dim === P ? this.ext(b, P) * this.strideW : dim === R ? this.ext(b, R) * this.dilationW : dim === Q ? this.ext(b, Q) * this.strideH : this.ext(b, S) * this.dilationH;
+        step = (tile / extentAxis) * Math.min(extentAxis, shift);
+      }
+      total = tile + (n - 1) * step;
+    }
+    return total;
+  }
+}

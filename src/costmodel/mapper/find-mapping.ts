@@ -1,0 +1,166 @@
+import { createRng } from '../../common/rng';
+import { ArchConfigCodec, type ArchConfig } from '../../hardware/arch';
+import { ConvLayerCodec, layerName, type ConvLayer } from '../../workload/layer';
+import { buildArchTemplate, type ArchTemplate } from '../arch-template';
+import { estimateArea } from '../area';
+import type { CostModelName, MappingCost } from '../cost';
+import { costFromEvaluator, describeProblem } from '../evaluate';
+import { MappingEvaluator } from '../loop-analysis';
+import {
+  NUM_DIMS,
+  NUM_LEVELS,
+  PACKED_LENGTH,
+  PACKED_LEVEL_STRIDE,
+  PACKED_PERMUTATION,
+  PACKED_SPATIAL,
+  PACKED_SPATIAL_PERMUTATION,
+  PACKED_TEMPORAL,
+  packMapping,
+  unpackMapping,
+  type Mapping,
+  type PackedMapping,
+} from '../mapping';
+import { createShapeContext, DEFAULT_SEARCH_EFFORT, objectiveValue, searchMappings, type MapperObjective, type SearchEffort, type ShapeContext } from './search';
+
+/**
+ * A mapper other than the built-in search (e.g. a MIP): proposes mappings for one (arch, layer), best
+ * first; `findMapping` costs them exactly and keeps the best valid one.
+ */
+export type MapperFunction = (arch: ArchConfig, layer: ConvLayer, options: { readonly model: CostModelName; readonly objective: MapperObjective; readonly seed: number }) => readonly (Mapping | PackedMapping)[];
+
+/** Built-in mappers by name. */
+export type MapperName = 'search';
+
+export interface FindMappingOptions {
+  /** Energy setup: `'pat'` (default, VAESA's) or `'accelergy'`. */
+  readonly model?: CostModelName;
+  /** What to minimise: `'edp'` (default), `'latency'` (cycles) or `'energy'`. */
+  readonly objective?: MapperObjective;
+  /** `'search'` (default) or a custom `MapperFunction`. */
+  readonly mapper?: MapperName | MapperFunction;
+  /** Seed of the search's random choices (default 0); the same seed always gives the same mapping. */
+  readonly seed?: number;
+  /** Reuses work across calls and archs (see `createMappingCache`); results are identical with or without it. */
+  readonly cache?: MappingCache;
+  /** Search effort (default `DEFAULT_SEARCH_EFFORT`). */
+  readonly effort?: SearchEffort;
+}
+
+/** The mapper's answer: the mapping and its exact cost (Timeloop's model). */
+export interface FoundMapping {
+  readonly mapping: Mapping;
+  readonly packed: PackedMapping;
+  readonly cost: MappingCost;
+}
+
+/**
+ * Work shared across calls: per (setup, layer, MAC count) the spatial unrollings and the estimator (no
+ * buffer size changes them), and per full query the answer. Create one per dataset run or search and pass
+ * it as `options.cache`. Not thread-safe across workers (each worker makes its own).
+ */
+export interface MappingCache {
+  readonly shapes: Map<string, ShapeContext>;
+  readonly answers: Map<string, FoundMapping>;
+  /** Answers kept at most (oldest dropped first); shapes are few and always kept. */
+  readonly maxAnswers: number;
+}
+
+export function createMappingCache(maxAnswers = 100_000): MappingCache {
+  return { shapes: new Map(), answers: new Map(), maxAnswers };
+}
+
+function checkInputs(arch: ArchConfig, layer: ConvLayer): void {
+  if (!ArchConfigCodec.is(arch)) throw new RangeError(`findMapping: invalid arch ${JSON.stringify(arch)}: every field must be a positive integer`);
+  if (!ConvLayerCodec.is(layer)) throw new RangeError(`findMapping: invalid layer ${JSON.stringify(layer)}: every dimension, stride and dilation must be a positive integer`);
+}
+
+/** The mapping with every loop at DRAM and no fan-out: valid whenever a single word of each tensor fits. */
+function dramOnlyMapping(layer: ConvLayer): PackedMapping {
+  const packed = new Int32Array(PACKED_LENGTH);
+  const bounds = [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N];
+  for (let l = 0; l < NUM_LEVELS; l++) {
+    const base = l * PACKED_LEVEL_STRIDE;
+    for (let d = 0; d < NUM_DIMS; d++) {
+      packed[base + PACKED_TEMPORAL + d] = l === NUM_LEVELS - 1 ? bounds[d] : 1;
+      packed[base + PACKED_SPATIAL + d] = 1;
+      packed[base + PACKED_PERMUTATION + d] = d;
+      packed[base + PACKED_SPATIAL_PERMUTATION + d] = d;
+    }
+  }
+  return packed;
+}
+
+function shapeContext(layer: ConvLayer, template: ArchTemplate, model: CostModelName, effort: SearchEffort, cache: MappingCache | undefined): ShapeContext {
+  if (cache === undefined) return createShapeContext(layer, template, effort);
+  const key = `${model}|${layerName(layer)}|${template.macs}|${effort.unrollings}`;
+  let ctx = cache.shapes.get(key);
+  if (ctx === undefined) {
+    ctx = createShapeContext(layer, template, effort);
+    cache.shapes.set(key, ctx);
+  }
+  return ctx;
+}
+
+/**
+ * The best mapping the chosen mapper finds for `layer` on `arch` (default: the `'search'` mapper, objective
+ * EDP, setup `'pat'`), costed exactly. Always returns a valid mapping; throws a RangeError for an invalid
+ * arch or layer, or when not even one word of each tensor fits the buffers.
+ */
+export function findMapping(arch: ArchConfig, layer: ConvLayer, options: FindMappingOptions = {}): FoundMapping {
+  checkInputs(arch, layer);
+  const model = options.model ?? 'pat';
+  const objective = options.objective ?? 'edp';
+  const seed = options.seed ?? 0;
+  const effort = options.effort ?? DEFAULT_SEARCH_EFFORT;
+  const mapper = options.mapper ?? 'search';
+  const cache = options.cache;
+  const answerKey =
+    cache !== undefined && typeof mapper === 'string'
+      ? [model, objective, seed, mapper, effort.unrollings, effort.starts, effort.moves, effort.finalists, layerName(layer), arch.meshX, arch.macs, arch.accumulationBuffer, arch.weightBuffer, arch.inputBuffer, arch.globalBuffer].join('|')
+      : undefined;
+  if (answerKey !== undefined) {
+    const hit = cache?.answers.get(answerKey);
+    if (hit !== undefined) return hit;
+  }
+  let template: ArchTemplate;
+  try {
+    template = buildArchTemplate(arch, { model });
+  } catch (e) {
+    throw new RangeError(`findMapping: invalid arch ${JSON.stringify(arch)}: ${(e as Error).message}`);
+  }
+  const proposals: PackedMapping[] =
+    typeof mapper === 'function'
+      ? mapper(arch, layer, { model, objective, seed }).map((m) => (m instanceof Int32Array ? m : packMapping(m)))
+      : searchMappings(shapeContext(layer, template, model, effort, cache), template, objective, createRng(seed), effort);
+  proposals.push(dramOnlyMapping(layer));
+
+  const evaluator = new MappingEvaluator(template, layer);
+  let best: PackedMapping | undefined;
+  let bestValue = Infinity;
+  let firstProblem = '';
+  for (const packed of proposals) {
+    const problem = evaluator.check(packed);
+    if (problem !== undefined) {
+      firstProblem ||= describeProblem(problem);
+      continue;
+    }
+    evaluator.evaluate(packed);
+    const value = objectiveValue(objective, evaluator.cycles, evaluator.energy);
+    if (value < bestValue) {
+      bestValue = value;
+      best = packed;
+    }
+  }
+  if (best === undefined) throw new RangeError(`findMapping: no valid mapping of ${layerName(layer)} on ${JSON.stringify(arch)}: ${firstProblem}`);
+  evaluator.check(best);
+  evaluator.evaluate(best);
+  const found: FoundMapping = { mapping: unpackMapping(best), packed: best, cost: costFromEvaluator(evaluator, estimateArea(arch)) };
+  if (cache !== undefined && answerKey !== undefined) {
+    if (cache.answers.size >= cache.maxAnswers) {
+      const oldest = cache.answers.keys().next();
+      if (!oldest.done) cache.answers.delete(oldest.value);
+    }
+    cache.answers.set(answerKey, found);
+  }
+  return found;
+}

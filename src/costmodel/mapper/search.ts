@@ -1,0 +1,307 @@
+/**
+ * The default mapper (`'search'`), after ZigZag's LOMA/SALSA and Timeloop's mapspace:
+ * a mapping is (a spatial unrolling) + (an order of the remaining prime-factor loops, inner to outer).
+ * Given the order, the temporal loops are allotted to the storage levels bottom-up, each level taking the
+ * longest prefix whose tiles still fit it and every level above (LOMA's memory allocation; a larger inner
+ * tile never adds accesses for a fixed order, only the buffer sizes, which are fixed by the arch, set the
+ * per-access energy). So every candidate is valid by construction and the search only explores orders:
+ * seeded dataflow orders for each of the best unrollings, then a seeded local search (swap / move loops)
+ * on the best few, ranked by the fast estimate (`estimate.ts`). The few best mappings are then costed
+ * exactly with Timeloop's model and the best one wins.
+ */
+import type { Rng } from '../../common/rng';
+import type { ArchTemplate } from '../arch-template';
+import {
+  NUM_DIMS,
+  NUM_LEVELS,
+  PACKED_LENGTH,
+  PACKED_LEVEL_STRIDE,
+  PACKED_PERMUTATION,
+  PACKED_SPATIAL,
+  PACKED_SPATIAL_PERMUTATION,
+  PACKED_TEMPORAL,
+  type PackedMapping,
+} from '../mapping';
+import type { ConvLayer } from '../../workload/layer';
+import { MappingEstimator, templateShape, type TemplateShape } from './estimate';
+import { primeFactors, spatialOptions, type SpatialOption } from './spatial';
+
+/** What the mapper minimises. */
+export type MapperObjective = 'edp' | 'latency' | 'energy';
+
+/** Effort knobs of the search (defaults chosen by `bench/mapper.ts`; larger is slower and rarely better). */
+export interface SearchEffort {
+  /** Spatial unrollings tried (best utilization first). */
+  readonly unrollings: number;
+  /** Local-search starts (the best seeded candidates). */
+  readonly starts: number;
+  /** Local-search moves per start. */
+  readonly moves: number;
+  /** Mappings costed exactly at the end. */
+  readonly finalists: number;
+}
+
+export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 12, starts: 4, moves: 120, finalists: 3 };
+
+/**
+ * Everything about (layer, MAC count, setup) that no buffer size changes: the template shape, the spatial
+ * unrollings and the estimator. Built once and shared by every arch with those fan-outs (see `MappingCache`).
+ */
+export interface ShapeContext {
+  readonly layer: ConvLayer;
+  readonly shape: TemplateShape;
+  readonly unrollings: readonly SpatialOption[];
+  readonly estimator: MappingEstimator;
+}
+
+export function createShapeContext(layer: ConvLayer, template: ArchTemplate, effort: SearchEffort = DEFAULT_SEARCH_EFFORT): ShapeContext {
+  const shape = templateShape(template);
+  const bounds = [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N];
+  return {
+    layer,
+    shape,
+    unrollings: spatialOptions(bounds, shape.fanouts, effort.unrollings),
+    estimator: new MappingEstimator(layer, shape),
+  };
+}
+
+/**
+ * Dataflow orders to seed the search, inner to outer (dim indices R,S,P,Q,C,K,N = 0..6): weight reuse in
+ * the registers (P,Q,N innermost) with output-, weight- or input-stationary buffers above, and their mirrors.
+ */
+const SEED_ORDERS: readonly (readonly number[])[] = [
+  [6, 3, 2, 0, 1, 4, 5],
+  [6, 3, 2, 4, 0, 1, 5],
+  [6, 3, 2, 5, 4, 0, 1],
+  [6, 2, 3, 0, 1, 5, 4],
+  [4, 0, 1, 6, 3, 2, 5],
+  [5, 6, 3, 2, 4, 0, 1],
+  [0, 1, 4, 5, 6, 3, 2],
+  [0, 1, 4, 6, 3, 2, 5],
+];
+
+/** A candidate: an unrolling and an order of the remaining prime loops (dims and primes, inner to outer). */
+interface Candidate {
+  readonly unrolling: SpatialOption;
+  readonly dims: Int32Array;
+  readonly primes: Int32Array;
+  score: number;
+  packed: PackedMapping;
+}
+
+/** Per-arch data the search needs: capacities and per-access energies of the template. */
+interface ArchView {
+  readonly entries: Float64Array;
+  readonly vectorEnergy: Float64Array;
+  readonly macEnergy: number;
+}
+
+function archView(template: ArchTemplate, layer: ConvLayer): ArchView {
+  const entries = new Float64Array(NUM_LEVELS);
+  const vectorEnergy = new Float64Array(NUM_LEVELS);
+  template.levels.forEach((level, l) => {
+    entries[l] = level.entries ?? Infinity;
+    vectorEnergy[l] = level.vectorAccessEnergy;
+  });
+  const macs = layer.R * layer.S * layer.P * layer.Q * layer.C * layer.K * layer.N;
+  return { entries, vectorEnergy, macEnergy: macs * template.macEnergy };
+}
+
+/** The objective as one number (lower is better); latency and energy break ties with the other. */
+export function objectiveValue(objective: MapperObjective, cycles: number, energy: number): number {
+  switch (objective) {
+    case 'edp':
+      return cycles * energy;
+    case 'latency':
+      return cycles * (1 + 1e-12 * energy);
+    case 'energy':
+      return energy * (1 + 1e-12 * cycles);
+  }
+}
+
+/**
+ * The search state for one arch: allots loops to levels (LOMA) and scores candidates with the estimator.
+ */
+class OrderSearch {
+  private readonly ctx: ShapeContext;
+  private readonly view: ArchView;
+  private readonly objective: MapperObjective;
+  private readonly extent = new Float64Array(NUM_DIMS);
+  private readonly cuts = new Int32Array(NUM_LEVELS);
+
+  constructor(ctx: ShapeContext, view: ArchView, objective: MapperObjective) {
+    this.ctx = ctx;
+    this.view = view;
+    this.objective = objective;
+  }
+
+  /** Words the kept tiles of `level` need with the unrolling's fan-outs up to `level` and the first `prefix` loops. */
+  private levelNeed(unrolling: SpatialOption, dims: Int32Array, primes: Int32Array, level: number, prefix: number): number {
+    const e = this.extent;
+    e.fill(1);
+    for (let l = 0; l <= level; l++) for (let d = 0; d < NUM_DIMS; d++) e[d] *= unrolling.factors[l * NUM_DIMS + d];
+    for (let i = 0; i < prefix; i++) e[dims[i]] *= primes[i];
+    const layer = this.ctx.layer;
+    const keeps = this.ctx.shape.keeps;
+    let need = 0;
+    if (keeps[level * 3]) need += e[0] * e[1] * e[4] * e[5];
+    if (keeps[level * 3 + 1]) {
+      const w = (e[0] - 1) * layer.dilationW + (e[2] - 1) * layer.strideW + 1;
+      const h = (e[1] - 1) * layer.dilationH + (e[3] - 1) * layer.strideH + 1;
+      need += e[6] * e[4] * w * h;
+    }
+    if (keeps[level * 3 + 2]) need += e[2] * e[3] * e[5] * e[6];
+    return need;
+  }
+
+  /**
+   * Allots the order to levels (largest fitting prefix per level, outer levels first so inner cuts never
+   * exceed outer ones) and writes the packed mapping. Returns false when even the unrolled tiles do not fit.
+   */
+  allot(unrolling: SpatialOption, dims: Int32Array, primes: Int32Array, out: PackedMapping): boolean {
+    const n = dims.length;
+    const cuts = this.cuts;
+    cuts[NUM_LEVELS - 1] = n;
+    for (let l = NUM_LEVELS - 2; l >= 0; l--) {
+      const limit = this.view.entries[l];
+      const upper = cuts[l + 1];
+      if (this.levelNeed(unrolling, dims, primes, l, 0) > limit) return false;
+      let k = 0;
+      while (k < upper && this.levelNeed(unrolling, dims, primes, l, k + 1) <= limit) k++;
+      cuts[l] = k;
+    }
+    out.fill(0);
+    let start = 0;
+    for (let l = 0; l < NUM_LEVELS; l++) {
+      const base = l * PACKED_LEVEL_STRIDE;
+      for (let d = 0; d < NUM_DIMS; d++) {
+        out[base + PACKED_TEMPORAL + d] = 1;
+        out[base + PACKED_SPATIAL + d] = unrolling.factors[l * NUM_DIMS + d];
+        out[base + PACKED_SPATIAL_PERMUTATION + d] = d;
+      }
+      // Permutation: dims in order of their first loop in this level's segment, then the unit dims.
+      let filled = 0;
+      const placed = [false, false, false, false, false, false, false];
+      for (let i = start; i < cuts[l]; i++) {
+        const d = dims[i];
+        out[base + PACKED_TEMPORAL + d] *= primes[i];
+        if (!placed[d]) {
+          placed[d] = true;
+          out[base + PACKED_PERMUTATION + filled++] = d;
+        }
+      }
+      for (let d = 0; d < NUM_DIMS; d++) if (!placed[d]) out[base + PACKED_PERMUTATION + filled++] = d;
+      start = cuts[l];
+    }
+    return true;
+  }
+
+  /** Estimated objective of a candidate (Infinity when it cannot be allotted). */
+  score(c: Candidate): number {
+    if (!this.allot(c.unrolling, c.dims, c.primes, c.packed)) return Infinity;
+    const est = this.ctx.estimator;
+    est.estimate(c.packed);
+    let energy = this.view.macEnergy;
+    for (let l = 0; l < NUM_LEVELS; l++) energy += est.vectorAccesses[l] * this.view.vectorEnergy[l];
+    return objectiveValue(this.objective, est.cycles, energy);
+  }
+}
+
+function seededOrder(unrolling: SpatialOption, priority: readonly number[]): { dims: Int32Array; primes: Int32Array } {
+  const dims: number[] = [];
+  const primes: number[] = [];
+  for (const d of priority) {
+    for (const p of primeFactors(unrolling.remaining[d])) {
+      dims.push(d);
+      primes.push(p);
+    }
+  }
+  return { dims: Int32Array.from(dims), primes: Int32Array.from(primes) };
+}
+
+function shuffledPriority(rng: Rng): number[] {
+  const order = [0, 1, 2, 3, 4, 5, 6];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+/** One local move on an order, in place: swap two loops, or move one loop to another position. */
+function perturb(dims: Int32Array, primes: Int32Array, rng: Rng): void {
+  const n = dims.length;
+  const i = rng.int(n);
+  const j = rng.int(n);
+  if (rng.next() < 0.5) {
+    const d = dims[i];
+    const p = primes[i];
+    dims[i] = dims[j];
+    primes[i] = primes[j];
+    dims[j] = d;
+    primes[j] = p;
+    return;
+  }
+  const d = dims[i];
+  const p = primes[i];
+  if (i < j) {
+    dims.copyWithin(i, i + 1, j + 1);
+    primes.copyWithin(i, i + 1, j + 1);
+  } else {
+    dims.copyWithin(j + 1, j, i);
+    primes.copyWithin(j + 1, j, i);
+  }
+  dims[j] = d;
+  primes[j] = p;
+}
+
+function candidateKey(packed: PackedMapping): string {
+  return packed.join(',');
+}
+
+/**
+ * Candidate mappings of `ctx.layer` for one arch, best estimate first (distinct, at most `effort.finalists`).
+ * Deterministic for the rng's seed. Empty when no unrolling's tiles fit the buffers.
+ */
+export function searchMappings(ctx: ShapeContext, template: ArchTemplate, objective: MapperObjective, rng: Rng, effort: SearchEffort = DEFAULT_SEARCH_EFFORT): PackedMapping[] {
+  const search = new OrderSearch(ctx, archView(template, ctx.layer), objective);
+  const seeded: Candidate[] = [];
+  for (const unrolling of ctx.unrollings) {
+    const priorities = [...SEED_ORDERS, shuffledPriority(rng), shuffledPriority(rng)];
+    for (const priority of priorities) {
+      const { dims, primes } = seededOrder(unrolling, priority);
+      const c: Candidate = { unrolling, dims, primes, score: Infinity, packed: new Int32Array(PACKED_LENGTH) };
+      c.score = search.score(c);
+      if (Number.isFinite(c.score)) seeded.push(c);
+    }
+  }
+  seeded.sort((a, b) => a.score - b.score);
+  const pool = new Map<string, Candidate>();
+  const remember = (c: Candidate): void => {
+    const key = candidateKey(c.packed);
+    if (!pool.has(key)) pool.set(key, c);
+  };
+  seeded.slice(0, effort.finalists * 4).forEach(remember);
+
+  const starts = seeded.slice(0, effort.starts);
+  for (const start of starts) {
+    let best: Candidate = start;
+    const trial: Candidate = { unrolling: start.unrolling, dims: start.dims.slice(), primes: start.primes.slice(), score: Infinity, packed: new Int32Array(PACKED_LENGTH) };
+    if (trial.dims.length < 2) continue;
+    for (let m = 0; m < effort.moves; m++) {
+      trial.dims.set(best.dims);
+      trial.primes.set(best.primes);
+      perturb(trial.dims, trial.primes, rng);
+      if (rng.next() < 0.3) perturb(trial.dims, trial.primes, rng);
+      trial.score = search.score(trial);
+      if (trial.score < best.score) {
+        best = { unrolling: trial.unrolling, dims: trial.dims.slice(), primes: trial.primes.slice(), score: trial.score, packed: trial.packed.slice() };
+        remember(best);
+      }
+    }
+  }
+  return [...pool.values()]
+    .sort((a, b) => a.score - b.score)
+    .slice(0, effort.finalists)
+    .map((c) => c.packed);
+}

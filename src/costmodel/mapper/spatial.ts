@@ -1,0 +1,105 @@
+/**
+ * Spatial unrollings: which factors of each dim go to the three fan-outs of the template (GlobalBuffer ->
+ * 64 InputBuffers, InputBuffer -> 2 WeightBuffers, AccumulationBuffer -> macs/128 MACs). Computed once per
+ * (layer, fan-outs) and shared by every arch with the same MAC count.
+ */
+import { NUM_DIMS, NUM_LEVELS } from '../mapping';
+
+/** One way to unroll: `factors[level * 7 + dim]` (1 where a level has no fan-out), the leftover bounds, and the MACs used. */
+export interface SpatialOption {
+  readonly factors: Int32Array;
+  readonly remaining: Int32Array;
+  readonly utilization: number;
+}
+
+/** Prime factors of `n`, ascending (empty for 1). */
+export function primeFactors(n: number): number[] {
+  const out: number[] = [];
+  let m = n;
+  for (let p = 2; p * p <= m; p++) {
+    while (m % p === 0) {
+      out.push(p);
+      m /= p;
+    }
+  }
+  if (m > 1) out.push(m);
+  return out;
+}
+
+function divisors(n: number): number[] {
+  const out: number[] = [];
+  for (let d = 1; d * d <= n; d++) {
+    if (n % d === 0) {
+      out.push(d);
+      if (d * d !== n) out.push(n / d);
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/**
+ * Per fan-out, the unrollings over at most `maxDims` dims whose product fits the fan-out and cannot be
+ * grown by any single prime left in those dims or any other dim (maximal), plus the empty unrolling when
+ * nothing fits.
+ */
+function levelOptions(remaining: Int32Array, fanout: number, maxDims: number): Int32Array[] {
+  const out: Int32Array[] = [];
+  const current = new Int32Array(NUM_DIMS).fill(1);
+  const divs = Array.from(remaining, (r) => divisors(r));
+  const isMaximal = (product: number): boolean => {
+    for (let d = 0; d < NUM_DIMS; d++) {
+      const left = remaining[d] / current[d];
+      if (left === 1) continue;
+      const p = primeFactors(left)[0];
+      if (product * p <= fanout) return false;
+    }
+    return true;
+  };
+  const recurse = (startDim: number, used: number, product: number): void => {
+    if (isMaximal(product)) out.push(current.slice());
+    if (used === maxDims) return;
+    for (let d = startDim; d < NUM_DIMS; d++) {
+      for (const f of divs[d]) {
+        if (f === 1 || product * f > fanout) continue;
+        current[d] = f;
+        recurse(d + 1, used + 1, product * f);
+        current[d] = 1;
+      }
+    }
+  };
+  recurse(0, 0, 1);
+  return out;
+}
+
+/**
+ * The unrollings of `bounds` onto `fanouts` (per level, 1 = none), best utilization first, at most `limit`.
+ * Each fan-out takes at most two dims (CoSA's and Simba's practice; more rarely helps and multiplies the space).
+ */
+export function spatialOptions(bounds: readonly number[], fanouts: readonly number[], limit: number): SpatialOption[] {
+  const levels: number[] = [];
+  for (let l = NUM_LEVELS - 1; l >= 0; l--) if (fanouts[l] > 1) levels.push(l);
+  let partial: { factors: Int32Array; remaining: Int32Array; utilization: number }[] = [
+    { factors: new Int32Array(NUM_LEVELS * NUM_DIMS).fill(1), remaining: Int32Array.from(bounds), utilization: 1 },
+  ];
+  for (const l of levels) {
+    const next: typeof partial = [];
+    for (const p of partial) {
+      for (const option of levelOptions(p.remaining, fanouts[l], 2)) {
+        const factors = p.factors.slice();
+        const remaining = p.remaining.slice();
+        let product = 1;
+        for (let d = 0; d < NUM_DIMS; d++) {
+          factors[l * NUM_DIMS + d] = option[d];
+          remaining[d] /= option[d];
+          product *= option[d];
+        }
+        next.push({ factors, remaining, utilization: p.utilization * product });
+      }
+    }
+    // Keep the search breadth bounded level by level: the best unrollings so far, in a stable order.
+    next.sort((a, b) => b.utilization - a.utilization);
+    partial = next.slice(0, Math.max(limit * 4, 64));
+  }
+  partial.sort((a, b) => b.utilization - a.utilization);
+  return partial.slice(0, limit);
+}

@@ -10,13 +10,33 @@ const noExternal = [/^fp-ts/, /^@tensorflow\/tfjs-core\/dist\//];
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', node: 'src/node.ts' },
+    entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
     clean: true,
     target: 'node20',
     splitting: false,
+    noExternal,
+  },
+  {
+    // Separate from the main entry because its ESM shims import node:path and node:url: the dataset pool
+    // finds dist/dataset-worker.js next to the bundle through __dirname, also in the .mjs build.
+    entry: { node: 'src/node.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    target: 'node20',
+    splitting: false,
+    noExternal,
+    shims: true,
+  },
+  {
+    // Worker-thread entry of the dataset generation pool (src/dataset/pool.ts).
+    entry: { 'dataset-worker': 'src/dataset/worker.ts' },
+    format: ['cjs'],
+    sourcemap: true,
+    target: 'node20',
     noExternal,
   },
   {

@@ -4,3 +4,4 @@
  */
 export * from './index';
 export { readWorkloadFile, readCosaNetworkDir } from './workload/files';
+export * from './dataset/node';

@@ -1,9 +1,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CostMetrics, Evaluator } from '../common/evaluator';
-import { archId, type ArchConfig } from '../hardware/arch';
-import { layerName, type ConvLayer } from '../workload/layer';
+import type { Evaluator } from '../common/evaluator';
 
 /**
  * An evaluator named by where to load it, so that worker threads can build their own copy:
@@ -17,7 +15,7 @@ export interface EvaluatorModule {
   readonly options?: unknown;
 }
 
-/** An evaluator function (in-process only) or a module that every worker loads. */
+/** An evaluator function (in this thread only) or a module that every worker loads. */
 export type EvaluatorSource = Evaluator | EvaluatorModule;
 
 type EvaluatorFactory = (options: unknown) => Evaluator | Promise<Evaluator>;
@@ -45,18 +43,4 @@ export async function loadEvaluator(spec: EvaluatorModule): Promise<Evaluator> {
   const evaluator = await (factory as EvaluatorFactory)(spec.options);
   if (typeof evaluator !== 'function') throw new TypeError(`${spec.module}#${spec.export} did not return an evaluator function`);
   return evaluator;
-}
-
-/** Checks an evaluator's answer; a bad one is a bug in the evaluator, reported with the design and layer. */
-export function checkedMetrics(m: CostMetrics, arch: ArchConfig, layer: ConvLayer): CostMetrics {
-  const ok =
-    typeof m === 'object' &&
-    m !== null &&
-    Number.isFinite(m.cycles) &&
-    m.cycles > 0 &&
-    Number.isFinite(m.energy) &&
-    m.energy > 0 &&
-    (m.area === undefined || (Number.isFinite(m.area) && m.area >= 0));
-  if (!ok) throw new Error(`evaluator gave invalid metrics ${JSON.stringify(m)} for ${archId(arch)} on ${layerName(layer)}`);
-  return m;
 }

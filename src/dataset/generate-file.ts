@@ -6,10 +6,11 @@ import { archId } from '../hardware/arch';
 import { layerName } from '../workload/layer';
 import { formatVaesaRow, parseVaesaHeader, parseVaesaRow, vaesaHeader, type VaesaCsvColumns } from './csv';
 import { ioError } from './files';
-import { generateDataset, generationRange, type GenerateOptions } from './generate';
+import { generationRange } from './generate';
+import { generateDatasetOnWorkers, type ParallelGenerateOptions } from './parallel';
 import { planDataset, planRow, type DatasetPlan } from './plan';
 
-export interface GenerateFileOptions extends Omit<GenerateOptions, 'skipRows'> {
+export interface GenerateFileOptions extends Omit<ParallelGenerateOptions, 'skipRows'> {
   /** The CSV file to write (VAESA's training format; plain text, so it can be resumed). */
   readonly out: string;
   /** Add our trailing `area` column (needs an evaluator that reports area). */
@@ -57,7 +58,7 @@ export async function generateDatasetFile(options: GenerateFileOptions): Promise
     let buffer = '';
     let buffered = 0;
     let written = resumedFrom;
-    for await (const row of generateDataset({ ...options, skipRows: resumedFrom })) {
+    for await (const row of generateDatasetOnWorkers({ ...options, skipRows: resumedFrom })) {
       buffer += `${formatVaesaRow(row, columns)}\n`;
       if (++buffered >= flushRows) {
         await handle.write(buffer);

@@ -1,8 +1,7 @@
-import type { ArchConfig } from '../hardware/arch';
-import type { ConvLayer } from '../workload/layer';
-import { checkedMetrics, loadEvaluator, type EvaluatorSource } from './evaluator-module';
+import type { CostMetrics, Evaluator } from '../common/evaluator';
+import { archId, type ArchConfig } from '../hardware/arch';
+import { layerName, type ConvLayer } from '../workload/layer';
 import { planDataset, planRow, shardRange, type DatasetPlan, type DatasetPlanOptions, type Shard } from './plan';
-import { evaluateOnPool } from './pool';
 import type { DatasetRow } from './row';
 
 export interface GenerateProgress {
@@ -12,16 +11,8 @@ export interface GenerateProgress {
   readonly total: number;
 }
 
-export interface GenerateOptions extends DatasetPlanOptions {
-  /**
-   * Scores each (design, layer) pair. A function runs in this thread; an `EvaluatorModule` can also run on
-   * `workers` threads, each loading its own copy.
-   */
-  readonly evaluator: EvaluatorSource;
-  /** Worker threads (0, the default, evaluates in this thread). Needs an `EvaluatorModule` when > 0. */
-  readonly workers?: number;
-  /** Pairs per message to a worker. */
-  readonly chunkSize?: number;
+/** Everything about a generation run except how pairs are evaluated. */
+export interface GenerateRunOptions extends DatasetPlanOptions {
   /** Make only this part of the rows (see `shardRange`). */
   readonly shard?: Shard;
   /** Skip this many rows at the start of the range (already made by an interrupted run). */
@@ -31,8 +22,19 @@ export interface GenerateOptions extends DatasetPlanOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The row range a run of `options` covers: the shard (or everything), minus `skipRows` at its start. */
-export function generationRange(plan: DatasetPlan, options: Pick<GenerateOptions, 'shard' | 'skipRows'>): { start: number; from: number; end: number } {
+export interface GenerateOptions extends GenerateRunOptions {
+  /** Scores each (design, layer) pair, in this thread. For worker threads see `generateDatasetOnWorkers` (`vaesa/node`). */
+  readonly evaluator: Evaluator;
+}
+
+/** A (design, layer) pair to evaluate. */
+export type EvaluationPair = readonly [ArchConfig, ConvLayer];
+
+/** Evaluates pairs and yields their metrics in the same order (in this thread or on a pool). */
+export type PairEvaluation = (pairs: Iterable<EvaluationPair>) => AsyncGenerator<CostMetrics>;
+
+/** The row range a run covers: the shard (or everything), and where it starts after `skipRows`. */
+export function generationRange(plan: DatasetPlan, options: Pick<GenerateRunOptions, 'shard' | 'skipRows'>): { start: number; from: number; end: number } {
   const { start, end } = shardRange(plan.total, options.shard);
   const skip = options.skipRows ?? 0;
   if (!(Number.isInteger(skip) && skip >= 0 && start + skip <= end)) {
@@ -41,29 +43,43 @@ export function generationRange(plan: DatasetPlan, options: Pick<GenerateOptions
   return { start, from: start + skip, end };
 }
 
-function* pairsOf(plan: DatasetPlan, from: number, end: number): Generator<readonly [ArchConfig, ConvLayer]> {
+function* pairsOf(plan: DatasetPlan, from: number, end: number): Generator<EvaluationPair> {
   for (let i = from; i < end; i++) {
     const { arch, layer } = planRow(plan, i);
     yield [arch, layer];
   }
 }
 
+/** Checks an evaluator's answer; a bad one is a bug in the evaluator, reported with the design and layer. */
+export function checkedMetrics(m: CostMetrics, arch: ArchConfig, layer: ConvLayer): CostMetrics {
+  const ok =
+    typeof m === 'object' &&
+    m !== null &&
+    Number.isFinite(m.cycles) &&
+    m.cycles > 0 &&
+    Number.isFinite(m.energy) &&
+    m.energy > 0 &&
+    (m.area === undefined || (Number.isFinite(m.area) && m.area >= 0));
+  if (!ok) throw new Error(`evaluator gave invalid metrics ${JSON.stringify(m)} for ${archId(arch)} on ${layerName(layer)}`);
+  return m;
+}
+
+/** Evaluates pairs one after the other in this thread. */
+export function evaluateInThread(evaluate: Evaluator | Promise<Evaluator>): PairEvaluation {
+  return async function* (pairs) {
+    const evaluator = await evaluate;
+    for (const [arch, layer] of pairs) yield checkedMetrics(await evaluator(arch, layer), arch, layer);
+  };
+}
+
 /**
- * Samples designs from `space` (seeded), crosses them with the distinct layers of the targets, evaluates
- * each pair and yields the rows in a fixed order: design by design, each on every layer. The order and
- * values are the same for any number of workers; a shard yields a contiguous part of the same sequence.
+ * The rows of a run with the given way of evaluating pairs. Shared by `generateDataset` (this thread)
+ * and the worker-thread generation of `vaesa/node`, so both give the same sequence.
  */
-export async function* generateDataset(options: GenerateOptions): AsyncGenerator<DatasetRow> {
+export async function* generateRows(options: GenerateRunOptions, evaluation: PairEvaluation): AsyncGenerator<DatasetRow> {
   const plan = planDataset(options);
   const { start, from, end } = generationRange(plan, options);
-  const workers = options.workers ?? 0;
-  if (workers > 0 && typeof options.evaluator === 'function') {
-    throw new TypeError('generateDataset: worker threads need an EvaluatorModule ({ module, export, options }), not a function');
-  }
-  const metrics =
-    workers > 0 && typeof options.evaluator !== 'function'
-      ? evaluateOnPool(pairsOf(plan, from, end), options.evaluator, { workers, chunkSize: options.chunkSize })
-      : evaluateHere(plan, from, end, options.evaluator);
+  const metrics = evaluation(pairsOf(plan, from, end));
   let done = from - start;
   const total = end - start;
   const every = Math.max(1, Math.floor(total / 1000));
@@ -81,9 +97,11 @@ export async function* generateDataset(options: GenerateOptions): AsyncGenerator
   }
 }
 
-async function* evaluateHere(plan: DatasetPlan, from: number, end: number, source: EvaluatorSource): AsyncGenerator<{ cycles: number; energy: number; area?: number }> {
-  const evaluate = typeof source === 'function' ? source : await loadEvaluator(source);
-  for (const [arch, layer] of pairsOf(plan, from, end)) {
-    yield checkedMetrics(await evaluate(arch, layer), arch, layer);
-  }
+/**
+ * Samples designs from `space` (seeded), crosses them with the distinct layers of the targets, evaluates
+ * each pair in this thread and yields the rows in a fixed order: design by design, each on every layer.
+ * A shard yields a contiguous part of the same sequence.
+ */
+export function generateDataset(options: GenerateOptions): AsyncGenerator<DatasetRow> {
+  return generateRows(options, evaluateInThread(options.evaluator));
 }

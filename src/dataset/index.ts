@@ -1,3 +1,4 @@
+// The browser-safe face of the dataset module; file and worker-thread I/O is in ./node.ts (`vaesa/node`).
 export type { DatasetRow } from './row';
 export {
   VAESA_ARCH_COLUMNS,
@@ -13,17 +14,11 @@ export {
   layerFromFileName,
 } from './csv';
 export type { VaesaCsvColumns, VaesaCsvLayout, VaesaCsvRead, VaesaCsvReadOptions, VaesaCsvLineReader } from './csv';
-export { readVaesaCsv, readVaesaCsvFiles, listVaesaCsvFiles, writeVaesaCsv, convertVaesaFiles, mergeVaesaCsv } from './files';
-export type { ReadVaesaCsvOptions, ReadManyProgress, ConvertOptions, ConvertResult } from './files';
 export { sampleDesigns } from './sample';
 export type { DesignSampler } from './sample';
 export { planDataset, planRow, shardRange } from './plan';
 export type { DatasetPlan, DatasetPlanOptions, Shard } from './plan';
-export { loadEvaluator } from './evaluator-module';
-export type { EvaluatorModule, EvaluatorSource } from './evaluator-module';
 export { generateDataset } from './generate';
-export type { GenerateOptions, GenerateProgress } from './generate';
-export { generateDatasetFile } from './generate-file';
-export type { GenerateFileOptions, GenerateFileResult } from './generate-file';
+export type { GenerateOptions, GenerateRunOptions, GenerateProgress } from './generate';
 export { splitDataset, splitByLayer, sampleIndices, pickLayers } from './split';
 export type { Split, SplitOptions, LayerSplitOptions } from './split';

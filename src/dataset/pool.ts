@@ -2,34 +2,33 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CostMetrics } from '../common/evaluator';
-import type { ArchConfig } from '../hardware/arch';
-import type { ConvLayer } from '../workload/layer';
 import type { EvaluatorModule } from './evaluator-module';
+import type { EvaluationPair } from './generate';
 
 export interface ChunkRequest {
   readonly id: number;
-  readonly pairs: readonly (readonly [ArchConfig, ConvLayer])[];
+  readonly pairs: readonly EvaluationPair[];
 }
 
 /** Metrics packed as `[cycles, energy, area (NaN when absent)]` per pair, or the evaluator's error. */
 export type ChunkReply = { readonly id: number; readonly metrics: Float64Array; readonly error?: undefined } | { readonly id: number; readonly metrics?: undefined; readonly error: string };
 
 /**
- * Where the worker code is: next to this file. From the TypeScript sources (tests, `tsx`) that is
- * worker.ts, loaded through tsx's require hook; from the build it is dist/dataset-worker.js.
+ * Starts one worker thread. From the build, the worker is dist/dataset-worker.js next to this bundle.
+ * From the TypeScript sources (tests, `tsx`) it is worker.ts, loaded through tsx's require hook by a small
+ * bootstrap; the bootstrap uses import() so it runs whether the parent evaluates code as CommonJS or ESM.
  */
-function workerEntry(): { readonly file: string; readonly tsxHook?: string } {
-  if (__filename.endsWith('.ts')) {
-    return { file: path.join(__dirname, 'worker.ts'), tsxHook: createRequire(__filename).resolve('tsx/cjs/api') };
-  }
-  return { file: path.join(__dirname, 'dataset-worker.js') };
+function startWorker(workerData: unknown): Worker {
+  if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'dataset-worker.js'), { workerData });
+  const entry = { file: path.join(__dirname, 'worker.ts'), tsxHook: createRequire(__filename).resolve('tsx/cjs/api') };
+  const bootstrap = `
+    import('node:module').then(({ createRequire }) => {
+      const load = createRequire(${JSON.stringify(entry.file)});
+      load(${JSON.stringify(entry.tsxHook)}).register();
+      load(${JSON.stringify(entry.file)});
+    });`;
+  return new Worker(bootstrap, { eval: true, workerData });
 }
-
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-if (workerData.entry.tsxHook) require(workerData.entry.tsxHook).register();
-require(workerData.entry.file);
-`;
 
 export interface PoolOptions {
   readonly workers: number;
@@ -43,15 +42,14 @@ export interface PoolOptions {
  * terminates the threads.
  */
 export async function* evaluateOnPool(
-  pairs: Iterable<readonly [ArchConfig, ConvLayer]>,
+  pairs: Iterable<EvaluationPair>,
   evaluator: EvaluatorModule,
   options: PoolOptions,
 ): AsyncGenerator<CostMetrics> {
   const chunkSize = options.chunkSize ?? 64;
   const perWorker = 2; // chunks in flight per thread, so a thread never waits for its next chunk
   const window = options.workers * perWorker * 2; // chunks sent but not yet yielded, bounding memory
-  const entry = workerEntry();
-  const threads = Array.from({ length: options.workers }, () => new Worker(BOOTSTRAP, { eval: true, workerData: { entry, evaluator } }));
+  const threads = Array.from({ length: options.workers }, () => startWorker({ evaluator }));
   const source = pairs[Symbol.iterator]();
   const finished = new Map<number, Float64Array>();
   const inFlight = threads.map(() => 0);
@@ -61,8 +59,8 @@ export async function* evaluateOnPool(
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
 
-  const nextChunk = (): (readonly [ArchConfig, ConvLayer])[] | undefined => {
-    const chunk: (readonly [ArchConfig, ConvLayer])[] = [];
+  const nextChunk = (): EvaluationPair[] | undefined => {
+    const chunk: EvaluationPair[] = [];
     while (chunk.length < chunkSize) {
       const n = source.next();
       if (n.done) {

@@ -3,7 +3,8 @@
  * evaluator from the `EvaluatorModule` in `workerData`, then answers chunk requests with packed metrics.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { checkedMetrics, loadEvaluator, type EvaluatorModule } from './evaluator-module';
+import { loadEvaluator, type EvaluatorModule } from './evaluator-module';
+import { checkedMetrics } from './generate';
 import type { ChunkReply, ChunkRequest } from './pool';
 
 const port = parentPort;

@@ -3,17 +3,8 @@ import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import {
-  convertVaesaFiles,
-  formatVaesaCsv,
-  layerFromFileName,
-  mergeVaesaCsv,
-  readVaesaCsv,
-  readVaesaCsvFiles,
-  vaesaHeader,
-  writeVaesaCsv,
-  type DatasetRow,
-} from '../../src/dataset';
+import { formatVaesaCsv, layerFromFileName, vaesaHeader, type DatasetRow } from '../../src/dataset';
+import { convertVaesaFiles, mergeVaesaCsv, readVaesaCsv, readVaesaCsvFiles, writeVaesaCsv } from '../../src/dataset/node';
 import { layerName } from '../../src/workload';
 
 const layersDir = path.resolve(__dirname, '../../../shared/reference/timeloop-cosa/layers');

@@ -2,17 +2,9 @@ import * as E from 'fp-ts/Either';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  formatVaesaCsv,
-  generateDataset,
-  generateDatasetFile,
-  mergeVaesaCsv,
-  readVaesaCsv,
-  vaesaHeader,
-  type DatasetRow,
-  type EvaluatorModule,
-  type GenerateFileOptions,
-} from '../../src/dataset';
+import { formatVaesaCsv, generateDataset, vaesaHeader, type DatasetRow } from '../../src/dataset';
+import { generateDatasetFile, mergeVaesaCsv, readVaesaCsv, type EvaluatorModule, type GenerateFileOptions } from '../../src/dataset/node';
+import type { Evaluator } from '../../src/common';
 import { simbaSpace } from '../../src/hardware';
 import { networks } from '../../src/workload';
 import { createSyntheticEvaluator } from './fixtures/synthetic-evaluator';
@@ -36,7 +28,7 @@ const options = (out: string): GenerateFileOptions => ({
 
 async function rowsOf(o: GenerateFileOptions): Promise<DatasetRow[]> {
   const rows: DatasetRow[] = [];
-  for await (const r of generateDataset(o)) rows.push(r);
+  for await (const r of generateDataset({ ...o, evaluator: o.evaluator as Evaluator })) rows.push(r);
   return rows;
 }
 

@@ -1,6 +1,7 @@
 /* The `vaesa` command line: the only place in the library that prints. */
 import { Command, CommanderError } from 'commander';
 import { CliError } from './errors';
+import { registerDatasetCommands } from './dataset';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -8,6 +9,7 @@ export function buildProgram(): Command {
     .name('vaesa')
     .description('Learning-based design space exploration of DNN accelerators (VAESA in TypeScript)')
     .showHelpAfterError('(run with --help for usage)');
+  registerDatasetCommands(program);
   return program;
 }
 

@@ -37,10 +37,14 @@ export function createMlp(inputSize: number, layers: readonly LayerSpec[], rng: 
       for (let i = 0; i < n; i++) a[i] = rng.uniform(-bound, bound);
       return a;
     };
-    weights.push({
-      kernel: tf.variable(tf.tensor2d(uniform(fanIn * layer.units), [fanIn, layer.units])),
-      bias: tf.variable(tf.tensor1d(uniform(layer.units))),
-    });
+    const kernel = uniform(fanIn * layer.units);
+    const bias = uniform(layer.units);
+    weights.push(
+      tf.tidy(() => ({
+        kernel: tf.variable(tf.tensor2d(kernel, [fanIn, layer.units])),
+        bias: tf.variable(tf.tensor1d(bias)),
+      })),
+    );
     fanIn = layer.units;
   }
   return { inputSize, layers, weights };

@@ -23,8 +23,8 @@ export interface AdamState {
 export function createAdam(variables: readonly tf.Variable[], config: AdamConfig = ADAM_DEFAULTS): AdamState {
   return {
     config,
-    m: variables.map((x) => tf.variable(tf.zerosLike(x), false)),
-    v: variables.map((x) => tf.variable(tf.zerosLike(x), false)),
+    m: variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false))),
+    v: variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false))),
     step: 0,
   };
 }

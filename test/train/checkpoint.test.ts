@@ -1,0 +1,91 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as E from 'fp-ts/Either';
+import { tf } from '../../src/model/tf';
+import { loadVaesa, saveVaesa } from '../../src/train/checkpoint';
+import { trainVaesa, type TrainOptions } from '../../src/train/train';
+import { predictCosts, type TrainedVaesa } from '../../src/train/trained';
+import { syntheticRows } from './fixtures';
+
+const options: TrainOptions = {
+  seed: 5,
+  model: { latentDim: 3, vaeHidden: [12], predictor: { hidden: [12], activation: 'tanh' } },
+  schedule: { epochs: 4, batchSize: 32, learningRate: 3e-3, rowsPerEpoch: undefined, earlyStopping: false, plateau: { factor: 0.5, patience: 1, minLearningRate: 0 }, validationFraction: 0.2 },
+};
+const rows = syntheticRows(160, 11);
+const probe = syntheticRows(20, 12);
+
+function right<T>(e: E.Either<unknown, T>): T {
+  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
+  return e.right;
+}
+
+let dir: string;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vaesa-ckpt-'));
+});
+afterAll(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('saveVaesa / loadVaesa', () => {
+  it('writes model.json + weights.bin and loads a model that predicts exactly the same', async () => {
+    const model = right(await trainVaesa(rows, { ...options, schedule: { ...options.schedule, epochs: 2 } }));
+    const target = path.join(dir, 'model');
+    right(await saveVaesa(model, target));
+    expect((await fs.readdir(target)).sort()).toEqual(['model.json', 'weights.bin']);
+    const json = JSON.parse(await fs.readFile(path.join(target, 'model.json'), 'utf8'));
+    expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
+    const loaded = right(await loadVaesa(target));
+    expect(predictCosts(loaded, probe)).toEqual(predictCosts(model, probe));
+    expect(loaded.encode(probe.map((r) => r.arch))).toEqual(model.encode(probe.map((r) => r.arch)));
+    expect(loaded.space).toEqual(model.space);
+    expect(loaded.stats).toEqual(model.stats);
+    expect(loaded.history).toEqual(model.history);
+    // saving again over the same folder replaces it and leaves no temporary folders
+    right(await saveVaesa(loaded, target));
+    expect((await fs.readdir(dir)).filter((f) => f.startsWith('model'))).toEqual(['model']);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('resumes training exactly where it stopped', async () => {
+    const straight = right(await trainVaesa(rows, options));
+    const half = right(await trainVaesa(rows, { ...options, schedule: { ...options.schedule, epochs: 2 } }));
+    const target = path.join(dir, 'half');
+    right(await saveVaesa(half, target));
+    half.dispose();
+    const loaded = right(await loadVaesa(target));
+    const resumed = right(await trainVaesa(rows, { ...options, resume: loaded }));
+    expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
+    expect(resumed.history.map((h) => h.validation.loss)).toEqual(straight.history.map((h) => h.validation.loss));
+    expect(predictCosts(resumed, probe)).toEqual(predictCosts(straight, probe));
+    straight.dispose();
+    resumed.dispose();
+  });
+
+  it('reports a missing folder, bad JSON and truncated weights as errors', async () => {
+    const missing = await loadVaesa(path.join(dir, 'nothing'));
+    expect(E.isLeft(missing) && missing.left._tag).toBe('IoError');
+    const broken = path.join(dir, 'broken');
+    await fs.mkdir(broken);
+    await fs.writeFile(path.join(broken, 'model.json'), '{"format": "vaesa-checkpoint", ');
+    const bad = await loadVaesa(broken);
+    expect(E.isLeft(bad) && bad.left._tag).toBe('ParseError');
+    const model = right(await trainVaesa(rows, { ...options, schedule: { ...options.schedule, epochs: 1 } }));
+    const target = path.join(dir, 'short');
+    right(await saveVaesa(model, target));
+    model.dispose();
+    const weights = await fs.readFile(path.join(target, 'weights.bin'));
+    await fs.writeFile(path.join(target, 'weights.bin'), weights.subarray(0, 100));
+    const short = await loadVaesa(target);
+    expect(E.isLeft(short) && short.left._tag).toBe('ParseError');
+    const json = JSON.parse(await fs.readFile(path.join(target, 'model.json'), 'utf8'));
+    json.vaesa.config.latentDim = 'four';
+    await fs.writeFile(path.join(target, 'model.json'), JSON.stringify(json));
+    const wrong = await loadVaesa(target);
+    expect(E.isLeft(wrong) && wrong.left._tag === 'InvalidInput' && wrong.left.path).toBe('model.json.vaesa.config.latentDim');
+  });
+});

@@ -4,3 +4,4 @@ export * from './workload';
 export * from './dataset';
 export * from './model';
 export * from './costmodel';
+export * from './train';

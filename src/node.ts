@@ -5,3 +5,4 @@
 export * from './index';
 export { readWorkloadFile, readCosaNetworkDir } from './workload/files';
 export * from './dataset/node';
+export { saveVaesa, loadVaesa } from './train/checkpoint';

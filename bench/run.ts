@@ -1,0 +1,21 @@
+/**
+ * `npm run bench`: runs every registered benchmark with its default arguments, one after the other.
+ * Register a benchmark with one line: a name and a function running it (each bench file also runs alone
+ * with `npx tsx bench/<topic>.ts ...` for its other options).
+ */
+const benches: readonly (readonly [string, () => Promise<void>])[] = [
+  ['dataset: read the reference files', () => import('./dataset').then((b) => b.main(['read']))],
+  ['dataset: generate 131,328 rows (synthetic evaluator)', () => import('./dataset').then((b) => b.main(['generate']))],
+];
+
+async function runAll(): Promise<void> {
+  for (const [name, run] of benches) {
+    console.log(`\n## ${name}`);
+    await run();
+  }
+}
+
+runAll().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

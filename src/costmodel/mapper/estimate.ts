@@ -13,17 +13,18 @@
  * energy = sum over levels of `vectorAccesses[level] * vectorAccessEnergy(level, arch)` + MAC energy.
  */
 import type { ArchTemplate } from '../arch-template';
-import {
-  NUM_DIMS,
-  NUM_LEVELS,
-  PACKED_LEVEL_STRIDE,
-  PACKED_PERMUTATION,
-  PACKED_SPATIAL,
-  PACKED_SPATIAL_PERMUTATION,
-  PACKED_TEMPORAL,
-  type PackedMapping,
-} from '../mapping';
+import * as layout from '../mapping';
+import type { PackedMapping } from '../mapping';
 import type { ConvLayer } from '../../workload/layer';
+
+// Local copies: imported bindings are getters under CommonJS interop, too slow for these hot loops.
+const NUM_DIMS = layout.NUM_DIMS;
+const NUM_LEVELS = layout.NUM_LEVELS;
+const PACKED_LEVEL_STRIDE = layout.PACKED_LEVEL_STRIDE;
+const PACKED_PERMUTATION = layout.PACKED_PERMUTATION;
+const PACKED_SPATIAL = layout.PACKED_SPATIAL;
+const PACKED_SPATIAL_PERMUTATION = layout.PACKED_SPATIAL_PERMUTATION;
+const PACKED_TEMPORAL = layout.PACKED_TEMPORAL;
 
 const R = 0;
 const S = 1;
@@ -101,6 +102,7 @@ export class MappingEstimator {
   private readonly spatialProduct = new Float64Array(NUM_LEVELS * NUM_SPACES);
   private readonly levelFanout = new Float64Array(NUM_LEVELS);
   private readonly accesses = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  private readonly running = new Float64Array(NUM_DIMS);
 
   constructor(layer: ConvLayer, shape: TemplateShape) {
     this.shape = shape;
@@ -117,17 +119,6 @@ export class MappingEstimator {
     const acc = this.accesses;
     acc.fill(0);
     const compute = this.computeCycles;
-    // Relevant spatial product of the fan-outs strictly below level `l` (inclusive of l's own fan-out).
-    const below = (space: number, l: number): number => {
-      let p = 1;
-      for (let j = 0; j <= l; j++) p *= this.spatialProduct[j * NUM_SPACES + space];
-      return p;
-    };
-    const between = (space: number, lo: number, hi: number): number => {
-      let p = 1;
-      for (let j = lo + 1; j <= hi; j++) p *= this.spatialProduct[j * NUM_SPACES + space];
-      return p;
-    };
     const keeps = this.shape.keeps;
     for (let s = 0; s < NUM_SPACES; s++) {
       // Innermost keeping level: serves every compute step (per instance), shared across fan-outs the tensor ignores.
@@ -136,18 +127,19 @@ export class MappingEstimator {
         if (!keeps[l * NUM_SPACES + s]) continue;
         const i = l * NUM_SPACES + s;
         if (child < 0) {
-          const served = compute * below(s, l);
+          const served = compute * this.spatialBetween(s, -1, l);
           if (s === OUTPUTS) {
             acc[i] += 2 * served - this.partition(l);
           } else {
             acc[i] += served;
           }
         } else {
-          const delivered = this.fillsOf(child, s) * between(s, child, l);
+          const childFills = this.fillsOf(child, s);
+          const delivered = childFills * this.spatialBetween(s, child, l);
           if (s === OUTPUTS) acc[i] += 2 * delivered - this.partition(l);
           else acc[i] += delivered;
           // The child's fills.
-          acc[child * NUM_SPACES + s] += this.fillsOf(child, s);
+          acc[child * NUM_SPACES + s] += childFills;
         }
         child = l;
       }
@@ -169,6 +161,13 @@ export class MappingEstimator {
       for (let s = 0; s < NUM_SPACES; s++) v += Math.ceil(acc[l * NUM_SPACES + s] / block);
       this.vectorAccesses[l] = v * clusters;
     }
+  }
+
+  /** Product of the fan-outs of levels lo+1 .. hi over dims that index `space` (the distinct children's data). */
+  private spatialBetween(space: number, lo: number, hi: number): number {
+    let p = 1;
+    for (let j = lo + 1; j <= hi; j++) p *= this.spatialProduct[j * NUM_SPACES + space];
+    return p;
   }
 
   private lastKeeper(space: number): number {
@@ -193,7 +192,8 @@ export class MappingEstimator {
 
   private buildNest(packed: PackedMapping): void {
     let n = 0;
-    const running = [1, 1, 1, 1, 1, 1, 1];
+    const running = this.running;
+    running.fill(1);
     let compute = 1;
     for (let l = 0; l < NUM_LEVELS; l++) {
       const base = l * PACKED_LEVEL_STRIDE;
@@ -226,7 +226,7 @@ export class MappingEstimator {
     }
   }
 
-  private push(n: number, dim: number, end: number, spatial: boolean, level: number, running: number[]): number {
+  private push(n: number, dim: number, end: number, spatial: boolean, level: number, running: Float64Array): number {
     this.loopDim[n] = dim;
     this.loopEnd[n] = end;
     this.loopSpatial[n] = spatial ? 1 : 0;
@@ -251,10 +251,12 @@ export class MappingEstimator {
 
   /** Words of data space `s` in the tile of everything inside loop `loop` (inclusive). */
   private tileSize(loop: number, s: number): number {
-    const x = (d: number): number => this.ext(loop, d);
-    if (s === WEIGHTS) return x(R) * x(S) * x(C) * x(K);
-    if (s === INPUTS) return x(N) * x(C) * this.inputWidth(loop) * this.inputHeight(loop);
-    return x(P) * x(Q) * x(K) * x(N);
+    if (loop < 0) return 1;
+    const o = loop * NUM_DIMS;
+    const e = this.extent;
+    if (s === WEIGHTS) return e[o + R] * e[o + S] * e[o + C] * e[o + K];
+    if (s === INPUTS) return e[o + N] * e[o + C] * this.inputWidth(loop) * this.inputHeight(loop);
+    return e[o + P] * e[o + Q] * e[o + K] * e[o + N];
   }
 
   /** Words level `l` receives for space `s` per instance over the run (see the module comment). */

@@ -11,20 +11,21 @@
  */
 import type { Rng } from '../../common/rng';
 import type { ArchTemplate } from '../arch-template';
-import {
-  NUM_DIMS,
-  NUM_LEVELS,
-  PACKED_LENGTH,
-  PACKED_LEVEL_STRIDE,
-  PACKED_PERMUTATION,
-  PACKED_SPATIAL,
-  PACKED_SPATIAL_PERMUTATION,
-  PACKED_TEMPORAL,
-  type PackedMapping,
-} from '../mapping';
+import * as layout from '../mapping';
+import type { PackedMapping } from '../mapping';
 import type { ConvLayer } from '../../workload/layer';
 import { MappingEstimator, templateShape, type TemplateShape } from './estimate';
 import { primeFactors, spatialOptions, type SpatialOption } from './spatial';
+
+// Local copies: imported bindings are getters under CommonJS interop, too slow for these hot loops.
+const NUM_DIMS = layout.NUM_DIMS;
+const NUM_LEVELS = layout.NUM_LEVELS;
+const PACKED_LENGTH = layout.PACKED_LENGTH;
+const PACKED_LEVEL_STRIDE = layout.PACKED_LEVEL_STRIDE;
+const PACKED_PERMUTATION = layout.PACKED_PERMUTATION;
+const PACKED_SPATIAL = layout.PACKED_SPATIAL;
+const PACKED_SPATIAL_PERMUTATION = layout.PACKED_SPATIAL_PERMUTATION;
+const PACKED_TEMPORAL = layout.PACKED_TEMPORAL;
 
 /** What the mapper minimises. */
 export type MapperObjective = 'edp' | 'latency' | 'energy';
@@ -128,6 +129,7 @@ class OrderSearch {
   private readonly objective: MapperObjective;
   private readonly extent = new Float64Array(NUM_DIMS);
   private readonly cuts = new Int32Array(NUM_LEVELS);
+  private readonly placed = new Uint8Array(NUM_DIMS);
 
   constructor(ctx: ShapeContext, view: ArchView, objective: MapperObjective) {
     this.ctx = ctx;
@@ -135,12 +137,9 @@ class OrderSearch {
     this.objective = objective;
   }
 
-  /** Words the kept tiles of `level` need with the unrolling's fan-outs up to `level` and the first `prefix` loops. */
-  private levelNeed(unrolling: SpatialOption, dims: Int32Array, primes: Int32Array, level: number, prefix: number): number {
+  /** Words the kept tiles of `level` need for the tile extents in `this.extent`. */
+  private levelNeed(level: number): number {
     const e = this.extent;
-    e.fill(1);
-    for (let l = 0; l <= level; l++) for (let d = 0; d < NUM_DIMS; d++) e[d] *= unrolling.factors[l * NUM_DIMS + d];
-    for (let i = 0; i < prefix; i++) e[dims[i]] *= primes[i];
     const layer = this.ctx.layer;
     const keeps = this.ctx.shape.keeps;
     let need = 0;
@@ -165,9 +164,16 @@ class OrderSearch {
     for (let l = NUM_LEVELS - 2; l >= 0; l--) {
       const limit = this.view.entries[l];
       const upper = cuts[l + 1];
-      if (this.levelNeed(unrolling, dims, primes, l, 0) > limit) return false;
+      const e = this.extent;
+      e.fill(1);
+      for (let j = 0; j <= l; j++) for (let d = 0; d < NUM_DIMS; d++) e[d] *= unrolling.factors[j * NUM_DIMS + d];
+      if (this.levelNeed(l) > limit) return false;
       let k = 0;
-      while (k < upper && this.levelNeed(unrolling, dims, primes, l, k + 1) <= limit) k++;
+      while (k < upper) {
+        e[dims[k]] *= primes[k];
+        if (this.levelNeed(l) > limit) break;
+        k++;
+      }
       cuts[l] = k;
     }
     out.fill(0);
@@ -181,12 +187,13 @@ class OrderSearch {
       }
       // Permutation: dims in order of their first loop in this level's segment, then the unit dims.
       let filled = 0;
-      const placed = [false, false, false, false, false, false, false];
+      const placed = this.placed;
+      placed.fill(0);
       for (let i = start; i < cuts[l]; i++) {
         const d = dims[i];
         out[base + PACKED_TEMPORAL + d] *= primes[i];
         if (!placed[d]) {
-          placed[d] = true;
+          placed[d] = 1;
           out[base + PACKED_PERMUTATION + filled++] = d;
         }
       }

@@ -12,17 +12,18 @@
  *   (multicast) exactly when their offsets project to the same point of the data space.
  */
 import type { ArchTemplate } from './arch-template';
-import {
-  NUM_DIMS,
-  NUM_LEVELS,
-  PACKED_LEVEL_STRIDE,
-  PACKED_PERMUTATION,
-  PACKED_SPATIAL,
-  PACKED_SPATIAL_PERMUTATION,
-  PACKED_TEMPORAL,
-  type PackedMapping,
-} from './mapping';
+import * as layout from './mapping';
+import type { PackedMapping } from './mapping';
 import type { Coefficients } from './nest-analysis';
+
+// Module-local copies: imported bindings can compile to getters, which costs in the hot loops.
+const NUM_DIMS = layout.NUM_DIMS;
+const NUM_LEVELS = layout.NUM_LEVELS;
+const PACKED_LEVEL_STRIDE = layout.PACKED_LEVEL_STRIDE;
+const PACKED_PERMUTATION = layout.PACKED_PERMUTATION;
+const PACKED_SPATIAL = layout.PACKED_SPATIAL;
+const PACKED_SPATIAL_PERMUTATION = layout.PACKED_SPATIAL_PERMUTATION;
+const PACKED_TEMPORAL = layout.PACKED_TEMPORAL;
 
 const R = 0;
 const S = 1;
@@ -64,6 +65,7 @@ export class MappingEvaluator {
   private readonly coef: Coefficients;
   private readonly bounds: Int32Array;
   private readonly macs: number;
+  private readonly keepMask: Uint8Array;
 
   // Loop nest of the current mapping.
   private numLoops = 0;
@@ -82,11 +84,21 @@ export class MappingEvaluator {
 
   // Per data space scratch.
   private readonly extent = new Float64Array(AXES);
+  private readonly projected = new Float64Array(AXES);
+  private readonly spaceExtentCache = new Float64Array(NUM_SPACES * AXES);
+  private readonly tileOf = new Float64Array(NUM_SPACES);
+  private cachedExtentLoop = -1;
+  private readonly streams = new Float64Array(NUM_SPACES);
+  private readonly transitionKind = new Uint8Array(MAX_LOOPS * NUM_SPACES);
+  private readonly transitionSize = new Float64Array(MAX_LOOPS * NUM_SPACES);
+  private readonly transitionState = new Uint8Array(MAX_LOOPS * NUM_SPACES);
+  private readonly transitionWeight = new Float64Array(MAX_LOOPS);
+  private readonly neededAfter = new Int32Array(MAX_LOOPS);
   private readonly shift = new Float64Array(NUM_DIMS);
-  private readonly sweepSum = new Float64Array(NUM_GRADIENT_STATES);
-  private readonly sweepOut = new Int32Array(NUM_GRADIENT_STATES);
-  private readonly nextSum = new Float64Array(NUM_GRADIENT_STATES);
-  private readonly nextOut = new Int32Array(NUM_GRADIENT_STATES);
+  private sweepSum = new Float64Array(NUM_GRADIENT_STATES);
+  private sweepOut = new Int32Array(NUM_GRADIENT_STATES);
+  private nextSum = new Float64Array(NUM_GRADIENT_STATES);
+  private nextOut = new Int32Array(NUM_GRADIENT_STATES);
   private readonly classKeys: Float64Array;
   private readonly classCounts: Float64Array;
   private readonly childIndex = new Int32Array(2 * NUM_DIMS);
@@ -129,6 +141,12 @@ export class MappingEvaluator {
     this.classKeys = new Float64Array(4 * maxFanout);
     this.classCounts = new Float64Array(maxFanout);
     this.macEnergy = this.macs * template.macEnergy;
+    this.keepMask = new Uint8Array(NUM_LEVELS * NUM_SPACES);
+    template.levels.forEach((lv, l) => {
+      this.keepMask[l * NUM_SPACES] = lv.keeps.Weights ? 1 : 0;
+      this.keepMask[l * NUM_SPACES + 1] = lv.keeps.Inputs ? 1 : 0;
+      this.keepMask[l * NUM_SPACES + 2] = lv.keeps.Outputs ? 1 : 0;
+    });
   }
 
   /**
@@ -201,8 +219,7 @@ export class MappingEvaluator {
   }
 
   private keeps(level: number, space: number): boolean {
-    const k = this.template.levels[level].keeps;
-    return space === 0 ? k.Weights : space === 1 ? k.Inputs : k.Outputs;
+    return this.keepMask[level * NUM_SPACES + space] === 1;
   }
 
   private buildNest(packed: PackedMapping): void {
@@ -260,27 +277,27 @@ export class MappingEvaluator {
     return n + 1;
   }
 
-  /** Fills `extent` with the data-space box extents of the tile of loop `loop` (or the unit tile if loop < 0). */
+  /** Fills `extent` with the data-space box extents of the tile of loop `loop`. */
   private spaceExtents(loop: number, space: number): void {
     const e = this.extent;
+    const x = this.loopExtent;
     const o = loop * NUM_DIMS;
-    const x = (d: number): number => (loop < 0 ? 1 : this.loopExtent[o + d]);
     if (space === 0) {
-      e[0] = x(R);
-      e[1] = x(S);
-      e[2] = x(C);
-      e[3] = x(K);
+      e[0] = x[o + R];
+      e[1] = x[o + S];
+      e[2] = x[o + C];
+      e[3] = x[o + K];
     } else if (space === 1) {
       const c = this.coef;
-      e[0] = (x(R) - 1) * c.dilationW + (x(P) - 1) * c.strideW + 1;
-      e[1] = (x(S) - 1) * c.dilationH + (x(Q) - 1) * c.strideH + 1;
-      e[2] = x(C);
-      e[3] = x(N);
+      e[0] = (x[o + R] - 1) * c.dilationW + (x[o + P] - 1) * c.strideW + 1;
+      e[1] = (x[o + S] - 1) * c.dilationH + (x[o + Q] - 1) * c.strideH + 1;
+      e[2] = x[o + C];
+      e[3] = x[o + N];
     } else {
-      e[0] = x(P);
-      e[1] = x(Q);
-      e[2] = x(K);
-      e[3] = x(N);
+      e[0] = x[o + P];
+      e[1] = x[o + Q];
+      e[2] = x[o + K];
+      e[3] = x[o + N];
     }
   }
 
@@ -290,97 +307,144 @@ export class MappingEvaluator {
     return e[0] * e[1] * e[2] * e[3];
   }
 
-  /** Projection of a problem-space vector (in `shift`) onto axis `axis` of `space`. */
-  private project(space: number, axis: number): number {
+  /** Projects the problem-space vector in `shift` onto the four axes of `space`, into `projected`. */
+  private project(space: number): void {
     const v = this.shift;
-    if (space === 0) return axis === 0 ? v[R] : axis === 1 ? v[S] : axis === 2 ? v[C] : v[K];
-    if (space === 1) {
+    const out = this.projected;
+    if (space === 0) {
+      out[0] = v[R];
+      out[1] = v[S];
+      out[2] = v[C];
+      out[3] = v[K];
+    } else if (space === 1) {
       const c = this.coef;
-      return axis === 0 ? v[R] * c.dilationW + v[P] * c.strideW : axis === 1 ? v[S] * c.dilationH + v[Q] * c.strideH : axis === 2 ? v[C] : v[N];
+      out[0] = v[R] * c.dilationW + v[P] * c.strideW;
+      out[1] = v[S] * c.dilationH + v[Q] * c.strideH;
+      out[2] = v[C];
+      out[3] = v[N];
+    } else {
+      out[0] = v[P];
+      out[1] = v[Q];
+      out[2] = v[K];
+      out[3] = v[N];
     }
-    return axis === 0 ? v[P] : axis === 1 ? v[Q] : axis === 2 ? v[K] : v[N];
   }
 
   /**
-   * Sum over all calls of element 0 of loop `loop` of |delta| x epochs, for one data space: the words the
-   * level above fetches for this loop's tile over the whole run.
+   * For each data space, the sum over all calls of element 0 of loop `loop` of |delta| x epochs: the words
+   * the level above fetches for this loop's tile over the whole run. Writes `streams[space]`.
    */
-  private deltaStream(loop: number, space: number): number {
-    this.spaceExtents(loop, space);
-    const e = this.extent;
-    const e0 = e[0];
-    const e1 = e[1];
-    const e2 = e[2];
-    const e3 = e[3];
-    const tile = e0 * e1 * e2 * e3;
-    const sum = this.sweepSum;
-    const out = this.sweepOut;
-    const nextSum = this.nextSum;
-    const nextOut = this.nextOut;
-    for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
-      sum[g] = 0;
-      out[g] = g;
-    }
+  private deltaStreams(loop: number, streams: Float64Array): void {
     const v = this.shift;
+    const proj = this.projected;
+    const kinds = this.transitionKind;
+    const sizes = this.transitionSize;
+    const states = this.transitionState;
+    const weights = this.transitionWeight;
     v.fill(0);
+    this.cacheExtents(loop);
+    const e = this.spaceExtentCache;
+    // Pass 1: the move of every counter bit (temporal loops above with two or more iterations).
+    let numBits = 0;
     for (let t = loop + 1; t < this.numLoops; t++) {
       const n = this.loopEnd[t];
       if (this.loopSpatial[t] || n < 2) continue;
       const dim = this.loopDim[t];
       const scale = this.loopScale[t];
-      // Move from the previous call: this bit goes 0 -> 1, the bits below (already in `shift` as
-      // negative steps) go 1 -> 0.
+      // Bit t goes 0 -> 1; the bits below (already in `shift` as negative steps) go 1 -> 0.
       v[dim] += scale;
-      let nonzero = 0;
-      let axis = 0;
-      let step = 0;
-      for (let a = 0; a < AXES; a++) {
-        const p = this.project(space, a);
-        if (p !== 0) {
-          nonzero++;
-          axis = a;
-          step = p;
+      for (let space = 0; space < NUM_SPACES; space++) {
+        this.project(space);
+        let nonzero = 0;
+        let axis = 0;
+        for (let a = 0; a < AXES; a++) {
+          if (proj[a] !== 0) {
+            nonzero++;
+            axis = a;
+          }
+        }
+        const k = numBits * NUM_SPACES + space;
+        kinds[k] = nonzero === 0 ? OUTCOME_EMPTY : OUTCOME_FULL;
+        if (nonzero === 1) {
+          const step = proj[axis];
+          const ext = e[space * AXES + axis];
+          const mag = step < 0 ? -step : step;
+          if (mag < ext) {
+            kinds[k] = OUTCOME_SLICE;
+            sizes[k] = (this.tileOf[space] / ext) * mag;
+            states[k] = 1 + 2 * axis + (step > 0 ? 1 : 0);
+          }
         }
       }
+      weights[numBits] = n - 1;
       v[dim] -= 2 * scale;
-      let outcome = OUTCOME_EMPTY;
-      let sliceSize = 0;
-      let sliceState = 0;
-      if (nonzero === 1) {
-        const ext = axis === 0 ? e0 : axis === 1 ? e1 : axis === 2 ? e2 : e3;
-        const mag = step < 0 ? -step : step;
-        if (mag < ext) {
-          outcome = OUTCOME_SLICE;
-          sliceSize = (tile / ext) * mag;
-          sliceState = 1 + 2 * axis + (step > 0 ? 1 : 0);
-        } else outcome = OUTCOME_FULL;
-      } else if (nonzero > 1) outcome = OUTCOME_FULL;
-      const weight = n - 1;
-      for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
-        const g1 = out[g];
-        let d: number;
-        let g2: number;
-        if (outcome === OUTCOME_EMPTY) {
-          d = 0;
-          g2 = 0;
-        } else if (outcome === OUTCOME_FULL) {
-          d = tile;
-          g2 = 0;
-        } else if (g1 === 0 || g1 === sliceState) {
-          d = sliceSize;
-          g2 = sliceState;
-        } else {
-          d = tile;
-          g2 = 0;
-        }
-        nextSum[g] = sum[g] + weight * (d + sum[g2]);
-        nextOut[g] = out[g2];
-      }
-      sum.set(nextSum);
-      out.set(nextOut);
+      numBits++;
     }
-    // The first call fetches the whole tile and leaves no gradient.
-    return tile + sum[0];
+    // Pass 2, per space: a dynamic program over the bits on the gradient states that later bits can use.
+    for (let space = 0; space < NUM_SPACES; space++) {
+      const tile = this.tileOf[space];
+      let needed = 1; // bit mask of states; state 0 is always needed
+      const neededAfter = this.neededAfter;
+      for (let b = numBits - 1; b >= 0; b--) {
+        neededAfter[b] = needed;
+        const k = b * NUM_SPACES + space;
+        if (kinds[k] === OUTCOME_SLICE) needed |= 1 << states[k];
+      }
+      let sum = this.sweepSum;
+      let out = this.sweepOut;
+      let nextSum = this.nextSum;
+      let nextOut = this.nextOut;
+      for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
+        sum[g] = 0;
+        out[g] = g;
+      }
+      for (let b = 0; b < numBits; b++) {
+        const k = b * NUM_SPACES + space;
+        const weight = weights[b];
+        const mask = neededAfter[b];
+        if (kinds[k] === OUTCOME_SLICE) {
+          const sliceState = states[k];
+          const sliceSize = sizes[k];
+          for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
+            if (((mask >> g) & 1) === 0) continue;
+            const g1 = out[g];
+            // A slice continuing the last move (or after no move) is fetched as a slice; a turn refetches the tile.
+            const g2 = g1 === 0 || g1 === sliceState ? sliceState : 0;
+            const d = g2 === 0 ? tile : sliceSize;
+            nextSum[g] = sum[g] + weight * (d + sum[g2]);
+            nextOut[g] = out[g2];
+          }
+        } else {
+          const d = kinds[k] === OUTCOME_FULL ? tile : 0;
+          const after = weight * (d + sum[0]);
+          const out0 = out[0];
+          for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
+            if (((mask >> g) & 1) === 0) continue;
+            nextSum[g] = sum[g] + after;
+            nextOut[g] = out0;
+          }
+        }
+        const ts = sum;
+        sum = nextSum;
+        nextSum = ts;
+        const to = out;
+        out = nextOut;
+        nextOut = to;
+      }
+      // The first call fetches the whole tile and leaves no gradient.
+      streams[space] = tile + sum[0];
+    }
+  }
+
+  /** Caches the extents and sizes of the tile of `loop` in every data space. */
+  private cacheExtents(loop: number): void {
+    if (this.cachedExtentLoop === loop) return;
+    for (let sp = 0; sp < NUM_SPACES; sp++) {
+      this.spaceExtents(loop, sp);
+      this.spaceExtentCache.set(this.extent, sp * AXES);
+      this.tileOf[sp] = this.extent[0] * this.extent[1] * this.extent[2] * this.extent[3];
+    }
+    this.cachedExtentLoop = loop;
   }
 
   /**
@@ -391,6 +455,28 @@ export class MappingEvaluator {
     const first = this.levelFirstLoop[level];
     const numSpatial = this.levelSpatialLoops[level];
     const fanout = this.levelFanout[level];
+    // Unless two spatial dims feed one input axis (R with P, or S with Q), children differ exactly in
+    // the dims the data space depends on: classes are all of size (product of the other dims).
+    let multicast = 1;
+    let sharedAxis = false;
+    let hasR = false;
+    let hasS = false;
+    let hasP = false;
+    let hasQ = false;
+    for (let i = 0; i < numSpatial; i++) {
+      const d = this.loopDim[first + i];
+      hasR ||= d === R;
+      hasS ||= d === S;
+      hasP ||= d === P;
+      hasQ ||= d === Q;
+      const irrelevant = space === 0 ? d === P || d === Q || d === N : space === 1 ? d === K : d === R || d === S || d === C;
+      if (irrelevant) multicast *= this.loopEnd[first + i];
+    }
+    if (space === 1) sharedAxis = (hasR && hasP) || (hasS && hasQ);
+    if (!sharedAxis) {
+      counts[countsOffset + multicast - 1] += fanout / multicast;
+      return;
+    }
     const idx = this.childIndex;
     for (let i = 0; i < numSpatial; i++) idx[i] = 0;
     let numClasses = 0;
@@ -400,10 +486,11 @@ export class MappingEvaluator {
     for (let child = 0; child < fanout; child++) {
       v.fill(0);
       for (let i = 0; i < numSpatial; i++) v[this.loopDim[first + i]] += idx[i] * this.loopScale[first + i];
-      const k0 = this.project(space, 0);
-      const k1 = this.project(space, 1);
-      const k2 = this.project(space, 2);
-      const k3 = this.project(space, 3);
+      this.project(space);
+      const k0 = this.projected[0];
+      const k1 = this.projected[1];
+      const k2 = this.projected[2];
+      const k3 = this.projected[3];
       let k = 0;
       while (k < numClasses && !(keys[4 * k] === k0 && keys[4 * k + 1] === k1 && keys[4 * k + 2] === k2 && keys[4 * k + 3] === k3)) k++;
       if (k === numClasses) {
@@ -429,33 +516,38 @@ export class MappingEvaluator {
     const stride = this.maxFanout;
     const acc = this.multicastAccesses;
     const scatter = this.multicastScatter;
-    acc.fill(0);
-    scatter.fill(0);
     let cycles = 1;
     for (let t = 0; t < this.numLoops; t++) if (!this.loopSpatial[t]) cycles *= this.loopEnd[t];
     this.computeCycles = cycles;
-    for (let s = 0; s < NUM_SPACES; s++) {
-      for (let l = 0; l < NUM_LEVELS; l++) {
+    const streams = this.streams;
+    this.cachedExtentLoop = -1;
+    for (let l = 0; l < NUM_LEVELS; l++) {
+      if (l > 0) this.deltaStreams(this.levelBoundary[l - 1], streams);
+      const f = this.levelFanout[l];
+      for (let s = 0; s < NUM_SPACES; s++) {
         const i = l * NUM_SPACES + s;
         this.tileSize[i] = this.spaceSize(this.levelBoundary[l], s);
         const o = i * stride;
+        for (let m = 0; m < f; m++) {
+          acc[o + m] = 0;
+          scatter[o + m] = 0;
+        }
         if (l === 0) {
           acc[o] = cycles;
           scatter[o] = 1;
         } else if (this.levelSpatialLoops[l] === 0) {
-          acc[o] = this.deltaStream(this.levelBoundary[l - 1], s);
+          acc[o] = streams[s];
           scatter[o] = 1;
         } else {
-          const stream = this.deltaStream(this.levelBoundary[l - 1], s);
           this.multicastClasses(l, s, scatter, o);
-          const f = this.levelFanout[l];
-          for (let m = 0; m < f; m++) acc[o + m] = scatter[o + m] * stream;
+          for (let m = 0; m < f; m++) acc[o + m] = scatter[o + m] * streams[s];
         }
         let content = 0;
-        const f = this.levelFanout[l];
         for (let m = 0; m < f; m++) content += acc[o + m];
         this.contentAccesses[i] = content;
       }
+    }
+    for (let s = 0; s < NUM_SPACES; s++) {
       // Partition sizes: the level above divides its tile among the children of a fan-out.
       for (let l = 0; l < NUM_LEVELS - 1; l++) {
         const i = l * NUM_SPACES + s;

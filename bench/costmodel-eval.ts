@@ -1,0 +1,104 @@
+/**
+ * Cost-model bench: replays every reference Timeloop run of both setups (exactness) and measures
+ * `MappingEvaluator.evaluate` throughput on those mappings (single thread).
+ * Run: `npx tsx bench/costmodel-eval.ts` (or `npm run bench -- costmodel-eval`).
+ */
+import { buildArchTemplate } from '../src/costmodel/arch-template';
+import { TENSOR_NAMES, type CostModelName } from '../src/costmodel/cost';
+import { evaluateMapping } from '../src/costmodel/evaluate';
+import { MappingEvaluator } from '../src/costmodel/loop-analysis';
+import { LEVEL_NAMES, packMapping, type PackedMapping } from '../src/costmodel/mapping';
+import { loadReferenceRuns, type ReferenceRun } from '../test/costmodel/reference-runs';
+
+interface Exactness {
+  readonly runs: number;
+  readonly cyclesEqual: number;
+  readonly countsEqual: number;
+  readonly energyMedian: number;
+  readonly energyP95: number;
+  readonly energyMax: number;
+  readonly mismatches: readonly string[];
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function exactness(setup: CostModelName, runs: readonly ReferenceRun[]): Exactness {
+  let cyclesEqual = 0;
+  let countsEqual = 0;
+  const errors: number[] = [];
+  const mismatches: string[] = [];
+  for (const run of runs) {
+    const cost = evaluateMapping(run.arch, run.layer, run.mapping, { model: setup });
+    if (cost.cycles === run.cycles) cyclesEqual++;
+    else mismatches.push(`run ${run.id}: cycles ${cost.cycles} vs ${run.cycles}`);
+    errors.push(Math.abs(cost.energy / run.energy - 1));
+    let equal = true;
+    cost.breakdown.levels.forEach((level, l) => {
+      for (const t of TENSOR_NAMES) {
+        const ref = run.levels[LEVEL_NAMES[l]][t];
+        const mine = level.tensors[t];
+        if (ref.reads !== mine.reads || ref.updates !== mine.updates || ref.fills !== mine.fills || ref.utilized_capacity !== mine.utilizedCapacity) {
+          equal = false;
+          mismatches.push(`run ${run.id}: ${LEVEL_NAMES[l]}.${t} r/u/f ${mine.reads}/${mine.updates}/${mine.fills} vs ${ref.reads}/${ref.updates}/${ref.fills}`);
+        }
+      }
+    });
+    if (equal) countsEqual++;
+  }
+  errors.sort((a, b) => a - b);
+  return {
+    runs: runs.length,
+    cyclesEqual,
+    countsEqual,
+    energyMedian: quantile(errors, 0.5),
+    energyP95: quantile(errors, 0.95),
+    energyMax: errors[errors.length - 1],
+    mismatches,
+  };
+}
+
+/** Mappings per second of `evaluate` over the runs' mappings, one evaluator per (arch, layer). */
+function throughput(setup: CostModelName, runs: readonly ReferenceRun[], seconds: number): number {
+  const groups = new Map<string, { evaluator: MappingEvaluator; mappings: PackedMapping[] }>();
+  for (const run of runs) {
+    const key = JSON.stringify([run.arch, run.layer]);
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { evaluator: new MappingEvaluator(buildArchTemplate(run.arch, { model: setup }), run.layer), mappings: [] };
+      groups.set(key, g);
+    }
+    g.mappings.push(packMapping(run.mapping));
+  }
+  const list = [...groups.values()];
+  let count = 0;
+  let sink = 0;
+  const start = process.hrtime.bigint();
+  const budget = BigInt(Math.round(seconds * 1e9));
+  while (process.hrtime.bigint() - start < budget) {
+    for (const g of list) {
+      for (const m of g.mappings) sink += g.evaluator.evaluate(m);
+      count += g.mappings.length;
+    }
+  }
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  if (!Number.isFinite(sink)) throw new Error('non-finite EDP in throughput run');
+  return count / elapsed;
+}
+
+function main(): void {
+  const pct = (x: number, n: number): string => `${((100 * x) / n).toFixed(2)}%`;
+  for (const setup of ['pat', 'accelergy'] as const) {
+    const runs = loadReferenceRuns(setup);
+    const e = exactness(setup, runs);
+    console.log(
+      `${setup}: ${e.runs} runs | cycles equal ${pct(e.cyclesEqual, e.runs)} | per-level reads/updates/fills/capacity equal ${pct(e.countsEqual, e.runs)} | ` +
+        `energy rel. error median ${e.energyMedian.toExponential(2)}, p95 ${e.energyP95.toExponential(2)}, max ${e.energyMax.toExponential(2)}`,
+    );
+    for (const m of e.mismatches.slice(0, 10)) console.log(`  mismatch ${m}`);
+    console.log(`${setup}: evaluate throughput ${Math.round(throughput(setup, runs, 3)).toLocaleString('en-US')} mappings/s (single thread)`);
+  }
+}
+
+main();

@@ -5,7 +5,8 @@ import type { Evaluator } from '../common/evaluator';
 
 /**
  * An evaluator named by where to load it, so that worker threads can build their own copy:
- * `module` is a package name or a file path (relative paths are resolved from the working directory),
+ * `module` is a package name or a file path (relative paths are resolved from the working directory;
+ * `vaesa/node` always finds this library),
  * `export` names a factory `(options) => Evaluator | Promise<Evaluator>` exported by it, and `options`
  * (structured-cloneable, e.g. JSON) is passed to the factory.
  */
@@ -20,16 +21,28 @@ export type EvaluatorSource = Evaluator | EvaluatorModule;
 
 type EvaluatorFactory = (options: unknown) => Evaluator | Promise<Evaluator>;
 
-/** Loads a module (CommonJS first, then as an ES module) the way a user's path or package name means it. */
+/**
+ * Loads a module (CommonJS first, then as an ES module) the way a user's path or package name means it:
+ * from the working directory, or else from this library's own location, so that `vaesa` and `vaesa/node`
+ * (the package naming itself) resolve even where the working directory has no node_modules.
+ */
 async function importModule(specifier: string): Promise<Record<string, unknown>> {
   const isPath = specifier.startsWith('.') || path.isAbsolute(specifier);
-  const resolved = isPath ? path.resolve(specifier) : specifier;
-  const requireFromCwd = createRequire(path.join(process.cwd(), 'noop.js'));
+  const resolved = isPath ? path.resolve(specifier) : resolvePackage(specifier);
   try {
-    return requireFromCwd(resolved) as Record<string, unknown>;
+    return createRequire(__filename)(resolved) as Record<string, unknown>;
   } catch (e) {
     if ((e as { code?: string }).code !== 'ERR_REQUIRE_ESM') throw e;
-    return (await import(isPath ? pathToFileURL(resolved).href : resolved)) as Record<string, unknown>;
+    return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+  }
+}
+
+function resolvePackage(name: string): string {
+  try {
+    return createRequire(path.join(process.cwd(), 'noop.js')).resolve(name);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
+    return createRequire(__filename).resolve(name);
   }
 }
 

@@ -62,3 +62,20 @@ describe('built vaesa/node', () => {
     expect(run(['--input-type=module', '-e', code])).toEqual({ rows: 12 * 8, same: true });
   });
 });
+
+describe('loadEvaluator from the build', () => {
+  it("finds 'vaesa/node' from a working directory without node_modules (the package naming itself)", () => {
+    const bare = mkdtempSync(path.join(os.tmpdir(), 'vaesa-bare-'));
+    try {
+      const code = `require(${JSON.stringify(path.join(repoRoot, 'dist/node.js'))})
+        .loadEvaluator({ module: 'vaesa/node', export: 'createRng', options: 1 })
+        .then(() => console.log('"loaded"'), (e) => console.log(JSON.stringify(e.message)));`;
+      // createRng is found (so the module resolved) but is not an evaluator factory.
+      expect(JSON.parse(execFileSync(process.execPath, ['-e', code], { cwd: bare, encoding: 'utf8' }))).toBe(
+        'vaesa/node#createRng did not return an evaluator function',
+      );
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+});

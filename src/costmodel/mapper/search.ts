@@ -15,7 +15,7 @@ import * as layout from '../mapping';
 import type { PackedMapping } from '../mapping';
 import type { ConvLayer } from '../../workload/layer';
 import { MappingEstimator, templateShape, type TemplateShape } from './estimate';
-import { primeFactors, spatialOptions, type SpatialOption } from './spatial';
+import { narrowerUnrollings, primeFactors, spatialOptions, type SpatialOption } from './spatial';
 
 // Local copies: imported bindings are getters under CommonJS interop, too slow for these hot loops.
 const NUM_DIMS = layout.NUM_DIMS;
@@ -153,6 +153,17 @@ class OrderSearch {
     return need;
   }
 
+  /** Whether the tiles of the unrolling alone (no temporal loops) fit every buffer. */
+  fits(unrolling: SpatialOption): boolean {
+    const e = this.extent;
+    for (let l = 0; l < NUM_LEVELS - 1; l++) {
+      e.fill(1);
+      for (let j = 0; j <= l; j++) for (let d = 0; d < NUM_DIMS; d++) e[d] *= unrolling.factors[j * NUM_DIMS + d];
+      if (this.levelNeed(l) > this.view.entries[l]) return false;
+    }
+    return true;
+  }
+
   /**
    * Allots the order to levels (largest fitting prefix per level, outer levels first so inner cuts never
    * exceed outer ones) and writes the packed mapping. Returns false when even the unrolled tiles do not fit.
@@ -262,6 +273,28 @@ function perturb(dims: Int32Array, primes: Int32Array, rng: Rng): void {
   primes[j] = p;
 }
 
+/**
+ * The given unrollings whose tiles fit the arch's buffers; each one that does not fit is replaced by its
+ * widest narrower versions that do (breadth-first, one prime at a time). At most `limit`, widest first.
+ */
+function fittingUnrollings(unrollings: readonly SpatialOption[], search: OrderSearch, limit: number): SpatialOption[] {
+  const out: SpatialOption[] = [];
+  const seen = new Set<string>();
+  let frontier: SpatialOption[] = [...unrollings];
+  while (frontier.length > 0 && out.length < limit) {
+    const next: SpatialOption[] = [];
+    for (const u of frontier) {
+      const key = u.factors.join(',');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (search.fits(u)) out.push(u);
+      else next.push(...narrowerUnrollings(u));
+    }
+    frontier = next;
+  }
+  return out.sort((a, b) => b.utilization - a.utilization).slice(0, limit);
+}
+
 function candidateKey(packed: PackedMapping): string {
   return packed.join(',');
 }
@@ -273,7 +306,7 @@ function candidateKey(packed: PackedMapping): string {
 export function searchMappings(ctx: ShapeContext, template: ArchTemplate, objective: MapperObjective, rng: Rng, effort: SearchEffort = DEFAULT_SEARCH_EFFORT): PackedMapping[] {
   const search = new OrderSearch(ctx, archView(template, ctx.layer), objective);
   const seeded: Candidate[] = [];
-  for (const unrolling of ctx.unrollings) {
+  for (const unrolling of fittingUnrollings(ctx.unrollings, search, ctx.unrollings.length)) {
     const priorities = [...SEED_ORDERS, shuffledPriority(rng), shuffledPriority(rng)];
     for (const priority of priorities) {
       const { dims, primes } = seededOrder(unrolling, priority);

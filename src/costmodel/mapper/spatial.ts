@@ -39,15 +39,15 @@ function divisors(n: number): number[] {
 
 /**
  * Per fan-out, the unrollings over at most `maxDims` dims whose product fits the fan-out and cannot be
- * grown by any single prime left in those dims or any other dim (maximal), plus the empty unrolling when
- * nothing fits.
+ * grown by one more prime (of a dim already used, or of any dim while fewer than `maxDims` are used).
  */
 function levelOptions(remaining: Int32Array, fanout: number, maxDims: number): Int32Array[] {
   const out: Int32Array[] = [];
   const current = new Int32Array(NUM_DIMS).fill(1);
   const divs = Array.from(remaining, (r) => divisors(r));
-  const isMaximal = (product: number): boolean => {
+  const isMaximal = (product: number, used: number): boolean => {
     for (let d = 0; d < NUM_DIMS; d++) {
+      if (used === maxDims && current[d] === 1) continue;
       const left = remaining[d] / current[d];
       if (left === 1) continue;
       const p = primeFactors(left)[0];
@@ -56,7 +56,7 @@ function levelOptions(remaining: Int32Array, fanout: number, maxDims: number): I
     return true;
   };
   const recurse = (startDim: number, used: number, product: number): void => {
-    if (isMaximal(product)) out.push(current.slice());
+    if (isMaximal(product, used)) out.push(current.slice());
     if (used === maxDims) return;
     for (let d = startDim; d < NUM_DIMS; d++) {
       for (const f of divs[d]) {
@@ -102,4 +102,23 @@ export function spatialOptions(bounds: readonly number[], fanouts: readonly numb
   }
   partial.sort((a, b) => b.utilization - a.utilization);
   return partial.slice(0, limit);
+}
+
+/**
+ * The unrollings with one prime factor fewer (moved back to the temporal loops of its dim), for archs
+ * whose buffers cannot hold the tiles of a wider unrolling.
+ */
+export function narrowerUnrollings(option: SpatialOption): SpatialOption[] {
+  const out: SpatialOption[] = [];
+  for (let i = 0; i < option.factors.length; i++) {
+    const f = option.factors[i];
+    if (f === 1) continue;
+    const p = primeFactors(f)[0];
+    const factors = option.factors.slice();
+    factors[i] = f / p;
+    const remaining = option.remaining.slice();
+    remaining[i % NUM_DIMS] *= p;
+    out.push({ factors, remaining, utilization: option.utilization / p });
+  }
+  return out;
 }

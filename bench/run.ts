@@ -6,6 +6,7 @@
 const benches: readonly (readonly [string, () => Promise<void>])[] = [
   ['dataset: read the reference files', () => import('./dataset').then((b) => b.main(['read']))],
   ['dataset: generate 131,328 rows (synthetic evaluator)', () => import('./dataset').then((b) => b.main(['generate']))],
+  ['search: optimiser speed (gradient descent over networks, BO overhead)', () => import('./search').then((b) => b.runSearchBench(['speed']))],
 ];
 
 async function runAll(): Promise<void> {

@@ -5,3 +5,4 @@ export * from './dataset';
 export * from './model';
 export * from './costmodel';
 export * from './train';
+export * from './search';

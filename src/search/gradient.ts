@@ -149,7 +149,7 @@ export async function gradientSearch(
   const learningRate = options.learningRate ?? 0.1;
   const recordSteps = options.recordSteps ?? [0, Math.floor(steps / 2), steps];
   const maxRounds = options.maxRounds ?? 1;
-  const count = options.starts ?? 8;
+  const count = options.starts ?? 4;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`gradient search: starts must be a positive integer, got ${count}`);
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`gradient search: steps must be a non-negative integer, got ${steps}`);
   if (recordSteps.length === 0 || recordSteps.some((s) => !Number.isInteger(s) || s < 0 || s > steps)) {

@@ -32,3 +32,5 @@ export type {
   SearchTiming,
   SearchResult,
 } from './types';
+export { hasBatchedPrediction } from './gradient';
+export type { BatchedCostPredictor } from './gradient';

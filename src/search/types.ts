@@ -77,7 +77,7 @@ export interface CommonSearchOptions {
 
 export interface GradientSearchOptions {
   /**
-   * Start points drawn uniformly in the latent box per round (default 8; VAESA used 1). Descent cost
+   * Start points drawn uniformly in the latent box per round (default 4; VAESA used 1). Descent cost
    * grows with starts x distinct layers; see docs/search.md for timings.
    */
   readonly starts?: number;

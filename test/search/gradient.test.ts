@@ -95,7 +95,7 @@ describe('gradient latentSearch', () => {
     const r = await latentSearch(batchedFakeModel(), layerA, { optimizer: 'gradient', evaluator: syntheticEvaluator, budget: 50, seed: 4 });
     const predictedEdp = r.evaluations.map((e) => e.predicted?.edp ?? NaN);
     for (let i = 1; i < predictedEdp.length; i++) expect(predictedEdp[i]).toBeGreaterThanOrEqual(predictedEdp[i - 1] * (1 - 1e-9));
-    expect(r.evaluations.length).toBeLessThanOrEqual(8 * 3);
+    expect(r.evaluations.length).toBeLessThanOrEqual(4 * 3);
     expect(r.stopReason).toBe('exhausted');
   });
 

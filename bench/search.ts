@@ -1,0 +1,227 @@
+/**
+ * Search benchmarks (docs/search.md reports their numbers).
+ *
+ *   npx tsx bench/search.ts speed [--model DIR]
+ *     Optimiser overhead: gradient descent over ResNet-50 (24 distinct layers) and a 50-distinct-layer
+ *     network, and BO's own time at budget 100, with an evaluator that costs nothing. Uses the trained
+ *     model in DIR, or trains a throwaway `fast`-shaped model for 1 epoch on the reference data (only the
+ *     network shapes matter for speed).
+ *
+ *   npx tsx bench/search.ts paper (--model DIR | --train) [--seeds 5] [--budget 100] [--efficiency 200]
+ *                                 [--reference 2000] [--json FILE]
+ *     VAESA's experiment (issue 7) on our cost model: per target and seed, latent BO and latent gradient
+ *     search at `budget`, input-space BO run to `efficiency` evaluations (sample efficiency = evaluations
+ *     it needs to reach latent BO's best at `budget`, divided by `budget`), input-space random at `budget`,
+ *     and the reference optimum = best EDP of any run including a `reference`-evaluation random search.
+ *     `--train` trains a `fast` model on the reference data first. Needs the cost model's `evaluateLayer`.
+ */
+import * as path from 'node:path';
+import * as E from 'fp-ts/Either';
+import type { Evaluator } from '../src/common/evaluator';
+import { formatError } from '../src/common/errors';
+import * as costmodel from '../src/costmodel';
+import { listVaesaCsvFiles, readVaesaCsvFiles } from '../src/dataset/node';
+import type { DatasetRow } from '../src/dataset/row';
+import { simbaSpace } from '../src/hardware/space';
+import type { LatentModel } from '../src/model/latent-model';
+import { useBackend } from '../src/model/tf';
+import { inputSpaceSearch, latentSearch, weightedLayers, type SearchResult, type SearchTarget } from '../src/search';
+import { hasBatchedPrediction } from '../src/search/gradient';
+import { loadVaesa } from '../src/train/checkpoint';
+import { trainVaesa } from '../src/train/train';
+import { networks } from '../src/workload/builtin';
+import { convLayer, layerName, type ConvLayer } from '../src/workload/layer';
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+const REFERENCE_LAYERS = path.resolve(REPO_ROOT, '../shared/reference/timeloop-cosa/layers');
+
+interface Args {
+  readonly mode: 'speed' | 'paper';
+  readonly model?: string;
+  readonly train: boolean;
+  readonly seeds: number;
+  readonly budget: number;
+  readonly efficiency: number;
+  readonly reference: number;
+  readonly json?: string;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const mode = argv[0] === 'paper' ? 'paper' : 'speed';
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const num = (flag: string, fallback: number): number => Number(value(flag) ?? fallback);
+  return {
+    mode,
+    ...(value('--model') === undefined ? {} : { model: value('--model') }),
+    train: argv.includes('--train'),
+    seeds: num('--seeds', 5),
+    budget: num('--budget', 100),
+    efficiency: num('--efficiency', 200),
+    reference: num('--reference', 2000),
+    ...(value('--json') === undefined ? {} : { json: value('--json') }),
+  };
+}
+
+async function referenceRows(limitFiles?: number): Promise<DatasetRow[]> {
+  const files = await listVaesaCsvFiles([REFERENCE_LAYERS]);
+  if (E.isLeft(files)) throw new Error(formatError(files.left));
+  const read = await readVaesaCsvFiles(limitFiles === undefined ? files.right : files.right.slice(0, limitFiles));
+  if (E.isLeft(read)) throw new Error(formatError(read.left));
+  return read.right.rows.slice();
+}
+
+/** The model to search: loaded from `dir`, or trained now (`epochs` of the fast preset on the reference data). */
+async function obtainModel(dir: string | undefined, epochs: number, limitFiles?: number): Promise<LatentModel> {
+  if (dir !== undefined) {
+    const loaded = await loadVaesa(dir);
+    if (E.isLeft(loaded)) throw new Error(formatError(loaded.left));
+    return loaded.right;
+  }
+  const rows = await referenceRows(limitFiles);
+  const t0 = performance.now();
+  const trained = await trainVaesa(rows, { preset: 'fast', seed: 1, dropDesignsOutsideSpace: true, ...(epochs > 0 ? { schedule: { epochs } } : {}) });
+  if (E.isLeft(trained)) throw new Error(formatError(trained.left));
+  console.log(`trained a fast model on ${rows.length} reference rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return trained.right;
+}
+
+const seconds = (ms: number): string => (ms / 1000).toFixed(2);
+
+/** Fifty distinct conv layers (channel counts and map sizes vary) standing for a 50-layer network. */
+function fiftyLayerNetwork(): { layers: { layer: ConvLayer; count: number }[] } {
+  return {
+    layers: Array.from({ length: 50 }, (_, i) => ({
+      layer: convLayer({ R: i % 3 === 0 ? 1 : 3, S: i % 3 === 0 ? 1 : 3, P: 7 * (1 + (i % 8)), Q: 7 * (1 + (i % 8)), C: 64 * (1 + (i % 5)), K: 64 * (1 + (i % 7)), N: 1 }),
+      count: 1,
+    })),
+  };
+}
+
+export async function benchSearchSpeed(modelDir?: string): Promise<void> {
+  console.log(`backend wasm: ${await useBackend('wasm')}`);
+  const model = await obtainModel(modelDir, 1, 4);
+  const free: Evaluator = () => ({ cycles: 1, energy: 1, area: 1 });
+  console.log(`model predicts all layers in one graph (predictLogCostLayers): ${hasBatchedPrediction(model)}`);
+  for (const [name, target] of [
+    ['resnet50', networks.resnet50],
+    ['50 distinct layers', fiftyLayerNetwork()],
+  ] as const) {
+    const distinct = weightedLayers(target).length;
+    for (const starts of [1, 4, 8]) {
+      const r = await latentSearch(model, target, { optimizer: 'gradient', evaluator: free, seed: 1, gradient: { starts } });
+      console.log(`gradient search, ${name} (${distinct} distinct layers), ${starts} starts x 200 steps: ${seconds(r.timing.totalMs)} s`);
+    }
+  }
+  const layer = networks.resnet50.layers[2].layer;
+  const latentBo = await latentSearch(model, layer, { optimizer: 'bo', evaluator: syntheticBowl, budget: 100, seed: 1 });
+  console.log(`latent BO, budget 100: ${seconds(latentBo.timing.searchMs)} s outside the evaluator (${latentBo.duplicates} duplicates)`);
+  const inputBo = await inputSpaceSearch(simbaSpace, layer, { optimizer: 'bo', evaluator: syntheticBowl, budget: 100, seed: 1 });
+  console.log(`input-space BO, budget 100: ${seconds(inputBo.timing.searchMs)} s outside the evaluator (${inputBo.duplicates} duplicates)`);
+}
+
+/** A smooth stand-in cost with an interior optimum, so BO has something to fit in the speed bench. */
+const syntheticBowl: Evaluator = (arch) => {
+  const centre = { meshX: 8, macs: 1024, accumulationBuffer: 64, weightBuffer: 8192, inputBuffer: 512, globalBuffer: 65536 };
+  let d = 0;
+  for (const k of Object.keys(centre) as (keyof typeof centre)[]) d += Math.log2(arch[k] / centre[k]) ** 2;
+  return { cycles: 1e6 * Math.exp(0.05 * d), energy: 1e9 * Math.exp(0.03 * d), area: 1 };
+};
+
+/** The cost model's layer evaluator, once the cost-model module exports it. */
+function costModelEvaluator(): Evaluator | undefined {
+  const candidate = (costmodel as Record<string, unknown>).evaluateLayer;
+  return typeof candidate === 'function' ? (candidate as Evaluator) : undefined;
+}
+
+/** Six targets: four single layers (ResNet-50, AlexNet, a fully-connected layer) and two whole networks. */
+function paperTargets(): { name: string; target: SearchTarget }[] {
+  const layer = (s: string): ConvLayer => {
+    const [R, S, P, Q, C, K, N, strideW, strideH] = s.split('_').map(Number);
+    return convLayer({ R, S, P, Q, C, K, N, strideW, strideH });
+  };
+  return [
+    { name: '3_3_56_56_64_64', target: layer('3_3_56_56_64_64_1_1_1') },
+    { name: '1_1_14_14_256_1024', target: layer('1_1_14_14_256_1024_1_1_1') },
+    { name: '11_11_55_55_3_64_s4', target: layer('11_11_55_55_3_64_1_4_4') },
+    { name: '1_1_1_1_2048_1000', target: layer('1_1_1_1_2048_1000_1_1_1') },
+    { name: 'alexnet', target: networks.alexnet },
+    { name: 'resnet50', target: networks.resnet50 },
+  ];
+}
+
+const bestEdp = (r: SearchResult): number => r.best?.edp ?? Number.POSITIVE_INFINITY;
+const median = (xs: readonly number[]): number => {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Evaluations input-space BO needed to match `goal` (history is EDP when the objective is EDP); +Infinity if never. */
+function evaluationsToReach(r: SearchResult, goal: number): number {
+  const i = r.history.findIndex((h) => h <= goal);
+  return i < 0 ? Number.POSITIVE_INFINITY : i + 1;
+}
+
+export async function benchSearchPaper(args: Args): Promise<void> {
+  const evaluator = costModelEvaluator();
+  if (evaluator === undefined) {
+    console.log('paper experiment skipped: src/costmodel does not export evaluateLayer yet');
+    return;
+  }
+  console.log(`backend wasm: ${await useBackend('wasm')}`);
+  const model = await obtainModel(args.model, 0);
+  const rows: Record<string, unknown>[] = [];
+  for (const { name, target } of paperTargets()) {
+    for (let seed = 1; seed <= args.seeds; seed++) {
+      const common = { evaluator, seed, objective: 'edp' as const };
+      const latentBo = await latentSearch(model, target, { ...common, optimizer: 'bo', budget: args.budget });
+      const latentGradient = await latentSearch(model, target, { ...common, optimizer: 'gradient', budget: args.budget });
+      const inputBo = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'bo', budget: args.efficiency });
+      const inputRandom = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'random', budget: args.budget });
+      const reference = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'random', budget: args.reference });
+      const optimum = Math.min(...[latentBo, latentGradient, inputBo, inputRandom, reference].map(bestEdp));
+      const inputBoAtBudget = inputBo.history[Math.min(args.budget, inputBo.history.length) - 1];
+      const row = {
+        target: name,
+        seed,
+        latentBo: bestEdp(latentBo),
+        latentGradient: bestEdp(latentGradient),
+        latentGradientEvaluations: latentGradient.evaluations.length,
+        inputBo: inputBoAtBudget,
+        inputRandom: bestEdp(inputRandom),
+        optimum,
+        latentBoGap: bestEdp(latentBo) / optimum - 1,
+        sampleEfficiency: evaluationsToReach(inputBo, bestEdp(latentBo)) / args.budget,
+      };
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
+  }
+  const efficiency = rows.map((r) => r.sampleEfficiency as number);
+  const gaps = rows.map((r) => r.latentBoGap as number);
+  console.log(`median sample efficiency (input BO evaluations to match latent BO at ${args.budget}, / ${args.budget}): ${median(efficiency)} (censored at ${args.efficiency / args.budget})`);
+  console.log(`median latent BO gap to the reference optimum: ${(100 * median(gaps)).toFixed(2)}%`);
+  if (args.json !== undefined) {
+    const fs = await import('node:fs/promises');
+    await fs.writeFile(args.json, JSON.stringify({ args, rows, layers: paperTargets().map((t) => ({ name: t.name, layers: weightedLayers(t.target).map((l) => layerName(l.layer)) })) }, null, 2));
+  }
+}
+
+export async function runSearchBench(argv: readonly string[] = []): Promise<void> {
+  const args = parseArgs(argv);
+  if (args.mode === 'paper') {
+    if (args.model === undefined && !args.train) throw new Error('paper: give --model DIR or --train');
+    await benchSearchPaper(args);
+  } else {
+    await benchSearchSpeed(args.model);
+  }
+}
+
+if (require.main === module) {
+  runSearchBench(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

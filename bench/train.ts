@@ -1,0 +1,183 @@
+/**
+ * Training benchmark. `npx tsx bench/train.ts speed [--backend wasm|cpu] [--preset fast|paper]` measures
+ * plain matMul, one dense layer's forward+backward (our gradient vs tfjs's built-in one) and a whole
+ * training step; `npx tsx bench/train.ts quality [--backend wasm] [--seed 1] [--held-out 5]` trains the
+ * `fast` preset on the 45 reference layers and reports the accuracy targets of docs/model.md.
+ */
+import * as path from 'node:path';
+import * as E from 'fp-ts/Either';
+import { createRng } from '../src/common/rng';
+import { formatError } from '../src/common/errors';
+import { readVaesaCsvFiles } from '../src/dataset/files';
+import type { DatasetRow } from '../src/dataset/row';
+import { pickLayers, splitByLayer, splitDataset } from '../src/dataset/split';
+import { dense, denseReference } from '../src/model/dense';
+import { mlpMacsPerSample } from '../src/model/mlp';
+import { tf, useBackend } from '../src/model/tf';
+import { TRAINING_PRESETS, type TrainingPresetName } from '../src/train/config';
+import { evaluateVaesa } from '../src/train/evaluate';
+import { trainVaesa } from '../src/train/train';
+import type { TrainedVaesa } from '../src/train/trained';
+import { layerName, type ConvLayer } from '../src/workload/layer';
+import { syntheticRows } from '../test/train/fixtures';
+
+const REFERENCE_LAYERS = path.resolve(__dirname, '../../shared/reference/timeloop-cosa/layers');
+
+function flag(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Median seconds of `fn` over `reps` runs after one warm-up run. */
+function timeIt(fn: () => void, reps: number): number {
+  fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push((performance.now() - t0) / 1000);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(reps / 2)];
+}
+
+/** GFLOP/s of a plain product [m x k] x [k x n] and of the same product with each transpose flag. */
+function matMulRates(m: number, k: number, n: number): { plain: number; transposeA: number; transposeB: number } {
+  const flops = 2 * m * k * n;
+  const a = tf.randomNormal([m, k]) as tf.Tensor2D;
+  const b = tf.randomNormal([k, n]) as tf.Tensor2D;
+  const aT = tf.transpose(a) as tf.Tensor2D;
+  const bT = tf.transpose(b) as tf.Tensor2D;
+  const rate = (f: () => tf.Tensor) => flops / timeIt(() => tf.tidy(() => void f().dataSync()), 5) / 1e9;
+  const out = { plain: rate(() => tf.matMul(a, b)), transposeA: rate(() => tf.matMul(aT, b, true, false)), transposeB: rate(() => tf.matMul(a, bT, false, true)) };
+  tf.dispose([a, b, aT, bT]);
+  return out;
+}
+
+/** GFLOP/s of one dense layer's forward + backward (6 m k n FLOPs) with our gradient and tfjs's own. */
+function denseRates(m: number, k: number, n: number): { ours: number; builtin: number } {
+  const x = tf.randomNormal([m, k]) as tf.Tensor2D;
+  const w = tf.randomNormal([k, n]) as tf.Tensor2D;
+  const bias = tf.zeros([n]) as tf.Tensor1D;
+  const rate = (op: typeof dense) => {
+    const step = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(op(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, 'relu')));
+    return (6 * m * k * n) / timeIt(() => tf.tidy(() => step([x, w, bias]).forEach((g) => g.dataSync())), 5) / 1e9;
+  };
+  const out = { ours: rate(dense), builtin: rate(denseReference) };
+  tf.dispose([x, w, bias]);
+  return out;
+}
+
+/** Samples/s and GFLOP/s of whole training steps of a preset (synthetic rows, validation excluded). */
+async function trainingRate(preset: TrainingPresetName, rowsPerEpoch: number): Promise<{ samplesPerSecond: number; gflops: number; parameters: number }> {
+  const schedule = TRAINING_PRESETS[preset].schedule;
+  const rows = syntheticRows(rowsPerEpoch + 64, 1);
+  const seconds: number[] = [];
+  let model: TrainedVaesa | undefined;
+  const result = await trainVaesa(rows.slice(0, rowsPerEpoch), {
+    preset,
+    validation: rows.slice(rowsPerEpoch),
+    schedule: { epochs: 3, rowsPerEpoch, earlyStopping: false, batchSize: schedule.batchSize },
+    onEpoch: (m) => void seconds.push(m.seconds),
+  });
+  if (E.isLeft(result)) throw new Error(formatError(result.left));
+  model = result.right;
+  const nets = model.networks;
+  const macs = mlpMacsPerSample(nets.vae.encoder) + mlpMacsPerSample(nets.vae.decoder) + mlpMacsPerSample(nets.cyclesHead.mlp) + mlpMacsPerSample(nets.energyHead.mlp);
+  const parameters = [nets.vae.encoder, nets.vae.decoder, nets.cyclesHead.mlp, nets.energyHead.mlp].reduce((s, m) => s + m.weights.reduce((a, w) => a + w.kernel.size + w.bias.size, 0), 0);
+  model.dispose();
+  const perEpoch = Math.min(...seconds.slice(1));
+  const samplesPerSecond = rowsPerEpoch / perEpoch;
+  // forward 2 MACs per multiply-add, backward twice that
+  return { samplesPerSecond, gflops: (samplesPerSecond * 6 * macs) / 1e9, parameters };
+}
+
+async function speed(args: readonly string[]): Promise<void> {
+  const backend = flag(args, 'backend') ?? 'wasm';
+  const presets = (flag(args, 'preset') ?? 'fast,paper').split(',') as TrainingPresetName[];
+  if (!(await useBackend(backend))) throw new Error(`backend ${backend} did not start`);
+  console.log(`backend ${backend}`);
+  for (const [m, k, n] of [[64, 1024, 2048], [256, 128, 256]] as const) {
+    const mm = matMulRates(m, k, n);
+    const d = denseRates(m, k, n);
+    console.log(
+      `  [${m}x${k}]x[${k}x${n}] matMul GFLOP/s: plain ${mm.plain.toFixed(1)}, transposeA ${mm.transposeA.toFixed(1)}, transposeB ${mm.transposeB.toFixed(1)}; ` +
+        `dense fwd+bwd: ours ${d.ours.toFixed(1)}, tfjs gradient ${d.builtin.toFixed(1)}`,
+    );
+  }
+  for (const preset of presets) {
+    const r = await trainingRate(preset, preset === 'paper' ? 640 : 10240);
+    const ref = matMulRates(TRAINING_PRESETS[preset].schedule.batchSize, 256, 256).plain;
+    console.log(
+      `  preset ${preset}: ${r.parameters} parameters, ${r.samplesPerSecond.toFixed(0)} samples/s, ${r.gflops.toFixed(1)} GFLOP/s ` +
+        `(${((100 * r.gflops) / ref).toFixed(0)}% of a plain [batch x 256]x[256 x 256] matMul at ${ref.toFixed(1)} GFLOP/s)`,
+    );
+  }
+}
+
+function fmt(x: number): string {
+  return x.toFixed(3);
+}
+
+async function quality(args: readonly string[]): Promise<void> {
+  const backend = flag(args, 'backend') ?? 'wasm';
+  const seed = Number(flag(args, 'seed') ?? 1);
+  const heldOutCount = Number(flag(args, 'held-out') ?? 5);
+  if (!(await useBackend(backend))) throw new Error(`backend ${backend} did not start`);
+  const read = await readVaesaCsvFiles([REFERENCE_LAYERS]);
+  if (E.isLeft(read)) throw new Error(formatError(read.left));
+  const rows = read.right.rows;
+  const layers = new Map<string, ConvLayer>();
+  for (const r of rows) layers.set(layerName(r.layer), r.layer);
+  const rng = createRng(seed);
+  const heldOut = pickLayers(rng, [...layers.values()], heldOutCount);
+  const byLayer = splitByLayer(rows, { test: heldOut });
+  const split = splitDataset(byLayer.train, rng);
+  console.log(`${rows.length} rows, ${layers.size} layers; held out: ${heldOut.map(layerName).join(' ')}`);
+  console.log(`train ${split.train.length}, validation ${split.valid.length}, test ${split.test.length}, held-out-layer rows ${byLayer.test.length}`);
+  const t0 = performance.now();
+  const result = await trainVaesa(split.train, {
+    preset: 'fast',
+    seed,
+    validation: split.valid.slice(0, 20000),
+    dropDesignsOutsideSpace: true,
+    onEpoch: (m) =>
+      console.log(
+        `  epoch ${m.epoch}/${m.epochs} ${m.seconds.toFixed(1)}s lr ${m.learningRate.toExponential(1)} train ${m.trainLoss.toFixed(3)} ` +
+          `val ${m.validation.loss.toFixed(3)} (recon ${m.validation.reconstruction.toExponential(2)}, cycles ${m.validation.cycles.toFixed(3)}, energy ${m.validation.energy.toFixed(3)})`,
+      ),
+  });
+  if (E.isLeft(result)) throw new Error(formatError(result.left));
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const model = result.right;
+  console.log(`trained ${model.training.epoch} epochs in ${trainSeconds.toFixed(0)} s (${model.training.stopReason})`);
+  const report = (name: string, test: readonly DatasetRow[]) => {
+    const ev = evaluateVaesa(model, test);
+    const p = ev.prediction;
+    console.log(
+      `${name}: ${p.rows} rows; Spearman cycles ${fmt(p.cycles.spearman)} energy ${fmt(p.energy.spearman)} EDP ${fmt(p.edp.spearman)} ` +
+        `(within a layer ${fmt(p.edpSpearmanWithinLayer)}); median APE cycles ${fmt(p.cycles.medianApe)} energy ${fmt(p.energy.medianApe)} EDP ${fmt(p.edp.medianApe)}`,
+    );
+    const r = ev.reconstruction;
+    console.log(
+      `  reconstruction of ${r.designs} designs: every parameter within 10% ${(100 * r.within10PercentShare).toFixed(1)}%, exact ${(100 * r.exactShare).toFixed(1)}%; ` +
+        `mean grid-step error ${Object.entries(r.meanGridStepError).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
+    );
+  };
+  report('test split', split.test);
+  report('held-out layers', byLayer.test);
+  model.dispose();
+}
+
+export async function main(args: readonly string[]): Promise<void> {
+  const command = args[0] ?? 'speed';
+  if (command === 'speed') return speed(args.slice(1));
+  if (command === 'quality') return quality(args.slice(1));
+  throw new Error('usage: bench/train.ts speed [--backend wasm|cpu] [--preset fast,paper] | quality [--backend wasm] [--seed 1] [--held-out 5]');
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,49 @@
+import { evaluateLayer, evaluateNetwork } from '../../src/costmodel/evaluate-layer';
+import { evaluateMapping } from '../../src/costmodel/evaluate';
+import { createMappingCache } from '../../src/costmodel/mapper/find-mapping';
+import type { ArchConfig } from '../../src/hardware/arch';
+import { convLayer } from '../../src/workload/layer';
+
+const simba: ArchConfig = { meshX: 16, macs: 1024, accumulationBuffer: 64, weightBuffer: 16384, inputBuffer: 1024, globalBuffer: 65536 };
+const conv = convLayer({ R: 3, S: 3, P: 14, Q: 14, C: 64, K: 128, N: 1 });
+const fc = convLayer({ R: 1, S: 1, P: 1, Q: 1, C: 512, K: 100, N: 1 });
+
+describe('evaluateLayer', () => {
+  it("reports the exact cost of the mapper's mapping", () => {
+    const cost = evaluateLayer(simba, conv);
+    const replay = evaluateMapping(simba, conv, cost.mapping);
+    expect(cost.cycles).toBe(replay.cycles);
+    expect(cost.energy).toBe(replay.energy);
+    expect(cost.area).toBe(replay.area);
+    expect(cost.edp).toBe(cost.cycles * cost.energy);
+    expect(cost.breakdown).toEqual(replay.breakdown);
+  });
+
+  it('gives the same cost with a shared cache as without', () => {
+    const cache = createMappingCache();
+    for (const arch of [simba, { ...simba, weightBuffer: 4096 }, { ...simba, macs: 256 }]) {
+      const plain = evaluateLayer(arch, fc);
+      expect(evaluateLayer(arch, fc, { cache })).toEqual(plain);
+    }
+  });
+});
+
+describe('evaluateNetwork', () => {
+  it('applies the layer counts to cycles and energy and keeps per-layer detail', () => {
+    const network = { name: 'tiny', layers: [{ layer: conv, count: 3 }, { layer: fc, count: 1 }] };
+    const cost = evaluateNetwork(simba, network);
+    const a = evaluateLayer(simba, conv);
+    const b = evaluateLayer(simba, fc);
+    expect(cost.name).toBe('tiny');
+    expect(cost.cycles).toBe(3 * a.cycles + b.cycles);
+    expect(cost.energy).toBeCloseTo(3 * a.energy + b.energy, 6);
+    expect(cost.edp).toBe(cost.cycles * cost.energy);
+    expect(cost.area).toBe(a.area);
+    expect(cost.layers.map((l) => l.count)).toEqual([3, 1]);
+    expect(cost.layers[0].cost).toEqual(a);
+  });
+
+  it('rejects an invalid arch with a clear error', () => {
+    expect(() => evaluateNetwork({ ...simba, meshX: 0 }, { name: 'x', layers: [{ layer: fc, count: 1 }] })).toThrow(/invalid arch/);
+  });
+});

@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { isValidMapping } from '../../../src/costmodel/validity';
+import { createMappingCache, findMapping } from '../../../src/costmodel/mapper/find-mapping';
+import type { ArchConfig } from '../../../src/hardware/arch';
+import { convLayer, layerMacs, tensorSizes, type ConvLayer } from '../../../src/workload/layer';
+import { exhaustiveOptimum, TINY_LAYERS } from './exhaustive';
+
+const simba: ArchConfig = { meshX: 16, macs: 1024, accumulationBuffer: 64, weightBuffer: 16384, inputBuffer: 1024, globalBuffer: 65536 };
+
+const archArb = fc.record({
+  meshX: fc.constantFrom(1, 2, 4, 8, 16, 32, 64),
+  macs: fc.integer({ min: 1, max: 32 }).map((m) => 128 * m),
+  accumulationBuffer: fc.integer({ min: 1, max: 128 }).map((x) => 2 * x),
+  weightBuffer: fc.integer({ min: 1, max: 4096 }).map((x) => 2 * x),
+  inputBuffer: fc.integer({ min: 1, max: 2048 }).map((x) => 2 * x),
+  globalBuffer: fc.integer({ min: 2, max: 65536 }).map((x) => 2 * x),
+});
+
+const PRIMES = [1, 2, 3, 5, 7, 11, 13, 17, 31];
+const layerArb = fc
+  .record({
+    R: fc.constantFrom(1, 3, 5),
+    S: fc.constantFrom(1, 3),
+    P: fc.oneof(fc.constantFrom(...PRIMES), fc.integer({ min: 1, max: 56 })),
+    Q: fc.oneof(fc.constantFrom(...PRIMES), fc.integer({ min: 1, max: 56 })),
+    C: fc.oneof(fc.constantFrom(...PRIMES), fc.integer({ min: 1, max: 512 })),
+    K: fc.oneof(fc.constantFrom(...PRIMES), fc.integer({ min: 1, max: 512 })),
+    N: fc.constantFrom(1, 2, 3),
+    strideW: fc.constantFrom(1, 2),
+    strideH: fc.constantFrom(1, 2),
+  })
+  .map((d) => convLayer(d));
+
+/** Inputs the layer reads at least once (a stride larger than the filter skips columns/rows). */
+function touchedInputs(layer: ConvLayer): number {
+  const distinct = (outputs: number, filter: number, stride: number, dilation: number): number => {
+    const seen = new Set<number>();
+    for (let p = 0; p < outputs; p++) for (let r = 0; r < filter; r++) seen.add(p * stride + r * dilation);
+    return seen.size;
+  };
+  return layer.N * layer.C * distinct(layer.P, layer.R, layer.strideW, layer.dilationW) * distinct(layer.Q, layer.S, layer.strideH, layer.dilationH);
+}
+
+function dramTraffic(found: ReturnType<typeof findMapping>): { weights: number; inputs: number; outputs: number } {
+  const dram = found.cost.breakdown.levels[5].tensors;
+  return { weights: dram.Weights.reads, inputs: dram.Inputs.reads, outputs: dram.Outputs.updates };
+}
+
+describe('findMapping', () => {
+  it('returns a valid mapping with sane cycles and DRAM traffic on random archs and layers, including prime dims', () => {
+    fc.assert(
+      fc.property(archArb, layerArb, (arch, layer) => {
+        const found = findMapping(arch, layer, { effort: { unrollings: 4, starts: 2, moves: 30, finalists: 2 } });
+        expect(isValidMapping(arch, layer, found.mapping)).toEqual({ valid: true });
+        const { cycles, energy, edp } = found.cost;
+        expect(Number.isFinite(cycles) && Number.isFinite(energy) && Number.isFinite(edp)).toBe(true);
+        expect(cycles).toBeGreaterThanOrEqual(layerMacs(layer) / arch.macs);
+        const sizes = tensorSizes(layer);
+        const traffic = dramTraffic(found);
+        expect(traffic.weights).toBeGreaterThanOrEqual(sizes.weights);
+        expect(traffic.inputs).toBeGreaterThanOrEqual(Math.min(sizes.inputs, touchedInputs(layer)));
+        expect(traffic.outputs).toBeGreaterThanOrEqual(sizes.outputs);
+      }),
+      { numRuns: 50, seed: 3 },
+    );
+  });
+
+  it('is within 2% (median) and 10% (worst) of the exhaustive optimum on tiny layers', () => {
+    const archs: ArchConfig[] = [
+      { meshX: 2, macs: 256, accumulationBuffer: 4, weightBuffer: 8, inputBuffer: 8, globalBuffer: 32 },
+      { meshX: 1, macs: 512, accumulationBuffer: 4, weightBuffer: 8, inputBuffer: 4, globalBuffer: 4 },
+    ];
+    const gaps: number[] = [];
+    for (const layer of TINY_LAYERS.slice(0, 3)) {
+      for (const arch of archs) {
+        const best = exhaustiveOptimum(arch, layer, 'edp');
+        gaps.push(findMapping(arch, layer).cost.edp / best.value - 1);
+      }
+    }
+    gaps.sort((a, b) => a - b);
+    expect(gaps[0]).toBeGreaterThanOrEqual(-1e-9);
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeLessThanOrEqual(0.02);
+    expect(gaps[gaps.length - 1]).toBeLessThanOrEqual(0.1);
+  });
+
+  it('uses the whole MAC array on a layer that factors well', () => {
+    const layer = convLayer({ R: 3, S: 3, P: 14, Q: 14, C: 256, K: 256, N: 1 });
+    const found = findMapping(simba, layer);
+    expect(found.cost.breakdown.utilizedMacs).toBe(simba.macs);
+    expect(found.cost.breakdown.computeCycles).toBe(layerMacs(layer) / simba.macs);
+  });
+
+  it('honours the objective: latency never has more cycles than edp, energy never more energy', () => {
+    const layer = convLayer({ R: 1, S: 1, P: 28, Q: 28, C: 128, K: 64, N: 1 });
+    const edp = findMapping(simba, layer).cost;
+    const latency = findMapping(simba, layer, { objective: 'latency' }).cost;
+    const energy = findMapping(simba, layer, { objective: 'energy' }).cost;
+    expect(latency.cycles).toBeLessThanOrEqual(edp.cycles);
+    expect(energy.energy).toBeLessThanOrEqual(edp.energy);
+    expect(edp.edp).toBeLessThanOrEqual(Math.min(latency.edp, energy.edp) * (1 + 1e-12));
+  });
+
+  it('is deterministic for a seed and gives identical answers with and without a cache', () => {
+    const layer = convLayer({ R: 3, S: 3, P: 13, Q: 13, C: 192, K: 384, N: 1 });
+    const archs: ArchConfig[] = [simba, { ...simba, macs: 512, globalBuffer: 8192 }, { ...simba, accumulationBuffer: 8 }];
+    const cache = createMappingCache();
+    for (const arch of archs) {
+      const plain = findMapping(arch, layer, { seed: 5 });
+      expect(findMapping(arch, layer, { seed: 5 }).packed).toEqual(plain.packed);
+      const cached = findMapping(arch, layer, { seed: 5, cache });
+      expect(cached.packed).toEqual(plain.packed);
+      expect(cached.cost).toEqual(plain.cost);
+      expect(findMapping(arch, layer, { seed: 5, cache }).cost).toEqual(plain.cost);
+    }
+    expect(cache.shapes.size).toBe(2);
+  });
+
+  it('works with the accelergy setup', () => {
+    const layer = convLayer({ R: 3, S: 3, P: 7, Q: 7, C: 32, K: 64, N: 1 });
+    const found = findMapping(simba, layer, { model: 'accelergy' });
+    expect(isValidMapping(simba, layer, found.mapping, { model: 'accelergy' })).toEqual({ valid: true });
+    // Accelergy's setup has no DRAM bandwidth limit: cycles are the loop bounds.
+    expect(found.cost.cycles).toBe(found.cost.breakdown.computeCycles);
+  });
+
+  it('takes proposals from a custom mapper and keeps the best valid one', () => {
+    const layer: ConvLayer = convLayer({ R: 1, S: 1, P: 4, Q: 1, C: 2, K: 2, N: 1 });
+    const calls: number[] = [];
+    const found = findMapping(simba, layer, {
+      mapper: (_arch, l, options) => {
+        calls.push(options.seed);
+        return [
+          // Invalid (the factors do not multiply to the layer): skipped.
+          { levels: Array.from({ length: 6 }, () => ({ temporal: { R: 1, S: 1, P: 1, Q: 1, C: 1, K: 1, N: 1 }, permutation: ['R', 'S', 'P', 'Q', 'C', 'K', 'N'] as const, spatial: { R: 1, S: 1, P: 1, Q: 1, C: 1, K: 1, N: 1 }, spatialPermutation: ['R', 'S', 'P', 'Q', 'C', 'K', 'N'] as const })) },
+          findMapping(simba, l).mapping,
+        ];
+      },
+      seed: 9,
+    });
+    expect(calls).toEqual([9]);
+    expect(found.cost.edp).toBe(findMapping(simba, layer).cost.edp);
+  });
+
+  it('rejects invalid archs and layers with a clear error', () => {
+    const layer = convLayer({ R: 1, S: 1, P: 2, Q: 2, C: 2, K: 2, N: 1 });
+    expect(() => findMapping({ ...simba, macs: 0 }, layer)).toThrow(/invalid arch/);
+    expect(() => findMapping({ ...simba, macs: 1000 }, layer)).toThrow(/invalid arch/);
+    expect(() => findMapping(simba, { ...layer, C: 2.5 })).toThrow(/invalid layer/);
+    expect(() => findMapping({ ...simba, globalBuffer: 1 }, layer)).toThrow(/no valid mapping/);
+  });
+});

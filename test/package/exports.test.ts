@@ -3,7 +3,8 @@
  * the CJS and ESM files directly, and the package name through package.json's `exports` map.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -48,6 +49,16 @@ describe('built package', () => {
   it('import() of dist/index.mjs works from ESM', () => {
     const url = JSON.stringify(`file://${path.join(repoRoot, 'dist/index.mjs')}`);
     expect(runNode(['--input-type=module', '-e', `const lib = await import(${url});${probe('lib')}`], repoRoot)).toEqual(expected);
+  });
+
+  it('keeps the main entry free of Node built-ins (it bundles for the browser; Node I/O is in vaesa/node)', () => {
+    const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+    for (const file of ['dist/index.mjs', 'dist/index.js']) {
+      const text = readFileSync(path.join(repoRoot, file), 'utf8');
+      const specifiers = [...text.matchAll(/(?:^import[^'"]*|\brequire\()["']([^"']+)["']/gm)].map((m) => m[1]);
+      expect(specifiers.length).toBeGreaterThan(0);
+      expect(specifiers.filter((s) => builtins.has(s))).toEqual([]);
+    }
   });
 
   describe('by package name through the exports map', () => {

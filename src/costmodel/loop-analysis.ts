@@ -89,9 +89,9 @@ export class MappingEvaluator {
   private readonly tileOf = new Float64Array(NUM_SPACES);
   private cachedExtentLoop = -1;
   private readonly streams = new Float64Array(NUM_SPACES);
-  private readonly transitionKind = new Uint8Array(MAX_LOOPS * NUM_SPACES);
-  private readonly transitionSize = new Float64Array(MAX_LOOPS * NUM_SPACES);
-  private readonly transitionState = new Uint8Array(MAX_LOOPS * NUM_SPACES);
+  private readonly transitionKind = new Uint8Array(MAX_LOOPS);
+  private readonly transitionSize = new Float64Array(MAX_LOOPS);
+  private readonly transitionState = new Uint8Array(MAX_LOOPS);
   private readonly transitionWeight = new Float64Array(MAX_LOOPS);
   private readonly neededAfter = new Int32Array(MAX_LOOPS);
   private readonly shift = new Float64Array(NUM_DIMS);
@@ -100,10 +100,13 @@ export class MappingEvaluator {
   private nextSum = new Float64Array(NUM_GRADIENT_STATES);
   private nextOut = new Int32Array(NUM_GRADIENT_STATES);
   private readonly classKeys: Float64Array;
+  private readonly classHistogram: Float64Array;
+  /** Per tile, the number of entries in its multicast lists (one per distinct multicast factor). */
+  private readonly multicastCount = new Int32Array(NUM_LEVELS * NUM_SPACES);
   private readonly classCounts: Float64Array;
   private readonly childIndex = new Int32Array(2 * NUM_DIMS);
 
-  // Collapsed tiles: index level * 3 + space; multicast vectors at (level * 3 + space) * maxFanout + m.
+  // Collapsed tiles: index level * 3 + space; multicast lists at (level * 3 + space) * maxFanout + k.
   private readonly maxFanout: number;
   private readonly tileSize = new Float64Array(NUM_LEVELS * NUM_SPACES);
   private readonly partitionSize = new Float64Array(NUM_LEVELS * NUM_SPACES);
@@ -140,6 +143,7 @@ export class MappingEvaluator {
     this.multicastScatter = new Float64Array(NUM_LEVELS * NUM_SPACES * maxFanout);
     this.classKeys = new Float64Array(4 * maxFanout);
     this.classCounts = new Float64Array(maxFanout);
+    this.classHistogram = new Float64Array(maxFanout);
     this.macEnergy = this.macs * template.macEnergy;
     this.keepMask = new Uint8Array(NUM_LEVELS * NUM_SPACES);
     template.levels.forEach((lv, l) => {
@@ -333,18 +337,31 @@ export class MappingEvaluator {
   /**
    * For each data space, the sum over all calls of element 0 of loop `loop` of |delta| x epochs: the words
    * the level above fetches for this loop's tile over the whole run. Writes `streams[space]`.
+   *
+   * Weights and outputs project each problem dim onto its own axis, and a counter move along an axis is at
+   * least the tile's extent there, so their deltas are empty or the whole tile and the gradient never
+   * matters: stream' = stream * n + (n - 1) * delta. Inputs can move by less than their sliding-window
+   * extent; those slices need the gradient dynamic program (`inputStream`).
    */
   private deltaStreams(loop: number, streams: Float64Array): void {
     const v = this.shift;
-    const proj = this.projected;
+    v.fill(0);
+    this.cacheExtents(loop);
+    const e = this.spaceExtentCache;
+    const tileW = this.tileOf[0];
+    const tileI = this.tileOf[1];
+    const tileO = this.tileOf[2];
+    const extentW = e[AXES];
+    const extentH = e[AXES + 1];
+    const c = this.coef;
     const kinds = this.transitionKind;
     const sizes = this.transitionSize;
     const states = this.transitionState;
     const weights = this.transitionWeight;
-    v.fill(0);
-    this.cacheExtents(loop);
-    const e = this.spaceExtentCache;
-    // Pass 1: the move of every counter bit (temporal loops above with two or more iterations).
+    let weightsStream = 0;
+    let inputsStream = 0;
+    let outputsStream = 0;
+    let slices = false;
     let numBits = 0;
     for (let t = loop + 1; t < this.numLoops; t++) {
       const n = this.loopEnd[t];
@@ -353,87 +370,95 @@ export class MappingEvaluator {
       const scale = this.loopScale[t];
       // Bit t goes 0 -> 1; the bits below (already in `shift` as negative steps) go 1 -> 0.
       v[dim] += scale;
-      for (let space = 0; space < NUM_SPACES; space++) {
-        this.project(space);
-        let nonzero = 0;
-        let axis = 0;
-        for (let a = 0; a < AXES; a++) {
-          if (proj[a] !== 0) {
-            nonzero++;
-            axis = a;
-          }
-        }
-        const k = numBits * NUM_SPACES + space;
-        kinds[k] = nonzero === 0 ? OUTCOME_EMPTY : OUTCOME_FULL;
-        if (nonzero === 1) {
-          const step = proj[axis];
-          const ext = e[space * AXES + axis];
-          const mag = step < 0 ? -step : step;
-          if (mag < ext) {
-            kinds[k] = OUTCOME_SLICE;
-            sizes[k] = (this.tileOf[space] / ext) * mag;
-            states[k] = 1 + 2 * axis + (step > 0 ? 1 : 0);
-          }
+      const w = n - 1;
+      const movesWeights = v[R] !== 0 || v[S] !== 0 || v[C] !== 0 || v[K] !== 0;
+      weightsStream = weightsStream * n + (movesWeights ? w * tileW : 0);
+      const movesOutputs = v[P] !== 0 || v[Q] !== 0 || v[K] !== 0 || v[N] !== 0;
+      outputsStream = outputsStream * n + (movesOutputs ? w * tileO : 0);
+      const stepW = v[R] * c.dilationW + v[P] * c.strideW;
+      const stepH = v[S] * c.dilationH + v[Q] * c.strideH;
+      const movesCN = v[C] !== 0 || v[N] !== 0;
+      let kind = OUTCOME_FULL;
+      if (stepW === 0 && stepH === 0 && !movesCN) kind = OUTCOME_EMPTY;
+      else if (!movesCN && (stepW === 0) !== (stepH === 0)) {
+        const step = stepW !== 0 ? stepW : stepH;
+        const ext = stepW !== 0 ? extentW : extentH;
+        const mag = step < 0 ? -step : step;
+        if (mag < ext) {
+          kind = OUTCOME_SLICE;
+          sizes[numBits] = (tileI / ext) * mag;
+          states[numBits] = 1 + 2 * (stepW !== 0 ? 0 : 1) + (step > 0 ? 1 : 0);
+          slices = true;
         }
       }
-      weights[numBits] = n - 1;
+      kinds[numBits] = kind;
+      weights[numBits] = w;
+      inputsStream = inputsStream * n + (kind === OUTCOME_EMPTY ? 0 : w * tileI);
       v[dim] -= 2 * scale;
       numBits++;
     }
-    // Pass 2, per space: a dynamic program over the bits on the gradient states that later bits can use.
-    for (let space = 0; space < NUM_SPACES; space++) {
-      const tile = this.tileOf[space];
-      let needed = 1; // bit mask of states; state 0 is always needed
-      const neededAfter = this.neededAfter;
-      for (let b = numBits - 1; b >= 0; b--) {
-        neededAfter[b] = needed;
-        const k = b * NUM_SPACES + space;
-        if (kinds[k] === OUTCOME_SLICE) needed |= 1 << states[k];
-      }
-      let sum = this.sweepSum;
-      let out = this.sweepOut;
-      let nextSum = this.nextSum;
-      let nextOut = this.nextOut;
-      for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
-        sum[g] = 0;
-        out[g] = g;
-      }
-      for (let b = 0; b < numBits; b++) {
-        const k = b * NUM_SPACES + space;
-        const weight = weights[b];
-        const mask = neededAfter[b];
-        if (kinds[k] === OUTCOME_SLICE) {
-          const sliceState = states[k];
-          const sliceSize = sizes[k];
-          for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
-            if (((mask >> g) & 1) === 0) continue;
-            const g1 = out[g];
-            // A slice continuing the last move (or after no move) is fetched as a slice; a turn refetches the tile.
-            const g2 = g1 === 0 || g1 === sliceState ? sliceState : 0;
-            const d = g2 === 0 ? tile : sliceSize;
-            nextSum[g] = sum[g] + weight * (d + sum[g2]);
-            nextOut[g] = out[g2];
-          }
-        } else {
-          const d = kinds[k] === OUTCOME_FULL ? tile : 0;
-          const after = weight * (d + sum[0]);
-          const out0 = out[0];
-          for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
-            if (((mask >> g) & 1) === 0) continue;
-            nextSum[g] = sum[g] + after;
-            nextOut[g] = out0;
-          }
-        }
-        const ts = sum;
-        sum = nextSum;
-        nextSum = ts;
-        const to = out;
-        out = nextOut;
-        nextOut = to;
-      }
-      // The first call fetches the whole tile and leaves no gradient.
-      streams[space] = tile + sum[0];
+    // The first call fetches the whole tile.
+    streams[0] = tileW + weightsStream;
+    streams[1] = tileI + (slices ? this.inputStream(numBits, tileI) : inputsStream);
+    streams[2] = tileO + outputsStream;
+  }
+
+  /**
+   * The inputs' stream when some moves are slices: a dynamic program over the counter bits on Timeloop's
+   * gradient states (none, or an axis and a direction), restricted to the states later bits can use.
+   */
+  private inputStream(numBits: number, tile: number): number {
+    const kinds = this.transitionKind;
+    const sizes = this.transitionSize;
+    const states = this.transitionState;
+    const weights = this.transitionWeight;
+    const neededAfter = this.neededAfter;
+    let needed = 1; // bit mask of states; state 0 is always needed
+    for (let b = numBits - 1; b >= 0; b--) {
+      neededAfter[b] = needed;
+      if (kinds[b] === OUTCOME_SLICE) needed |= 1 << states[b];
     }
+    let sum = this.sweepSum;
+    let out = this.sweepOut;
+    let nextSum = this.nextSum;
+    let nextOut = this.nextOut;
+    for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
+      sum[g] = 0;
+      out[g] = g;
+    }
+    for (let b = 0; b < numBits; b++) {
+      const weight = weights[b];
+      const mask = neededAfter[b];
+      if (kinds[b] === OUTCOME_SLICE) {
+        const sliceState = states[b];
+        const sliceSize = sizes[b];
+        for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
+          if (((mask >> g) & 1) === 0) continue;
+          const g1 = out[g];
+          // A slice continuing the last move (or after no move) is fetched as a slice; a turn refetches the tile.
+          const g2 = g1 === 0 || g1 === sliceState ? sliceState : 0;
+          const d = g2 === 0 ? tile : sliceSize;
+          nextSum[g] = sum[g] + weight * (d + sum[g2]);
+          nextOut[g] = out[g2];
+        }
+      } else {
+        const d = kinds[b] === OUTCOME_FULL ? tile : 0;
+        const after = weight * (d + sum[0]);
+        const out0 = out[0];
+        for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
+          if (((mask >> g) & 1) === 0) continue;
+          nextSum[g] = sum[g] + after;
+          nextOut[g] = out0;
+        }
+      }
+      const ts = sum;
+      sum = nextSum;
+      nextSum = ts;
+      const to = out;
+      out = nextOut;
+      nextOut = to;
+    }
+    return sum[0];
   }
 
   /** Caches the extents and sizes of the tile of `loop` in every data space. */
@@ -449,43 +474,46 @@ export class MappingEvaluator {
 
   /**
    * Multicast classes of a level's fan-out for one data space: children whose offsets project to the same
-   * point share deltas. Adds, per multicast factor m (at `countsOffset + m - 1`), how many classes have m children.
+   * point share deltas. Writes, by increasing multicast factor, the number of classes of each size for
+   * tile `i` into `multicastScatter` and the list's length into `multicastCount` (the factors themselves
+   * only matter for network energy, which is zero in both setups).
    */
-  private multicastClasses(level: number, space: number, counts: Float64Array, countsOffset: number): void {
+  private multicastClasses(level: number, space: number, i: number): void {
     const first = this.levelFirstLoop[level];
     const numSpatial = this.levelSpatialLoops[level];
     const fanout = this.levelFanout[level];
+    const o = i * this.maxFanout;
     // Unless two spatial dims feed one input axis (R with P, or S with Q), children differ exactly in
     // the dims the data space depends on: classes are all of size (product of the other dims).
     let multicast = 1;
-    let sharedAxis = false;
     let hasR = false;
     let hasS = false;
     let hasP = false;
     let hasQ = false;
-    for (let i = 0; i < numSpatial; i++) {
-      const d = this.loopDim[first + i];
+    for (let k = 0; k < numSpatial; k++) {
+      const d = this.loopDim[first + k];
       hasR ||= d === R;
       hasS ||= d === S;
       hasP ||= d === P;
       hasQ ||= d === Q;
       const irrelevant = space === 0 ? d === P || d === Q || d === N : space === 1 ? d === K : d === R || d === S || d === C;
-      if (irrelevant) multicast *= this.loopEnd[first + i];
+      if (irrelevant) multicast *= this.loopEnd[first + k];
     }
-    if (space === 1) sharedAxis = (hasR && hasP) || (hasS && hasQ);
+    const sharedAxis = space === 1 && ((hasR && hasP) || (hasS && hasQ));
     if (!sharedAxis) {
-      counts[countsOffset + multicast - 1] += fanout / multicast;
+      this.multicastScatter[o] = fanout / multicast;
+      this.multicastCount[i] = 1;
       return;
     }
     const idx = this.childIndex;
-    for (let i = 0; i < numSpatial; i++) idx[i] = 0;
+    for (let k = 0; k < numSpatial; k++) idx[k] = 0;
     let numClasses = 0;
     const keys = this.classKeys;
     const classCounts = this.classCounts;
     const v = this.shift;
     for (let child = 0; child < fanout; child++) {
       v.fill(0);
-      for (let i = 0; i < numSpatial; i++) v[this.loopDim[first + i]] += idx[i] * this.loopScale[first + i];
+      for (let k = 0; k < numSpatial; k++) v[this.loopDim[first + k]] += idx[k] * this.loopScale[first + k];
       this.project(space);
       const k0 = this.projected[0];
       const k1 = this.projected[1];
@@ -502,13 +530,23 @@ export class MappingEvaluator {
         numClasses++;
       }
       classCounts[k]++;
-      for (let i = 0; i < numSpatial; i++) {
-        idx[i]++;
-        if (idx[i] < this.loopEnd[first + i]) break;
-        idx[i] = 0;
+      for (let d = 0; d < numSpatial; d++) {
+        idx[d]++;
+        if (idx[d] < this.loopEnd[first + d]) break;
+        idx[d] = 0;
       }
     }
-    for (let k = 0; k < numClasses; k++) counts[countsOffset + classCounts[k] - 1]++;
+    // Histogram of class sizes, listed by increasing multicast factor (Timeloop's vector order).
+    const histogram = this.classHistogram;
+    histogram.fill(0, 0, fanout);
+    for (let k = 0; k < numClasses; k++) histogram[classCounts[k] - 1]++;
+    let count = 0;
+    for (let m = 0; m < fanout; m++) {
+      if (histogram[m] === 0) continue;
+      this.multicastScatter[o + count] = histogram[m];
+      count++;
+    }
+    this.multicastCount[i] = count;
   }
 
   /** Timeloop's tiling.cpp on the closed-form per-level access counts. */
@@ -516,6 +554,7 @@ export class MappingEvaluator {
     const stride = this.maxFanout;
     const acc = this.multicastAccesses;
     const scatter = this.multicastScatter;
+    const count = this.multicastCount;
     let cycles = 1;
     for (let t = 0; t < this.numLoops; t++) if (!this.loopSpatial[t]) cycles *= this.loopEnd[t];
     this.computeCycles = cycles;
@@ -523,39 +562,35 @@ export class MappingEvaluator {
     this.cachedExtentLoop = -1;
     for (let l = 0; l < NUM_LEVELS; l++) {
       if (l > 0) this.deltaStreams(this.levelBoundary[l - 1], streams);
-      const f = this.levelFanout[l];
+      // Tile sizes of this level; with a fan-out above the level below, that level's partition denominator.
+      this.cacheExtents(this.levelBoundary[l]);
+      for (let s = 0; s < NUM_SPACES; s++) this.tileSize[l * NUM_SPACES + s] = this.tileOf[s];
+      if (l > 0) {
+        if (this.levelSpatialLoops[l] > 0) {
+          this.cacheExtents(this.levelFirstLoop[l] + this.levelSpatialLoops[l] - 1);
+          for (let s = 0; s < NUM_SPACES; s++) this.denominator[(l - 1) * NUM_SPACES + s] = this.tileOf[s];
+        } else {
+          for (let s = 0; s < NUM_SPACES; s++) this.denominator[(l - 1) * NUM_SPACES + s] = this.tileSize[(l - 1) * NUM_SPACES + s];
+        }
+      }
       for (let s = 0; s < NUM_SPACES; s++) {
         const i = l * NUM_SPACES + s;
-        this.tileSize[i] = this.spaceSize(this.levelBoundary[l], s);
         const o = i * stride;
-        for (let m = 0; m < f; m++) {
-          acc[o + m] = 0;
-          scatter[o + m] = 0;
-        }
-        if (l === 0) {
-          acc[o] = cycles;
+        const stream = l === 0 ? cycles : streams[s];
+        if (this.levelSpatialLoops[l] === 0) {
           scatter[o] = 1;
-        } else if (this.levelSpatialLoops[l] === 0) {
-          acc[o] = streams[s];
-          scatter[o] = 1;
-        } else {
-          this.multicastClasses(l, s, scatter, o);
-          for (let m = 0; m < f; m++) acc[o + m] = scatter[o + m] * streams[s];
-        }
+          count[i] = 1;
+        } else this.multicastClasses(l, s, i);
         let content = 0;
-        for (let m = 0; m < f; m++) content += acc[o + m];
+        for (let k = 0; k < count[i]; k++) {
+          acc[o + k] = scatter[o + k] * stream;
+          content += acc[o + k];
+        }
         this.contentAccesses[i] = content;
       }
     }
     for (let s = 0; s < NUM_SPACES; s++) {
       // Partition sizes: the level above divides its tile among the children of a fan-out.
-      for (let l = 0; l < NUM_LEVELS - 1; l++) {
-        const i = l * NUM_SPACES + s;
-        if (this.levelSpatialLoops[l + 1] > 0) {
-          const master = this.levelFirstLoop[l + 1] + this.levelSpatialLoops[l + 1] - 1;
-          this.denominator[i] = this.spaceSize(master, s);
-        } else this.denominator[i] = this.tileSize[i];
-      }
       const top = (NUM_LEVELS - 1) * NUM_SPACES + s;
       let partition = this.tileSize[top];
       this.partitionSize[top] = partition;
@@ -569,9 +604,9 @@ export class MappingEvaluator {
         const i = l * NUM_SPACES + s;
         let fills = 0;
         if (l < NUM_LEVELS - 1) {
-          const o = ((l + 1) * NUM_SPACES + s) * stride;
-          const f = this.levelFanout[l + 1];
-          for (let m = 0; m < f; m++) if (acc[o + m] !== 0) fills += Math.floor(acc[o + m] / scatter[o + m]);
+          const outer = i + NUM_SPACES;
+          const o = outer * stride;
+          for (let k = 0; k < count[outer]; k++) if (acc[o + k] !== 0) fills += Math.floor(acc[o + k] / scatter[o + k]);
         }
         this.tileFills[i] = fills;
       }
@@ -579,14 +614,13 @@ export class MappingEvaluator {
       for (let l = 0; l < NUM_LEVELS - 1; l++) {
         if (this.keeps(l, s)) continue;
         const i = l * NUM_SPACES + s;
-        const outer = (l + 1) * NUM_SPACES + s;
+        const outer = i + NUM_SPACES;
         const o = outer * stride;
-        const f = this.levelFanout[l + 1];
         let content = 0;
-        for (let m = 0; m < f; m++) {
-          if (acc[o + m] !== 0) {
-            acc[o + m] = this.contentAccesses[i] * scatter[o + m];
-            content += acc[o + m];
+        for (let k = 0; k < count[outer]; k++) {
+          if (acc[o + k] !== 0) {
+            acc[o + k] = this.contentAccesses[i] * scatter[o + k];
+            content += acc[o + k];
           }
         }
         this.contentAccesses[outer] = content;

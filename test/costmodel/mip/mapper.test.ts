@@ -1,0 +1,108 @@
+import * as E from 'fp-ts/Either';
+import { buildArchTemplate } from '../../../src/costmodel/arch-template';
+import { evaluateMapping } from '../../../src/costmodel/evaluate';
+import { buildCosaProblem } from '../../../src/costmodel/mip/formulation';
+import { toLpFormat } from '../../../src/costmodel/mip/linear-program';
+import { findMappingMip, solveCosaProblem, type MipFailure, type MipMapping } from '../../../src/costmodel/mip/mapper';
+import { placementObjective } from '../../../src/costmodel/mip/placement';
+import { loadMipSolver, type MipSolver } from '../../../src/costmodel/mip/solver';
+import { isValidMapping } from '../../../src/costmodel/validity';
+import { simbaDefaultArch } from '../../../src/hardware/arch';
+import { convLayer, layerMacs } from '../../../src/workload/layer';
+import { exhaustiveOptimum, tinyArch } from './exhaustive';
+
+let solver: MipSolver;
+
+beforeAll(async () => {
+  const loaded = await loadMipSolver();
+  if (E.isLeft(loaded)) throw new Error(`HiGHS did not load: ${loaded.left._tag}`);
+  solver = loaded.right;
+});
+
+function solved(result: E.Either<MipFailure, MipMapping>): MipMapping {
+  if (E.isLeft(result)) throw new Error(`expected a mapping, got ${JSON.stringify(result.left)}`);
+  return result.right;
+}
+
+describe('findMappingMip on tiny layers', () => {
+  const template = buildArchTemplate(tinyArch);
+  const layers = [
+    convLayer({ R: 1, S: 1, P: 2, Q: 2, C: 2, K: 3, N: 1 }),
+    convLayer({ R: 3, S: 1, P: 2, Q: 1, C: 2, K: 2, N: 1, strideW: 2 }),
+    convLayer({ R: 1, S: 1, P: 1, Q: 1, C: 4, K: 6, N: 1 }),
+    convLayer({ R: 3, S: 3, P: 2, Q: 2, C: 1, K: 1, N: 1 }),
+  ];
+  it.each(layers.map((l) => [`${l.R}x${l.S} P${l.P} Q${l.Q} C${l.C} K${l.K} stride ${l.strideW}`, l] as const))(
+    'reaches the exhaustive optimum of its own objective (%s)',
+    (_, layer) => {
+      const problem = buildCosaProblem(template, layer);
+      const mip = solved(solveCosaProblem(solver, problem, { relativeGap: 0 }));
+      expect(mip.optimal).toBe(true);
+      expect(mip.objective).toBeCloseTo(exhaustiveOptimum(problem), 6);
+      expect(isValidMapping(tinyArch, layer, mip.mapping)).toEqual({ valid: true });
+    },
+  );
+});
+
+describe('findMappingMip on real layers', () => {
+  const archs = [
+    simbaDefaultArch,
+    { meshX: 4, macs: 256, accumulationBuffer: 16, weightBuffer: 512, inputBuffer: 128, globalBuffer: 4096 },
+    { meshX: 32, macs: 4096, accumulationBuffer: 200, weightBuffer: 30000, inputBuffer: 3000, globalBuffer: 200000 },
+  ];
+  const layers = [
+    convLayer({ R: 3, S: 3, P: 14, Q: 14, C: 64, K: 64, N: 1 }),
+    convLayer({ R: 1, S: 1, P: 1, Q: 1, C: 2048, K: 1000, N: 1 }),
+    convLayer({ R: 3, S: 3, P: 28, Q: 28, C: 8, K: 256, N: 1, strideW: 2, strideH: 2 }),
+    convLayer({ R: 1, S: 1, P: 7, Q: 7, C: 97, K: 13, N: 3 }),
+  ];
+  it('returns valid mappings that the cost model evaluates, with the objective the placement scores', () => {
+    for (const arch of archs) {
+      for (const layer of layers) {
+        const mip = solved(findMappingMip(solver, arch, layer));
+        expect(isValidMapping(arch, layer, mip.mapping)).toEqual({ valid: true });
+        const problem = buildCosaProblem(buildArchTemplate(arch), layer);
+        expect(placementObjective(problem, mip.placement)).toBeCloseTo(mip.objective, 9);
+        const cost = evaluateMapping(arch, layer, mip.mapping);
+        expect(cost.cycles).toBeGreaterThanOrEqual(layerMacs(layer) / arch.macs);
+        expect(Number.isFinite(cost.energy) && cost.energy > 0).toBe(true);
+      }
+    }
+  });
+
+  it('uses the spatial fan-outs: the fully-connected layer runs on every MAC of the default Simba', () => {
+    const fc = convLayer({ R: 1, S: 1, P: 1, Q: 1, C: 2048, K: 1000, N: 1 });
+    const mip = solved(findMappingMip(solver, simbaDefaultArch, fc));
+    const spatial = mip.mapping.levels.reduce((p, l) => p * Object.values(l.spatial).reduce((a, b) => a * b, 1), 1);
+    expect(spatial).toBe(1024);
+  });
+});
+
+describe('findMappingMip failures', () => {
+  it('reports Infeasible when no tile fits (a one-word GlobalBuffer cannot hold an input and an output)', () => {
+    const arch = { ...simbaDefaultArch, globalBuffer: 1 };
+    const result = findMappingMip(solver, arch, convLayer({ R: 3, S: 3, P: 8, Q: 8, C: 16, K: 16, N: 1 }));
+    expect(E.isLeft(result) && result.left._tag).toBe('Infeasible');
+  });
+
+  it('reports InvalidInput for an arch that cannot form the template', () => {
+    const result = findMappingMip(solver, { ...simbaDefaultArch, meshX: 3 }, convLayer({ R: 1, S: 1, P: 2, Q: 2, C: 2, K: 2, N: 1 }));
+    expect(E.isLeft(result) && result.left._tag).toBe('InvalidInput');
+  });
+
+  it('reports Timeout, not a crash, when the time limit leaves no feasible solution', () => {
+    const result = findMappingMip(solver, simbaDefaultArch, convLayer({ R: 3, S: 3, P: 56, Q: 56, C: 64, K: 64, N: 1 }), { timeLimitSeconds: 0 });
+    if (E.isRight(result)) expect(result.right.optimal).toBe(false);
+    else expect(result.left._tag).toBe('Timeout');
+  });
+});
+
+describe('toLpFormat', () => {
+  it('writes a program that HiGHS reads back to the same optimum', () => {
+    const problem = buildCosaProblem(buildArchTemplate(simbaDefaultArch), convLayer({ R: 3, S: 3, P: 7, Q: 7, C: 32, K: 64, N: 1 }));
+    const direct = solved(solveCosaProblem(solver, problem, { relativeGap: 0 }));
+    const fromText = solver.highs.solve(toLpFormat(problem.program), { output_flag: false, mip_rel_gap: 0 });
+    expect(fromText.Status).toBe('Optimal');
+    expect(fromText.ObjectiveValue).toBeCloseTo(direct.objective, 6);
+  });
+});

@@ -36,3 +36,6 @@ export { DEFAULT_SEARCH_EFFORT } from './mapper/search';
 export type { MapperObjective, SearchEffort } from './mapper/search';
 export { evaluateLayer, evaluateNetwork } from './evaluate-layer';
 export type { EvaluateLayerOptions, LayerCost, NetworkCost } from './evaluate-layer';
+export * from './mip';
+export { costModelEvaluator } from './evaluator';
+export type { CostModelEvaluatorOptions } from './evaluator';

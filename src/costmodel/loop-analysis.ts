@@ -345,7 +345,7 @@ export class MappingEvaluator {
    */
   private deltaStreams(loop: number, streams: Float64Array): void {
     const v = this.shift;
-    v.fill(0);
+    for (let d = 0; d < NUM_DIMS; d++) v[d] = 0;
     this.cacheExtents(loop);
     const e = this.spaceExtentCache;
     const tileW = this.tileOf[0];
@@ -461,14 +461,35 @@ export class MappingEvaluator {
     return sum[0];
   }
 
-  /** Caches the extents and sizes of the tile of `loop` in every data space. */
+  /** Caches the extents (`spaceExtentCache`, space * 4 + axis) and sizes (`tileOf`) of the tile of `loop`. */
   private cacheExtents(loop: number): void {
     if (this.cachedExtentLoop === loop) return;
-    for (let sp = 0; sp < NUM_SPACES; sp++) {
-      this.spaceExtents(loop, sp);
-      this.spaceExtentCache.set(this.extent, sp * AXES);
-      this.tileOf[sp] = this.extent[0] * this.extent[1] * this.extent[2] * this.extent[3];
-    }
+    const x = this.loopExtent;
+    const o = loop * NUM_DIMS;
+    const e = this.spaceExtentCache;
+    const c = this.coef;
+    const r = x[o + R];
+    const sDim = x[o + S];
+    const p = x[o + P];
+    const q = x[o + Q];
+    const ch = x[o + C];
+    const k = x[o + K];
+    const n = x[o + N];
+    e[0] = r;
+    e[1] = sDim;
+    e[2] = ch;
+    e[3] = k;
+    e[4] = (r - 1) * c.dilationW + (p - 1) * c.strideW + 1;
+    e[5] = (sDim - 1) * c.dilationH + (q - 1) * c.strideH + 1;
+    e[6] = ch;
+    e[7] = n;
+    e[8] = p;
+    e[9] = q;
+    e[10] = k;
+    e[11] = n;
+    this.tileOf[0] = r * sDim * ch * k;
+    this.tileOf[1] = e[4] * e[5] * ch * n;
+    this.tileOf[2] = p * q * k * n;
     this.cachedExtentLoop = loop;
   }
 

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './errors';
 import { registerDatasetCommands } from './dataset';
+import { registerEvaluateCommand } from './evaluate';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .name('vaesa')
     .description('Learning-based design space exploration of DNN accelerators (VAESA in TypeScript)')
     .showHelpAfterError('(run with --help for usage)');
+  registerEvaluateCommand(program);
   registerDatasetCommands(program);
   return program;
 }

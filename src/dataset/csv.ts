@@ -145,10 +145,13 @@ function cellCheck(layout: VaesaCsvColumns, index: number): CellCheck {
 /**
  * Parses one data line (1-based `lineNo` for messages). Cycles and energy must be positive numbers,
  * design parameters, instance counts and layer dimensions positive integers, area non-negative.
- * The `name` column is not checked. This is the hot loop of reading large files, so the valid case is
- * straight-line code and the first bad cell is looked for only when the line is rejected.
+ * The `name` column is not checked. This is the hot loop of reading large files: a line of plain digits
+ * is read in one pass by `scanRow`; any other line (CRLF, `32.0`, a bad cell) takes the general path
+ * below, which gives the same row or names the first bad cell.
  */
 export function parseVaesaRow(line: string, layout: VaesaCsvLayout, lineNo: number): E.Either<VaesaError, DatasetRow> {
+  const scanned = scanRow(line, layout);
+  if (scanned !== undefined) return E.right(scanned);
   const cells = (line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line).split(',');
   const expected = cellCount(layout);
   if (cells.length !== expected) {
@@ -202,6 +205,102 @@ export function parseVaesaRow(line: string, layout: VaesaCsvLayout, lineNo: numb
   }
   const arch: ArchConfig = { meshX, macs, accumulationBuffer, weightBuffer, inputBuffer, globalBuffer };
   return E.right(layout.withArea ? { arch, layer, cycles, energy, area } : { arch, layer, cycles, energy });
+}
+
+/** A left-to-right reader of one line's comma-separated cells. */
+class CellScanner {
+  private pos = 0;
+  constructor(private readonly line: string) {}
+
+  /** Moves past the next cell; false if it is the last one. */
+  skip(): boolean {
+    const j = this.line.indexOf(',', this.pos);
+    this.pos = j + 1;
+    return j >= 0;
+  }
+
+  /**
+   * The next cell if it is 1 to 15 ASCII digits (exact in a double, so equal to `Number`'s reading) ending
+   * where it should (a comma, or the line's end when `last`); else NaN.
+   */
+  digits(last: boolean): number {
+    const s = this.line;
+    const start = this.pos;
+    let i = start;
+    let v = 0;
+    let c = s.charCodeAt(i);
+    while (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      c = s.charCodeAt(++i);
+    }
+    this.pos = i + 1;
+    return i > start && i - start <= 15 && (last ? i === s.length : c === 44) ? v : Number.NaN;
+  }
+
+  /** The next cell as `Number` reads it (NaN if empty or missing). */
+  number(last: boolean): number {
+    const s = this.line;
+    const end = last ? s.length : s.indexOf(',', this.pos);
+    const v = end > this.pos ? Number(s.slice(this.pos, end)) : Number.NaN;
+    this.pos = end + 1;
+    return v;
+  }
+}
+
+/** `parseVaesaRow`'s one-pass reading of a well-formed line of plain digits; undefined for anything else. */
+function scanRow(line: string, layout: VaesaCsvLayout): DatasetRow | undefined {
+  const c = new CellScanner(line);
+  if (!c.skip()) return undefined;
+  const more = layout.withLayer || layout.withArea;
+  const cycles = c.number(false);
+  const energy = c.number(false);
+  const meshX = c.digits(false);
+  const macs = c.digits(false);
+  const registers = c.digits(false);
+  const registerEntries = c.digits(false);
+  const accumulationInstances = c.digits(false);
+  const accumulationBuffer = c.digits(false);
+  const weightInstances = c.digits(false);
+  const weightBuffer = c.digits(false);
+  const inputInstances = c.digits(false);
+  const inputBuffer = c.digits(false);
+  const globalInstances = c.digits(false);
+  const globalBuffer = c.digits(!more);
+  // A NaN anywhere fails these comparisons; digit runs are integers >= 0, so > 0 means a positive integer.
+  const ok =
+    cycles > 0 &&
+    energy > 0 &&
+    meshX > 0 &&
+    macs > 0 &&
+    registers > 0 &&
+    registerEntries > 0 &&
+    accumulationInstances > 0 &&
+    accumulationBuffer > 0 &&
+    weightInstances > 0 &&
+    weightBuffer > 0 &&
+    inputInstances > 0 &&
+    inputBuffer > 0 &&
+    globalInstances > 0 &&
+    globalBuffer > 0;
+  if (!ok) return undefined;
+  const arch: ArchConfig = { meshX, macs, accumulationBuffer, weightBuffer, inputBuffer, globalBuffer };
+  let layer = layout.fileLayer as ConvLayer;
+  if (layout.withLayer) {
+    const R = c.digits(false);
+    const S = c.digits(false);
+    const P = c.digits(false);
+    const Q = c.digits(false);
+    const C = c.digits(false);
+    const K = c.digits(false);
+    const N = c.digits(false);
+    const strideW = c.digits(false);
+    const strideH = c.digits(!layout.withArea);
+    if (!(R > 0 && S > 0 && P > 0 && Q > 0 && C > 0 && K > 0 && N > 0 && strideW > 0 && strideH > 0)) return undefined;
+    layer = { R, S, P, Q, C, K, N, strideW, strideH, dilationW: 1, dilationH: 1 };
+  }
+  if (!layout.withArea) return { arch, layer, cycles, energy };
+  const area = c.number(true);
+  return area >= 0 ? { arch, layer, cycles, energy, area } : undefined;
 }
 
 /** `Number` that does not read an empty cell as 0. */

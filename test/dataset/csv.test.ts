@@ -96,6 +96,20 @@ describe('VAESA CSV format', () => {
       expect(leftOf(parseVaesaCsv(file(withCell(22, '0')), { source: 'd.csv' }))).toMatchObject({ line: 3, column: 'prob_7' });
     });
 
+    it('reads unusual but valid cells the same way as plain ones, and rejects a zero instance count', () => {
+      const read = (line: string) => parseVaesaCsv([VAESA_TRAINING_HEADER, line].join('\n'), { source: 'd.csv' });
+      const plain = read(good);
+      expect(read(withCell(8, '64.0'))).toEqual(plain);
+      expect(read(withCell(8, '0064'))).toEqual(plain);
+      expect(read(`${good}\r`)).toEqual(plain);
+      expect(read(withCell(1, '2.00704e5'))).toEqual(plain);
+      const huge = read(withCell(14, '1234567890123456789'));
+      expect(E.isRight(huge) && huge.right.rows[0].arch.globalBuffer).toBe(Number('1234567890123456789'));
+      expect(leftOf(read(withCell(6, '0')))).toMatchObject({ line: 2, column: 'mem0_ent' });
+      expect(leftOf(read(withCell(13, '-1')))).toMatchObject({ line: 2, column: 'mem4_ins' });
+      expect(leftOf(read(`${good},`))).toMatchObject({ line: 2, message: 'expected 24 columns, found 25' });
+    });
+
     it('skips and counts bad rows when asked', () => {
       const read = parseVaesaCsv(file(withCell(2, '-1'), 'garbage', withCell(4, 'x')), { source: 'd.csv', skipBadRows: true });
       expect(E.isRight(read) && read.right.rows).toHaveLength(2);

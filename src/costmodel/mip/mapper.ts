@@ -5,6 +5,7 @@ import type { ConvLayer } from '../../workload/layer';
 import { buildArchTemplate } from '../arch-template';
 import type { CostModelName } from '../cost';
 import type { Mapping } from '../mapping';
+import type { MapperFunction } from '../mapper/find-mapping';
 import { buildCosaProblem, type CosaFormulationOptions, type CosaProblem, type FactorPlacement, type MipArch } from './formulation';
 import { decodePlacement, placementObjective, placementToMapping, placementViolations } from './placement';
 import { solveProgram, type MipSolver } from './solver';
@@ -97,4 +98,18 @@ export function findMappingMip(solver: MipSolver, arch: ArchConfig, layer: ConvL
     return E.left({ _tag: 'InvalidInput', path: 'arch', value: arch, message: e instanceof Error ? e.message : String(e) });
   }
   return solveCosaProblem(solver, buildCosaProblem(template, layer, { weights: options.weights }), options);
+}
+
+/**
+ * The MIP mapper as a `MapperFunction` for `findMapping` / `evaluateLayer` / `evaluateNetwork`
+ * (`{ mapper: mipMapper(solver) }`): proposes the MIP's mapping,
+ * which they cost exactly. CoSA's objective is fixed, so the caller's `objective` only affects the
+ * choice between this proposal and their DRAM-only fallback. When the MIP fails (infeasible, timeout)
+ * it proposes nothing; use `findMappingMip` to see why.
+ */
+export function mipMapper(solver: MipSolver, options: Omit<MipMapperOptions, 'model'> = {}): MapperFunction {
+  return (arch, layer, { model }) => {
+    const result = findMappingMip(solver, arch, layer, { ...options, model });
+    return E.isRight(result) ? [result.right.mapping] : [];
+  };
 }

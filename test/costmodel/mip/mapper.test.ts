@@ -3,7 +3,8 @@ import { buildArchTemplate } from '../../../src/costmodel/arch-template';
 import { evaluateMapping } from '../../../src/costmodel/evaluate';
 import { buildCosaProblem } from '../../../src/costmodel/mip/formulation';
 import { toLpFormat } from '../../../src/costmodel/mip/linear-program';
-import { findMappingMip, solveCosaProblem, type MipFailure, type MipMapping } from '../../../src/costmodel/mip/mapper';
+import { evaluateLayer } from '../../../src/costmodel/evaluate-layer';
+import { findMappingMip, mipMapper, solveCosaProblem, type MipFailure, type MipMapping } from '../../../src/costmodel/mip/mapper';
 import { placementObjective } from '../../../src/costmodel/mip/placement';
 import { loadMipSolver, type MipSolver } from '../../../src/costmodel/mip/solver';
 import { isValidMapping } from '../../../src/costmodel/validity';
@@ -75,6 +76,17 @@ describe('findMappingMip on real layers', () => {
     const mip = solved(findMappingMip(solver, simbaDefaultArch, fc));
     const spatial = mip.mapping.levels.reduce((p, l) => p * Object.values(l.spatial).reduce((a, b) => a * b, 1), 1);
     expect(spatial).toBe(1024);
+  });
+});
+
+describe('mipMapper', () => {
+  it('plugs the MIP into evaluateLayer, which costs its mapping exactly', () => {
+    const layer = convLayer({ R: 3, S: 3, P: 14, Q: 14, C: 64, K: 64, N: 1 });
+    const mip = solved(findMappingMip(solver, simbaDefaultArch, layer));
+    const cost = evaluateLayer(simbaDefaultArch, layer, { mapper: mipMapper(solver) });
+    const direct = evaluateMapping(simbaDefaultArch, layer, mip.mapping);
+    expect(cost.edp).toBeLessThanOrEqual(direct.edp);
+    expect(cost.mapping).toEqual(mip.mapping);
   });
 });
 

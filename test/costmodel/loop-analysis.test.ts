@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import { createRng, type Rng } from '../../src/common/rng';
+import { convLayer, LAYER_DIMS, type ConvLayer, type Dim } from '../../src/workload/layer';
+import { buildArchTemplate } from '../../src/costmodel/arch-template';
+import { MappingEvaluator } from '../../src/costmodel/loop-analysis';
+import { evaluateByWalk } from '../../src/costmodel/walk';
+import { costFromEvaluator } from '../../src/costmodel/evaluate';
+import { LEVEL_NAMES, NUM_LEVELS, packMapping, type Mapping } from '../../src/costmodel/mapping';
+import { TENSOR_NAMES } from '../../src/costmodel/cost';
+import type { ArchConfig } from '../../src/hardware/arch';
+
+const arch: ArchConfig = { meshX: 4, macs: 512, accumulationBuffer: 64, weightBuffer: 4096, inputBuffer: 512, globalBuffer: 65536 };
+
+function shuffle<T>(rng: Rng, xs: readonly T[]): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+function primeFactors(n: number): number[] {
+  const fs: number[] = [];
+  for (let p = 2; n > 1; p++) while (n % p === 0) (fs.push(p), (n /= p));
+  return fs;
+}
+
+/** A random mapping: each prime factor of each dim goes to a random temporal slot or a fan-out with room. */
+function randomMapping(rng: Rng, layer: ConvLayer, fanouts: readonly number[]): Mapping {
+  const temporal = LEVEL_NAMES.map(() => ({}) as Record<Dim, number>);
+  const spatial = LEVEL_NAMES.map(() => ({}) as Record<Dim, number>);
+  const used = fanouts.map(() => 1);
+  for (const d of LAYER_DIMS) {
+    for (const l of LEVEL_NAMES.keys()) {
+      temporal[l][d] = 1;
+      spatial[l][d] = 1;
+    }
+    for (const p of primeFactors(layer[d])) {
+      const l = rng.int(NUM_LEVELS);
+      if (rng.int(3) === 0 && used[l] * p <= fanouts[l]) {
+        spatial[l][d] *= p;
+        used[l] *= p;
+      } else temporal[l][d] *= p;
+    }
+  }
+  return {
+    levels: LEVEL_NAMES.map((_, l) => ({
+      temporal: temporal[l],
+      permutation: shuffle(rng, LAYER_DIMS),
+      spatial: spatial[l],
+      spatialPermutation: shuffle(rng, LAYER_DIMS),
+    })),
+  };
+}
+
+const layerArb = fc.record({
+  R: fc.integer({ min: 1, max: 4 }),
+  S: fc.integer({ min: 1, max: 3 }),
+  P: fc.constantFrom(1, 2, 3, 4, 6, 8),
+  Q: fc.constantFrom(1, 2, 4, 6),
+  C: fc.constantFrom(1, 2, 4, 6),
+  K: fc.constantFrom(1, 2, 4, 8),
+  N: fc.constantFrom(1, 2),
+  strideW: fc.integer({ min: 1, max: 3 }),
+  strideH: fc.integer({ min: 1, max: 2 }),
+  dilationW: fc.integer({ min: 1, max: 2 }),
+  dilationH: fc.integer({ min: 1, max: 2 }),
+});
+
+describe('MappingEvaluator (closed form) agrees with the literal walk of Timeloop\'s nest analysis', () => {
+  it('on random layers (strides, dilations) and random mappings with fan-outs', () => {
+    fc.assert(
+      fc.property(layerArb, fc.integer(), fc.constantFrom<'pat' | 'accelergy'>('pat', 'accelergy'), (dims, seed, model) => {
+        const layer = convLayer(dims);
+        const template = buildArchTemplate(arch, { model });
+        const mapping = randomMapping(createRng(seed), layer, template.fanouts);
+        const packed = packMapping(mapping);
+        const evaluator = new MappingEvaluator(template, layer);
+        evaluator.evaluate(packed);
+        const fast = costFromEvaluator(evaluator, 0);
+        const walk = evaluateByWalk(template, layer, packed);
+        expect(fast.cycles).toBe(walk.cycles);
+        fast.breakdown.levels.forEach((level, l) => {
+          for (const t of TENSOR_NAMES) {
+            const a = level.tensors[t];
+            const b = walk.breakdown.levels[l].tensors[t];
+            expect([l, t, a.reads, a.updates, a.fills, a.utilizedCapacity, a.utilizedInstances]).toEqual([l, t, b.reads, b.updates, b.fills, b.utilizedCapacity, b.utilizedInstances]);
+          }
+        });
+        expect(fast.energy).toBeCloseTo(walk.energy, 6);
+      }),
+      { numRuns: 250, seed: 20221, endOnFailure: true },
+    );
+  });
+
+  it('is deterministic and reusable: the same mapping evaluated twice gives the same statistics', () => {
+    const layer = convLayer({ R: 3, S: 3, P: 6, Q: 6, C: 4, K: 8, N: 1 });
+    const template = buildArchTemplate(arch);
+    const evaluator = new MappingEvaluator(template, layer);
+    const rng = createRng(7);
+    const a = packMapping(randomMapping(rng, layer, template.fanouts));
+    const b = packMapping(randomMapping(rng, layer, template.fanouts));
+    const edpA = evaluator.evaluate(a);
+    const readsA = Array.from(evaluator.reads);
+    evaluator.evaluate(b);
+    expect(evaluator.evaluate(a)).toBe(edpA);
+    expect(Array.from(evaluator.reads)).toEqual(readsA);
+  });
+});

@@ -9,8 +9,8 @@
  * on the best few, ranked by the fast estimate (`estimate.ts`). The few best mappings are then costed
  * exactly with Timeloop's model and the best one wins.
  */
-import type { Rng } from '../../common/rng';
-import type { ArchTemplate } from '../arch-template';
+import { createRng, type Rng } from '../../common/rng';
+import { buildArchTemplate, type ArchTemplate } from '../arch-template';
 import * as layout from '../mapping';
 import type { PackedMapping } from '../mapping';
 import type { ConvLayer } from '../../workload/layer';
@@ -42,7 +42,7 @@ export interface SearchEffort {
   readonly finalists: number;
 }
 
-export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 12, starts: 4, moves: 120, finalists: 3 };
+export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 12, starts: 2, moves: 60, finalists: 4 };
 
 /**
  * Everything about (layer, MAC count, setup) that no buffer size changes: the template shape, the spatial
@@ -53,6 +53,10 @@ export interface ShapeContext {
   readonly shape: TemplateShape;
   readonly unrollings: readonly SpatialOption[];
   readonly estimator: MappingEstimator;
+  /** Per-access (vector) energies of the levels for given entries (inner to outer), this shape's setup. */
+  readonly vectorEnergy: (entries: Float64Array) => Float64Array;
+  /** Per objective, the orders found best on buffer profiles spanning the space (built on first use). */
+  readonly pools: Map<MapperObjective, readonly PoolOrder[]>;
 }
 
 export function createShapeContext(layer: ConvLayer, template: ArchTemplate, effort: SearchEffort = DEFAULT_SEARCH_EFFORT): ShapeContext {
@@ -63,6 +67,18 @@ export function createShapeContext(layer: ConvLayer, template: ArchTemplate, eff
     shape,
     unrollings: spatialOptions(bounds, shape.fanouts, effort.unrollings),
     estimator: new MappingEstimator(layer, shape),
+    vectorEnergy: (entries) => {
+      const arch = {
+        meshX: template.meshX,
+        macs: template.macs,
+        accumulationBuffer: entries[1],
+        weightBuffer: entries[2],
+        inputBuffer: entries[3],
+        globalBuffer: entries[4],
+      };
+      return Float64Array.from(buildArchTemplate(arch, { model: template.model }).levels, (level) => level.vectorAccessEnergy);
+    },
+    pools: new Map(),
   };
 }
 
@@ -299,35 +315,44 @@ function candidateKey(packed: PackedMapping): string {
   return packed.join(',');
 }
 
+/** A loop order (with its unrolling) found good on some arch of a shape, tried again on every arch of it. */
+interface PoolOrder {
+  readonly unrolling: SpatialOption;
+  readonly dims: Int32Array;
+  readonly primes: Int32Array;
+}
+
 /**
- * Candidate mappings of `ctx.layer` for one arch, best estimate first (distinct, at most `effort.finalists`).
- * Deterministic for the rng's seed. Empty when no unrolling's tiles fit the buffers.
+ * Seeded dataflow orders for every fitting unrolling, the pool's orders, then a local search from the
+ * best few. Returns every distinct candidate kept, best estimate first.
  */
-export function searchMappings(ctx: ShapeContext, template: ArchTemplate, objective: MapperObjective, rng: Rng, effort: SearchEffort = DEFAULT_SEARCH_EFFORT): PackedMapping[] {
-  const search = new OrderSearch(ctx, archView(template, ctx.layer), objective);
-  const seeded: Candidate[] = [];
+function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective, rng: Rng, effort: SearchEffort, pool: readonly PoolOrder[]): Candidate[] {
+  const search = new OrderSearch(ctx, view, objective);
+  const scored: Candidate[] = [];
+  const consider = (unrolling: SpatialOption, dims: Int32Array, primes: Int32Array): void => {
+    const c: Candidate = { unrolling, dims, primes, score: Infinity, packed: new Int32Array(PACKED_LENGTH) };
+    c.score = search.score(c);
+    if (Number.isFinite(c.score)) scored.push(c);
+  };
   for (const unrolling of fittingUnrollings(ctx.unrollings, search, ctx.unrollings.length)) {
-    const priorities = [...SEED_ORDERS, shuffledPriority(rng), shuffledPriority(rng)];
-    for (const priority of priorities) {
+    for (const priority of [...SEED_ORDERS, shuffledPriority(rng)]) {
       const { dims, primes } = seededOrder(unrolling, priority);
-      const c: Candidate = { unrolling, dims, primes, score: Infinity, packed: new Int32Array(PACKED_LENGTH) };
-      c.score = search.score(c);
-      if (Number.isFinite(c.score)) seeded.push(c);
+      consider(unrolling, dims, primes);
     }
   }
-  seeded.sort((a, b) => a.score - b.score);
-  const pool = new Map<string, Candidate>();
+  for (const p of pool) consider(p.unrolling, p.dims.slice(), p.primes.slice());
+  scored.sort((a, b) => a.score - b.score);
+  const kept = new Map<string, Candidate>();
   const remember = (c: Candidate): void => {
     const key = candidateKey(c.packed);
-    if (!pool.has(key)) pool.set(key, c);
+    if (!kept.has(key)) kept.set(key, c);
   };
-  seeded.slice(0, effort.finalists * 4).forEach(remember);
+  scored.slice(0, effort.finalists * 4).forEach(remember);
 
-  const starts = seeded.slice(0, effort.starts);
-  for (const start of starts) {
+  for (const start of scored.slice(0, effort.starts)) {
+    if (start.dims.length < 2) continue;
     let best: Candidate = start;
     const trial: Candidate = { unrolling: start.unrolling, dims: start.dims.slice(), primes: start.primes.slice(), score: Infinity, packed: new Int32Array(PACKED_LENGTH) };
-    if (trial.dims.length < 2) continue;
     for (let m = 0; m < effort.moves; m++) {
       trial.dims.set(best.dims);
       trial.primes.set(best.primes);
@@ -340,8 +365,55 @@ export function searchMappings(ctx: ShapeContext, template: ArchTemplate, object
       }
     }
   }
-  return [...pool.values()]
-    .sort((a, b) => a.score - b.score)
+  return [...kept.values()].sort((a, b) => a.score - b.score);
+}
+
+/**
+ * Buffer profiles spanning VAESA's space (entries of AccumulationBuffer, WeightBuffer, InputBuffer,
+ * GlobalBuffer): the pool of a shape holds the orders a thorough search finds best on each of them.
+ */
+const POOL_PROFILES: readonly (readonly [number, number, number, number])[] = [
+  [8, 1024, 64, 4096],
+  [32, 4096, 256, 16384],
+  [128, 16384, 1024, 65536],
+  [256, 65536, 4096, 262144],
+  [256, 2048, 4096, 16384],
+  [32, 65536, 128, 262144],
+];
+
+/** Search effort for building a shape's pool (once per shape and objective). */
+const POOL_EFFORT: SearchEffort = { ...DEFAULT_SEARCH_EFFORT, starts: 6, moves: 200, finalists: 6 };
+/** The pool's own seed: the pool must not depend on the call's seed or on which arch asked first. */
+const POOL_SEED = 0x5eed;
+
+function orderPool(ctx: ShapeContext, objective: MapperObjective, macEnergy: number, vectorEnergyOf: (entries: Float64Array) => Float64Array): readonly PoolOrder[] {
+  const cached = ctx.pools.get(objective);
+  if (cached !== undefined) return cached;
+  const rng = createRng(POOL_SEED);
+  const pool: PoolOrder[] = [];
+  const seen = new Set<string>();
+  for (const [acc, wb, ib, gb] of POOL_PROFILES) {
+    const entries = Float64Array.from([1, acc, wb, ib, gb, Infinity]);
+    const view: ArchView = { entries, vectorEnergy: vectorEnergyOf(entries), macEnergy };
+    for (const c of runSearch(ctx, view, objective, rng, POOL_EFFORT, []).slice(0, POOL_EFFORT.finalists)) {
+      const key = `${c.unrolling.factors.join(',')}|${c.dims.join(',')}|${c.primes.join(',')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      pool.push({ unrolling: c.unrolling, dims: c.dims, primes: c.primes });
+    }
+  }
+  ctx.pools.set(objective, pool);
+  return pool;
+}
+
+/**
+ * Candidate mappings of `ctx.layer` for one arch, best estimate first (distinct, at most `effort.finalists`).
+ * Deterministic for the rng's seed. Empty when no unrolling's tiles fit the buffers.
+ */
+export function searchMappings(ctx: ShapeContext, template: ArchTemplate, objective: MapperObjective, rng: Rng, effort: SearchEffort = DEFAULT_SEARCH_EFFORT): PackedMapping[] {
+  const view = archView(template, ctx.layer);
+  const pool = orderPool(ctx, objective, view.macEnergy, (entries) => ctx.vectorEnergy(entries));
+  return runSearch(ctx, view, objective, rng, effort, pool)
     .slice(0, effort.finalists)
     .map((c) => c.packed);
 }

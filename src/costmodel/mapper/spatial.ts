@@ -78,29 +78,29 @@ function levelOptions(remaining: Int32Array, fanout: number, maxDims: number): I
 export function spatialOptions(bounds: readonly number[], fanouts: readonly number[], limit: number): SpatialOption[] {
   const levels: number[] = [];
   for (let l = NUM_LEVELS - 1; l >= 0; l--) if (fanouts[l] > 1) levels.push(l);
-  let partial: { factors: Int32Array; remaining: Int32Array; utilization: number }[] = [
-    { factors: new Int32Array(NUM_LEVELS * NUM_DIMS).fill(1), remaining: Int32Array.from(bounds), utilization: 1 },
-  ];
+  let partial: SpatialOption[] = [{ factors: new Int32Array(NUM_LEVELS * NUM_DIMS).fill(1), remaining: Int32Array.from(bounds), utilization: 1 }];
+  // Keep the search breadth bounded level by level: the widest unrollings so far (stable order).
+  const breadth = Math.max(2 * limit, 16);
   for (const l of levels) {
-    const next: typeof partial = [];
-    for (const p of partial) {
-      for (const option of levelOptions(p.remaining, fanouts[l], 2)) {
-        const factors = p.factors.slice();
-        const remaining = p.remaining.slice();
+    const extensions: { parent: SpatialOption; option: Int32Array; utilization: number }[] = [];
+    for (const parent of partial) {
+      for (const option of levelOptions(parent.remaining, fanouts[l], 2)) {
         let product = 1;
-        for (let d = 0; d < NUM_DIMS; d++) {
-          factors[l * NUM_DIMS + d] = option[d];
-          remaining[d] /= option[d];
-          product *= option[d];
-        }
-        next.push({ factors, remaining, utilization: p.utilization * product });
+        for (let d = 0; d < NUM_DIMS; d++) product *= option[d];
+        extensions.push({ parent, option, utilization: parent.utilization * product });
       }
     }
-    // Keep the search breadth bounded level by level: the best unrollings so far, in a stable order.
-    next.sort((a, b) => b.utilization - a.utilization);
-    partial = next.slice(0, Math.max(limit * 4, 64));
+    extensions.sort((x, y) => y.utilization - x.utilization);
+    partial = extensions.slice(0, breadth).map(({ parent, option, utilization }) => {
+      const factors = parent.factors.slice();
+      const remaining = parent.remaining.slice();
+      for (let d = 0; d < NUM_DIMS; d++) {
+        factors[l * NUM_DIMS + d] = option[d];
+        remaining[d] /= option[d];
+      }
+      return { factors, remaining, utilization };
+    });
   }
-  partial.sort((a, b) => b.utilization - a.utilization);
   return partial.slice(0, limit);
 }
 

@@ -1,4 +1,4 @@
-/** `vaesa dataset convert | merge | stats` (and `generate`, which needs the cost model: see generate.ts). */
+/** `vaesa dataset generate | convert | merge | stats`. */
 import type { Command } from 'commander';
 import { PARAM_NAMES } from '../hardware/arch';
 import { layerName } from '../workload/layer';
@@ -8,9 +8,11 @@ import type { DatasetRow } from '../dataset/row';
 import { orFail, parseInteger, parsePositiveInt } from './errors';
 import { createProgress } from './progress';
 import { printResult } from './output';
+import { registerGenerateCommand } from './generate';
 
 export function registerDatasetCommands(program: Command): Command {
   const dataset = program.command('dataset').description('make, convert and inspect VAESA-format datasets');
+  registerGenerateCommand(dataset);
 
   dataset
     .command('convert')

@@ -1,0 +1,94 @@
+/** `vaesa dataset generate`: designs x layers evaluated by the cost model (on worker threads), streamed to a VAESA CSV. */
+import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { simbaSpace } from '../hardware';
+import type { DesignSampler } from '../dataset/sample';
+import { generateDatasetFile } from '../dataset/generate-file';
+import type { EvaluatorSource } from '../dataset/evaluator-module';
+import { costModelEvaluator, type CostModelEvaluatorOptions } from '../costmodel';
+import { orFail, parseChoice, parseInteger, parsePositiveInt } from './errors';
+import { printResult } from './output';
+import { createProgress } from './progress';
+import { parseShard, resolveWorkloads } from './targets';
+
+interface GenerateFlags {
+  networks?: string;
+  layers?: string;
+  samples: number;
+  seed: number;
+  workers: number;
+  out: string;
+  sampler: 'random' | 'grid' | 'lhs';
+  shard?: { index: number; count: number };
+  model: 'pat' | 'accelergy';
+  area?: boolean;
+  fresh?: boolean;
+  json?: boolean;
+}
+
+/** The built-in cost model as an evaluator: a function in this thread, or a module every worker loads. */
+export function costModelSource(options: CostModelEvaluatorOptions, workers: number): EvaluatorSource {
+  return workers > 0 ? { module: 'vaesa/node', export: 'costModelEvaluator', options } : costModelEvaluator(options);
+}
+
+export function samplerFor(kind: 'random' | 'grid' | 'lhs', samples: number): DesignSampler {
+  // For a grid, `samples` is the number of points per parameter.
+  return kind === 'grid' ? { kind, pointsPerParam: samples } : { kind, count: samples };
+}
+
+export function registerGenerateCommand(dataset: Command): Command {
+  return dataset
+    .command('generate')
+    .description('sample designs, evaluate each on every unique layer of the workloads with the cost model, stream rows to a CSV')
+    .option('--networks <names>', 'built-in networks, comma-separated (alexnet, resnet50, resnext50_32x4d, deepbench, vgg16)')
+    .option('--layers <file>', 'layers file (VAESA JSON, CoSA YAML, our JSON, CoSA folder)')
+    .requiredOption('--samples <n>', 'designs to sample (points per parameter with --sampler grid)', parsePositiveInt('--samples'))
+    .option('--seed <s>', 'seed of the design sample', parseInteger('--seed'), 0)
+    .option('--workers <w>', 'worker threads (0: this thread)', parseInteger('--workers'), Math.min(4, availableParallelism()))
+    .requiredOption('--out <file>', 'CSV file to write (resumed if it exists from an interrupted run)')
+    .option('--sampler <kind>', 'random | grid | lhs', parseChoice('--sampler', ['random', 'grid', 'lhs'] as const), 'random')
+    .option('--shard <i/n>', 'make only part i of n (0-based) for batch systems; merge with `vaesa dataset merge`', parseShard)
+    .option('--model <setup>', 'energy setup: pat or accelergy', parseChoice('--model', ['pat', 'accelergy'] as const), 'pat')
+    .option('--area', 'add an area column (mm²) after the VAESA columns')
+    .option('--fresh', 'overwrite the output instead of resuming it')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: GenerateFlags) => {
+      const networks = await resolveWorkloads({ networks: o.networks, layers: o.layers });
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      let progress: ReturnType<typeof createProgress> | undefined;
+      const started = Date.now();
+      try {
+        const result = orFail(
+          await generateDatasetFile({
+            out: o.out,
+            space: simbaSpace,
+            networks,
+            sampler: samplerFor(o.sampler, o.samples),
+            seed: o.seed,
+            shard: o.shard,
+            workers: o.workers,
+            evaluator: costModelSource({ model: o.model }, o.workers),
+            withArea: o.area,
+            resume: !o.fresh,
+            signal: controller.signal,
+            onProgress: (p) => {
+              progress ??= createProgress({ label: 'rows', total: p.total, silent: o.json });
+              const rate = p.done / Math.max(1e-3, (Date.now() - started) / 1000);
+              progress.update(p.done, `${rate.toFixed(0)} rows/s`);
+            },
+          }),
+        );
+        progress?.stop();
+        const seconds = (Date.now() - started) / 1000;
+        printResult(o.json, { out: o.out, ...result, seconds }, () => [
+          `${result.complete ? 'wrote' : 'interrupted after'} ${result.rows} rows to ${o.out} in ${seconds.toFixed(1)} s` +
+            (result.resumedFrom > 0 ? ` (resumed after ${result.resumedFrom} rows)` : '') +
+            (result.complete ? '' : ': run the same command again to resume'),
+        ]);
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+}

@@ -21,18 +21,18 @@ import { exhaustiveOptimum, TINY_LAYERS } from '../test/costmodel/mapper/exhaust
 
 const LAYERS_DIR = path.resolve(__dirname, '../../shared/reference/timeloop-cosa/layers');
 
-interface ReferenceRow {
+export interface ReferenceRow {
   readonly arch: ArchConfig;
   readonly cycles: number;
   readonly energy: number;
 }
 
-function layerFromFile(file: string): ConvLayer {
+export function layerFromFile(file: string): ConvLayer {
   const [R, S, P, Q, C, K, N, strideW, strideH, dilationW, dilationH] = file.replace('.csv.gz', '').split('_').map(Number);
   return convLayer({ R, S, P, Q, C, K, N, strideW, strideH, dilationW, dilationH });
 }
 
-function readRows(file: string): ReferenceRow[] {
+export function readRows(file: string): ReferenceRow[] {
   const lines = zlib.gunzipSync(fs.readFileSync(path.join(LAYERS_DIR, file))).toString().trim().split('\n');
   const header = lines[0].split(',');
   const col = (name: string): number => header.indexOf(name);
@@ -47,7 +47,7 @@ function readRows(file: string): ReferenceRow[] {
   });
 }
 
-function sample<T>(items: readonly T[], n: number, seed: number): T[] {
+export function sample<T>(items: readonly T[], n: number, seed: number): T[] {
   const rng = createRng(seed);
   const idx = items.map((_, i) => i);
   for (let i = idx.length - 1; i > 0; i--) {
@@ -84,12 +84,12 @@ export function spearman(a: readonly number[], b: readonly number[]): number {
   return da === 0 || db === 0 ? 0 : num / Math.sqrt(da * db);
 }
 
-function median(xs: readonly number[]): number {
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function layerFiles(filter: string | undefined): string[] {
+export function layerFiles(filter: string | undefined): string[] {
   return fs
     .readdirSync(LAYERS_DIR)
     .filter((f) => f.endsWith('.csv.gz') && (filter === undefined || f.includes(filter)))
@@ -175,7 +175,7 @@ function flag(args: readonly string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-export function main(args: readonly string[]): void {
+export async function main(args: readonly string[]): Promise<void> {
   const what = args[0] ?? 'all';
   const filter = flag(args, 'layers');
   if (what === 'quality' || what === 'all') benchQuality(Number(flag(args, 'rows') ?? 200), filter);
@@ -183,4 +183,4 @@ export function main(args: readonly string[]): void {
   if (what === 'exhaustive' || what === 'all') benchExhaustive(Number(flag(args, 'archs') ?? 4));
 }
 
-if (require.main === module) main(process.argv.slice(2));
+if (require.main === module) void main(process.argv.slice(2));

@@ -9,6 +9,7 @@ const benches: readonly (readonly [string, () => Promise<void>])[] = [
   ['search: optimiser speed (gradient descent over networks, BO overhead)', () => import('./search').then((b) => b.runSearchBench(['speed']))],
   ['train: matMul, dense-gradient and training-step speed (wasm)', () => import('./train').then((b) => b.main(['speed']))],
   ['train: fast preset on the 45 reference layers (accuracy targets)', () => import('./train').then((b) => b.main(['quality']))],
+  ['mapper: quality vs CoSA, evaluateLayer speed, exhaustive optimum', () => import('./mapper').then((b) => b.main(['all']))],
 ];
 
 async function runAll(): Promise<void> {

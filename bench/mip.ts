@@ -1,0 +1,107 @@
+/**
+ * MIP mapper bench (issue 4): CoSA's formulation solved by HiGHS (`findMappingMip`) against the default
+ * mapper (`evaluateLayer`, mapper 'search'), both costed by the same cost model (setup 'pat'), on the 45
+ * reference layers of `timeloop-cosa/layers` x a fixed seeded sample of each file's rows (archs):
+ * - MIP EDP / default EDP (median, worst) and MIP EDP / reference EDP (CoSA's mapping in Timeloop);
+ * - per layer, the Spearman rho of each mapper's EDP against the reference EDP across the sampled archs;
+ * - solve time per (layer, arch): wall clock and process CPU time (the machine is shared), median and worst.
+ * Run: `npx tsx bench/mip.ts [--rows 12] [--layers substring] [--time-limit 10]`.
+ */
+import * as E from 'fp-ts/Either';
+import { evaluateLayer } from '../src/costmodel/evaluate-layer';
+import { evaluateMapping } from '../src/costmodel/evaluate';
+import { createMappingCache } from '../src/costmodel/mapper/find-mapping';
+import { findMappingMip } from '../src/costmodel/mip/mapper';
+import { loadMipSolver, type MipSolver } from '../src/costmodel/mip/solver';
+import { convLayer } from '../src/workload/layer';
+import { layerFiles, layerFromFile, median, readRows, sample, spearman } from './mapper';
+
+function flag(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function worst(xs: readonly number[]): number {
+  return Math.max(...xs);
+}
+
+/** One solve before timing, so V8's optimising compile of the wasm is not billed to the first layer. */
+function warmUp(solver: MipSolver): void {
+  findMappingMip(solver, { meshX: 16, macs: 1024, accumulationBuffer: 64, weightBuffer: 16384, inputBuffer: 1024, globalBuffer: 65536 }, convLayer({ R: 3, S: 3, P: 28, Q: 28, C: 64, K: 64, N: 1 }));
+}
+
+export async function benchMip(rowsPerLayer: number, timeLimitSeconds: number, filter?: string): Promise<void> {
+  const loaded = await loadMipSolver();
+  if (E.isLeft(loaded)) throw new Error(`cannot load HiGHS: ${loaded.left._tag}`);
+  const solver = loaded.right;
+  warmUp(solver);
+  const cache = createMappingCache();
+  const vsDefault: number[] = [];
+  const vsReference: number[] = [];
+  const defaultVsReference: number[] = [];
+  const rhoMip: number[] = [];
+  const rhoDefault: number[] = [];
+  const wallMs: number[] = [];
+  const cpuMs: number[] = [];
+  const failures = new Map<string, number>();
+  let notOptimal = 0;
+  let slowest = { ms: 0, what: '' };
+  for (const file of layerFiles(filter)) {
+    const layer = layerFromFile(file);
+    const name = file.replace('.csv.gz', '');
+    const rows = sample(readRows(file), rowsPerLayer, 1);
+    const mipEdp: number[] = [];
+    const defaultEdp: number[] = [];
+    const refEdp: number[] = [];
+    for (const row of rows) {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const result = findMappingMip(solver, row.arch, layer, { timeLimitSeconds });
+      const wall = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      wallMs.push(wall);
+      cpuMs.push((cpu.user + cpu.system) / 1000);
+      if (wall > slowest.ms) slowest = { ms: wall, what: `${name} on ${JSON.stringify(row.arch)}` };
+      if (E.isLeft(result)) {
+        failures.set(result.left._tag, (failures.get(result.left._tag) ?? 0) + 1);
+        continue;
+      }
+      if (!result.right.optimal) notOptimal++;
+      const mip = evaluateMapping(row.arch, layer, result.right.mapping).edp;
+      const search = evaluateLayer(row.arch, layer, { cache }).edp;
+      const ref = row.cycles * row.energy;
+      mipEdp.push(mip);
+      defaultEdp.push(search);
+      refEdp.push(ref);
+      vsDefault.push(mip / search);
+      vsReference.push(mip / ref);
+      defaultVsReference.push(search / ref);
+    }
+    const rm = spearman(mipEdp, refEdp);
+    const rd = spearman(defaultEdp, refEdp);
+    rhoMip.push(rm);
+    rhoDefault.push(rd);
+    const layerRatios = mipEdp.map((m, i) => m / defaultEdp[i]);
+    console.log(
+      `${name.padEnd(34)} mip/default median ${median(layerRatios).toFixed(3)} worst ${worst(layerRatios).toFixed(3)}  rho mip ${rm.toFixed(3)} default ${rd.toFixed(3)}  solve median ${median(wallMs.slice(-rows.length)).toFixed(0)} ms`,
+    );
+  }
+  const pct = (n: number): string => `${((100 * n) / wallMs.length).toFixed(1)}%`;
+  console.log(`\n(layer, arch) pairs: ${wallMs.length} (${rowsPerLayer} sampled rows per layer, seed 1), time limit ${timeLimitSeconds} s`);
+  console.log(`failures: ${failures.size === 0 ? 'none' : [...failures].map(([k, v]) => `${k} ${v}`).join(', ')}; stopped by the time limit with a feasible mapping: ${notOptimal} (${pct(notOptimal)})`);
+  console.log(`MIP EDP / default mapper EDP: median ${median(vsDefault).toFixed(3)}, worst ${worst(vsDefault).toFixed(3)}, MIP <= default on ${pct(vsDefault.filter((r) => r <= 1).length)}`);
+  console.log(`EDP / reference EDP (CoSA's mapping in Timeloop): MIP median ${median(vsReference).toFixed(3)}, default mapper median ${median(defaultVsReference).toFixed(3)}`);
+  console.log(`Spearman rho vs reference EDP per layer (median over ${rhoMip.length} layers): MIP ${median(rhoMip).toFixed(3)}, default mapper ${median(rhoDefault).toFixed(3)}`);
+  console.log(`solve time per (layer, arch): wall median ${median(wallMs).toFixed(0)} ms, worst ${worst(wallMs).toFixed(0)} ms (${slowest.what}); CPU median ${median(cpuMs).toFixed(0)} ms, worst ${worst(cpuMs).toFixed(0)} ms`);
+}
+
+export async function main(args: readonly string[]): Promise<void> {
+  await benchMip(Number(flag(args, 'rows') ?? 12), Number(flag(args, 'time-limit') ?? 10), flag(args, 'layers'));
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

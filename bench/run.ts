@@ -9,6 +9,7 @@ const benches: readonly (readonly [string, () => Promise<void>])[] = [
   ['search: optimiser speed (gradient descent over networks, BO overhead)', () => import('./search').then((b) => b.runSearchBench(['speed']))],
   ['train: matMul, dense-gradient and training-step speed (wasm)', () => import('./train').then((b) => b.main(['speed']))],
   ['train: fast preset on the 45 reference layers (accuracy targets)', () => import('./train').then((b) => b.main(['quality']))],
+  ['costmodel: exactness vs every reference Timeloop run, evaluateMapping throughput', () => import('./costmodel-eval').then((b) => b.main([]))],
   ['mapper: quality vs CoSA, evaluateLayer speed, exhaustive optimum', () => import('./mapper').then((b) => b.main(['all']))],
   ['mip: CoSA MIP mapper on HiGHS vs the default mapper (12 rows per reference layer)', () => import('./mip').then((b) => b.main([]))],
 ];

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './errors';
 import { registerDatasetCommands } from './dataset';
 import { registerEvaluateCommand } from './evaluate';
+import { registerTrainCommand } from './train';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerEvaluateCommand(program);
   registerDatasetCommands(program);
+  registerTrainCommand(program);
   return program;
 }
 

@@ -1,3 +1,4 @@
+import { costModelEvaluator } from '../costmodel/evaluator';
 import type { CostMetrics, Evaluator } from '../common/evaluator';
 import { archId, type ArchConfig } from '../hardware/arch';
 import { objectiveValue, paretoFront, targetTotals, type SearchObjective, type WeightedLayer } from './target';
@@ -41,11 +42,11 @@ export interface Ledger {
 }
 
 /**
- * The evaluator a search uses. The one place to give it a default (the built-in cost model) once
- * that exists: make `CommonSearchOptions.evaluator` optional and return the default here.
+ * The evaluator a search uses: the caller's, or the built-in cost model (setup 'pat', each layer mapped
+ * for the same objective the search minimises).
  */
 export function evaluatorOf(options: CommonSearchOptions): Evaluator {
-  return options.evaluator;
+  return options.evaluator ?? costModelEvaluator({ objective: options.objective ?? 'edp' });
 }
 
 export const DEFAULT_BUDGET = 100;

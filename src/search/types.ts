@@ -49,8 +49,8 @@ export interface BayesOptOptions {
 
 /** Options shared by `latentSearch` and `inputSpaceSearch`. */
 export interface CommonSearchOptions {
-  /** Scores a design on one layer. Required until the built-in cost model is the default (see `evaluatorOf`). */
-  readonly evaluator: Evaluator;
+  /** Scores a design on one layer (default: the built-in cost model, `costModelEvaluator`). */
+  readonly evaluator?: Evaluator;
   /** Number of distinct designs to evaluate (default 100). */
   readonly budget?: number;
   /** Seed of every random choice (default 0). */

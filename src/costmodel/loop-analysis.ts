@@ -66,13 +66,19 @@ export class MappingEvaluator {
   private readonly bounds: Int32Array;
   private readonly macs: number;
   private readonly keepMask: Uint8Array;
+  // Per level template constants, flattened for the hot loop.
+  private readonly levelClusters = new Float64Array(NUM_LEVELS);
+  private readonly levelBlockSize = new Float64Array(NUM_LEVELS);
+  private readonly levelVectorEnergy = new Float64Array(NUM_LEVELS);
+  private readonly levelReadBandwidth = new Float64Array(NUM_LEVELS);
+  private readonly levelWriteBandwidth = new Float64Array(NUM_LEVELS);
 
   // Loop nest of the current mapping.
   private numLoops = 0;
   private readonly loopDim = new Int32Array(MAX_LOOPS);
   private readonly loopEnd = new Float64Array(MAX_LOOPS);
   private readonly loopSpatial = new Uint8Array(MAX_LOOPS);
-  /** Cumulative bound per dim after each loop (the tile of that loop). */
+  /** Cumulative bound per dim after a loop (its tile), for master spatial loops and storage boundaries only. */
   private readonly loopExtent = new Float64Array(MAX_LOOPS * NUM_DIMS);
   /** Scale of each loop along its own dim (product of the bounds below it). */
   private readonly loopScale = new Float64Array(MAX_LOOPS);
@@ -145,6 +151,13 @@ export class MappingEvaluator {
     this.classCounts = new Float64Array(maxFanout);
     this.classHistogram = new Float64Array(maxFanout);
     this.macEnergy = this.macs * template.macEnergy;
+    template.levels.forEach((lv, l) => {
+      this.levelClusters[l] = Math.floor(lv.instances / lv.clusterSize);
+      this.levelBlockSize[l] = lv.blockSize;
+      this.levelVectorEnergy[l] = lv.vectorAccessEnergy;
+      this.levelReadBandwidth[l] = lv.readBandwidth ?? Infinity;
+      this.levelWriteBandwidth[l] = lv.writeBandwidth ?? Infinity;
+    });
     this.keepMask = new Uint8Array(NUM_LEVELS * NUM_SPACES);
     template.levels.forEach((lv, l) => {
       this.keepMask[l * NUM_SPACES] = lv.keeps.Weights ? 1 : 0;
@@ -229,7 +242,11 @@ export class MappingEvaluator {
   private buildNest(packed: PackedMapping): void {
     let n = 0;
     const running = this.shift; // reused as the running cumulative bound per dim
-    running.fill(1);
+    for (let d = 0; d < NUM_DIMS; d++) running[d] = 1;
+    const loopDim = this.loopDim;
+    const loopEnd = this.loopEnd;
+    const loopSpatial = this.loopSpatial;
+    const loopScale = this.loopScale;
     let utilized = 1;
     for (let l = 0; l < NUM_LEVELS; l++) {
       const base = l * PACKED_LEVEL_STRIDE;
@@ -240,21 +257,40 @@ export class MappingEvaluator {
         const dim = packed[base + PACKED_SPATIAL_PERMUTATION + i];
         const end = packed[base + PACKED_SPATIAL + dim];
         if (end > 1) {
-          n = this.pushLoop(n, dim, end, true, running);
+          loopDim[n] = dim;
+          loopEnd[n] = end;
+          loopSpatial[n] = 1;
+          loopScale[n] = running[dim];
+          running[dim] *= end;
+          n++;
           spatialLoops++;
           fanout *= end;
         }
       }
+      // Only the tiles of master spatial loops and storage boundaries are ever measured.
+      if (spatialLoops > 0) this.snapshotExtent(n - 1, running);
       let temporal = 0;
       for (let i = 0; i < NUM_DIMS; i++) {
         const dim = packed[base + PACKED_PERMUTATION + i];
         const end = packed[base + PACKED_TEMPORAL + dim];
         if (end > 1) {
-          n = this.pushLoop(n, dim, end, false, running);
+          loopDim[n] = dim;
+          loopEnd[n] = end;
+          loopSpatial[n] = 0;
+          loopScale[n] = running[dim];
+          running[dim] *= end;
+          n++;
           temporal++;
         }
       }
-      if (temporal === 0) n = this.pushLoop(n, N, 1, false, running);
+      if (temporal === 0) {
+        loopDim[n] = N;
+        loopEnd[n] = 1;
+        loopSpatial[n] = 0;
+        loopScale[n] = running[N];
+        n++;
+      }
+      this.snapshotExtent(n - 1, running);
       this.levelSpatialLoops[l] = spatialLoops;
       this.levelFanout[l] = fanout;
       this.levelBoundary[l] = n - 1;
@@ -270,15 +306,10 @@ export class MappingEvaluator {
     }
   }
 
-  private pushLoop(n: number, dim: number, end: number, spatial: boolean, running: Float64Array): number {
-    this.loopDim[n] = dim;
-    this.loopEnd[n] = end;
-    this.loopSpatial[n] = spatial ? 1 : 0;
-    this.loopScale[n] = running[dim];
-    running[dim] *= end;
-    const o = n * NUM_DIMS;
-    for (let d = 0; d < NUM_DIMS; d++) this.loopExtent[o + d] = running[d];
-    return n + 1;
+  private snapshotExtent(loop: number, running: Float64Array): void {
+    const o = loop * NUM_DIMS;
+    const x = this.loopExtent;
+    for (let d = 0; d < NUM_DIMS; d++) x[o + d] = running[d];
   }
 
   /** Fills `extent` with the data-space box extents of the tile of loop `loop`. */
@@ -658,8 +689,9 @@ export class MappingEvaluator {
     let energy = this.macEnergy;
     let cycles = cc;
     for (let l = 0; l < NUM_LEVELS; l++) {
-      const spec = this.template.levels[l];
-      const clustersAvailable = Math.floor(spec.instances / spec.clusterSize);
+      const clustersAvailable = this.levelClusters[l];
+      const blockSize = this.levelBlockSize[l];
+      const vectorEnergy = this.levelVectorEnergy[l];
       let readBandwidth = 0;
       let writeBandwidth = 0;
       for (let s = 0; s < NUM_SPACES; s++) {
@@ -671,8 +703,8 @@ export class MappingEvaluator {
         const instances = this.levelReplication[l];
         const clusters = Math.min(instances, clustersAvailable);
         const accesses = reads + updates + fills;
-        const vectors = Math.ceil(accesses / spec.blockSize);
-        const e = ((vectors * spec.vectorAccessEnergy) / (instances / clusters)) * instances;
+        const vectors = Math.ceil(accesses / blockSize);
+        const e = ((vectors * vectorEnergy) / (instances / clusters)) * instances;
         this.reads[i] = reads;
         this.updates[i] = updates;
         this.fills[i] = fills;
@@ -685,9 +717,12 @@ export class MappingEvaluator {
         writeBandwidth += (updates + fills) / cc;
       }
       // Timeloop's bandwidth slowdown, in the same floating-point steps.
+      // Unlimited bandwidth is stored as Infinity, which never slows down.
       let slowdown = 1.0;
-      if (spec.readBandwidth !== undefined && spec.readBandwidth < readBandwidth) slowdown = Math.min(slowdown, spec.readBandwidth / readBandwidth);
-      if (spec.writeBandwidth !== undefined && spec.writeBandwidth < writeBandwidth) slowdown = Math.min(slowdown, spec.writeBandwidth / writeBandwidth);
+      const readLimit = this.levelReadBandwidth[l];
+      const writeLimit = this.levelWriteBandwidth[l];
+      if (readLimit < readBandwidth) slowdown = Math.min(slowdown, readLimit / readBandwidth);
+      if (writeLimit < writeBandwidth) slowdown = Math.min(slowdown, writeLimit / writeBandwidth);
       if (slowdown < 1) cycles = Math.max(cycles, Math.ceil(cc / slowdown));
     }
     this.cycles = cycles;

@@ -160,7 +160,7 @@ export function findMapping(arch: ArchConfig, layer: ConvLayer, options: FindMap
   const cache = options.cache;
   const answerKey =
     cache !== undefined && typeof mapper === 'string'
-      ? [model, objective, seed, mapper, effort.unrollings, effort.starts, effort.moves, effort.finalists, layerName(layer), arch.meshX, arch.macs, arch.accumulationBuffer, arch.weightBuffer, arch.inputBuffer, arch.globalBuffer].join('|')
+      ? [model, objective, seed, mapper, effort.unrollings, effort.seededUnrollings, effort.starts, effort.moves, effort.finalists, layerName(layer), arch.meshX, arch.macs, arch.accumulationBuffer, arch.weightBuffer, arch.inputBuffer, arch.globalBuffer].join('|')
       : undefined;
   if (answerKey !== undefined) {
     const hit = cache?.answers.get(answerKey);

@@ -32,8 +32,10 @@ export type MapperObjective = 'edp' | 'latency' | 'energy';
 
 /** Effort knobs of the search (defaults chosen by `bench/mapper.ts`; larger is slower and rarely better). */
 export interface SearchEffort {
-  /** Spatial unrollings tried (best utilization first). */
+  /** Spatial unrollings kept per shape (best utilization first); the shape's pool of orders is built over all of them. */
   readonly unrollings: number;
+  /** Unrollings seeded with the dataflow orders on each arch (spread evenly over the fitting ones). */
+  readonly seededUnrollings: number;
   /** Local-search starts (the best seeded candidates). */
   readonly starts: number;
   /** Local-search moves per start. */
@@ -42,7 +44,7 @@ export interface SearchEffort {
   readonly finalists: number;
 }
 
-export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 12, starts: 2, moves: 60, finalists: 4 };
+export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 48, seededUnrollings: 12, starts: 2, moves: 60, finalists: 4 };
 
 /**
  * Everything about (layer, MAC count, setup) that no buffer size changes: the template shape, the spatial
@@ -334,7 +336,10 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
     c.score = search.score(c);
     if (Number.isFinite(c.score)) scored.push(c);
   };
-  for (const unrolling of fittingUnrollings(ctx.unrollings, search, ctx.unrollings.length)) {
+  const fitting = fittingUnrollings(ctx.unrollings, search, ctx.unrollings.length);
+  const stride = Math.max(1, fitting.length / effort.seededUnrollings);
+  for (let k = 0; k < fitting.length; k += stride) {
+    const unrolling = fitting[Math.floor(k)];
     for (const priority of [...SEED_ORDERS, shuffledPriority(rng)]) {
       const { dims, primes } = seededOrder(unrolling, priority);
       consider(unrolling, dims, primes);
@@ -382,7 +387,7 @@ const POOL_PROFILES: readonly (readonly [number, number, number, number])[] = [
 ];
 
 /** Search effort for building a shape's pool (once per shape and objective). */
-const POOL_EFFORT: SearchEffort = { ...DEFAULT_SEARCH_EFFORT, starts: 6, moves: 200, finalists: 6 };
+const POOL_EFFORT: SearchEffort = { ...DEFAULT_SEARCH_EFFORT, seededUnrollings: DEFAULT_SEARCH_EFFORT.unrollings, starts: 6, moves: 200, finalists: 6 };
 /** The pool's own seed: the pool must not depend on the call's seed or on which arch asked first. */
 const POOL_SEED = 0x5eed;
 

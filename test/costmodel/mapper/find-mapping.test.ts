@@ -50,7 +50,7 @@ describe('findMapping', () => {
   it('returns a valid mapping with sane cycles and DRAM traffic on random archs and layers, including prime dims', () => {
     fc.assert(
       fc.property(archArb, layerArb, (arch, layer) => {
-        const found = findMapping(arch, layer, { effort: { unrollings: 4, starts: 2, moves: 30, finalists: 2 } });
+        const found = findMapping(arch, layer, { effort: { unrollings: 4, seededUnrollings: 4, starts: 2, moves: 30, finalists: 2 } });
         expect(isValidMapping(arch, layer, found.mapping)).toEqual({ valid: true });
         const { cycles, energy, edp } = found.cost;
         expect(Number.isFinite(cycles) && Number.isFinite(energy) && Number.isFinite(edp)).toBe(true);

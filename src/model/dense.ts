@@ -42,7 +42,7 @@ type DenseOp = (x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D) => tf.Te
  * `activation(x · kernel + bias)` with a hand-written gradient. tfjs's own MatMul gradient uses
  * matMul with transpose flags, which the cpu and wasm backends run several times slower than a
  * plain product (docs/model.md has the numbers); here every product is plain:
- * dx = (kernel · dzᵀ)ᵀ, dkernel = xᵀ · dz, dbias = 1ᵀ · dz (a product is also faster than a column sum).
+ * dx = dz · kernelᵀ or (kernel · dzᵀ)ᵀ (whichever transposes fewer numbers), dkernel = xᵀ · dz, dbias = 1ᵀ · dz (a product is also faster than a column sum).
  */
 function makeDenseOp(activation: Activation): DenseOp {
   const op = tf.customGrad((...args) => {
@@ -56,7 +56,12 @@ function makeDenseOp(activation: Activation): DenseOp {
         const slope = activationSlope(sy, activation);
         const dz: tf.Tensor2D = slope === undefined ? dy : tf.mul(dy, slope);
         const [rows, units] = dz.shape;
-        const dx = tf.transpose(tf.matMul(sk, tf.transpose(dz)));
+        const [inputs] = sk.shape;
+        // Transposes cost per element: transpose the kernel when it is smaller than dz and the result.
+        const dx =
+          inputs * units <= rows * (inputs + units)
+            ? tf.matMul(dz, tf.transpose(sk))
+            : tf.transpose(tf.matMul(sk, tf.transpose(dz)));
         const dk = tf.matMul(tf.transpose(sx), dz);
         const db = tf.reshape(tf.matMul(tf.ones([1, rows]), dz), [units]);
         return [dx, dk, db];

@@ -27,12 +27,14 @@ describe('dense', () => {
     tf.dispose([x, w, b]);
   });
 
-  it.each(ACTIVATIONS)('has the same gradients as tfjs built-in ops (%s)', (activation) => {
+  // [5 x 3]x[3 x 4] takes the transposed-kernel path for dx, [2 x 6]x[6 x 5] the transposed-dz path
+  const cases = ACTIVATIONS.flatMap((a) => [[a, 5, 3, 4] as const, [a, 2, 6, 5] as const]);
+  it.each(cases)('has the same gradients as tfjs built-in ops (%s, [%i x %i]x[. x %i])', (activation, n, k, m) => {
     const rng = createRng(7);
-    const x = randomTensor(rng, [5, 3]) as tf.Tensor2D;
-    const w = randomTensor(rng, [3, 4]) as tf.Tensor2D;
-    const b = randomTensor(rng, [4]) as tf.Tensor1D;
-    const weightsOut = randomTensor(rng, [5, 4]) as tf.Tensor2D;
+    const x = randomTensor(rng, [n, k]) as tf.Tensor2D;
+    const w = randomTensor(rng, [k, m]) as tf.Tensor2D;
+    const b = randomTensor(rng, [m]) as tf.Tensor1D;
+    const weightsOut = randomTensor(rng, [n, m]) as tf.Tensor2D;
     const loss = (op: typeof dense) => (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
       tf.sum(tf.mul(op(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, activation), weightsOut));
     const ours = tf.grads(loss(dense))([x, w, b]);

@@ -6,3 +6,4 @@ export * from './model';
 export * from './costmodel';
 export * from './train';
 export * from './search';
+export * from './plot';

@@ -4,6 +4,7 @@ import { CliError } from './errors';
 import { registerDatasetCommands } from './dataset';
 import { registerEvaluateCommand } from './evaluate';
 import { registerTrainCommand } from './train';
+import { registerSearchCommand } from './search';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerEvaluateCommand(program);
   registerDatasetCommands(program);
   registerTrainCommand(program);
+  registerSearchCommand(program);
   return program;
 }
 

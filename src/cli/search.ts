@@ -1,0 +1,146 @@
+/** `vaesa search`: latent-space search with a trained model, optionally against original-space baselines. */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { costModelEvaluator } from '../costmodel/evaluator';
+import type { Evaluator } from '../common/evaluator';
+import { archId } from '../hardware/arch';
+import { latentSearch, inputSpaceSearch, type LatentOptimizer, type SearchResult, type SearchObjective, type InputSpaceOptimizer } from '../search';
+import type { Network } from '../workload/network';
+import type { TrainedVaesa } from '../train';
+import { loadVaesa } from '../train/checkpoint';
+import { useBackend } from '../model/tf';
+import { searchHistorySvg } from '../plot';
+import { CliError, orFail, parseChoice, parseInteger, parsePositiveInt } from './errors';
+import { formatNumber, printResult, table } from './output';
+import { createProgress } from './progress';
+import { resolveWorkloads } from './targets';
+
+interface SearchFlags {
+  model: string;
+  network?: string;
+  layers?: string;
+  optimizer: LatentOptimizer;
+  budget: number;
+  seed: number;
+  objective: SearchObjective;
+  baseline?: InputSpaceOptimizer[];
+  maxArea?: number;
+  pareto?: boolean;
+  plot?: string;
+  backend: string;
+  json?: boolean;
+}
+
+/** One search run shown to the user: a latent method or a baseline. */
+export interface LabelledResult {
+  readonly method: string;
+  readonly result: SearchResult;
+}
+
+function parseBaselines(v: string): InputSpaceOptimizer[] {
+  const names = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return names.map((n) => parseChoice('--baseline', ['random', 'bo'] as const)(n));
+}
+
+function parseArea(v: string): number {
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n > 0)) throw new CliError(`--max-area must be a positive number of mm², got "${v}"`);
+  return n;
+}
+
+/** A network made of all the given workloads (their layers with counts), for searching several at once. */
+export function combinedTarget(networks: readonly Network[]): Network {
+  return networks.length === 1 ? networks[0] : { name: networks.map((n) => n.name).join('+'), layers: networks.flatMap((n) => n.layers) };
+}
+
+/** Runs one search with a progress bar. */
+export async function runWithProgress(label: string, budget: number, silent: boolean, run: (onProgress: (p: { evaluations: number; bestObjective: number }) => void) => Promise<SearchResult>): Promise<SearchResult> {
+  const progress = createProgress({ label, total: budget, silent });
+  const result = await run((p) => progress.update(p.evaluations, Number.isFinite(p.bestObjective) ? `best ${formatNumber(p.bestObjective)}` : ''));
+  progress.stop();
+  return result;
+}
+
+/** Latent search(es) plus baselines on one target, all with the same evaluator, budget and seed. */
+export async function searchAll(
+  trained: TrainedVaesa,
+  target: Network,
+  methods: { latent: readonly LatentOptimizer[]; baselines: readonly InputSpaceOptimizer[] },
+  options: { budget: number; seed: number; objective: SearchObjective; evaluator: Evaluator; maxArea?: number; pareto?: boolean; silent: boolean },
+): Promise<LabelledResult[]> {
+  const common = {
+    budget: options.budget,
+    seed: options.seed,
+    objective: options.objective,
+    evaluator: options.evaluator,
+    pareto: options.pareto,
+    constraints: options.maxArea === undefined ? undefined : { maxArea: options.maxArea },
+  };
+  const out: LabelledResult[] = [];
+  for (const optimizer of methods.latent) {
+    const method = `latent ${optimizer}`;
+    out.push({ method, result: await runWithProgress(method, options.budget, options.silent, (onProgress) => latentSearch(trained, target, { ...common, optimizer, onProgress })) });
+  }
+  for (const optimizer of methods.baselines) {
+    const method = `input-space ${optimizer}`;
+    out.push({ method, result: await runWithProgress(method, options.budget, options.silent, (onProgress) => inputSpaceSearch(trained.space, target, { ...common, optimizer, onProgress })) });
+  }
+  return out;
+}
+
+export function resultRows(results: readonly LabelledResult[]): string[][] {
+  return results.map(({ method, result }) => {
+    const b = result.best;
+    return b === undefined
+      ? [method, '(no feasible design)', '', '', '', '', String(result.evaluations.length)]
+      : [method, archId(b.arch), formatNumber(b.cycles), formatNumber(b.energy), formatNumber(b.edp), b.area === undefined ? '' : formatNumber(b.area), String(result.evaluations.length)];
+  });
+}
+
+export const RESULT_HEADER = ['method', 'best design', 'cycles', 'energy (pJ)', 'EDP', 'area (mm²)', 'evaluations'];
+
+export function historyPlot(results: readonly LabelledResult[], objective: SearchObjective): string {
+  return searchHistorySvg(
+    results.map(({ method, result }) => ({ name: method, values: result.history })),
+    { title: `Best ${objective} vs distinct evaluations`, yLabel: `best ${objective} (log scale)` },
+  );
+}
+
+export function registerSearchCommand(program: Command): Command {
+  return program
+    .command('search')
+    .description('search the latent space of a trained model for the best design for a workload; compare with baselines')
+    .requiredOption('--model <dir>', 'checkpoint folder written by `vaesa train`')
+    .option('--network <names>', 'built-in network(s), comma-separated (their layers are searched together)')
+    .option('--layers <file>', 'layers file (VAESA JSON, CoSA YAML, our JSON, CoSA folder)')
+    .option('--optimizer <name>', 'bo | gradient | random | grid', parseChoice('--optimizer', ['bo', 'gradient', 'random', 'grid'] as const), 'bo')
+    .option('--budget <n>', 'distinct designs evaluated with the cost model', parsePositiveInt('--budget'), 100)
+    .option('--seed <s>', 'seed', parseInteger('--seed'), 0)
+    .option('--objective <obj>', 'edp | latency | energy', parseChoice('--objective', ['edp', 'latency', 'energy'] as const), 'edp')
+    .option('--baseline <list>', 'original-space baselines at the same budget: random,bo', parseBaselines)
+    .option('--max-area <mm2>', 'area budget: designs above it never win', parseArea)
+    .option('--pareto', 'also return the latency/energy Pareto front found')
+    .option('--plot <file.svg>', 'draw best objective vs evaluations for every method')
+    .option('--backend <name>', 'tfjs backend: cpu, wasm, or any registered backend', 'cpu')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: SearchFlags) => {
+      if (!(await useBackend(o.backend))) throw new CliError(`--backend: the tfjs backend "${o.backend}" could not start`);
+      const trained = orFail(await loadVaesa(o.model));
+      const target = combinedTarget(await resolveWorkloads({ network: o.network, layers: o.layers }));
+      const results = await searchAll(trained, target, { latent: [o.optimizer], baselines: o.baseline ?? [] }, {
+        budget: o.budget,
+        seed: o.seed,
+        objective: o.objective,
+        evaluator: costModelEvaluator({ objective: o.objective }),
+        maxArea: o.maxArea,
+        pareto: o.pareto,
+        silent: o.json === true,
+      });
+      if (o.plot !== undefined) writeFileSync(o.plot, historyPlot(results, o.objective));
+      printResult(o.json, { target: target.name, objective: o.objective, budget: o.budget, seed: o.seed, results }, () => [
+        `${target.name}, objective ${o.objective}, budget ${o.budget}, seed ${o.seed}`,
+        ...table(RESULT_HEADER, resultRows(results)),
+        ...(o.plot === undefined ? [] : [`plot: ${o.plot}`]),
+      ]);
+    });
+}

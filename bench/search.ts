@@ -7,19 +7,20 @@
  *     model in DIR, or trains a throwaway `fast`-shaped model for 1 epoch on the reference data (only the
  *     network shapes matter for speed).
  *
- *   npx tsx bench/search.ts paper (--model DIR | --train) [--seeds 5] [--budget 100] [--efficiency 200]
- *                                 [--reference 2000] [--json FILE]
+ *   npx tsx bench/search.ts paper (--model DIR | --train [--save DIR]) [--seeds 5] [--budget 100]
+ *                                 [--efficiency 200] [--reference 2000] [--targets a,b] [--json FILE]
  *     VAESA's experiment (issue 7) on our cost model: per target and seed, latent BO and latent gradient
  *     search at `budget`, input-space BO run to `efficiency` evaluations (sample efficiency = evaluations
  *     it needs to reach latent BO's best at `budget`, divided by `budget`), input-space random at `budget`,
  *     and the reference optimum = best EDP of any run including a `reference`-evaluation random search.
- *     `--train` trains a `fast` model on the reference data first. Needs the cost model's `evaluateLayer`.
+ *     `--train` trains a `fast` model on the reference data first (`--save` keeps it). Evaluator: the built-in
+ *     cost model (pat setup, default mapper, mapped for EDP).
  */
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import type { Evaluator } from '../src/common/evaluator';
 import { formatError } from '../src/common/errors';
-import * as costmodel from '../src/costmodel';
+import { costModelEvaluator } from '../src/costmodel/evaluator';
 import { listVaesaCsvFiles, readVaesaCsvFiles } from '../src/dataset/node';
 import type { DatasetRow } from '../src/dataset/row';
 import { simbaSpace } from '../src/hardware/space';
@@ -27,7 +28,8 @@ import type { LatentModel } from '../src/model/latent-model';
 import { useBackend } from '../src/model/tf';
 import { inputSpaceSearch, latentSearch, weightedLayers, type SearchResult, type SearchTarget } from '../src/search';
 import { hasBatchedPrediction } from '../src/search/gradient';
-import { loadVaesa } from '../src/train/checkpoint';
+import { loadVaesa, saveVaesa } from '../src/train/checkpoint';
+import type { TrainedVaesa } from '../src/train/trained';
 import { trainVaesa } from '../src/train/train';
 import { networks } from '../src/workload/builtin';
 import { convLayer, layerName, type ConvLayer } from '../src/workload/layer';
@@ -44,6 +46,8 @@ interface Args {
   readonly efficiency: number;
   readonly reference: number;
   readonly json?: string;
+  readonly save?: string;
+  readonly targets?: readonly string[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -62,6 +66,8 @@ function parseArgs(argv: readonly string[]): Args {
     efficiency: num('--efficiency', 200),
     reference: num('--reference', 2000),
     ...(value('--json') === undefined ? {} : { json: value('--json') }),
+    ...(value('--save') === undefined ? {} : { save: value('--save') }),
+    ...(value('--targets') === undefined ? {} : { targets: (value('--targets') ?? '').split(',') }),
   };
 }
 
@@ -130,12 +136,6 @@ const syntheticBowl: Evaluator = (arch) => {
   return { cycles: 1e6 * Math.exp(0.05 * d), energy: 1e9 * Math.exp(0.03 * d), area: 1 };
 };
 
-/** The cost model's layer evaluator, once the cost-model module exports it. */
-function costModelEvaluator(): Evaluator | undefined {
-  const candidate = (costmodel as Record<string, unknown>).evaluateLayer;
-  return typeof candidate === 'function' ? (candidate as Evaluator) : undefined;
-}
-
 /** Six targets: four single layers (ResNet-50, AlexNet, a fully-connected layer) and two whole networks. */
 function paperTargets(): { name: string; target: SearchTarget }[] {
   const layer = (s: string): ConvLayer => {
@@ -165,15 +165,16 @@ function evaluationsToReach(r: SearchResult, goal: number): number {
 }
 
 export async function benchSearchPaper(args: Args): Promise<void> {
-  const evaluator = costModelEvaluator();
-  if (evaluator === undefined) {
-    console.log('paper experiment skipped: src/costmodel does not export evaluateLayer yet');
-    return;
-  }
+  const evaluator = costModelEvaluator({ objective: 'edp' });
   console.log(`backend wasm: ${await useBackend('wasm')}`);
   const model = await obtainModel(args.model, 0);
+  if (args.model === undefined && args.save !== undefined) {
+    const saved = await saveVaesa(model as TrainedVaesa, args.save);
+    if (E.isLeft(saved)) throw new Error(formatError(saved.left));
+    console.log(`saved the trained model to ${args.save}`);
+  }
   const rows: Record<string, unknown>[] = [];
-  for (const { name, target } of paperTargets()) {
+  for (const { name, target } of paperTargets().filter((t) => args.targets === undefined || args.targets.includes(t.name))) {
     for (let seed = 1; seed <= args.seeds; seed++) {
       const common = { evaluator, seed, objective: 'edp' as const };
       const latentBo = await latentSearch(model, target, { ...common, optimizer: 'bo', budget: args.budget });

@@ -14,7 +14,7 @@ import { pickLayers, splitByLayer, splitDataset } from '../src/dataset/split';
 import { dense, denseReference } from '../src/model/dense';
 import { mlpMacsPerSample } from '../src/model/mlp';
 import { tf, useBackend } from '../src/model/tf';
-import { TRAINING_PRESETS, type TrainingPresetName } from '../src/train/config';
+import { TRAINING_PRESETS, type TrainingPresetName, type TrainingSchedule, type VaesaModelConfig } from '../src/train/config';
 import { evaluateVaesa } from '../src/train/evaluate';
 import { trainVaesa } from '../src/train/train';
 import type { TrainedVaesa } from '../src/train/trained';
@@ -124,6 +124,8 @@ async function quality(args: readonly string[]): Promise<void> {
   const seed = Number(flag(args, 'seed') ?? 1);
   const heldOutCount = Number(flag(args, 'held-out') ?? 5);
   const seconds = flag(args, 'seconds');
+  const schedule = JSON.parse(flag(args, 'schedule') ?? '{}') as Partial<TrainingSchedule>;
+  const modelOverrides = JSON.parse(flag(args, 'model') ?? '{}') as Partial<VaesaModelConfig>;
   if (!(await useBackend(backend))) throw new Error(`backend ${backend} did not start`);
   const read = await readVaesaCsvFiles([REFERENCE_LAYERS]);
   if (E.isLeft(read)) throw new Error(formatError(read.left));
@@ -140,6 +142,8 @@ async function quality(args: readonly string[]): Promise<void> {
   const result = await trainVaesa(split.train, {
     preset: 'fast',
     seed,
+    schedule,
+    model: modelOverrides,
     validation: split.valid.slice(0, 5000),
     dropDesignsOutsideSpace: true,
     ...(seconds === undefined ? {} : { timeLimitSeconds: Number(seconds) }),
@@ -175,7 +179,7 @@ export async function main(args: readonly string[]): Promise<void> {
   const command = args[0] ?? 'speed';
   if (command === 'speed') return speed(args.slice(1));
   if (command === 'quality') return quality(args.slice(1));
-  throw new Error('usage: bench/train.ts speed [--backend wasm|cpu] [--preset fast,paper] | quality [--backend wasm] [--seed 1] [--held-out 5] [--seconds S]');
+  throw new Error('usage: bench/train.ts speed [--backend wasm|cpu] [--preset fast,paper] | quality [--backend wasm] [--seed 1] [--held-out 5] [--seconds S] [--schedule JSON] [--model JSON]');
 }
 
 if (require.main === module) {

@@ -1,8 +1,9 @@
 /**
  * Training benchmark. `npx tsx bench/train.ts speed [--backend wasm|cpu] [--preset fast|paper]` measures
  * plain matMul, one dense layer's forward+backward (our gradient vs tfjs's built-in one) and a whole
- * training step; `npx tsx bench/train.ts quality [--backend wasm] [--seed 1] [--held-out 5]` trains the
- * `fast` preset on the 45 reference layers and reports the accuracy targets of docs/model.md.
+ * training step; `npx tsx bench/train.ts quality [--backend wasm] [--seed 1] [--held-out 5] [--seconds S]
+ * [--schedule JSON] [--model JSON]` trains the `fast` preset (with overrides) on the 45 reference layers
+ * and reports the accuracy targets of docs/model.md.
  */
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';

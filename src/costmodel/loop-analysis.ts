@@ -112,8 +112,10 @@ export class MappingEvaluator {
   private readonly classCounts: Float64Array;
   private readonly childIndex = new Int32Array(2 * NUM_DIMS);
 
-  // Collapsed tiles: index level * 3 + space; multicast lists at (level * 3 + space) * maxFanout + k.
+  // Collapsed tiles: index level * 3 + space; the multicast list of tile i starts at multicastOffset[i]
+  // and has room for the level's fan-out entries.
   private readonly maxFanout: number;
+  private readonly multicastOffset = new Int32Array(NUM_LEVELS * NUM_SPACES);
   private readonly tileSize = new Float64Array(NUM_LEVELS * NUM_SPACES);
   private readonly partitionSize = new Float64Array(NUM_LEVELS * NUM_SPACES);
   private readonly contentAccesses = new Float64Array(NUM_LEVELS * NUM_SPACES);
@@ -145,8 +147,13 @@ export class MappingEvaluator {
     let maxFanout = 1;
     for (const f of template.fanouts) maxFanout = Math.max(maxFanout, f);
     this.maxFanout = maxFanout;
-    this.multicastAccesses = new Float64Array(NUM_LEVELS * NUM_SPACES * maxFanout);
-    this.multicastScatter = new Float64Array(NUM_LEVELS * NUM_SPACES * maxFanout);
+    let offset = 0;
+    for (let i = 0; i < NUM_LEVELS * NUM_SPACES; i++) {
+      this.multicastOffset[i] = offset;
+      offset += template.fanouts[Math.floor(i / NUM_SPACES)];
+    }
+    this.multicastAccesses = new Float64Array(offset);
+    this.multicastScatter = new Float64Array(offset);
     this.classKeys = new Float64Array(4 * maxFanout);
     this.classCounts = new Float64Array(maxFanout);
     this.classHistogram = new Float64Array(maxFanout);
@@ -534,7 +541,7 @@ export class MappingEvaluator {
     const first = this.levelFirstLoop[level];
     const numSpatial = this.levelSpatialLoops[level];
     const fanout = this.levelFanout[level];
-    const o = i * this.maxFanout;
+    const o = this.multicastOffset[i];
     // Unless two spatial dims feed one input axis (R with P, or S with Q), children differ exactly in
     // the dims the data space depends on: classes are all of size (product of the other dims).
     let multicast = 1;
@@ -603,7 +610,7 @@ export class MappingEvaluator {
 
   /** Timeloop's tiling.cpp on the closed-form per-level access counts. */
   private collapse(): void {
-    const stride = this.maxFanout;
+    const offsets = this.multicastOffset;
     const acc = this.multicastAccesses;
     const scatter = this.multicastScatter;
     const count = this.multicastCount;
@@ -627,7 +634,7 @@ export class MappingEvaluator {
       }
       for (let s = 0; s < NUM_SPACES; s++) {
         const i = l * NUM_SPACES + s;
-        const o = i * stride;
+        const o = offsets[i];
         const stream = l === 0 ? cycles : streams[s];
         if (this.levelSpatialLoops[l] === 0) {
           scatter[o] = 1;
@@ -657,7 +664,7 @@ export class MappingEvaluator {
         let fills = 0;
         if (l < NUM_LEVELS - 1) {
           const outer = i + NUM_SPACES;
-          const o = outer * stride;
+          const o = offsets[outer];
           for (let k = 0; k < count[outer]; k++) if (acc[o + k] !== 0) fills += Math.floor(acc[o + k] / scatter[o + k]);
         }
         this.tileFills[i] = fills;
@@ -667,7 +674,7 @@ export class MappingEvaluator {
         if (this.keeps(l, s)) continue;
         const i = l * NUM_SPACES + s;
         const outer = i + NUM_SPACES;
-        const o = outer * stride;
+        const o = offsets[outer];
         let content = 0;
         for (let k = 0; k < count[outer]; k++) {
           if (acc[o + k] !== 0) {

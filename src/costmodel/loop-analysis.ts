@@ -78,8 +78,11 @@ export class MappingEvaluator {
   private readonly loopDim = new Int32Array(MAX_LOOPS);
   private readonly loopEnd = new Float64Array(MAX_LOOPS);
   private readonly loopSpatial = new Uint8Array(MAX_LOOPS);
-  /** Cumulative bound per dim after a loop (its tile), for master spatial loops and storage boundaries only. */
-  private readonly loopExtent = new Float64Array(MAX_LOOPS * NUM_DIMS);
+  /**
+   * Cumulative bound per dim of the only tiles ever measured, by slot: 2 * level = the level's master
+   * spatial loop (its fan-out's tile), 2 * level + 1 = its storage boundary.
+   */
+  private readonly tileExtent = new Float64Array(2 * NUM_LEVELS * NUM_DIMS);
   /** Scale of each loop along its own dim (product of the bounds below it). */
   private readonly loopScale = new Float64Array(MAX_LOOPS);
   private readonly levelFirstLoop = new Int32Array(NUM_LEVELS);
@@ -93,7 +96,7 @@ export class MappingEvaluator {
   private readonly projected = new Float64Array(AXES);
   private readonly spaceExtentCache = new Float64Array(NUM_SPACES * AXES);
   private readonly tileOf = new Float64Array(NUM_SPACES);
-  private cachedExtentLoop = -1;
+  private cachedExtentSlot = -1;
   private readonly streams = new Float64Array(NUM_SPACES);
   private readonly transitionKind = new Uint8Array(MAX_LOOPS);
   private readonly transitionSize = new Float64Array(MAX_LOOPS);
@@ -226,7 +229,7 @@ export class MappingEvaluator {
       if (spec.entries === undefined) continue;
       const b = this.levelBoundary[l];
       let used = 0;
-      for (let s = 0; s < NUM_SPACES; s++) if (this.keeps(l, s)) used += this.spaceSize(b, s);
+      for (let s = 0; s < NUM_SPACES; s++) if (this.keeps(l, s)) used += this.spaceSize(2 * l + 1, s);
       if (used > spec.entries && report({ kind: 'capacity', level: l, used, available: spec.entries })) return first;
     }
     return first;
@@ -275,7 +278,7 @@ export class MappingEvaluator {
         }
       }
       // Only the tiles of master spatial loops and storage boundaries are ever measured.
-      if (spatialLoops > 0) this.snapshotExtent(n - 1, running);
+      if (spatialLoops > 0) this.snapshotExtent(2 * l, running);
       let temporal = 0;
       for (let i = 0; i < NUM_DIMS; i++) {
         const dim = packed[base + PACKED_PERMUTATION + i];
@@ -297,7 +300,7 @@ export class MappingEvaluator {
         loopScale[n] = running[N];
         n++;
       }
-      this.snapshotExtent(n - 1, running);
+      this.snapshotExtent(2 * l + 1, running);
       this.levelSpatialLoops[l] = spatialLoops;
       this.levelFanout[l] = fanout;
       this.levelBoundary[l] = n - 1;
@@ -313,17 +316,17 @@ export class MappingEvaluator {
     }
   }
 
-  private snapshotExtent(loop: number, running: Float64Array): void {
-    const o = loop * NUM_DIMS;
-    const x = this.loopExtent;
+  private snapshotExtent(slot: number, running: Float64Array): void {
+    const o = slot * NUM_DIMS;
+    const x = this.tileExtent;
     for (let d = 0; d < NUM_DIMS; d++) x[o + d] = running[d];
   }
 
-  /** Fills `extent` with the data-space box extents of the tile of loop `loop`. */
-  private spaceExtents(loop: number, space: number): void {
+  /** Fills `extent` with the data-space box extents of the tile in `slot`. */
+  private spaceExtents(slot: number, space: number): void {
     const e = this.extent;
-    const x = this.loopExtent;
-    const o = loop * NUM_DIMS;
+    const x = this.tileExtent;
+    const o = slot * NUM_DIMS;
     if (space === 0) {
       e[0] = x[o + R];
       e[1] = x[o + S];
@@ -343,8 +346,8 @@ export class MappingEvaluator {
     }
   }
 
-  private spaceSize(loop: number, space: number): number {
-    this.spaceExtents(loop, space);
+  private spaceSize(slot: number, space: number): number {
+    this.spaceExtents(slot, space);
     const e = this.extent;
     return e[0] * e[1] * e[2] * e[3];
   }
@@ -374,17 +377,17 @@ export class MappingEvaluator {
 
   /**
    * For each data space, the sum over all calls of element 0 of loop `loop` of |delta| x epochs: the words
-   * the level above fetches for this loop's tile over the whole run. Writes `streams[space]`.
+   * the level above fetches for this loop's tile (in `slot`) over the whole run. Writes `streams[space]`.
    *
    * Weights and outputs project each problem dim onto its own axis, and a counter move along an axis is at
    * least the tile's extent there, so their deltas are empty or the whole tile and the gradient never
    * matters: stream' = stream * n + (n - 1) * delta. Inputs can move by less than their sliding-window
    * extent; those slices need the gradient dynamic program (`inputStream`).
    */
-  private deltaStreams(loop: number, streams: Float64Array): void {
+  private deltaStreams(loop: number, slot: number, streams: Float64Array): void {
     const v = this.shift;
     for (let d = 0; d < NUM_DIMS; d++) v[d] = 0;
-    this.cacheExtents(loop);
+    this.cacheExtents(slot);
     const e = this.spaceExtentCache;
     const tileW = this.tileOf[0];
     const tileI = this.tileOf[1];
@@ -499,11 +502,11 @@ export class MappingEvaluator {
     return sum[0];
   }
 
-  /** Caches the extents (`spaceExtentCache`, space * 4 + axis) and sizes (`tileOf`) of the tile of `loop`. */
-  private cacheExtents(loop: number): void {
-    if (this.cachedExtentLoop === loop) return;
-    const x = this.loopExtent;
-    const o = loop * NUM_DIMS;
+  /** Caches the extents (`spaceExtentCache`, space * 4 + axis) and sizes (`tileOf`) of the tile in `slot`. */
+  private cacheExtents(slot: number): void {
+    if (this.cachedExtentSlot === slot) return;
+    const x = this.tileExtent;
+    const o = slot * NUM_DIMS;
     const e = this.spaceExtentCache;
     const c = this.coef;
     const r = x[o + R];
@@ -528,7 +531,7 @@ export class MappingEvaluator {
     this.tileOf[0] = r * sDim * ch * k;
     this.tileOf[1] = e[4] * e[5] * ch * n;
     this.tileOf[2] = p * q * k * n;
-    this.cachedExtentLoop = loop;
+    this.cachedExtentSlot = slot;
   }
 
   /**
@@ -618,15 +621,15 @@ export class MappingEvaluator {
     for (let t = 0; t < this.numLoops; t++) if (!this.loopSpatial[t]) cycles *= this.loopEnd[t];
     this.computeCycles = cycles;
     const streams = this.streams;
-    this.cachedExtentLoop = -1;
+    this.cachedExtentSlot = -1;
     for (let l = 0; l < NUM_LEVELS; l++) {
-      if (l > 0) this.deltaStreams(this.levelBoundary[l - 1], streams);
+      if (l > 0) this.deltaStreams(this.levelBoundary[l - 1], 2 * l - 1, streams);
       // Tile sizes of this level; with a fan-out above the level below, that level's partition denominator.
-      this.cacheExtents(this.levelBoundary[l]);
+      this.cacheExtents(2 * l + 1);
       for (let s = 0; s < NUM_SPACES; s++) this.tileSize[l * NUM_SPACES + s] = this.tileOf[s];
       if (l > 0) {
         if (this.levelSpatialLoops[l] > 0) {
-          this.cacheExtents(this.levelFirstLoop[l] + this.levelSpatialLoops[l] - 1);
+          this.cacheExtents(2 * l);
           for (let s = 0; s < NUM_SPACES; s++) this.denominator[(l - 1) * NUM_SPACES + s] = this.tileOf[s];
         } else {
           for (let s = 0; s < NUM_SPACES; s++) this.denominator[(l - 1) * NUM_SPACES + s] = this.tileSize[(l - 1) * NUM_SPACES + s];

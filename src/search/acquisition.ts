@@ -36,6 +36,25 @@ function erfc(x: number): number {
   return x >= 0 ? r : 2 - r;
 }
 
+/**
+ * The loss from a prediction's mean and standard deviation, with its partial derivatives:
+ * UCB: mean - kappa·sd; EI = I Φ(z) + sd φ(z) with I = best - mean - xi, z = I / sd, negated
+ * (∂EI/∂mean = -Φ(z), ∂EI/∂sd = φ(z)).
+ */
+function lossFromMoments(
+  acquisition: Acquisition,
+  bestObserved: number,
+  mean: number,
+  std: number,
+): { value: number; dMean: number; dStd: number } {
+  if (acquisition.kind === 'ucb') return { value: mean - acquisition.kappa * std, dMean: 1, dStd: -acquisition.kappa };
+  const improvement = bestObserved - mean - acquisition.xi;
+  const z = improvement / std;
+  const cdf = standardNormalCdf(z);
+  const pdf = standardNormalPdf(z);
+  return { value: -(improvement * cdf + std * pdf), dMean: cdf, dStd: -pdf };
+}
+
 /** The acquisition loss to minimise at `x` (lower is more promising), with its gradient. */
 export function acquisitionLoss(
   posterior: GpPosterior,
@@ -44,22 +63,12 @@ export function acquisitionLoss(
   x: readonly number[],
 ): ValueAndGradient {
   const p = posterior.predictWithGradient(x);
-  const std = Math.sqrt(Math.max(p.variance, MIN_STD * MIN_STD));
-  const stdGradient = p.varianceGradient.map((g) => g / (2 * std));
-  if (acquisition.kind === 'ucb') {
-    return {
-      value: p.mean - acquisition.kappa * std,
-      gradient: p.meanGradient.map((g, d) => g - acquisition.kappa * stdGradient[d]),
-    };
-  }
-  const improvement = bestObserved - p.mean - acquisition.xi;
-  const z = improvement / std;
-  const cdf = standardNormalCdf(z);
-  const pdf = standardNormalPdf(z);
-  // EI = I Φ(z) + σ φ(z);  ∂EI/∂μ = -Φ(z),  ∂EI/∂σ = φ(z)
+  const clamped = p.variance < MIN_STD * MIN_STD;
+  const std = clamped ? MIN_STD : Math.sqrt(p.variance);
+  const loss = lossFromMoments(acquisition, bestObserved, p.mean, std);
   return {
-    value: -(improvement * cdf + std * pdf),
-    gradient: p.meanGradient.map((g, d) => cdf * g - pdf * stdGradient[d]),
+    value: loss.value,
+    gradient: p.meanGradient.map((g, d) => loss.dMean * g + (clamped ? 0 : (loss.dStd * p.varianceGradient[d]) / (2 * std))),
   };
 }
 
@@ -106,9 +115,5 @@ export function minimizeAcquisition(
 /** The acquisition loss without its gradient (cheaper, for scoring many random candidates). */
 function scoreOnly(posterior: GpPosterior, acquisition: Acquisition, bestObserved: number, x: readonly number[]): number {
   const p = posterior.predict(x);
-  const std = Math.sqrt(Math.max(p.variance, MIN_STD * MIN_STD));
-  if (acquisition.kind === 'ucb') return p.mean - acquisition.kappa * std;
-  const improvement = bestObserved - p.mean - acquisition.xi;
-  const z = improvement / std;
-  return -(improvement * standardNormalCdf(z) + std * standardNormalPdf(z));
+  return lossFromMoments(acquisition, bestObserved, p.mean, Math.sqrt(Math.max(p.variance, MIN_STD * MIN_STD))).value;
 }

@@ -241,6 +241,63 @@ class OrderSearch {
     for (let l = 0; l < NUM_LEVELS; l++) energy += est.vectorAccesses[l] * this.view.vectorEnergy[l];
     return objectiveValue(this.objective, est.cycles, energy);
   }
+
+  /** First loop index of `level`'s segment in the last allotted order (after `score`). */
+  segmentStart(level: number): number {
+    return level === 0 ? 0 : this.cuts[level - 1];
+  }
+
+  segmentEnd(level: number): number {
+    return this.cuts[level];
+  }
+}
+
+/** Levels whose loop order is polished, outer first (DRAM and GlobalBuffer orders set most of the traffic). */
+const POLISHED_LEVELS = [5, 4, 2, 1];
+/** Polish a level only when its loops span at most this many dims (all orders of them are tried). */
+const POLISH_MAX_DIMS = 4;
+
+function permutationsOf(items: readonly number[]): number[][] {
+  if (items.length <= 1) return [items.slice()];
+  const out: number[][] = [];
+  items.forEach((x, i) => {
+    for (const rest of permutationsOf([...items.slice(0, i), ...items.slice(i + 1)])) out.push([x, ...rest]);
+  });
+  return out;
+}
+
+/**
+ * Interstellar's observation applied to one candidate: within a level only the order of its dims matters,
+ * so try every order of the dims of each polished level (their loops kept together) and keep the best.
+ */
+function polish(start: Candidate, search: OrderSearch): Candidate {
+  let best = start;
+  for (const level of POLISHED_LEVELS) {
+    if (!Number.isFinite(search.score(best))) return best;
+    const from = search.segmentStart(level);
+    const to = search.segmentEnd(level);
+    const dimsHere: number[] = [];
+    for (let i = from; i < to; i++) if (!dimsHere.includes(best.dims[i])) dimsHere.push(best.dims[i]);
+    if (dimsHere.length < 2 || dimsHere.length > POLISH_MAX_DIMS) continue;
+    for (const order of permutationsOf(dimsHere)) {
+      const dims = best.dims.slice();
+      const primes = best.primes.slice();
+      let k = from;
+      for (const d of order) {
+        for (let i = from; i < to; i++) {
+          if (best.dims[i] !== d) continue;
+          dims[k] = d;
+          primes[k] = best.primes[i];
+          k++;
+        }
+      }
+      const trial: Candidate = { unrolling: best.unrolling, dims, primes, score: Infinity, packed: new Int32Array(PACKED_LENGTH) };
+      trial.score = search.score(trial);
+      if (trial.score < best.score) best = trial;
+    }
+  }
+  search.score(best);
+  return best;
 }
 
 function seededOrder(unrolling: SpatialOption, priority: readonly number[]): { dims: Int32Array; primes: Int32Array } {
@@ -370,6 +427,8 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
       }
     }
   }
+  const ranked = [...kept.values()].sort((a, b) => a.score - b.score);
+  for (const c of ranked.slice(0, effort.starts)) remember(polish(c, search));
   return [...kept.values()].sort((a, b) => a.score - b.score);
 }
 
@@ -379,6 +438,8 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
  */
 const POOL_PROFILES: readonly (readonly [number, number, number, number])[] = [
   [8, 1024, 64, 4096],
+  [128, 16384, 1024, 4096],
+  [256, 65536, 4096, 16384],
   [32, 4096, 256, 16384],
   [128, 16384, 1024, 65536],
   [256, 65536, 4096, 262144],

@@ -5,6 +5,7 @@ import { registerDatasetCommands } from './dataset';
 import { registerEvaluateCommand } from './evaluate';
 import { registerTrainCommand } from './train';
 import { registerSearchCommand } from './search';
+import { registerDemoCommand } from './demo';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerDatasetCommands(program);
   registerTrainCommand(program);
   registerSearchCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 

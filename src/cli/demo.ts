@@ -1,0 +1,109 @@
+/**
+ * `vaesa demo`: the whole pipeline on a built-in default. Generates a dataset with the cost model,
+ * trains the `fast` preset, searches ResNet-50's best design with latent BO and gradient search and
+ * a random-search baseline at the same budget, and compares them with Simba's default design.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { availableParallelism } from 'node:os';
+import type { Command } from 'commander';
+import { costModelEvaluator } from '../costmodel/evaluator';
+import { evaluateNetwork } from '../costmodel';
+import { archId, simbaDefaultArch } from '../hardware/arch';
+import { simbaSpace } from '../hardware';
+import { networks } from '../workload';
+import { createRng } from '../common/rng';
+import { splitDataset } from '../dataset/split';
+import { readVaesaCsv } from '../dataset/files';
+import { generateDatasetFile } from '../dataset/generate-file';
+import { evaluateVaesa } from '../train';
+import { saveVaesa } from '../train/checkpoint';
+import { orFail, parseInteger, parsePositiveInt } from './errors';
+import { formatNumber, printResult, table } from './output';
+import { createProgress } from './progress';
+import { costModelSource } from './generate';
+import { trainWithProgress } from './train';
+import { historyPlot, resultRows, RESULT_HEADER, searchAll } from './search';
+
+interface DemoFlags {
+  out: string;
+  samples: number;
+  budget: number;
+  seed: number;
+  workers: number;
+  trainSeconds: number;
+  json?: boolean;
+}
+
+export function registerDemoCommand(program: Command): Command {
+  return program
+    .command('demo')
+    .description('the whole pipeline on ResNet-50: dataset -> fast VAE training -> latent BO and gradient search vs random search')
+    .option('--out <dir>', 'folder for the dataset, model and plot', 'vaesa-demo')
+    .option('--samples <n>', 'designs in the generated dataset', parsePositiveInt('--samples'), 150)
+    .option('--budget <n>', 'cost-model evaluations per search method', parsePositiveInt('--budget'), 30)
+    .option('--seed <s>', 'seed of every step', parseInteger('--seed'), 0)
+    .option('--workers <w>', 'worker threads for dataset generation', parseInteger('--workers'), Math.min(4, availableParallelism()))
+    .option('--train-seconds <s>', 'training time limit', parsePositiveInt('--train-seconds'), 90)
+    .option('--json', 'print the result as JSON')
+    .action(async (o: DemoFlags) => {
+      const silent = o.json === true;
+      const say = (line: string) => {
+        if (!silent) process.stderr.write(`${line}\n`);
+      };
+      mkdirSync(o.out, { recursive: true });
+      const network = networks.resnet50;
+      const dataFile = path.join(o.out, 'dataset.csv');
+
+      say(`1/3 dataset: ${o.samples} random designs x ${network.layers.length} ResNet-50 layers, cost model on ${o.workers} worker(s) -> ${dataFile}`);
+      let progress: ReturnType<typeof createProgress> | undefined;
+      orFail(
+        await generateDatasetFile({
+          out: dataFile,
+          space: simbaSpace,
+          networks: [network],
+          sampler: { kind: 'random', count: o.samples },
+          seed: o.seed,
+          workers: o.workers,
+          evaluator: costModelSource({}, o.workers),
+          onProgress: (p) => {
+            progress ??= createProgress({ label: 'rows', total: p.total, silent });
+            progress.update(p.done);
+          },
+        }),
+      );
+      progress?.stop();
+      const rows = orFail(await readVaesaCsv(dataFile)).rows;
+
+      say(`2/3 training the fast preset (at most ${o.trainSeconds} s)`);
+      const split = splitDataset(rows, createRng(o.seed));
+      const trained = await trainWithProgress(split.train, split.valid, { preset: 'fast', seed: o.seed, space: simbaSpace, timeLimitSeconds: o.trainSeconds }, silent);
+      orFail(await saveVaesa(trained, path.join(o.out, 'model')));
+      const quality = evaluateVaesa(trained, split.test);
+
+      say(`3/3 searching ResNet-50 with ${o.budget} cost-model evaluations per method`);
+      const evaluator = costModelEvaluator({ objective: 'edp' });
+      const results = await searchAll(trained, network, { latent: ['bo', 'gradient'], baselines: ['random'] }, { budget: o.budget, seed: o.seed, objective: 'edp', evaluator, silent });
+      const simba = evaluateNetwork(simbaDefaultArch, network);
+      const plotFile = path.join(o.out, 'search-history.svg');
+      writeFileSync(plotFile, historyPlot(results, 'edp'));
+
+      printResult(
+        o.json,
+        { out: o.out, rows: rows.length, test: quality, results, simbaDefault: { arch: simbaDefaultArch, cycles: simba.cycles, energy: simba.energy, edp: simba.edp, area: simba.area } },
+        () => [
+          `dataset ${rows.length} rows; model test EDP Spearman ${quality.prediction.edp.spearman.toFixed(3)}, ` +
+            `reconstruction within 10%: ${(100 * quality.reconstruction.within10PercentShare).toFixed(1)}%`,
+          '',
+          `ResNet-50 (network totals over its layers with counts; EDP = cycles x pJ):`,
+          ...table(RESULT_HEADER, [
+            ...resultRows(results),
+            ['Simba default', archId(simbaDefaultArch), formatNumber(simba.cycles), formatNumber(simba.energy), formatNumber(simba.edp), formatNumber(simba.area), '1'],
+          ]),
+          '',
+          `model: ${path.join(o.out, 'model')}, plot: ${plotFile}`,
+        ],
+      );
+      trained.dispose();
+    });
+}

@@ -70,7 +70,7 @@ export function costFromEvaluator(ev: MappingEvaluator, area: number): MappingCo
     breakdown: {
       levels,
       macEnergy: ev.macEnergy,
-      macs: ev.macEnergy / ev.template.macEnergy,
+      macs: ev.macs,
       utilizedMacs: ev.utilizedMacs,
       computeCycles: ev.computeCycles,
     },

@@ -64,7 +64,8 @@ export class MappingEvaluator {
   readonly template: ArchTemplate;
   private readonly coef: Coefficients;
   private readonly bounds: Int32Array;
-  private readonly macs: number;
+  /** MACs of the layer. */
+  readonly macs: number;
   private readonly keepMask: Uint8Array;
   // Per level template constants, flattened for the hot loop.
   private readonly levelClusters = new Float64Array(NUM_LEVELS);
@@ -92,7 +93,6 @@ export class MappingEvaluator {
   private readonly levelReplication = new Float64Array(NUM_LEVELS);
 
   // Per data space scratch.
-  private readonly extent = new Float64Array(AXES);
   private readonly projected = new Float64Array(AXES);
   private readonly spaceExtentCache = new Float64Array(NUM_SPACES * AXES);
   private readonly tileOf = new Float64Array(NUM_SPACES);
@@ -227,9 +227,9 @@ export class MappingEvaluator {
         if (report({ kind: 'instances', level: l, used: this.levelReplication[l], available: spec.instances })) return first;
       }
       if (spec.entries === undefined) continue;
-      const b = this.levelBoundary[l];
+      this.cacheExtents(2 * l + 1);
       let used = 0;
-      for (let s = 0; s < NUM_SPACES; s++) if (this.keeps(l, s)) used += this.spaceSize(2 * l + 1, s);
+      for (let s = 0; s < NUM_SPACES; s++) if (this.keeps(l, s)) used += this.tileOf[s];
       if (used > spec.entries && report({ kind: 'capacity', level: l, used, available: spec.entries })) return first;
     }
     return first;
@@ -250,6 +250,7 @@ export class MappingEvaluator {
   }
 
   private buildNest(packed: PackedMapping): void {
+    this.cachedExtentSlot = -1;
     let n = 0;
     const running = this.shift; // reused as the running cumulative bound per dim
     for (let d = 0; d < NUM_DIMS; d++) running[d] = 1;
@@ -320,36 +321,6 @@ export class MappingEvaluator {
     const o = slot * NUM_DIMS;
     const x = this.tileExtent;
     for (let d = 0; d < NUM_DIMS; d++) x[o + d] = running[d];
-  }
-
-  /** Fills `extent` with the data-space box extents of the tile in `slot`. */
-  private spaceExtents(slot: number, space: number): void {
-    const e = this.extent;
-    const x = this.tileExtent;
-    const o = slot * NUM_DIMS;
-    if (space === 0) {
-      e[0] = x[o + R];
-      e[1] = x[o + S];
-      e[2] = x[o + C];
-      e[3] = x[o + K];
-    } else if (space === 1) {
-      const c = this.coef;
-      e[0] = (x[o + R] - 1) * c.dilationW + (x[o + P] - 1) * c.strideW + 1;
-      e[1] = (x[o + S] - 1) * c.dilationH + (x[o + Q] - 1) * c.strideH + 1;
-      e[2] = x[o + C];
-      e[3] = x[o + N];
-    } else {
-      e[0] = x[o + P];
-      e[1] = x[o + Q];
-      e[2] = x[o + K];
-      e[3] = x[o + N];
-    }
-  }
-
-  private spaceSize(slot: number, space: number): number {
-    this.spaceExtents(slot, space);
-    const e = this.extent;
-    return e[0] * e[1] * e[2] * e[3];
   }
 
   /** Projects the problem-space vector in `shift` onto the four axes of `space`, into `projected`. */
@@ -621,7 +592,6 @@ export class MappingEvaluator {
     for (let t = 0; t < this.numLoops; t++) if (!this.loopSpatial[t]) cycles *= this.loopEnd[t];
     this.computeCycles = cycles;
     const streams = this.streams;
-    this.cachedExtentSlot = -1;
     for (let l = 0; l < NUM_LEVELS; l++) {
       if (l > 0) this.deltaStreams(this.levelBoundary[l - 1], 2 * l - 1, streams);
       // Tile sizes of this level; with a fan-out above the level below, that level's partition denominator.

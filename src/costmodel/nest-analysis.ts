@@ -434,4 +434,3 @@ export class NestAnalysis {
   }
 }
 
-export const DIM_INDEX = { R, S, P, Q, C, K, N } as const;

@@ -5,7 +5,7 @@ import { buildArchTemplate } from '../../src/costmodel/arch-template';
 import { MappingEvaluator } from '../../src/costmodel/loop-analysis';
 import { evaluateByWalk } from '../../src/costmodel/walk';
 import { costFromEvaluator } from '../../src/costmodel/evaluate';
-import { LEVEL_NAMES, NUM_LEVELS, packMapping, type Mapping } from '../../src/costmodel/mapping';
+import { LEVEL_NAMES, NUM_LEVELS, makeMapping, packMapping, type Mapping } from '../../src/costmodel/mapping';
 import { TENSOR_NAMES } from '../../src/costmodel/cost';
 import type { ArchConfig } from '../../src/hardware/arch';
 
@@ -116,5 +116,17 @@ describe('MappingEvaluator (closed form) agrees with the literal walk of Timeloo
     evaluator.evaluate(b);
     expect(evaluator.evaluate(a)).toBe(edpA);
     expect(Array.from(evaluator.reads)).toEqual(readsA);
+  });
+
+  it('checks capacity against the mapping it is given, whatever was evaluated before', () => {
+    const layer = convLayer({ R: 1, S: 1, P: 8, Q: 8, C: 4, K: 4, N: 1 });
+    const evaluator = new MappingEvaluator(buildArchTemplate(arch), layer);
+    const fits = packMapping(makeMapping({ AccumulationBuffer: { temporal: { P: 8 } }, DRAM: { temporal: { Q: 8, C: 4, K: 4 } } }));
+    const overflows = packMapping(makeMapping({ AccumulationBuffer: { temporal: { P: 8, Q: 8, K: 2 } }, DRAM: { temporal: { C: 4, K: 2 } } }));
+    evaluator.evaluate(fits);
+    expect(evaluator.check(overflows)).toEqual({ kind: 'capacity', level: 1, used: 128, available: 64 });
+    expect(evaluator.check(fits)).toBeUndefined();
+    evaluator.evaluate(fits);
+    expect(evaluator.check(overflows)?.kind).toBe('capacity');
   });
 });

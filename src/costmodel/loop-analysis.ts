@@ -143,6 +143,10 @@ export class MappingEvaluator {
   utilizedMacs = 0;
 
   constructor(template: ArchTemplate, layer: Coefficients & { readonly R: number; readonly S: number; readonly P: number; readonly Q: number; readonly C: number; readonly K: number; readonly N: number }) {
+    for (const field of ['R', 'S', 'P', 'Q', 'C', 'K', 'N', 'strideW', 'strideH', 'dilationW', 'dilationH'] as const) {
+      const value = layer[field];
+      if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`MappingEvaluator: layer ${field} must be a positive integer, got ${String(value)}`);
+    }
     this.template = template;
     this.coef = { strideW: layer.strideW, strideH: layer.strideH, dilationW: layer.dilationW, dilationH: layer.dilationH };
     this.bounds = Int32Array.from([layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N]);

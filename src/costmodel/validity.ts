@@ -14,9 +14,16 @@ export type MappingValidity =
  * spatial factors equals the layer's bound; the spatial factors below each level fit its fan-out (the template's
  * instance ratio, e.g. GlobalBuffer -> InputBuffer 64); every level's utilized instances fit; the tiles a
  * buffer keeps fit its entries (sum over kept tensors, Timeloop's capacity rule; DRAM is unbounded).
+ * An arch that cannot form the template or a malformed layer is reported as a reason too.
  */
 export function isValidMapping(arch: ArchConfig, layer: ConvLayer, mapping: Mapping | PackedMapping, options: EvaluateOptions = {}): MappingValidity {
-  const evaluator = new MappingEvaluator(templateFor(arch, options), layer);
+  let evaluator: MappingEvaluator;
+  try {
+    evaluator = new MappingEvaluator(templateFor(arch, options), layer);
+  } catch (e) {
+    const message = (e as Error).message;
+    return { valid: false, reasons: [message], problems: [{ kind: 'structure', level: 0, message }] };
+  }
   let packed: PackedMapping;
   if (mapping instanceof Int32Array) packed = mapping;
   else if (mapping.levels?.length !== NUM_LEVELS) {

@@ -36,6 +36,16 @@ describe('isValidMapping', () => {
     }
   });
 
+  it('reports an arch or layer that cannot be evaluated', () => {
+    const m = makeMapping({ DRAM: { temporal: { R: 3, S: 3, P: 8, Q: 8, C: 16, K: 16 } } });
+    const badArch = isValidMapping({ ...simbaDefaultArch, macs: 100 }, layer, m);
+    expect(badArch.valid).toBe(false);
+    if (!badArch.valid) expect(badArch.reasons[0]).toMatch(/Registers has 100 instances, not a multiple of meshX 16/);
+    const badLayer = isValidMapping(simbaDefaultArch, { ...layer, strideW: 0 }, m);
+    expect(badLayer.valid).toBe(false);
+    if (!badLayer.valid) expect(badLayer.reasons[0]).toMatch(/layer strideW must be a positive integer, got 0/);
+  });
+
   it('rejects malformed mappings with a reason instead of throwing', () => {
     const v = isValidMapping(simbaDefaultArch, layer, { levels: [] });
     expect(v.valid).toBe(false);

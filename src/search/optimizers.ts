@@ -124,7 +124,7 @@ export async function bayesOptSearch(
       const ys = scalarise(observations, ledger.objective, pareto ? rng.next() : undefined);
       const fullFit = hyperparameters === undefined || fits % FULL_REFIT_EVERY === 0;
       const fitted = fitGp(observations.map((o) => o.unit), ys, rng, {
-        kernel: options.kernel ?? 'ard',
+        kernel: options.kernel ?? 'isotropic',
         restarts: fullFit ? (options.gpRestarts ?? 2) : 0,
         maxIterations: fullFit ? 60 : WARM_FIT_ITERATIONS,
         ...(hyperparameters === undefined ? {} : { initial: hyperparameters }),

@@ -37,7 +37,10 @@ export interface BayesOptOptions {
   readonly acquisition?: Acquisition;
   /** Random proposals before the GP takes over (default 5, bayes_opt's default). */
   readonly initialPoints?: number;
-  /** GP kernel lengthscales: one per dimension (`ard`, default) or shared (`isotropic`). */
+  /**
+   * GP kernel lengthscales: shared (`isotropic`, default — bayes_opt's Matern as VAESA used it) or one per
+   * dimension (`ard`, which overfits with few observations: see docs/search.md).
+   */
   readonly kernel?: GpKernel;
   /** Random restarts of the GP likelihood maximisation besides the warm start, on the first and every 10th fit (default 2). */
   readonly gpRestarts?: number;

@@ -56,6 +56,7 @@ async function* lineBatches(file: string): AsyncGenerator<LineBatch> {
     if (rest !== '') yield { lines: [rest], unterminated: true };
   } finally {
     stream.destroy();
+    raw.destroy();
   }
 }
 
@@ -112,10 +113,13 @@ export interface ReadManyProgress {
   readonly rows: number;
 }
 
-/** Reads many VAESA CSV files (or folders of them) into one list, in file-name order. */
+/**
+ * Reads many VAESA CSV files (or folders of them) into one list, in file-name order; each per-layer file
+ * takes its layer from its name.
+ */
 export async function readVaesaCsvFiles(
   inputs: readonly string[],
-  options: ReadVaesaCsvOptions & { readonly onProgress?: (p: ReadManyProgress) => void } = {},
+  options: Omit<ReadVaesaCsvOptions, 'layer'> & { readonly onProgress?: (p: ReadManyProgress) => void } = {},
 ): Promise<E.Either<VaesaError, VaesaCsvRead>> {
   const files = await listVaesaCsvFiles(inputs);
   if (E.isLeft(files)) return files;
@@ -123,7 +127,7 @@ export async function readVaesaCsvFiles(
   let skipped = 0;
   const skippedErrors: VaesaError[] = [];
   for (const [i, file] of files.right.entries()) {
-    const one = await readVaesaCsv(file, options);
+    const one = await readVaesaCsv(file, { skipBadRows: options.skipBadRows });
     if (E.isLeft(one)) return one;
     for (const r of one.right.rows) rows.push(r);
     skipped += one.right.skipped;

@@ -30,9 +30,9 @@ describe('trainVaesa', () => {
   it('lowers the loss and learns to rank costs of unseen designs', async () => {
     const model = await train(rows, { schedule: { epochs: 15, learningRate: 1e-2 } });
     const val = model.history.map((h) => h.validation.loss);
-    const train = model.history.map((h) => h.trainLoss);
+    const trainLoss = model.history.map((h) => h.trainLoss);
     expect(val[val.length - 1]).toBeLessThan(val[0] / 2);
-    expect(train[train.length - 1]).toBeLessThan(train[0] / 4);
+    expect(trainLoss[trainLoss.length - 1]).toBeLessThan(trainLoss[0] / 4);
     const ev = evaluateVaesa(model, test);
     expect(ev.prediction.edp.spearman).toBeGreaterThan(0.95);
     expect(ev.prediction.cycles.medianApe).toBeLessThan(0.5);

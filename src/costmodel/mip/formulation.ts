@@ -351,14 +351,23 @@ export function buildCosaProblem(arch: MipArch, layer: ConvLayer, options: CosaF
     lp.addRow(`fanout_${arch.levels[site.level].name}`, used, -Infinity, log2(arch.fanouts[site.level]));
   });
 
-  // How many factors of group `gi` sit at or below `level` (levels below hold their loops inside its tile).
-  const groupCountUpTo = (gi: number, level: number): LinearExpr => {
-    const expr: LinearExpr = new Map();
-    sites.forEach((site, si) => {
-      if (site.level <= level && countColumns[gi][si] >= 0) addTerm(expr, countColumns[gi][si], 1);
-    });
-    return expr;
-  };
+  // How many factors of group `gi` sit at or below each bounded level (the loops inside its tile), as columns
+  // implied integer by the counts: capacity rows stay sparse (measured: faster than expanding the sums).
+  const cumulative = groups.map((g, gi) => {
+    const cols: number[] = [];
+    for (let level = 0; level < numLevels - 1; level++) {
+      const col = lp.addColumn(`inside_g${gi}_${arch.levels[level].name}`, 0, g.count, false);
+      const row: LinearExpr = new Map([[col, 1]]);
+      if (level > 0) addTerm(row, cols[level - 1], -1);
+      sites.forEach((site, si) => {
+        if (site.level === level && countColumns[gi][si] >= 0) addTerm(row, countColumns[gi][si], -1);
+      });
+      lp.addRow(`inside_g${gi}_${level}`, row, 0, 0);
+      cols.push(col);
+    }
+    return cols;
+  });
+  const groupCountUpTo = (gi: number, level: number): LinearExpr => new Map([[cumulative[gi][level], 1]]);
 
   // Halo indicators: 1 iff some factor of the dim is inside the level's tile (only where a stride or dilation widens the inputs).
   const haloTerms = new Map<number, LinearExpr>();

@@ -33,13 +33,13 @@ export function formatMipFailure(f: MipFailure): string {
 export interface MipMapperOptions extends CosaFormulationOptions {
   /** Energy setup of the template (`'pat'` default); the formulation only reads capacities and fan-outs. */
   readonly model?: CostModelName;
-  /** HiGHS wall-clock limit per layer, seconds (default 10). A feasible mapping found by then is returned with `optimal: false`. */
+  /** HiGHS wall-clock limit per layer, seconds (default 2). A feasible mapping found by then is returned with `optimal: false`. */
   readonly timeLimitSeconds?: number;
   /** Relative optimality gap at which HiGHS stops (default 1e-4, Gurobi's default, which CoSA used). */
   readonly relativeGap?: number;
 }
 
-export const DEFAULT_MIP_TIME_LIMIT_SECONDS = 10;
+export const DEFAULT_MIP_TIME_LIMIT_SECONDS = 2;
 
 /** The MIP mapper's answer for one layer. */
 export interface MipMapping {

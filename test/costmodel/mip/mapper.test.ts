@@ -5,8 +5,8 @@ import { buildCosaProblem } from '../../../src/costmodel/mip/formulation';
 import { toLpFormat } from '../../../src/costmodel/mip/linear-program';
 import { evaluateLayer } from '../../../src/costmodel/evaluate-layer';
 import { findMappingMip, mipMapper, solveCosaProblem, type MipFailure, type MipMapping } from '../../../src/costmodel/mip/mapper';
-import { placementObjective } from '../../../src/costmodel/mip/placement';
-import { loadMipSolver, type MipSolver } from '../../../src/costmodel/mip/solver';
+import { decodePlacement, placementObjective } from '../../../src/costmodel/mip/placement';
+import { loadMipSolver, solveProgram, type MipSolver } from '../../../src/costmodel/mip/solver';
 import { isValidMapping } from '../../../src/costmodel/validity';
 import { simbaDefaultArch } from '../../../src/hardware/arch';
 import { convLayer, layerMacs } from '../../../src/workload/layer';
@@ -37,7 +37,7 @@ describe('findMappingMip on tiny layers', () => {
     'reaches the exhaustive optimum of its own objective (%s)',
     (_, layer) => {
       const problem = buildCosaProblem(template, layer);
-      const mip = solved(solveCosaProblem(solver, problem, { relativeGap: 0 }));
+      const mip = solved(solveCosaProblem(solver, problem, { relativeGap: 0, timeLimitSeconds: 60 }));
       expect(mip.optimal).toBe(true);
       expect(mip.objective).toBeCloseTo(exhaustiveOptimum(problem), 6);
       expect(isValidMapping(tinyArch, layer, mip.mapping)).toEqual({ valid: true });
@@ -62,8 +62,11 @@ describe('findMappingMip on real layers', () => {
       for (const layer of layers) {
         const mip = solved(findMappingMip(solver, arch, layer));
         expect(isValidMapping(arch, layer, mip.mapping)).toEqual({ valid: true });
+        // The program's optimum, read from HiGHS, is the direct score of the decoded placement.
         const problem = buildCosaProblem(buildArchTemplate(arch), layer);
-        expect(placementObjective(problem, mip.placement)).toBeCloseTo(mip.objective, 9);
+        const outcome = solveProgram(solver, problem.program, { timeLimitSeconds: 10, relativeGap: 0 });
+        if (outcome._tag !== 'Solved') throw new Error(outcome._tag);
+        expect(placementObjective(problem, decodePlacement(problem, outcome.values))).toBeCloseTo(outcome.objective, 6);
         const cost = evaluateMapping(arch, layer, mip.mapping);
         expect(cost.cycles).toBeGreaterThanOrEqual(layerMacs(layer) / arch.macs);
         expect(Number.isFinite(cost.energy) && cost.energy > 0).toBe(true);
@@ -112,7 +115,7 @@ describe('findMappingMip failures', () => {
 describe('toLpFormat', () => {
   it('writes a program that HiGHS reads back to the same optimum', () => {
     const problem = buildCosaProblem(buildArchTemplate(simbaDefaultArch), convLayer({ R: 3, S: 3, P: 7, Q: 7, C: 32, K: 64, N: 1 }));
-    const direct = solved(solveCosaProblem(solver, problem, { relativeGap: 0 }));
+    const direct = solved(solveCosaProblem(solver, problem, { relativeGap: 0, timeLimitSeconds: 60 }));
     const fromText = solver.highs.solve(toLpFormat(problem.program), { output_flag: false, mip_rel_gap: 0 });
     expect(fromText.Status).toBe('Optimal');
     expect(fromText.ObjectiveValue).toBeCloseTo(direct.objective, 6);

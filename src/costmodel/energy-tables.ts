@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { invalidInput, type VaesaError } from '../common/errors';
+import { isRecord } from './json';
 
 /**
  * Energy of one vector (block) access per component, before Timeloop divides it by the cluster size:
@@ -41,10 +42,6 @@ const COMPONENTS: readonly (keyof AccelergyEnergyTable)[] = [
   'GlobalBuffer',
   'DRAM',
 ];
-
-function isRecord(u: unknown): u is Record<string, unknown> {
-  return typeof u === 'object' && u !== null && !Array.isArray(u);
-}
 
 /**
  * Reads an Accelergy ERT (the object of a parsed `ERT.yaml`: `{ ERT: { tables: [...] } }` with

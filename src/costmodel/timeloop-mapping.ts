@@ -4,11 +4,8 @@ import type { ArchConfig } from '../hardware/arch';
 import { invalidInput, parseError, type VaesaError } from '../common/errors';
 import { LAYER_DIMS, type ConvLayer, type Dim } from '../workload/layer';
 import { buildArchTemplate } from './arch-template';
+import { isRecord } from './json';
 import { DIM, LEVEL_NAMES, UNIT_FACTORS, type DimFactors, type LevelMapping, type LevelName, type Mapping } from './mapping';
-
-function isRecord(u: unknown): u is Record<string, unknown> {
-  return typeof u === 'object' && u !== null && !Array.isArray(u);
-}
 
 function isLevelName(s: string): s is LevelName {
   return (LEVEL_NAMES as readonly string[]).includes(s);

@@ -1,7 +1,7 @@
-/** The literal walk of Timeloop's nest analysis turned into costs: the oracle for the fast path. */
-import { layerMacs, type ConvLayer } from '../workload/layer';
+/** The literal walk of Timeloop's nest analysis turned into access counts: the oracle for the fast path. */
+import type { ConvLayer } from '../workload/layer';
 import type { ArchTemplate } from './arch-template';
-import { TENSOR_NAMES, type LevelBreakdown, type MappingCost, type TensorAccess, type TensorName } from './cost';
+import { TENSOR_NAMES } from './cost';
 import {
   NUM_DIMS,
   NUM_LEVELS,
@@ -54,76 +54,40 @@ export function buildNest(template: ArchTemplate, packed: PackedMapping): NestSp
   return { loops, storageBoundaries };
 }
 
-/**
- * The same statistics as `evaluateMapping`, computed by literally walking the nest as Timeloop does
- * (`NestAnalysis`). Exponentially slower; kept as the oracle the fast closed form is tested against.
- * The mapping must be structurally valid; capacity and instance limits are not checked.
- */
-export function evaluateByWalk(template: ArchTemplate, layer: ConvLayer, packed: PackedMapping, area = 0): MappingCost {
-  if (packed.length !== PACKED_LENGTH) throw new RangeError(`evaluateMapping: packed mapping must have ${PACKED_LENGTH} values`);
-  const nest = buildNest(template, packed);
-  const analysis = new NestAnalysis(nest, layer).run();
-  const keeps = template.levels.map((lv) => TENSOR_NAMES.map((t) => lv.keeps[t]));
-  const tiles = collapseTiles(analysis.tiles, NUM_LEVELS, keeps);
-  const computeCycles = analysis.computeCycles;
-
-  let energy = 0;
-  let cycles = computeCycles;
-  const levels: LevelBreakdown[] = [];
-  for (let l = 0; l < NUM_LEVELS; l++) {
-    const spec = template.levels[l];
-    const tensors: Partial<Record<TensorName, TensorAccess>> = {};
-    let levelEnergy = 0;
-    let readBandwidth = 0;
-    let writeBandwidth = 0;
-    for (let s = 0; s < NUM_SPACES; s++) {
-      const tile = tiles[s][l];
-      const readWrite = s === 2;
-      const reads = readWrite ? tile.contentAccesses - tile.partitionSize : tile.contentAccesses;
-      const updates = readWrite ? tile.contentAccesses : 0;
-      const fills = tile.fills;
-      const instances = tile.replicationFactor;
-      const clusters = Math.min(instances, Math.floor(spec.instances / spec.clusterSize));
-      const accesses = reads + updates + fills;
-      const vectors = Math.ceil(accesses / spec.blockSize);
-      const perInstance = instances > 0 ? (vectors * spec.vectorAccessEnergy) / (instances / clusters) : 0;
-      const tensorEnergy = perInstance * instances;
-      levelEnergy += tensorEnergy;
-      readBandwidth += reads / computeCycles;
-      writeBandwidth += (updates + fills) / computeCycles;
-      tensors[TENSOR_NAMES[s]] = {
-        keep: spec.keeps[TENSOR_NAMES[s]],
-        utilizedCapacity: tile.size,
-        utilizedInstances: instances,
-        utilizedClusters: clusters,
-        reads,
-        updates,
-        fills,
-        energyPerAccess: accesses > 0 ? perInstance / accesses : 0,
-        energy: tensorEnergy,
-      };
-    }
-    // Timeloop's bandwidth slowdown, computed in the same floating-point steps.
-    let slowdown = 1.0;
-    if (spec.readBandwidth !== undefined && spec.readBandwidth < readBandwidth) slowdown = Math.min(slowdown, spec.readBandwidth / readBandwidth);
-    if (spec.writeBandwidth !== undefined && spec.writeBandwidth < writeBandwidth) slowdown = Math.min(slowdown, spec.writeBandwidth / writeBandwidth);
-    cycles = Math.max(cycles, Math.ceil(computeCycles / slowdown));
-    energy += levelEnergy;
-    levels.push({ level: spec.name, tensors: tensors as Record<TensorName, TensorAccess>, energy: levelEnergy });
-  }
-  const macs = layerMacs(layer);
-  const macEnergy = macs * template.macEnergy;
-  energy += macEnergy;
-  let utilizedMacs = 1;
-  for (let l = 0; l < NUM_LEVELS; l++) {
-    for (let d = 0; d < NUM_DIMS; d++) utilizedMacs *= packed[l * PACKED_LEVEL_STRIDE + PACKED_SPATIAL + d];
-  }
-  return {
-    cycles,
-    energy,
-    area,
-    edp: energy * cycles,
-    breakdown: { levels, macEnergy, macs, utilizedMacs, computeCycles },
-  };
+/** Per level (inner to outer) and tensor (Weights, Inputs, Outputs): Timeloop's per-instance counts. */
+export interface WalkCounts {
+  readonly computeCycles: number;
+  readonly levels: readonly (readonly {
+    readonly reads: number;
+    readonly updates: number;
+    readonly fills: number;
+    readonly utilizedCapacity: number;
+    readonly utilizedInstances: number;
+  }[])[];
 }
 
+/**
+ * The access counts `evaluateMapping` reports, computed by literally walking the nest as Timeloop does
+ * (`NestAnalysis`) and collapsing it with `collapseTiles`. Exponentially slower; kept as the independent
+ * oracle the closed form is tested against. The mapping must be structurally valid.
+ */
+export function countByWalk(template: ArchTemplate, layer: ConvLayer, packed: PackedMapping): WalkCounts {
+  if (packed.length !== PACKED_LENGTH) throw new RangeError(`countByWalk: packed mapping must have ${PACKED_LENGTH} values`);
+  const analysis = new NestAnalysis(buildNest(template, packed), layer).run();
+  const keeps = template.levels.map((lv) => TENSOR_NAMES.map((t) => lv.keeps[t]));
+  const tiles = collapseTiles(analysis.tiles, NUM_LEVELS, keeps);
+  const levels = template.levels.map((_, l) =>
+    TENSOR_NAMES.map((_t, s) => {
+      const tile = tiles[s][l];
+      const readWrite = s === NUM_SPACES - 1;
+      return {
+        reads: readWrite ? tile.contentAccesses - tile.partitionSize : tile.contentAccesses,
+        updates: readWrite ? tile.contentAccesses : 0,
+        fills: tile.fills,
+        utilizedCapacity: tile.size,
+        utilizedInstances: tile.replicationFactor,
+      };
+    }),
+  );
+  return { computeCycles: analysis.computeCycles, levels };
+}

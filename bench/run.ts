@@ -7,6 +7,7 @@ const benches: readonly (readonly [string, () => Promise<void>])[] = [
   ['dataset: read the reference files', () => import('./dataset').then((b) => b.main(['read']))],
   ['dataset: generate 131,328 rows (synthetic evaluator)', () => import('./dataset').then((b) => b.main(['generate']))],
   ['search: optimiser speed (gradient descent over networks, BO overhead)', () => import('./search').then((b) => b.runSearchBench(['speed']))],
+  ['search: BO settings vs random on a synthetic cost', () => import('./search').then((b) => b.runSearchBench(['quality']))],
   ['train: matMul, dense-gradient and training-step speed (wasm)', () => import('./train').then((b) => b.main(['speed']))],
   ['train: fast preset on the 45 reference layers (accuracy targets)', () => import('./train').then((b) => b.main(['quality']))],
   ['costmodel: exactness vs every reference Timeloop run, evaluateMapping throughput', () => import('./costmodel-eval').then((b) => b.main([]))],

@@ -7,6 +7,10 @@
  *     model in DIR, or trains a throwaway `fast`-shaped model for 1 epoch on the reference data (only the
  *     network shapes matter for speed).
  *
+ *   npx tsx bench/search.ts quality
+ *     BO settings (isotropic/ARD kernel, UCB/EI) against random search on a smooth synthetic cost in the
+ *     input space, 8 seeds at budget 40: how close each gets to the known optimum.
+ *
  *   npx tsx bench/search.ts paper (--model DIR | --train [--save DIR]) [--seeds 5] [--budget 100]
  *                                 [--efficiency 200] [--reference 2000] [--targets a,b] [--json FILE]
  *     VAESA's experiment (issue 7) on our cost model: per target and seed, latent BO and latent gradient
@@ -38,7 +42,7 @@ const REPO_ROOT = path.resolve(__dirname, '..');
 const REFERENCE_LAYERS = path.resolve(REPO_ROOT, '../shared/reference/timeloop-cosa/layers');
 
 interface Args {
-  readonly mode: 'speed' | 'paper';
+  readonly mode: 'speed' | 'quality' | 'paper';
   readonly model?: string;
   readonly train: boolean;
   readonly seeds: number;
@@ -51,7 +55,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const mode = argv[0] === 'paper' ? 'paper' : 'speed';
+  const mode = argv[0] === 'paper' ? 'paper' : argv[0] === 'quality' ? 'quality' : 'speed';
   const value = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -128,13 +132,40 @@ export async function benchSearchSpeed(modelDir?: string): Promise<void> {
   console.log(`input-space BO, budget 100: ${seconds(inputBo.timing.searchMs)} s outside the evaluator (${inputBo.duplicates} duplicates)`);
 }
 
-/** A smooth stand-in cost with an interior optimum, so BO has something to fit in the speed bench. */
+/** The centre of `syntheticBowl`: a valid design, so it is the optimum. */
+const BOWL_CENTRE = { meshX: 8, macs: 1024, accumulationBuffer: 64, weightBuffer: 8192, inputBuffer: 512, globalBuffer: 65536 };
+
+/** A smooth stand-in cost (log-quadratic in log2 of each parameter) with its optimum at `BOWL_CENTRE`. */
 const syntheticBowl: Evaluator = (arch) => {
-  const centre = { meshX: 8, macs: 1024, accumulationBuffer: 64, weightBuffer: 8192, inputBuffer: 512, globalBuffer: 65536 };
+  const centre = BOWL_CENTRE;
   let d = 0;
   for (const k of Object.keys(centre) as (keyof typeof centre)[]) d += Math.log2(arch[k] / centre[k]) ** 2;
   return { cycles: 1e6 * Math.exp(0.05 * d), energy: 1e9 * Math.exp(0.03 * d), area: 1 };
 };
+
+/**
+ * BO's settings against random search on `syntheticBowl` in the input space: median over seeds of
+ * log(best EDP / optimum EDP) at `budget`.
+ */
+export async function benchSearchQuality(budget = 40, seeds = 8): Promise<void> {
+  const layer = networks.resnet50.layers[2].layer;
+  const optimum = await syntheticBowl(BOWL_CENTRE, layer);
+  const gap = (r: SearchResult): number => Math.log(bestEdp(r) / (optimum.cycles * optimum.energy));
+  const variants: { name: string; run: (seed: number) => Promise<SearchResult> }[] = [
+    { name: 'random', run: (seed) => inputSpaceSearch(simbaSpace, layer, { optimizer: 'random', evaluator: syntheticBowl, budget, seed }) },
+    ...(['isotropic', 'ard'] as const).flatMap((kernel) =>
+      [{ kind: 'ucb', kappa: 2.5 } as const, { kind: 'ei', xi: 0 } as const].map((acquisition) => ({
+        name: `bo ${kernel} ${acquisition.kind}`,
+        run: (seed: number) => inputSpaceSearch(simbaSpace, layer, { optimizer: 'bo', evaluator: syntheticBowl, budget, seed, bo: { kernel, acquisition } }),
+      })),
+    ),
+  ];
+  for (const v of variants) {
+    const gaps: number[] = [];
+    for (let seed = 1; seed <= seeds; seed++) gaps.push(gap(await v.run(seed)));
+    console.log(`${v.name}: median log(best/optimum) ${median(gaps).toFixed(3)}, worst ${Math.max(...gaps).toFixed(3)} (budget ${budget}, ${seeds} seeds)`);
+  }
+}
 
 /** Six targets: four single layers (ResNet-50, AlexNet, a fully-connected layer) and two whole networks. */
 function paperTargets(): { name: string; target: SearchTarget }[] {
@@ -215,6 +246,8 @@ export async function runSearchBench(argv: readonly string[] = []): Promise<void
   if (args.mode === 'paper') {
     if (args.model === undefined && !args.train) throw new Error('paper: give --model DIR or --train');
     await benchSearchPaper(args);
+  } else if (args.mode === 'quality') {
+    await benchSearchQuality();
   } else {
     await benchSearchSpeed(args.model);
   }

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import yaml from 'js-yaml';
+import { load as loadYaml } from 'js-yaml';
 import type { ArchConfig } from '../hardware/arch';
 import { invalidInput, parseError, type VaesaError } from '../common/errors';
 import { LAYER_DIMS, type ConvLayer, type Dim } from '../workload/layer';
@@ -141,7 +141,7 @@ export function parseTimeloopMapYaml(input: string | unknown, arch: ArchConfig, 
   let doc: unknown = input;
   if (typeof input === 'string') {
     try {
-      doc = yaml.load(input);
+      doc = loadYaml(input);
     } catch (e) {
       return E.left(parseError('map YAML', (e as Error).message));
     }

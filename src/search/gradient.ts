@@ -84,7 +84,8 @@ export function predictDesigns(model: LatentModel, archs: readonly ArchConfig[],
 /**
  * Runs Adam with cosine annealing (PyTorch's CosineAnnealingLR, eta_min 0) on all start points at
  * once, minimising each start's weighted log predicted totals; returns the points at `recordSteps`
- * (step 0 = the starts, step `steps` = after the last update), grouped by recorded step.
+ * (step 0 = the starts, step `steps` = after the last update), grouped by recorded step. `stop` is
+ * checked before every step; when it returns true, the points recorded so far are returned.
  */
 export function descend(
   model: LatentModel,
@@ -94,6 +95,7 @@ export function descend(
   steps: number,
   learningRate: number,
   recordSteps: readonly number[],
+  stop: () => boolean = () => false,
 ): number[][][] {
   const n = starts.length;
   const dim = model.latentDim;
@@ -111,6 +113,7 @@ export function descend(
   const snapshot = (): number[][] => Array.from({ length: n }, (_, i) => Array.from(z.subarray(i * dim, (i + 1) * dim)));
   try {
     for (let t = 0; t < steps; t++) {
+      if (stop()) return recorded;
       if (recordSteps.includes(t)) recorded.push(snapshot());
       const g = tf.tidy(() => gradient(tf.tensor2d(Float32Array.from(z), [n, dim])).dataSync());
       const rate = (learningRate * (1 + Math.cos((Math.PI * t) / steps))) / 2;
@@ -163,7 +166,8 @@ export async function gradientSearch(
       const w = rng.next();
       return { cycles: 2 * w, energy: 2 * (1 - w) };
     });
-    const recorded = descend(model, ledger.layers, starts, weights, steps, learningRate, recordSteps);
+    const recorded = descend(model, ledger.layers, starts, weights, steps, learningRate, recordSteps, ledger.done);
+    if (ledger.done()) return;
     const candidates = rankCandidates(model, toDesigns, ledger, recorded, weights);
     let found = false;
     for (const c of candidates) {

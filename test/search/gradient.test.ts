@@ -105,3 +105,19 @@ describe('gradient latentSearch', () => {
     await expect(run({ starts: 0 })).rejects.toThrow(RangeError);
   });
 });
+
+describe('gradient search cancellation', () => {
+  it('stops the descent when the signal aborts mid-way', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const counting = { ...model, predictLogCost: (z: Parameters<typeof model.predictLogCost>[0], l: Parameters<typeof model.predictLogCost>[1]) => {
+      calls++;
+      if (calls === 50) controller.abort();
+      return model.predictLogCost(z, l);
+    } };
+    const r = await latentSearch(counting, layerA, { optimizer: 'gradient', evaluator: syntheticEvaluator, signal: controller.signal });
+    expect(r.stopReason).toBe('cancelled');
+    expect(r.evaluations.length).toBe(0);
+    expect(calls).toBe(50);
+  });
+});

@@ -17,8 +17,10 @@ export interface GenerateFileOptions extends Omit<ParallelGenerateOptions, 'skip
   readonly withArea?: boolean;
   /** Continue a file left by an interrupted run with the same options (default true); false starts afresh. */
   readonly resume?: boolean;
-  /** Write to disk at least this often in rows (default 4096) so an interruption loses little. */
+  /** Write to disk after at most this many rows (default 4096)... */
   readonly flushRows?: number;
+  /** ...or this many milliseconds (default 1000), whichever comes first, so an interruption loses little. */
+  readonly flushMs?: number;
 }
 
 export interface GenerateFileResult {
@@ -55,16 +57,19 @@ export async function generateDatasetFile(options: GenerateFileOptions): Promise
     handle = await fs.open(options.out, fresh ? 'w' : 'a');
     if (fresh) await handle.write(`${header}\n`);
     const flushRows = options.flushRows ?? 4096;
+    const flushMs = options.flushMs ?? 1000;
     let buffer = '';
     let buffered = 0;
     let written = resumedFrom;
+    let lastFlush = Date.now();
     for await (const row of generateDatasetOnWorkers({ ...options, skipRows: resumedFrom })) {
       buffer += `${formatVaesaRow(row, columns)}\n`;
-      if (++buffered >= flushRows) {
+      if (++buffered >= flushRows || Date.now() - lastFlush >= flushMs) {
         await handle.write(buffer);
         written += buffered;
         buffer = '';
         buffered = 0;
+        lastFlush = Date.now();
       }
     }
     if (buffered > 0) await handle.write(buffer);

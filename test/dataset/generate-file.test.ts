@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatVaesaCsv, generateDataset, vaesaHeader, type DatasetRow } from '../../src/dataset';
@@ -78,6 +78,20 @@ describe('generateDatasetFile', () => {
     expect(partial.endsWith('\n')).toBe(true);
     expect(await generateDatasetFile(o)).toMatchObject({ right: { rows: 960, complete: true } });
     expect(await fs.readFile(o.out, 'utf8')).toBe(full);
+  });
+
+  it('puts rows on disk while generating (flushMs), so a crash loses little', async () => {
+    const o = options('flushed.csv');
+    const evaluate = createSyntheticEvaluator({ withArea: true });
+    let calls = 0;
+    let linesSeenAtCall50 = -1;
+    const watching: Evaluator = (arch, layer) => {
+      if (calls++ === 50) linesSeenAtCall50 = readFileSync(o.out, 'utf8').split('\n').length - 1;
+      return evaluate(arch, layer);
+    };
+    await generateDatasetFile({ ...o, evaluator: watching, flushRows: 1e9, flushMs: 0 });
+    // The header and the 50 rows before the 51st evaluation are already in the file.
+    expect(linesSeenAtCall50).toBe(51);
   });
 
   it('makes shards that merge into the single-machine file', async () => {

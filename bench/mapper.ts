@@ -139,26 +139,34 @@ export function benchQuality(rowsPerLayer: number, filter?: string): void {
  */
 export function benchSpeed(archsPerLayer: number, filter?: string): void {
   const cache = createMappingCache();
-  const rates: { name: string; cold: number; warm: number }[] = [];
+  // Rates per wall-clock second and per second of this process's CPU time (the fair single-thread figure
+  // on a loaded machine: other processes' time is not counted).
+  const rates: { name: string; cold: number; warm: number; coldCpu: number; warmCpu: number }[] = [];
   for (const file of layerFiles(filter)) {
     const layer = layerFromFile(file);
     const rng = createRng(7);
-    const pass = (): number => {
+    const pass = (): { wall: number; cpu: number } => {
       const archs = Array.from({ length: archsPerLayer }, () => sampleArch(simbaSpace, rng));
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       for (const arch of archs) evaluateLayer(arch, layer, { cache });
-      return archs.length / ((performance.now() - t0) / 1000);
+      const cpu = process.cpuUsage(c0);
+      return { wall: archs.length / ((performance.now() - t0) / 1000), cpu: archs.length / ((cpu.user + cpu.system) / 1e6) };
     };
     const cold = pass();
     const warm = pass();
-    rates.push({ name: file.replace('.csv.gz', ''), cold, warm });
+    rates.push({ name: file.replace('.csv.gz', ''), cold: cold.wall, warm: warm.wall, coldCpu: cold.cpu, warmCpu: warm.cpu });
   }
   rates.sort((a, b) => a.warm - b.warm);
-  for (const r of rates) console.log(`${r.name.padEnd(34)} cold ${r.cold.toFixed(1)}/s  warm ${r.warm.toFixed(1)}/s`);
+  for (const r of rates) {
+    console.log(`${r.name.padEnd(34)} cold ${r.cold.toFixed(1)}/s (cpu ${r.coldCpu.toFixed(1)}/s)  warm ${r.warm.toFixed(1)}/s (cpu ${r.warmCpu.toFixed(1)}/s)`);
+  }
   const slowestCold = [...rates].sort((a, b) => a.cold - b.cold)[0];
   console.log(`\nevaluateLayer/s over ${rates.length} layers x ${archsPerLayer} random archs, one shared cache:`);
   console.log(`  cold (first ${archsPerLayer} archs per layer, shapes built on the way): median ${median(rates.map((r) => r.cold)).toFixed(1)}, slowest ${slowestCold.name} ${slowestCold.cold.toFixed(1)}`);
   console.log(`  warm (next ${archsPerLayer} archs, steady state): median ${median(rates.map((r) => r.warm)).toFixed(1)}, slowest ${rates[0].name} ${rates[0].warm.toFixed(1)}`);
+  const byCpu = [...rates].sort((a, b) => a.warmCpu - b.warmCpu);
+  console.log(`  per CPU second: cold median ${median(rates.map((r) => r.coldCpu)).toFixed(1)}, warm median ${median(rates.map((r) => r.warmCpu)).toFixed(1)}, slowest warm ${byCpu[0].name} ${byCpu[0].warmCpu.toFixed(1)}`);
 }
 
 export function benchExhaustive(archsPerLayer: number): void {

@@ -148,6 +148,8 @@ class OrderSearch {
   private readonly extent = new Float64Array(NUM_DIMS);
   private readonly cuts = new Int32Array(NUM_LEVELS);
   private readonly placed = new Uint8Array(NUM_DIMS);
+  private prefix = new Float64Array(64 * NUM_DIMS);
+  private readonly spatialExtent = new Float64Array(NUM_LEVELS * NUM_DIMS);
 
   constructor(ctx: ShapeContext, view: ArchView, objective: MapperObjective) {
     this.ctx = ctx;
@@ -171,6 +173,13 @@ class OrderSearch {
     return need;
   }
 
+  /** Words `level` needs with the fan-outs up to it and the first `k` loops of the last prepared order. */
+  private needAt(level: number, k: number): number {
+    const e = this.extent;
+    for (let d = 0; d < NUM_DIMS; d++) e[d] = this.prefix[k * NUM_DIMS + d] * this.spatialExtent[level * NUM_DIMS + d];
+    return this.levelNeed(level);
+  }
+
   /** Whether the tiles of the unrolling alone (no temporal loops) fit every buffer. */
   fits(unrolling: SpatialOption): boolean {
     const e = this.extent;
@@ -190,20 +199,32 @@ class OrderSearch {
     const n = dims.length;
     const cuts = this.cuts;
     cuts[NUM_LEVELS - 1] = n;
+    // Prefix extents of the order (prefix k = its first k loops), then per level a binary search for the
+    // longest prefix that fits (tile sizes only grow with the prefix).
+    if (this.prefix.length < (n + 1) * NUM_DIMS) this.prefix = new Float64Array(2 * (n + 1) * NUM_DIMS);
+    const prefix = this.prefix;
+    for (let d = 0; d < NUM_DIMS; d++) prefix[d] = 1;
+    for (let k = 0; k < n; k++) {
+      const o = k * NUM_DIMS;
+      for (let d = 0; d < NUM_DIMS; d++) prefix[o + NUM_DIMS + d] = prefix[o + d];
+      prefix[o + NUM_DIMS + dims[k]] *= primes[k];
+    }
+    const spatial = this.spatialExtent;
+    for (let d = 0; d < NUM_DIMS; d++) spatial[d] = unrolling.factors[d];
+    for (let l = 1; l < NUM_LEVELS; l++) {
+      for (let d = 0; d < NUM_DIMS; d++) spatial[l * NUM_DIMS + d] = spatial[(l - 1) * NUM_DIMS + d] * unrolling.factors[l * NUM_DIMS + d];
+    }
     for (let l = NUM_LEVELS - 2; l >= 0; l--) {
       const limit = this.view.entries[l];
-      const upper = cuts[l + 1];
-      const e = this.extent;
-      e.fill(1);
-      for (let j = 0; j <= l; j++) for (let d = 0; d < NUM_DIMS; d++) e[d] *= unrolling.factors[j * NUM_DIMS + d];
-      if (this.levelNeed(l) > limit) return false;
-      let k = 0;
-      while (k < upper) {
-        e[dims[k]] *= primes[k];
-        if (this.levelNeed(l) > limit) break;
-        k++;
+      if (this.needAt(l, 0) > limit) return false;
+      let lo = 0;
+      let hi = cuts[l + 1];
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (this.needAt(l, mid) <= limit) lo = mid;
+        else hi = mid - 1;
       }
-      cuts[l] = k;
+      cuts[l] = lo;
     }
     out.fill(0);
     let start = 0;
@@ -388,8 +409,10 @@ interface PoolOrder {
 function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective, rng: Rng, effort: SearchEffort, pool: readonly PoolOrder[]): Candidate[] {
   const search = new OrderSearch(ctx, view, objective);
   const scored: Candidate[] = [];
+  // Candidates are scored into one scratch mapping; only the few kept get their own (see below).
+  const scratch = new Int32Array(PACKED_LENGTH);
   const consider = (unrolling: SpatialOption, dims: Int32Array, primes: Int32Array): void => {
-    const c: Candidate = { unrolling, dims, primes, score: Infinity, packed: new Int32Array(PACKED_LENGTH) };
+    const c: Candidate = { unrolling, dims, primes, score: Infinity, packed: scratch };
     c.score = search.score(c);
     if (Number.isFinite(c.score)) scored.push(c);
   };
@@ -404,14 +427,19 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
   }
   for (const p of pool) consider(p.unrolling, p.dims.slice(), p.primes.slice());
   scored.sort((a, b) => a.score - b.score);
+  const top = scored.slice(0, Math.max(effort.finalists * 4, effort.starts));
+  for (const c of top) {
+    c.packed = new Int32Array(PACKED_LENGTH);
+    search.score(c);
+  }
   const kept = new Map<string, Candidate>();
   const remember = (c: Candidate): void => {
     const key = candidateKey(c.packed);
     if (!kept.has(key)) kept.set(key, c);
   };
-  scored.slice(0, effort.finalists * 4).forEach(remember);
+  top.slice(0, effort.finalists * 4).forEach(remember);
 
-  for (const start of scored.slice(0, effort.starts)) {
+  for (const start of top.slice(0, effort.starts)) {
     if (start.dims.length < 2) continue;
     let best: Candidate = start;
     const trial: Candidate = { unrolling: start.unrolling, dims: start.dims.slice(), primes: start.primes.slice(), score: Infinity, packed: new Int32Array(PACKED_LENGTH) };

@@ -40,9 +40,6 @@ const NUM_GRADIENT_STATES = 1 + 2 * AXES;
 const MAX_LOOPS = NUM_LEVELS * 2 * NUM_DIMS;
 const OUTPUTS = 2;
 
-const seen = new Uint8Array(7);
-const seenSpatial = new Uint8Array(7);
-
 const OUTCOME_EMPTY = 0;
 const OUTCOME_FULL = 1;
 const OUTCOME_SLICE = 2;
@@ -114,6 +111,8 @@ export class MappingEvaluator {
   private readonly multicastCount = new Int32Array(NUM_LEVELS * NUM_SPACES);
   private readonly classCounts: Float64Array;
   private readonly childIndex = new Int32Array(2 * NUM_DIMS);
+  private readonly seen = new Uint8Array(NUM_DIMS);
+  private readonly seenSpatial = new Uint8Array(NUM_DIMS);
 
   // Collapsed tiles: index level * 3 + space; the multicast list of tile i starts at multicastOffset[i]
   // and has room for the level's fan-out entries.
@@ -192,6 +191,8 @@ export class MappingEvaluator {
       all?.push(p);
       return all === undefined;
     };
+    const seen = this.seen;
+    const seenSpatial = this.seenSpatial;
     for (let l = 0; l < NUM_LEVELS; l++) {
       const b = l * PACKED_LEVEL_STRIDE;
       for (let i = 0; i < NUM_DIMS; i++) {

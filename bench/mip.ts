@@ -5,13 +5,13 @@
  * - MIP EDP / default EDP (median, worst) and MIP EDP / reference EDP (CoSA's mapping in Timeloop);
  * - per layer, the Spearman rho of each mapper's EDP against the reference EDP across the sampled archs;
  * - solve time per (layer, arch): wall clock and process CPU time (the machine is shared), median and worst.
- * Run: `npx tsx bench/mip.ts [--rows 12] [--layers substring] [--time-limit 10]`.
+ * Run: `npx tsx bench/mip.ts [--rows 12] [--layers substring] [--time-limit 2]` (default: the library's time limit).
  */
 import * as E from 'fp-ts/Either';
 import { evaluateLayer } from '../src/costmodel/evaluate-layer';
 import { evaluateMapping } from '../src/costmodel/evaluate';
 import { createMappingCache } from '../src/costmodel/mapper/find-mapping';
-import { findMappingMip } from '../src/costmodel/mip/mapper';
+import { DEFAULT_MIP_TIME_LIMIT_SECONDS, findMappingMip } from '../src/costmodel/mip/mapper';
 import { loadMipSolver, type MipSolver } from '../src/costmodel/mip/solver';
 import { convLayer } from '../src/workload/layer';
 import { layerFiles, layerFromFile, median, readRows, sample, spearman } from './mapper';
@@ -96,7 +96,7 @@ export async function benchMip(rowsPerLayer: number, timeLimitSeconds: number, f
 }
 
 export async function main(args: readonly string[]): Promise<void> {
-  await benchMip(Number(flag(args, 'rows') ?? 12), Number(flag(args, 'time-limit') ?? 10), flag(args, 'layers'));
+  await benchMip(Number(flag(args, 'rows') ?? 12), Number(flag(args, 'time-limit') ?? DEFAULT_MIP_TIME_LIMIT_SECONDS), flag(args, 'layers'));
 }
 
 if (require.main === module) {

@@ -75,7 +75,7 @@ export function createMappingCache(maxAnswers = 100_000): MappingCache {
  * What Timeloop's model says about a mapping that no buffer size changes (for a given MAC count and setup):
  * cycles and, per level, block accesses x utilized clusters, the multiplier of the level's per-access energy.
  */
-interface ExactStats {
+export interface ExactStats {
   readonly cycles: number;
   readonly vectorAccesses: Float64Array;
 }

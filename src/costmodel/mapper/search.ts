@@ -396,7 +396,7 @@ function candidateKey(packed: PackedMapping): string {
 }
 
 /** A loop order (with its unrolling) found good on some arch of a shape, tried again on every arch of it. */
-interface PoolOrder {
+export interface PoolOrder {
   readonly unrolling: SpatialOption;
   readonly dims: Int32Array;
   readonly primes: Int32Array;

@@ -52,6 +52,12 @@ export type MappingProblem =
   | { readonly kind: 'instances'; readonly level: number; readonly used: number; readonly available: number }
   | { readonly kind: 'capacity'; readonly level: number; readonly used: number; readonly available: number };
 
+/** Appends `problem` to `all` when collecting, and returns it. */
+function record(problem: MappingProblem, all: MappingProblem[] | undefined): MappingProblem {
+  all?.push(problem);
+  return problem;
+}
+
 /**
  * Evaluates packed mappings of one layer on one template with no allocation per call. After `evaluate`,
  * the public typed arrays hold the per level (`level * 3 + tensor`, tensors Weights, Inputs, Outputs)
@@ -185,12 +191,7 @@ export class MappingEvaluator {
    * pushes every problem found there (structure problems stop the checks). Builds the nest.
    */
   check(packed: PackedMapping, all?: MappingProblem[]): MappingProblem | undefined {
-    let first: MappingProblem | undefined;
-    const report = (p: MappingProblem): boolean => {
-      first ??= p;
-      all?.push(p);
-      return all === undefined;
-    };
+    // No allocation unless there is a problem: mappers call this for every candidate.
     const seen = this.seen;
     const seenSpatial = this.seenSpatial;
     for (let l = 0; l < NUM_LEVELS; l++) {
@@ -198,7 +199,7 @@ export class MappingEvaluator {
       for (let i = 0; i < NUM_DIMS; i++) {
         const t = packed[b + PACKED_TEMPORAL + i];
         const sp = packed[b + PACKED_SPATIAL + i];
-        if (!(t >= 1) || !(sp >= 1)) return report({ kind: 'structure', level: l, message: 'factors must be positive integers' }), first;
+        if (!(t >= 1) || !(sp >= 1)) return record({ kind: 'structure', level: l, message: 'factors must be positive integers' }, all);
         seen[i] = 0;
         seenSpatial[i] = 0;
       }
@@ -206,43 +207,58 @@ export class MappingEvaluator {
         const d = packed[b + PACKED_PERMUTATION + i];
         const ds = packed[b + PACKED_SPATIAL_PERMUTATION + i];
         if (d < 0 || d >= NUM_DIMS || seen[d] || ds < 0 || ds >= NUM_DIMS || seenSpatial[ds]) {
-          return report({ kind: 'structure', level: l, message: 'a permutation must list each of R,S,P,Q,C,K,N once' }), first;
+          return record({ kind: 'structure', level: l, message: 'a permutation must list each of R,S,P,Q,C,K,N once' }, all);
         }
         seen[d] = 1;
         seenSpatial[ds] = 1;
       }
     }
+    let first: MappingProblem | undefined;
     for (let d = 0; d < NUM_DIMS; d++) {
       let product = 1;
       for (let l = 0; l < NUM_LEVELS; l++) {
         const b = l * PACKED_LEVEL_STRIDE;
         product *= packed[b + PACKED_TEMPORAL + d] * packed[b + PACKED_SPATIAL + d];
       }
-      if (product !== this.bounds[d] && report({ kind: 'factors', dim: d, product, expected: this.bounds[d] })) return first;
+      if (product !== this.bounds[d]) {
+        const problem = record({ kind: 'factors', dim: d, product, expected: this.bounds[d] }, all);
+        first ??= problem;
+        if (all === undefined) return first;
+      }
     }
     for (let l = 0; l < NUM_LEVELS; l++) {
       let used = 1;
       for (let d = 0; d < NUM_DIMS; d++) used *= packed[l * PACKED_LEVEL_STRIDE + PACKED_SPATIAL + d];
-      if (used > this.template.fanouts[l] && report({ kind: 'fanout', level: l, used, available: this.template.fanouts[l] })) return first;
+      if (used > this.template.fanouts[l]) {
+        const problem = record({ kind: 'fanout', level: l, used, available: this.template.fanouts[l] }, all);
+        first ??= problem;
+        if (all === undefined) return first;
+      }
     }
     this.buildNest(packed);
     for (let l = 0; l < NUM_LEVELS; l++) {
       const spec = this.template.levels[l];
       if (this.levelReplication[l] > spec.instances) {
-        if (report({ kind: 'instances', level: l, used: this.levelReplication[l], available: spec.instances })) return first;
+        const problem = record({ kind: 'instances', level: l, used: this.levelReplication[l], available: spec.instances }, all);
+        first ??= problem;
+        if (all === undefined) return first;
       }
       if (spec.entries === undefined) continue;
       this.cacheExtents(2 * l + 1);
       let used = 0;
       for (let s = 0; s < NUM_SPACES; s++) if (this.keeps(l, s)) used += this.tileOf[s];
-      if (used > spec.entries && report({ kind: 'capacity', level: l, used, available: spec.entries })) return first;
+      if (used > spec.entries) {
+        const problem = record({ kind: 'capacity', level: l, used, available: spec.entries }, all);
+        first ??= problem;
+        if (all === undefined) return first;
+      }
     }
     return first;
   }
 
   /**
-   * Evaluates a packed mapping that passes `check` (fan-outs within the template's are required): fills the statistics and sets `cycles`,
-   * `energy` (pJ) and `computeCycles`. Returns the energy-delay product.
+   * Evaluates a packed mapping that passes `check` (fan-outs within the template's are required): fills
+   * the statistics and sets `cycles`, `energy` (pJ) and `computeCycles`. Returns the energy-delay product.
    */
   evaluate(packed: PackedMapping): number {
     this.buildNest(packed);

@@ -69,7 +69,7 @@ const layerArb = fc.record({
 });
 
 describe('MappingEvaluator (closed form) agrees with the literal walk of Timeloop\'s nest analysis', () => {
-  it('on random layers (strides, dilations) and random mappings with fan-outs; results finite, cycles >= MACs / MAC units, DRAM traffic >= weights and outputs', () => {
+  it('on random layers (strides, dilations) and random mappings with fan-outs; results finite, cycles >= MACs / MAC units, DRAM traffic >= weights and outputs; counts independent of buffer sizes', () => {
     fc.assert(
       fc.property(layerArb, fc.integer(), fc.constantFrom<'pat' | 'accelergy'>('pat', 'accelergy'), (dims, seed, model) => {
         const layer = convLayer(dims);
@@ -98,6 +98,15 @@ describe('MappingEvaluator (closed form) agrees with the literal walk of Timeloo
         const dram = fast.breakdown.levels[NUM_LEVELS - 1].tensors;
         expect(dram.Weights.reads).toBeGreaterThanOrEqual(sizes.weights);
         expect(dram.Outputs.updates).toBeGreaterThanOrEqual(sizes.outputs);
+        // Growing every buffer leaves every access count unchanged.
+        const grown = new MappingEvaluator(buildArchTemplate({ ...arch, accumulationBuffer: 256, weightBuffer: 65536, inputBuffer: 4096, globalBuffer: 262144 }, { model }), layer);
+        grown.evaluate(packed);
+        expect([Array.from(grown.reads), Array.from(grown.updates), Array.from(grown.fills), grown.cycles]).toEqual([
+          Array.from(evaluator.reads),
+          Array.from(evaluator.updates),
+          Array.from(evaluator.fills),
+          evaluator.cycles,
+        ]);
       }),
       { numRuns: 250, seed: 20221, endOnFailure: true },
     );

@@ -17,9 +17,10 @@
  *   reuse patterns are not dominated (`REUSE_PATTERNS`: weights reused over P,Q,N; inputs over R,S,K;
  *   outputs over R,S,C), so three binaries choose one and bound each tensor's reuse linearly. This is
  *   exact: the best order for a placement realises one of these patterns;
- * - input tiles use a bound that never underestimates Timeloop's sliding-window size
- *   (`(p-1)·stride + (r-1)·dilation + 1 <= p·r·stride^[p>1]·dilation^[r>1]`), where CoSA's
- *   approximation can overfill the InputBuffer, so every solution fits;
+ * - input tiles never underestimate Timeloop's sliding-window size, where CoSA's approximation can
+ *   overfill the InputBuffer, so every solution fits: capacity uses the exact extent
+ *   `(p-1)·stride + (r-1)·dilation + 1` when the filter bound is prime (see `exactWindow`), else the bound
+ *   `p·r·stride^[p>1]·dilation^[r>1]`, which the utilisation term always uses (it must stay linear);
  * - a buffer shared by two tensors (the GlobalBuffer: inputs and outputs) may split its entries at any
  *   ratio (see `capacityLimits`), where CoSA fixes 1:3.
  */
@@ -221,6 +222,39 @@ export function haloScale(layer: ConvLayer, dim: number): number {
   }
 }
 
+/** A sliding-window axis of the inputs: an output dim (P or Q) with its filter dim (R or S). */
+export interface WindowAxis {
+  readonly output: number;
+  readonly filter: number;
+  readonly stride: number;
+  readonly dilation: number;
+}
+
+export function windowAxes(layer: ConvLayer): readonly WindowAxis[] {
+  return [
+    { output: P, filter: R, stride: layer.strideW, dilation: layer.dilationW },
+    { output: Q, filter: S, stride: layer.strideH, dilation: layer.dilationH },
+  ];
+}
+
+function isPrime(n: number): boolean {
+  return n > 1 && primeFactorisation(n).length === 1 && primeFactorisation(n)[0].count === 1;
+}
+
+/**
+ * Whether capacity uses the exact window extent on this axis: the filter bound is prime (its tile is 1 or all
+ * of it) and `(R-1)·dilation + 1 >= stride` (then the extent is convex in log p).
+ */
+export function exactWindow(layer: ConvLayer, axis: WindowAxis): boolean {
+  const filter = layer[LAYER_DIMS[axis.filter]];
+  return isPrime(filter) && (filter - 1) * axis.dilation + 1 >= axis.stride;
+}
+
+/** log2 of the inputs' extent along an axis for output tile p and filter tile r: (p-1)·stride + (r-1)·dilation + 1. */
+export function windowExtentLog(p: number, r: number, axis: WindowAxis): number {
+  return Math.log2((p - 1) * axis.stride + (r - 1) * axis.dilation + 1);
+}
+
 /** CoSA weighs the utilisation of the outermost on-chip buffer of the weights 1% more ("they come straight from DRAM"). */
 export function utilizationFactor(arch: MipArch, level: number, orderedLevel: number): number {
   if (!arch.levels[level].keeps.Weights) return 1;
@@ -368,8 +402,17 @@ export function buildCosaProblem(arch: MipArch, layer: ConvLayer, options: CosaF
     return cols;
   });
   const groupCountUpTo = (gi: number, level: number): LinearExpr => new Map([[cumulative[gi][level], 1]]);
+  // Sum over a dim's groups of (log2 prime, or 1) x the count inside `level`.
+  const dimLogUpTo = (dim: number, level: number, inLogs: boolean): LinearExpr => {
+    const expr: LinearExpr = new Map();
+    groups.forEach((g, gi) => {
+      if (g.dim === dim) addExpr(expr, groupCountUpTo(gi, level), inLogs ? log2(g.prime) : 1);
+    });
+    return expr;
+  };
 
   // Halo indicators: 1 iff some factor of the dim is inside the level's tile (only where a stride or dilation widens the inputs).
+  const haloColumns = new Map<string, number>();
   const haloTerms = new Map<number, LinearExpr>();
   for (let level = 0; level < numLevels; level++) {
     if (arch.levels[level].entries === undefined || !arch.levels[level].keeps.Inputs) continue;
@@ -378,25 +421,66 @@ export function buildCosaProblem(arch: MipArch, layer: ConvLayer, options: CosaF
       const scale = haloScale(layer, dim);
       const total = groups.reduce((sum, g) => sum + (g.dim === dim ? g.count : 0), 0);
       if (scale <= 1 || total === 0) continue;
-      const inside: LinearExpr = new Map();
-      groups.forEach((g, gi) => {
-        if (g.dim === dim) addExpr(inside, groupCountUpTo(gi, level));
-      });
+      const inside = dimLogUpTo(dim, level, false);
       const z = lp.addColumn(`halo_${LAYER_DIMS[dim]}_${arch.levels[level].name}`, 0, 1, true);
       lp.addRow(`halo_${LAYER_DIMS[dim]}_${level}_lo`, addTerm(addExpr(new Map(), inside, -1), z, total), 0, Infinity);
       lp.addRow(`halo_${LAYER_DIMS[dim]}_${level}_hi`, addTerm(addExpr(new Map(), inside, -1), z, 1), -Infinity, 0);
       addTerm(expr, z, log2(scale));
+      haloColumns.set(`${level}_${dim}`, z);
     }
     haloTerms.set(level, expr);
   }
 
-  // log2 of the tile of `tensor` held by one instance of `level`.
+  // log2 of the tile of `tensor` held by one instance of `level` (for inputs: the p·r·stride·dilation bound, see above).
   const tileLog = (level: number, tensor: number): LinearExpr => {
     const expr: LinearExpr = new Map();
     groups.forEach((g, gi) => {
       if (growsTile(g.dim, tensor)) addExpr(expr, groupCountUpTo(gi, level), log2(g.prime));
     });
     if (tensor === INPUTS) addExpr(expr, haloTerms.get(level) ?? new Map());
+    return expr;
+  };
+
+  // For capacity, a window axis whose filter bound is prime gets its exact extent (p-1)·s + (r-1)·d + 1 instead:
+  // r is 1 or all of the filter, and with the filter inside the extent is convex in log p, so the lines through
+  // its values at the divisors of P bound it from above, exactly at every divisor (`exactWindow`).
+  const capacityTileLog = (level: number, tensor: number): LinearExpr => {
+    if (tensor !== INPUTS) return tileLog(level, tensor);
+    const expr: LinearExpr = new Map();
+    groups.forEach((g, gi) => {
+      if (INDEXES[g.dim][INPUTS] && g.dim !== P && g.dim !== Q) addExpr(expr, groupCountUpTo(gi, level), log2(g.prime));
+    });
+    for (const axis of windowAxes(layer)) {
+      const outputLog = dimLogUpTo(axis.output, level, true);
+      const strideIndicator = haloColumns.get(`${level}_${axis.output}`);
+      if (!exactWindow(layer, axis)) {
+        addExpr(expr, outputLog);
+        addExpr(expr, dimLogUpTo(axis.filter, level, true));
+        if (strideIndicator !== undefined) addTerm(expr, strideIndicator, log2(axis.stride));
+        const dilationIndicator = haloColumns.get(`${level}_${axis.filter}`);
+        if (dilationIndicator !== undefined) addTerm(expr, dilationIndicator, log2(axis.dilation));
+        continue;
+      }
+      const extent = lp.addColumn(`window_${LAYER_DIMS[axis.output]}_${arch.levels[level].name}`, 0, Infinity, false);
+      // Without the filter inside: extent >= log p + stride indicator.
+      const alone = addExpr(new Map([[extent, 1]]), outputLog, -1);
+      if (strideIndicator !== undefined) addTerm(alone, strideIndicator, -log2(axis.stride));
+      lp.addRow(`window_${LAYER_DIMS[axis.output]}_${level}_alone`, alone, 0, Infinity);
+      // With it: extent >= each line (vacuous when the filter is outside: big-M = the extent's largest value).
+      const filterInside = dimLogUpTo(axis.filter, level, false);
+      const bound = layer[LAYER_DIMS[axis.output]];
+      const divisors = Array.from({ length: bound }, (_, i) => i + 1).filter((d) => bound % d === 0);
+      const points = divisors.map((d) => [log2(d), windowExtentLog(d, layer[LAYER_DIMS[axis.filter]], axis)]);
+      const bigM = points[points.length - 1][1];
+      const segments = points.length === 1 ? [[points[0], [points[0][0] + 1, points[0][1]]]] : points.slice(1).map((q, k) => [points[k], q]);
+      segments.forEach(([[x0, y0], [x1, y1]], k) => {
+        const slope = (y1 - y0) / (x1 - x0);
+        const row = addExpr(new Map([[extent, 1]]), outputLog, -slope);
+        addExpr(row, filterInside, -bigM);
+        lp.addRow(`window_${LAYER_DIMS[axis.output]}_${level}_line${k}`, row, y0 - slope * x0 - bigM, Infinity);
+      });
+      addTerm(expr, extent, 1);
+    }
     return expr;
   };
 
@@ -408,9 +492,9 @@ export function buildCosaProblem(arch: MipArch, layer: ConvLayer, options: CosaF
     if (entries === undefined || kept.length === 0) continue;
     const name = arch.levels[level].name;
     const tiles = kept.map((tensor): LinearExpr => {
-      if (kept.length === 1) return tileLog(level, tensor);
+      if (kept.length === 1) return capacityTileLog(level, tensor);
       const col = lp.addColumn(`tile_${name}_${TENSOR_NAMES[tensor]}`, 0, Infinity, false);
-      lp.addRow(`tile_${name}_${TENSOR_NAMES[tensor]}`, addTerm(addExpr(new Map(), tileLog(level, tensor), -1), col, 1), 0, 0);
+      lp.addRow(`tile_${name}_${TENSOR_NAMES[tensor]}`, addTerm(addExpr(new Map(), capacityTileLog(level, tensor), -1), col, 1), 0, 0);
       return new Map([[col, 1]]);
     });
     capacityLimits(entries, kept.length).forEach((limit, i) => {

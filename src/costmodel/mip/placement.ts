@@ -17,6 +17,9 @@ import {
   INPUTS,
   keptTensors,
   REUSE_PATTERNS,
+  exactWindow,
+  windowAxes,
+  windowExtentLog,
   utilizationFactor,
   type CosaProblem,
   type FactorPlacement,
@@ -60,6 +63,31 @@ export function placementTileLog(problem: CosaProblem, placement: FactorPlacemen
   return total;
 }
 
+/**
+ * log2 of the tile of `tensor` that the formulation's capacity limits count: as `placementTileLog`, except
+ * that inputs use the exact window extent on axes where `exactWindow` holds.
+ */
+export function placementCapacityTileLog(problem: CosaProblem, placement: FactorPlacement, level: number, tensor: number): number {
+  if (tensor !== INPUTS) return placementTileLog(problem, placement, level, tensor);
+  const inside = countsUpTo(problem, placement, level);
+  const tile = new Array<number>(LAYER_DIMS.length).fill(1);
+  problem.groups.forEach((g, gi) => (tile[g.dim] *= g.prime ** inside[gi]));
+  let total = 0;
+  LAYER_DIMS.forEach((_, dim) => {
+    if (INDEXES[dim][INPUTS] && !windowAxes(problem.layer).some((a) => a.output === dim)) total += Math.log2(tile[dim]);
+  });
+  for (const axis of windowAxes(problem.layer)) {
+    const p = tile[axis.output];
+    const r = tile[axis.filter];
+    if (exactWindow(problem.layer, axis)) {
+      total += r > 1 ? windowExtentLog(p, r, axis) : Math.log2(p) + (p > 1 ? Math.log2(axis.stride) : 0);
+    } else {
+      total += Math.log2(p) + Math.log2(r) + (p > 1 ? Math.log2(axis.stride) : 0) + (r > 1 ? Math.log2(axis.dilation) : 0);
+    }
+  }
+  return total;
+}
+
 /** The constraints a placement breaks, by name (empty when it is feasible for the formulation). */
 export function placementViolations(problem: CosaProblem, placement: FactorPlacement): string[] {
   const { groups, sites, arch } = problem;
@@ -82,7 +110,7 @@ export function placementViolations(problem: CosaProblem, placement: FactorPlace
     const entries = arch.levels[level].entries;
     const kept = keptTensors(arch, level);
     if (entries === undefined || kept.length === 0) continue;
-    const tiles = kept.map((t) => placementTileLog(problem, placement, level, t));
+    const tiles = kept.map((t) => placementCapacityTileLog(problem, placement, level, t));
     const fits = capacityLimits(entries, kept.length).every((limit) => limit.coefs.reduce((sum, coef, i) => sum + coef * tiles[i], 0) <= limit.bound + 1e-9);
     if (!fits) broken.push(`capacity ${arch.levels[level].name}`);
   }

@@ -56,6 +56,18 @@ describe('built vaesa/node', () => {
     expect(run(['-e', code])).toEqual({ rows: 12 * 8, same: true });
   });
 
+  it("runs the built-in cost model on threads as { module: 'vaesa/node', export: 'costModelEvaluator' }", () => {
+    const code = `const node = require('vaesa/node');
+      const options = { space: node.simbaSpace, layers: [node.networks.alexnet.layers[2].layer], sampler: { kind: 'random', count: 3 }, seed: 1 };
+      const collect = async (rows) => { const out = []; for await (const r of rows) out.push(r); return out; };
+      (async () => {
+        const here = await collect(node.generateDataset({ ...options, evaluator: node.costModelEvaluator() }));
+        const threads = await collect(node.generateDatasetOnWorkers({ ...options, evaluator: { module: 'vaesa/node', export: 'costModelEvaluator' }, workers: 2, chunkSize: 1 }));
+        console.log(JSON.stringify({ rows: threads.length, withArea: threads.every((r) => r.area > 0), same: JSON.stringify(here) === JSON.stringify(threads) }));
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    expect(run(['-e', code])).toEqual({ rows: 3, withArea: true, same: true });
+  });
+
   it('generates on 2 worker threads from ESM, equal to the in-thread rows', () => {
     const code = `import * as lib from 'vaesa'; import * as node from 'vaesa/node'; import { createRequire } from 'node:module';
       const require = createRequire(process.cwd() + '/x.js');${script('lib', 'node')}`;

@@ -20,6 +20,8 @@ import {
   type Mapping,
   type PackedMapping,
 } from '../mapping';
+import { mipMapper } from '../mip/mapper';
+import type { MipSolver } from '../mip/solver';
 import { createShapeContext, DEFAULT_SEARCH_EFFORT, objectiveValue, searchMappings, type MapperObjective, type SearchEffort, type ShapeContext } from './search';
 
 /**
@@ -28,8 +30,8 @@ import { createShapeContext, DEFAULT_SEARCH_EFFORT, objectiveValue, searchMappin
  */
 export type MapperFunction = (arch: ArchConfig, layer: ConvLayer, options: { readonly model: CostModelName; readonly objective: MapperObjective; readonly seed: number }) => readonly (Mapping | PackedMapping)[];
 
-/** Built-in mappers by name. */
-export type MapperName = 'search';
+/** Built-in mappers by name. `'mip'`: CoSA's MIP on HiGHS (`src/costmodel/mip`), needs `mipSolver`. */
+export type MapperName = 'search' | 'mip';
 
 export interface FindMappingOptions {
   /** Energy setup: `'pat'` (default, VAESA's) or `'accelergy'`. */
@@ -44,6 +46,8 @@ export interface FindMappingOptions {
   readonly cache?: MappingCache;
   /** Search effort (default `DEFAULT_SEARCH_EFFORT`). */
   readonly effort?: SearchEffort;
+  /** The loaded HiGHS solver (`await loadMipSolver()`) that `mapper: 'mip'` needs. */
+  readonly mipSolver?: MipSolver;
 }
 
 /** The mapper's answer: the mapping and its exact cost (Timeloop's model). */
@@ -113,6 +117,11 @@ class ExactStatsTable {
   }
 }
 
+function requireMipSolver(solver: MipSolver | undefined): MipSolver {
+  if (solver === undefined) throw new RangeError("findMapping: mapper 'mip' needs options.mipSolver (from await loadMipSolver())");
+  return solver;
+}
+
 function checkInputs(arch: ArchConfig, layer: ConvLayer): void {
   if (!ArchConfigCodec.is(arch)) throw new RangeError(`findMapping: invalid arch ${JSON.stringify(arch)}: every field must be a positive integer`);
   if (!ConvLayerCodec.is(layer)) throw new RangeError(`findMapping: invalid layer ${JSON.stringify(layer)}: every dimension, stride and dilation must be a positive integer`);
@@ -172,9 +181,10 @@ export function findMapping(arch: ArchConfig, layer: ConvLayer, options: FindMap
   } catch (e) {
     throw new RangeError(`findMapping: invalid arch ${JSON.stringify(arch)}: ${(e as Error).message}`);
   }
+  const custom = mapper === 'mip' ? mipMapper(requireMipSolver(options.mipSolver)) : mapper;
   const proposals: PackedMapping[] =
-    typeof mapper === 'function'
-      ? mapper(arch, layer, { model, objective, seed }).map((m) => (m instanceof Int32Array ? m : packMapping(m)))
+    typeof custom === 'function'
+      ? custom(arch, layer, { model, objective, seed }).map((m) => (m instanceof Int32Array ? m : packMapping(m)))
       : searchMappings(shapeContext(layer, template, model, effort, cache), template, objective, createRng(seed), effort);
   proposals.push(dramOnlyMapping(layer));
 

@@ -90,6 +90,9 @@ describe('mipMapper', () => {
     const direct = evaluateMapping(simbaDefaultArch, layer, mip.mapping);
     expect(cost.edp).toBeLessThanOrEqual(direct.edp);
     expect(cost.mapping).toEqual(mip.mapping);
+    const byName = evaluateLayer(simbaDefaultArch, layer, { mapper: 'mip', mipSolver: solver });
+    expect(byName.mapping).toEqual(mip.mapping);
+    expect(() => evaluateLayer(simbaDefaultArch, layer, { mapper: 'mip' })).toThrow(/mipSolver/);
   });
 });
 

@@ -615,9 +615,7 @@ export class MappingEvaluator {
     const streams = this.streams;
     for (let l = 0; l < NUM_LEVELS; l++) {
       if (l > 0) this.deltaStreams(this.levelBoundary[l - 1], 2 * l - 1, streams);
-      // Tile sizes of this level; with a fan-out above the level below, that level's partition denominator.
-      this.cacheExtents(2 * l + 1);
-      for (let s = 0; s < NUM_SPACES; s++) this.tileSize[l * NUM_SPACES + s] = this.tileOf[s];
+      // The level below's partition denominator: the fan-out's tile if this level has one, else its own tile.
       if (l > 0) {
         if (this.levelSpatialLoops[l] > 0) {
           this.cacheExtents(2 * l);
@@ -626,6 +624,9 @@ export class MappingEvaluator {
           for (let s = 0; s < NUM_SPACES; s++) this.denominator[(l - 1) * NUM_SPACES + s] = this.tileSize[(l - 1) * NUM_SPACES + s];
         }
       }
+      // This level's tile, left in the cache for the next level's streams.
+      this.cacheExtents(2 * l + 1);
+      for (let s = 0; s < NUM_SPACES; s++) this.tileSize[l * NUM_SPACES + s] = this.tileOf[s];
       for (let s = 0; s < NUM_SPACES; s++) {
         const i = l * NUM_SPACES + s;
         const o = offsets[i];

@@ -95,6 +95,11 @@ export class MappingEstimator {
   private readonly loopEnd = new Float64Array(MAX_LOOPS);
   private readonly loopSpatial = new Uint8Array(MAX_LOOPS);
   private readonly loopLevel = new Int32Array(MAX_LOOPS);
+  /** Product of the bounds of the loops of the same dim inside each loop (its step along its dim). */
+  private readonly loopScale = new Float64Array(MAX_LOOPS);
+  /** Scratch for the distinct input offsets of spatial children along one axis. */
+  private offsets = new Float64Array(4096);
+  private offsetsNext = new Float64Array(4096);
   /** Cumulative bound per dim after each loop. */
   private readonly extent = new Float64Array(MAX_LOOPS * NUM_DIMS);
   /** Index of the outermost loop of each level (its tile), -1 if the nest below is empty. */
@@ -163,11 +168,60 @@ export class MappingEstimator {
     }
   }
 
-  /** Product of the fan-outs of levels lo+1 .. hi over dims that index `space` (the distinct children's data). */
+  /**
+   * Distinct data the children of the fan-outs of levels lo+1 .. hi need of `space`: the product of their
+   * factors over dims that index it, except that input children whose windows start at the same point
+   * (P and R, or Q and S, unrolled together) need the same data and are served once (Timeloop's multicast).
+   */
   private spatialBetween(space: number, lo: number, hi: number): number {
     let p = 1;
     for (let j = lo + 1; j <= hi; j++) p *= this.spatialProduct[j * NUM_SPACES + space];
+    if (space !== INPUTS || p === 1) return p;
+    const first = lo < 0 ? 0 : this.boundary[lo] + 1;
+    const last = this.boundary[hi];
+    let slidingW = 0;
+    let slidingH = 0;
+    for (let t = first; t <= last; t++) {
+      if (!this.loopSpatial[t]) continue;
+      const d = this.loopDim[t];
+      if (d === P || d === R) slidingW++;
+      else if (d === Q || d === S) slidingH++;
+    }
+    if (slidingW < 2 && slidingH < 2) return p;
+    let distinct = p;
+    if (slidingW >= 2) distinct = (distinct / this.axisProduct(first, last, P, R)) * this.distinctOffsets(first, last, P, this.strideW, R, this.dilationW);
+    if (slidingH >= 2) distinct = (distinct / this.axisProduct(first, last, Q, S)) * this.distinctOffsets(first, last, Q, this.strideH, S, this.dilationH);
+    return distinct;
+  }
+
+  private axisProduct(first: number, last: number, a: number, b: number): number {
+    let p = 1;
+    for (let t = first; t <= last; t++) if (this.loopSpatial[t] && (this.loopDim[t] === a || this.loopDim[t] === b)) p *= this.loopEnd[t];
     return p;
+  }
+
+  /** Number of distinct window starts along one input axis over the spatial loops of dims a (x ca) and b (x cb). */
+  private distinctOffsets(first: number, last: number, a: number, ca: number, b: number, cb: number): number {
+    let size = 1;
+    this.offsets[0] = 0;
+    for (let t = first; t <= last; t++) {
+      const d = this.loopDim[t];
+      if (!this.loopSpatial[t] || (d !== a && d !== b)) continue;
+      const step = this.loopScale[t] * (d === a ? ca : cb);
+      const end = this.loopEnd[t];
+      if (this.offsetsNext.length < size * end) {
+        this.offsetsNext = new Float64Array(2 * size * end);
+        const grown = new Float64Array(2 * size * end);
+        grown.set(this.offsets.subarray(0, size));
+        this.offsets = grown;
+      }
+      let n = 0;
+      for (let i = 0; i < end; i++) for (let k = 0; k < size; k++) this.offsetsNext[n++] = this.offsets[k] + i * step;
+      const sorted = this.offsetsNext.subarray(0, n).sort();
+      size = 0;
+      for (let k = 0; k < n; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) this.offsets[size++] = sorted[k];
+    }
+    return size;
   }
 
   private lastKeeper(space: number): number {
@@ -231,6 +285,7 @@ export class MappingEstimator {
     this.loopEnd[n] = end;
     this.loopSpatial[n] = spatial ? 1 : 0;
     this.loopLevel[n] = level;
+    this.loopScale[n] = running[dim];
     running[dim] *= end;
     const o = n * NUM_DIMS;
     for (let d = 0; d < NUM_DIMS; d++) this.extent[o + d] = running[d];

@@ -11,12 +11,17 @@
  *     BO settings (isotropic/ARD kernel, UCB/EI) against random search on a smooth synthetic cost in the
  *     input space, 8 seeds at budget 40: how close each gets to the known optimum.
  *
+ *   npx tsx bench/search.ts latent [--model DIR]
+ *     How the model's latent space covers the design space: reconstruction of random designs, distinct
+ *     designs decoded from the latent box. Without --model, trains a `fast` model on the reference data.
+ *
  *   npx tsx bench/search.ts paper (--model DIR | --train [--save DIR]) [--seeds 5] [--budget 100]
  *                                 [--efficiency 200] [--reference 2000] [--targets a,b] [--json FILE]
  *     VAESA's experiment (issue 7) on our cost model: per target and seed, latent BO and latent gradient
  *     search at `budget`, input-space BO run to `efficiency` evaluations (sample efficiency = evaluations
  *     it needs to reach latent BO's best at `budget`, divided by `budget`), input-space random at `budget`,
- *     and the reference optimum = best EDP of any run including a `reference`-evaluation random search.
+ *     and the reference optimum = best EDP of any run including a `reference`-evaluation random search;
+ *     `roundTripGap` = EDP of decode(encode(optimum design)) over the optimum, minus 1 (reconstruction).
  *     `--train` trains a `fast` model on the reference data first (`--save` keeps it). Evaluator: the built-in
  *     cost model (pat setup, default mapper, mapped for EDP).
  */
@@ -27,10 +32,13 @@ import { formatError } from '../src/common/errors';
 import { costModelEvaluator } from '../src/costmodel/evaluator';
 import { listVaesaCsvFiles, readVaesaCsvFiles } from '../src/dataset/node';
 import type { DatasetRow } from '../src/dataset/row';
-import { simbaSpace } from '../src/hardware/space';
+import { sampleArch, simbaSpace } from '../src/hardware/space';
+import { archId } from '../src/hardware/arch';
+import { createRng } from '../src/common/rng';
 import type { LatentModel } from '../src/model/latent-model';
 import { useBackend } from '../src/model/tf';
-import { inputSpaceSearch, latentSearch, weightedLayers, type SearchResult, type SearchTarget } from '../src/search';
+import { inputSpaceSearch, latentSearch, targetTotals, weightedLayers, type SearchResult, type SearchTarget, type TargetMetrics } from '../src/search';
+import type { ArchConfig } from '../src/hardware/arch';
 import { hasBatchedPrediction } from '../src/search/gradient';
 import { loadVaesa, saveVaesa } from '../src/train/checkpoint';
 import type { TrainedVaesa } from '../src/train/trained';
@@ -42,7 +50,7 @@ const REPO_ROOT = path.resolve(__dirname, '..');
 const REFERENCE_LAYERS = path.resolve(REPO_ROOT, '../shared/reference/timeloop-cosa/layers');
 
 interface Args {
-  readonly mode: 'speed' | 'quality' | 'paper';
+  readonly mode: 'speed' | 'quality' | 'latent' | 'paper';
   readonly model?: string;
   readonly train: boolean;
   readonly seeds: number;
@@ -55,7 +63,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const mode = argv[0] === 'paper' ? 'paper' : argv[0] === 'quality' ? 'quality' : 'speed';
+  const mode = argv[0] === 'paper' || argv[0] === 'quality' || argv[0] === 'latent' ? argv[0] : 'speed';
   const value = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -167,6 +175,25 @@ export async function benchSearchQuality(budget = 40, seeds = 8): Promise<void> 
   }
 }
 
+/**
+ * How the latent space covers the design space: exact reconstruction rate of random valid designs
+ * (decode(encode(x)) = x), and distinct designs decoded from uniform points of the latent box.
+ */
+export async function benchLatentCoverage(modelDir: string | undefined): Promise<void> {
+  console.log(`backend wasm: ${await useBackend('wasm')}`);
+  const model = await obtainModel(modelDir, 0);
+  const rng = createRng(7);
+  const designs = Array.from({ length: 2000 }, () => sampleArch(simbaSpace, rng));
+  const back = model.decode(model.encode(designs));
+  const exact = back.filter((b, i) => archId(b) === archId(designs[i])).length;
+  console.log(`reconstruction: ${exact} of ${designs.length} random designs decode back exactly (${((100 * exact) / designs.length).toFixed(1)}%)`);
+  for (const bound of [1, 3]) {
+    const points = Array.from({ length: 20000 }, () => Array.from({ length: model.latentDim }, () => rng.uniform(-bound, bound)));
+    const distinct = new Set(model.decode(points).map(archId)).size;
+    console.log(`latent box [-${bound}, ${bound}]^${model.latentDim}: 20000 uniform points decode to ${distinct} distinct designs`);
+  }
+}
+
 /** Six targets: four single layers (ResNet-50, AlexNet, a fully-connected layer) and two whole networks. */
 function paperTargets(): { name: string; target: SearchTarget }[] {
   const layer = (s: string): ConvLayer => {
@@ -181,6 +208,12 @@ function paperTargets(): { name: string; target: SearchTarget }[] {
     { name: 'alexnet', target: networks.alexnet },
     { name: 'resnet50', target: networks.resnet50 },
   ];
+}
+
+/** One design's totals on a target. */
+async function targetMetrics(evaluator: Evaluator, arch: ArchConfig, target: SearchTarget): Promise<TargetMetrics> {
+  const layers = weightedLayers(target);
+  return targetTotals(layers, await Promise.all(layers.map((l) => evaluator(arch, l.layer))));
 }
 
 const bestEdp = (r: SearchResult): number => r.best?.edp ?? Number.POSITIVE_INFINITY;
@@ -213,7 +246,12 @@ export async function benchSearchPaper(args: Args): Promise<void> {
       const inputBo = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'bo', budget: args.efficiency });
       const inputRandom = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'random', budget: args.budget });
       const reference = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'random', budget: args.reference });
-      const optimum = Math.min(...[latentBo, latentGradient, inputBo, inputRandom, reference].map(bestEdp));
+      const runs = [latentBo, latentGradient, inputBo, inputRandom, reference];
+      const optimum = Math.min(...runs.map(bestEdp));
+      const optimumArch = runs.find((r) => bestEdp(r) === optimum)?.best?.arch;
+      // reconstruction: the reference optimum through encode -> decode, evaluated (is it reachable from the latent space?)
+      const roundTrip = optimumArch === undefined ? undefined : model.decode(model.encode([optimumArch]))[0];
+      const roundTripEdp = roundTrip === undefined ? undefined : (await targetMetrics(evaluator, roundTrip, target)).edp;
       const inputBoAtBudget = inputBo.history[Math.min(args.budget, inputBo.history.length) - 1];
       const row = {
         target: name,
@@ -226,6 +264,9 @@ export async function benchSearchPaper(args: Args): Promise<void> {
         optimum,
         latentBoGap: bestEdp(latentBo) / optimum - 1,
         sampleEfficiency: evaluationsToReach(inputBo, bestEdp(latentBo)) / args.budget,
+        optimumArch,
+        roundTripArch: roundTrip,
+        roundTripGap: roundTripEdp === undefined ? undefined : roundTripEdp / optimum - 1,
       };
       rows.push(row);
       console.log(JSON.stringify(row));
@@ -246,6 +287,8 @@ export async function runSearchBench(argv: readonly string[] = []): Promise<void
   if (args.mode === 'paper') {
     if (args.model === undefined && !args.train) throw new Error('paper: give --model DIR or --train');
     await benchSearchPaper(args);
+  } else if (args.mode === 'latent') {
+    await benchLatentCoverage(args.model);
   } else if (args.mode === 'quality') {
     await benchSearchQuality();
   } else {

@@ -50,6 +50,11 @@ export interface TrainingState {
 
 /** A trained VAESA model: networks, design space and normalisation; usable directly for latent search. */
 export interface TrainedVaesa extends LatentModel {
+  /**
+   * `predictLogCost` for several layers in one tfjs graph: tensors [layers.length, n], row l for
+   * layers[l] (the batched capability latent search uses; see `BatchedCostPredictor`).
+   */
+  predictLogCostLayers(z: tf.Tensor2D, layers: readonly ConvLayer[]): { logCycles: tf.Tensor2D; logEnergy: tf.Tensor2D };
   readonly config: VaesaModelConfig;
   readonly stats: NormalisationStats;
   readonly networks: VaesaNetworks;
@@ -77,6 +82,18 @@ export function assembleTrainedVaesa(parts: TrainedVaesaParts): TrainedVaesa {
   const latentDim = parts.config.latentDim;
   const cyclesAffine = logTargetAffine(stats, 'cycles');
   const energyAffine = logTargetAffine(stats, 'energy');
+  const toLog = (raw: tf.Tensor1D, affine: { scale: number; offset: number } | undefined, which: 'cycles' | 'energy'): tf.Tensor1D =>
+    affine === undefined
+      ? (tf.log(tf.maximum(tf.mul(raw, denormaliseTarget(stats, which, 1)), 1e-30)) as tf.Tensor1D)
+      : tf.add(tf.mul(raw, affine.scale), affine.offset);
+  /** Natural-log cycles and energy for rows of (normalised layer features, latent point). */
+  const logCost = (features: tf.Tensor2D, z: tf.Tensor2D) => {
+    const input = predictorInput(z, features);
+    return {
+      logCycles: toLog(applyPredictor(networks.cyclesHead, input), cyclesAffine, 'cycles'),
+      logEnergy: toLog(applyPredictor(networks.energyHead, input), energyAffine, 'energy'),
+    };
+  };
   return {
     ...parts,
     latentDim,
@@ -89,20 +106,16 @@ export function assembleTrainedVaesa(parts: TrainedVaesaParts): TrainedVaesa {
       }),
     predictLogCost: (z: tf.Tensor2D, layer: ConvLayer) =>
       tf.tidy(() => {
-        const features = tf.tile(tf.tensor2d([normaliseLayer(stats, layer)]), [z.shape[0], 1]);
-        const input = predictorInput(z, features);
-        const toLog = (
-          raw: tf.Tensor1D,
-          affine: { scale: number; offset: number } | undefined,
-          which: 'cycles' | 'energy',
-        ): tf.Tensor1D =>
-          affine === undefined
-            ? (tf.log(tf.maximum(tf.mul(raw, denormaliseTarget(stats, which, 1)), 1e-30)) as tf.Tensor1D)
-            : tf.add(tf.mul(raw, affine.scale), affine.offset);
-        return {
-          logCycles: toLog(applyPredictor(networks.cyclesHead, input), cyclesAffine, 'cycles'),
-          logEnergy: toLog(applyPredictor(networks.energyHead, input), energyAffine, 'energy'),
-        };
+        const p = logCost(tf.tile(tf.tensor2d([normaliseLayer(stats, layer)]), [z.shape[0], 1]), z);
+        return { logCycles: p.logCycles, logEnergy: p.logEnergy };
+      }),
+    // All (layer, point) pairs in one graph: a network's descent step costs one pass, not one per layer.
+    predictLogCostLayers: (z: tf.Tensor2D, layers: readonly ConvLayer[]) =>
+      tf.tidy(() => {
+        const n = z.shape[0];
+        const features = tf.tensor2d(layers.flatMap((l) => Array.from({ length: n }, () => normaliseLayer(stats, l))));
+        const p = logCost(features, tf.tile(z, [layers.length, 1]));
+        return { logCycles: tf.reshape(p.logCycles, [layers.length, n]), logEnergy: tf.reshape(p.logEnergy, [layers.length, n]) };
       }),
     dispose: () => {
       disposeVae(networks.vae);

@@ -11,9 +11,10 @@
  *     BO settings (isotropic/ARD kernel, UCB/EI) against random search on a smooth synthetic cost in the
  *     input space, 8 seeds at budget 40: how close each gets to the known optimum.
  *
- *   npx tsx bench/search.ts latent [--model DIR]
+ *   npx tsx bench/search.ts latent [--model DIR | --time-limit S]
  *     How the model's latent space covers the design space: reconstruction of random designs, distinct
- *     designs decoded from the latent box. Without --model, trains a `fast` model on the reference data.
+ *     designs decoded from the latent box. Without --model, trains a `fast` model on the reference data
+ *     (for at most S seconds with --time-limit, which `paper --train` also takes).
  *
  *   npx tsx bench/search.ts paper (--model DIR | --train [--save DIR]) [--seeds 5] [--budget 100]
  *                                 [--efficiency 200] [--reference 2000] [--targets a,b] [--json FILE]
@@ -60,6 +61,7 @@ interface Args {
   readonly json?: string;
   readonly save?: string;
   readonly targets?: readonly string[];
+  readonly timeLimit?: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -80,6 +82,7 @@ function parseArgs(argv: readonly string[]): Args {
     ...(value('--json') === undefined ? {} : { json: value('--json') }),
     ...(value('--save') === undefined ? {} : { save: value('--save') }),
     ...(value('--targets') === undefined ? {} : { targets: (value('--targets') ?? '').split(',') }),
+    ...(value('--time-limit') === undefined ? {} : { timeLimit: Number(value('--time-limit')) }),
   };
 }
 
@@ -92,7 +95,7 @@ async function referenceRows(limitFiles?: number): Promise<DatasetRow[]> {
 }
 
 /** The model to search: loaded from `dir`, or trained now (`epochs` of the fast preset on the reference data). */
-async function obtainModel(dir: string | undefined, epochs: number, limitFiles?: number): Promise<LatentModel> {
+async function obtainModel(dir: string | undefined, epochs: number, limitFiles?: number, timeLimitSeconds?: number): Promise<LatentModel> {
   if (dir !== undefined) {
     const loaded = await loadVaesa(dir);
     if (E.isLeft(loaded)) throw new Error(formatError(loaded.left));
@@ -100,7 +103,13 @@ async function obtainModel(dir: string | undefined, epochs: number, limitFiles?:
   }
   const rows = await referenceRows(limitFiles);
   const t0 = performance.now();
-  const trained = await trainVaesa(rows, { preset: 'fast', seed: 1, dropDesignsOutsideSpace: true, ...(epochs > 0 ? { schedule: { epochs } } : {}) });
+  const trained = await trainVaesa(rows, {
+    preset: 'fast',
+    seed: 1,
+    dropDesignsOutsideSpace: true,
+    ...(epochs > 0 ? { schedule: { epochs } } : {}),
+    ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
+  });
   if (E.isLeft(trained)) throw new Error(formatError(trained.left));
   console.log(`trained a fast model on ${rows.length} reference rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return trained.right;
@@ -179,9 +188,9 @@ export async function benchSearchQuality(budget = 40, seeds = 8): Promise<void> 
  * How the latent space covers the design space: exact reconstruction rate of random valid designs
  * (decode(encode(x)) = x), and distinct designs decoded from uniform points of the latent box.
  */
-export async function benchLatentCoverage(modelDir: string | undefined): Promise<void> {
+export async function benchLatentCoverage(modelDir: string | undefined, timeLimitSeconds?: number): Promise<void> {
   console.log(`backend wasm: ${await useBackend('wasm')}`);
-  const model = await obtainModel(modelDir, 0);
+  const model = await obtainModel(modelDir, 0, undefined, timeLimitSeconds);
   const rng = createRng(7);
   const designs = Array.from({ length: 2000 }, () => sampleArch(simbaSpace, rng));
   const back = model.decode(model.encode(designs));
@@ -231,7 +240,7 @@ function evaluationsToReach(r: SearchResult, goal: number): number {
 export async function benchSearchPaper(args: Args): Promise<void> {
   const evaluator = costModelEvaluator({ objective: 'edp' });
   console.log(`backend wasm: ${await useBackend('wasm')}`);
-  const model = await obtainModel(args.model, 0);
+  const model = await obtainModel(args.model, 0, undefined, args.timeLimit);
   if (args.model === undefined && args.save !== undefined) {
     const saved = await saveVaesa(model as TrainedVaesa, args.save);
     if (E.isLeft(saved)) throw new Error(formatError(saved.left));
@@ -288,7 +297,7 @@ export async function runSearchBench(argv: readonly string[] = []): Promise<void
     if (args.model === undefined && !args.train) throw new Error('paper: give --model DIR or --train');
     await benchSearchPaper(args);
   } else if (args.mode === 'latent') {
-    await benchLatentCoverage(args.model);
+    await benchLatentCoverage(args.model, args.timeLimit);
   } else if (args.mode === 'quality') {
     await benchSearchQuality();
   } else {

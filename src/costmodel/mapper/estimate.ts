@@ -337,8 +337,9 @@ export class MappingEstimator {
       if (s === INPUTS && (dim === P || dim === R || dim === Q || dim === S)) {
         const horizontal = dim === P || dim === R;
         const extentAxis = horizontal ? this.inputWidth(b) : this.inputHeight(b);
-        const shift =
-          dim === P ? this.ext(b, P) * this.strideW : dim === R ? this.ext(b, R) * this.dilationW : dim === Q ? this.ext(b, Q) * this.strideH : this.ext(b, S) * this.dilationH;
+        // The loop steps by everything of its dim inside it, fan-outs above this level included.
+        const coefficient = dim === P ? this.strideW : dim === R ? this.dilationW : dim === Q ? this.strideH : this.dilationH;
+        const shift = this.loopScale[t] * coefficient;
         step = (tile / extentAxis) * Math.min(extentAxis, shift);
       }
       total = tile + (n - 1) * step;

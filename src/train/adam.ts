@@ -10,67 +10,58 @@ export interface AdamConfig {
 export const ADAM_DEFAULTS: AdamConfig = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
 /**
- * Adam's state: first and second moments of all variables, flattened and concatenated in variable
- * order, and the step count. One flat tensor per moment lets a step update every variable with a
- * dozen kernels instead of a dozen per variable (small models are bound by kernel dispatch), and a
- * checkpoint holds it, so training resumes exactly.
+ * Adam's state: first and second moment per variable and the step count. Kept as plain tensors
+ * (not a tfjs optimizer) so a checkpoint holds it and training resumes exactly.
  */
 export interface AdamState {
   readonly config: AdamConfig;
-  /** Number of elements of each variable, in order. */
-  readonly sizes: readonly number[];
-  readonly m: tf.Variable<tf.Rank.R1>;
-  readonly v: tf.Variable<tf.Rank.R1>;
+  readonly m: tf.Variable[];
+  readonly v: tf.Variable[];
   step: number;
 }
 
 export function createAdam(variables: readonly tf.Variable[], config: AdamConfig = ADAM_DEFAULTS): AdamState {
-  const sizes = variables.map((x) => x.size);
-  const total = sizes.reduce((a, b) => a + b, 0);
   return {
     config,
-    sizes,
-    m: tf.tidy(() => tf.variable(tf.zeros([total]), false)) as tf.Variable<tf.Rank.R1>,
-    v: tf.tidy(() => tf.variable(tf.zeros([total]), false)) as tf.Variable<tf.Rank.R1>,
+    m: variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false))),
+    v: variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false))),
     step: 0,
   };
 }
 
-/** Adam state from saved flat moments. */
-export function restoreAdam(sizes: readonly number[], m: tf.Tensor1D, v: tf.Tensor1D, step: number, config: AdamConfig = ADAM_DEFAULTS): AdamState {
-  return { config, sizes, m: tf.variable(m, false), v: tf.variable(v, false), step };
+/** Adam state from saved moments (same order and shapes as the variables). */
+export function restoreAdam(m: readonly tf.Tensor[], v: readonly tf.Tensor[], step: number, config: AdamConfig = ADAM_DEFAULTS): AdamState {
+  return { config, m: m.map((t) => tf.variable(t, false)), v: v.map((t) => tf.variable(t, false)), step };
 }
 
 /**
- * One bias-corrected Adam update at learning rate `lr` of `variables`, which are the state's
- * variables `first`, `first + 1`, ... (a contiguous run, e.g. only the predictor heads), with `grads`
- * in the same order.
+ * One Adam update of `variables` with `grads` (same order) at learning rate `lr`, bias-corrected.
+ * `slots[i]` is the moment slot of `variables[i]` (default: the same index), so a subset of the
+ * variables the state was created for can be trained.
  */
-export function adamStep(state: AdamState, variables: readonly tf.Variable[], grads: readonly tf.Tensor[], lr: number, first = 0): void {
+export function adamStep(
+  state: AdamState,
+  variables: readonly tf.Variable[],
+  grads: readonly tf.Tensor[],
+  lr: number,
+  slots: readonly number[] = variables.map((_, i) => i),
+): void {
   const { beta1, beta2, epsilon } = state.config;
-  const sizes = state.sizes.slice(first, first + variables.length);
-  const start = state.sizes.slice(0, first).reduce((a, b) => a + b, 0);
-  const length = sizes.reduce((a, b) => a + b, 0);
-  const total = state.m.size;
   state.step += 1;
-  const correction2 = Math.sqrt(1 - beta2 ** state.step);
-  const stepSize = (lr * correction2) / (1 - beta1 ** state.step);
+  const stepSize = (lr * Math.sqrt(1 - beta2 ** state.step)) / (1 - beta1 ** state.step);
   tf.tidy(() => {
-    const g = tf.concat(grads.map((x) => tf.reshape(x, [-1])));
-    const whole = start === 0 && length === total;
-    const mOld = whole ? state.m : tf.slice(state.m, start, length);
-    const vOld = whole ? state.v : tf.slice(state.v, start, length);
-    const m: tf.Tensor1D = tf.add(mOld, tf.mul(1 - beta1, tf.sub(g, mOld)));
-    const v: tf.Tensor1D = tf.add(vOld, tf.mul(1 - beta2, tf.sub(tf.square(g), vOld)));
-    const update = tf.mul(stepSize, tf.div(m, tf.add(tf.sqrt(v), epsilon * correction2)));
-    tf.split(update, sizes).forEach((u, i) => variables[i].assign(tf.sub(variables[i], tf.reshape(u, variables[i].shape))));
-    const spliced = (all: tf.Tensor1D, part: tf.Tensor1D): tf.Tensor1D =>
-      whole ? part : tf.concat([tf.slice(all, 0, start), part, tf.slice(all, start + length, total - start - length)]);
-    state.m.assign(spliced(state.m, m));
-    state.v.assign(spliced(state.v, v));
+    variables.forEach((x, i) => {
+      const g = grads[i];
+      const slot = slots[i];
+      const m = tf.add(tf.mul(state.m[slot], beta1), tf.mul(g, 1 - beta1));
+      const v = tf.add(tf.mul(state.v[slot], beta2), tf.mul(tf.square(g), 1 - beta2));
+      state.m[slot].assign(m);
+      state.v[slot].assign(v);
+      x.assign(tf.sub(x, tf.mul(stepSize, tf.div(m, tf.add(tf.sqrt(v), epsilon * Math.sqrt(1 - beta2 ** state.step))))));
+    });
   });
 }
 
 export function disposeAdam(state: AdamState): void {
-  tf.dispose([state.m, state.v]);
+  tf.dispose([...state.m, ...state.v]);
 }

@@ -105,10 +105,10 @@ const ioError = (file: string, e: unknown): VaesaError => ({
 export async function saveVaesa(trained: TrainedVaesa, dir: string): Promise<E.Either<VaesaError, string>> {
   const network = namedNetworkWeights(trained.networks);
   const moments = [
-    { name: 'optimiser/m', tensor: trained.optimiser.m },
-    { name: 'optimiser/v', tensor: trained.optimiser.v },
+    ...network.map((w, i) => ({ name: `optimiser/m/${w.name}`, tensor: trained.optimiser.m[i] })),
+    ...network.map((w, i) => ({ name: `optimiser/v/${w.name}`, tensor: trained.optimiser.v[i] })),
   ];
-  const all: { name: string; tensor: tf.Tensor }[] = [...network, ...moments];
+  const all = [...network, ...moments];
   const data = all.map((w) => w.tensor.dataSync() as Float32Array);
   const bytes = new Uint8Array(data.reduce((s, d) => s + d.byteLength, 0));
   let offset = 0;
@@ -201,22 +201,16 @@ export async function loadVaesa(dir: string): Promise<E.Either<VaesaError, Train
     const w = byName.get(name);
     return w !== undefined && w.shape.join() === like.shape.join() ? w : undefined;
   };
-  const total = network.reduce((s, w) => s + w.tensor.size, 0);
-  const moment = tf.zeros([total]);
-  const missing =
-    network.find((w) => take(w.name, w.tensor) === undefined)?.name ??
-    ['optimiser/m', 'optimiser/v'].find((name) => take(name, moment) === undefined);
-  moment.dispose();
+  const missing = network.find((w) => take(w.name, w.tensor) === undefined || take(`optimiser/m/${w.name}`, w.tensor) === undefined || take(`optimiser/v/${w.name}`, w.tensor) === undefined);
   if (missing !== undefined) {
     tf.dispose([...byName.values()]);
-    return E.left({ _tag: 'InvalidInput', path: 'model.json.weightsManifest', value: missing, message: `weight ${missing} is missing or has the wrong shape for the saved config` });
+    return E.left({ _tag: 'InvalidInput', path: 'model.json.weightsManifest', value: missing.name, message: `weight ${missing.name} is missing or has the wrong shape for the saved config` });
   }
   for (const w of network) w.tensor.assign(byName.get(w.name)!);
   const { optimiserStep, bestLoss, ...training } = vaesa.training;
   const optimiser = restoreAdam(
-    network.map((w) => w.tensor.size),
-    byName.get('optimiser/m') as tf.Tensor1D,
-    byName.get('optimiser/v') as tf.Tensor1D,
+    network.map((w) => byName.get(`optimiser/m/${w.name}`)!),
+    network.map((w) => byName.get(`optimiser/v/${w.name}`)!),
     optimiserStep,
   );
   // Variables hold their own reference to the data, so the loaded tensors can go.

@@ -211,7 +211,7 @@ export async function trainVaesa(
   const optimiser = resume?.optimiser ?? createAdam(allVariables);
   const headVariables = allVariables.slice(vaeVariables(networks.vae).length);
   const trainedVariables = (options.mode ?? 'joint') === 'joint' ? allVariables : headVariables;
-  const firstTrained = allVariables.indexOf(trainedVariables[0]);
+  const trainedSlots = trainedVariables.map((v) => allVariables.indexOf(v));
 
   const history: EpochMetrics[] = resume ? [...resume.history] : [];
   let state: TrainingState = resume?.training ?? {
@@ -250,7 +250,7 @@ export async function trainVaesa(
           () => vaesaLoss(networks, batch, model.lossWeights, model.objective).total,
           trainedVariables,
         );
-        adamStep(optimiser, trainedVariables, trainedVariables.map((v) => grads[v.name]), state.learningRate, firstTrained);
+        adamStep(optimiser, trainedVariables, trainedVariables.map((v) => grads[v.name]), state.learningRate, trainedSlots);
         return tf.add(lossSum, value) as tf.Scalar;
       });
       lossSum.dispose();

@@ -21,14 +21,15 @@ describe('adamStep', () => {
     tf.dispose([a, b]);
   });
 
-  it('updates only a contiguous run of the variables, keeping the others and their moments', () => {
+  it('updates only the given slots, keeping the other variables and their moments', () => {
     const a = tf.variable(tf.tensor1d([1, 1]));
     const b = tf.variable(tf.tensor1d([5]));
     const state = createAdam([a, b]);
-    adamStep(state, [b], [tf.tensor1d([-4])], 0.5, 1);
+    adamStep(state, [b], [tf.tensor1d([-4])], 0.5, [1]);
     expect(Array.from(a.dataSync())).toEqual([1, 1]);
     expect(b.dataSync()[0]).toBeCloseTo(5.5, 5);
-    expect(Array.from(state.m.dataSync()).map((x) => +x.toFixed(5))).toEqual([0, 0, -0.4]);
+    expect(Array.from(state.m[0].dataSync())).toEqual([0, 0]);
+    expect(state.m[1].dataSync()[0]).toBeCloseTo(-0.4, 6);
     disposeAdam(state);
     tf.dispose([a, b]);
   });

@@ -71,7 +71,7 @@ export interface MappingCache {
   readonly maxAnswers: number;
 }
 
-export function createMappingCache(maxAnswers = 100_000): MappingCache {
+export function createMappingCache(maxAnswers = 10_000): MappingCache {
   return { shapes: new Map(), exact: new Map(), answers: new Map(), maxAnswers };
 }
 

@@ -301,30 +301,57 @@ function reuseMasks(order: readonly number[]): number[] {
   });
 }
 
-function permutations(items: readonly number[]): number[][] {
-  if (items.length <= 1) return [[...items]];
-  return items.flatMap((first, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [first, ...rest]));
+/** Calls `visit` with every order of `items` (Heap's algorithm, in place: `visit` must copy what it keeps). */
+function forEachPermutation(items: number[], visit: (order: readonly number[]) => void): void {
+  const counters = new Array<number>(items.length).fill(0);
+  visit(items);
+  let i = 0;
+  while (i < items.length) {
+    if (counters[i] < i) {
+      const j = i % 2 === 0 ? 0 : counters[i];
+      [items[i], items[j]] = [items[j], items[i]];
+      visit(items);
+      counters[i]++;
+      i = 0;
+    } else {
+      counters[i] = 0;
+      i++;
+    }
+  }
+}
+
+function patternOf(order: readonly number[]): ReusePattern {
+  return { order, reused: reuseMasks(order).map((mask) => LAYER_DIMS.map((_, dim) => (mask & (1 << dim)) !== 0)) };
 }
 
 /**
  * The reuse patterns no other pattern dominates (reuses a superset for every tensor), found by walking
- * every order of the seven dims. With convolution's index sets there are three: weights reused over
- * P,Q,N; inputs over R,S,K (outputs over R,S); outputs over R,S,C (inputs over R,S).
+ * every order of the seven dims (`REUSE_PATTERNS` is this list, written out; a test checks they agree).
  */
-export const REUSE_PATTERNS: readonly ReusePattern[] = (() => {
+export function undominatedReusePatterns(): ReusePattern[] {
   const found: { order: number[]; masks: number[] }[] = [];
-  for (const order of permutations(LAYER_DIMS.map((_, d) => d))) {
-    const masks = reuseMasks(order);
-    const covers = (a: number[], b: number[]): boolean => a.every((m, t) => (m & b[t]) === b[t]);
-    if (found.some((f) => covers(f.masks, masks))) continue;
-    for (let i = found.length - 1; i >= 0; i--) if (covers(masks, found[i].masks)) found.splice(i, 1);
-    found.push({ order, masks });
-  }
-  return found.map(({ order, masks }) => ({
-    order,
-    reused: masks.map((mask) => LAYER_DIMS.map((_, dim) => (mask & (1 << dim)) !== 0)),
-  }));
-})();
+  const covers = (a: number[], b: number[]): boolean => a.every((m, t) => (m & b[t]) === b[t]);
+  forEachPermutation(
+    LAYER_DIMS.map((_, d) => d),
+    (order) => {
+      const masks = reuseMasks(order);
+      if (found.some((f) => covers(f.masks, masks))) return;
+      for (let i = found.length - 1; i >= 0; i--) if (covers(masks, found[i].masks)) found.splice(i, 1);
+      found.push({ order: [...order], masks });
+    },
+  );
+  return found.map(({ order }) => patternOf(order));
+}
+
+/**
+ * With convolution's index sets, three patterns: outputs reused over R,S,C (inputs over R,S); inputs over
+ * R,S,K (outputs over R,S); weights over P,Q,N. Each with an order (inner to outer) realising it.
+ */
+export const REUSE_PATTERNS: readonly ReusePattern[] = [
+  [R, S, 4, P, Q, 5, 6],
+  [R, S, 5, P, Q, 4, 6],
+  [P, Q, 6, R, S, 4, 5],
+].map(patternOf);
 
 /**
  * Builds CoSA's formulation of `layer` on `arch`. Pure; throws a

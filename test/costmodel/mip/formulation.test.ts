@@ -6,7 +6,9 @@ import {
   factorGroups,
   primeFactorisation,
   REUSE_PATTERNS,
+  undominatedReusePatterns,
   type FactorPlacement,
+  type ReusePattern,
 } from '../../../src/costmodel/mip/formulation';
 import { objectiveValue } from '../../../src/costmodel/mip/linear-program';
 import { placementObjective, placementToMapping, placementViolations } from '../../../src/costmodel/mip/placement';
@@ -40,8 +42,10 @@ describe('primeFactorisation', () => {
 describe('REUSE_PATTERNS', () => {
   it('are the three undominated ways to order the GlobalBuffer loops (weights, inputs or outputs stationary)', () => {
     // per pattern, the dims Weights/Inputs/Outputs are reused across
-    const described = REUSE_PATTERNS.map((p) => p.reused.map(dimSet).join('/')).sort();
-    expect(described).toEqual(['/RS/RSC', '/RSK/RS', 'PQN//']);
+    const described = (patterns: readonly ReusePattern[]): string[] => patterns.map((p) => p.reused.map(dimSet).join('/')).sort();
+    expect(described(REUSE_PATTERNS)).toEqual(['/RS/RSC', '/RSK/RS', 'PQN//']);
+    // the written-out table is what walking all 5,040 orders finds
+    expect(described(undominatedReusePatterns())).toEqual(described(REUSE_PATTERNS));
   });
 });
 

@@ -11,7 +11,7 @@ import { costModelEvaluator } from '../costmodel/evaluator';
 import { evaluateNetwork } from '../costmodel';
 import { archId, simbaDefaultArch } from '../hardware/arch';
 import { simbaSpace } from '../hardware';
-import { networks } from '../workload';
+import { getNetwork } from '../workload';
 import { createRng } from '../common/rng';
 import { splitDataset } from '../dataset/split';
 import { readVaesaCsv } from '../dataset/files';
@@ -26,6 +26,7 @@ import { trainWithProgress } from './train';
 import { historyPlot, resultRows, RESULT_HEADER, searchAll } from './search';
 
 interface DemoFlags {
+  network: string;
   out: string;
   samples: number;
   budget: number;
@@ -39,6 +40,7 @@ export function registerDemoCommand(program: Command): Command {
   return program
     .command('demo')
     .description('the whole pipeline on ResNet-50: dataset -> fast VAE training -> latent BO and gradient search vs random search')
+    .option('--network <name>', 'built-in network to design for', 'resnet50')
     .option('--out <dir>', 'folder for the dataset, model and plot', 'vaesa-demo')
     .option('--samples <n>', 'designs in the generated dataset', parsePositiveInt('--samples'), 150)
     .option('--budget <n>', 'cost-model evaluations per search method', parsePositiveInt('--budget'), 30)
@@ -52,10 +54,10 @@ export function registerDemoCommand(program: Command): Command {
         if (!silent) process.stderr.write(`${line}\n`);
       };
       mkdirSync(o.out, { recursive: true });
-      const network = networks.resnet50;
+      const network = orFail(getNetwork(o.network));
       const dataFile = path.join(o.out, 'dataset.csv');
 
-      say(`1/3 dataset: ${o.samples} random designs x ${network.layers.length} ResNet-50 layers, cost model on ${o.workers} worker(s) -> ${dataFile}`);
+      say(`1/3 dataset: ${o.samples} random designs x ${network.layers.length} ${network.name} layers, cost model on ${o.workers} worker(s) -> ${dataFile}`);
       let progress: ReturnType<typeof createProgress> | undefined;
       orFail(
         await generateDatasetFile({
@@ -81,7 +83,7 @@ export function registerDemoCommand(program: Command): Command {
       orFail(await saveVaesa(trained, path.join(o.out, 'model')));
       const quality = evaluateVaesa(trained, split.test);
 
-      say(`3/3 searching ResNet-50 with ${o.budget} cost-model evaluations per method`);
+      say(`3/3 searching ${network.name} with ${o.budget} cost-model evaluations per method`);
       const evaluator = costModelEvaluator({ objective: 'edp' });
       const results = await searchAll(trained, network, { latent: ['bo', 'gradient'], baselines: ['random'] }, { budget: o.budget, seed: o.seed, objective: 'edp', evaluator, silent });
       const simba = evaluateNetwork(simbaDefaultArch, network);
@@ -95,7 +97,7 @@ export function registerDemoCommand(program: Command): Command {
           `dataset ${rows.length} rows; model test EDP Spearman ${quality.prediction.edp.spearman.toFixed(3)}, ` +
             `reconstruction within 10%: ${(100 * quality.reconstruction.within10PercentShare).toFixed(1)}%`,
           '',
-          `ResNet-50 (network totals over its layers with counts; EDP = cycles x pJ):`,
+          `${network.name} (network totals over its layers with counts; EDP = cycles x pJ):`,
           ...table(RESULT_HEADER, [
             ...resultRows(results),
             ['Simba default', archId(simbaDefaultArch), formatNumber(simba.cycles), formatNumber(simba.energy), formatNumber(simba.edp), formatNumber(simba.area), '1'],

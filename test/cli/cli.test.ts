@@ -1,0 +1,175 @@
+/**
+ * The `vaesa` command end to end on tiny sizes, in process (runCli) for speed, plus the built bin
+ * for exit codes. Outputs are checked through --json.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCli } from '../../src/cli/main';
+import { vaesaHeader } from '../../src/dataset';
+import { networks, uniqueLayers } from '../../src/workload';
+
+const repoRoot = path.resolve(__dirname, '../..');
+const reference = path.resolve(repoRoot, '../shared/reference');
+
+/** Runs the CLI in process, returning exit code, stdout and stderr. */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  // tfjs greets Node users once on console.warn (stderr outside jest; jest would mix it into stdout).
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  try {
+    const code = await runCli(args);
+    return { code, out, err };
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+    warn.mockRestore();
+  }
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'vaesa-cli-'));
+  // Two small layers in VAESA's workload format.
+  writeFileSync(path.join(dir, 'layers.json'), JSON.stringify([[3, 3, 14, 14, 32, 64, 1, 1, 1], [1, 1, 7, 7, 64, 128, 1, 1, 1]]));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('vaesa evaluate', () => {
+  it('reports cycles, energy, area, EDP and the mapping of each layer as JSON', async () => {
+    const r = await cli('evaluate', '--layers', path.join(dir, 'layers.json'), '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    const net = json.networks[0];
+    expect(net.layers).toHaveLength(2);
+    for (const l of net.layers) {
+      expect(l.cost.cycles).toBeGreaterThanOrEqual((l.layer.R * l.layer.S * l.layer.P * l.layer.Q * l.layer.C * l.layer.K) / json.arch.macs);
+      expect(l.cost.edp).toBeCloseTo(l.cost.cycles * l.cost.energy, -3);
+      expect(l.cost.mapping.levels).toHaveLength(6);
+    }
+    expect(net.cycles).toBe(net.layers[0].cost.cycles + net.layers[1].cost.cycles);
+    expect(json.arch).toEqual({ meshX: 16, macs: 1024, accumulationBuffer: 64, weightBuffer: 16384, inputBuffer: 1024, globalBuffer: 65536 });
+  });
+
+  it('takes design flags and rejects invalid ones with one line', async () => {
+    const ok = await cli('evaluate', '--layers', path.join(dir, 'layers.json'), '--mesh-x', '8', '--macs', '512', '--json');
+    expect(JSON.parse(ok.out).arch.meshX).toBe(8);
+    const bad = await cli('evaluate', '--layers', path.join(dir, 'layers.json'), '--mesh-x', '3');
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim().split('\n')).toHaveLength(1);
+    expect(bad.err).toMatch(/meshX.*power of two/);
+  });
+
+  it('names an unknown network and a missing file', async () => {
+    const net = await cli('evaluate', '--network', 'resnet51');
+    expect(net.code).toBe(2);
+    expect(net.err).toMatch(/resnet51/);
+    const file = await cli('evaluate', '--layers', path.join(dir, 'nope.json'));
+    expect(file.code).toBe(2);
+    expect(file.err).toMatch(/nope\.json/);
+  });
+});
+
+describe('vaesa dataset, train and search', () => {
+  const csv = () => path.join(dir, 'data.csv');
+  const model = () => path.join(dir, 'model');
+
+  it('generates a dataset in VAESA format, and resumes without duplicating rows', async () => {
+    const args = ['dataset', 'generate', '--layers', path.join(dir, 'layers.json'), '--samples', '12', '--seed', '3', '--workers', '0', '--out', csv(), '--json'];
+    const r = await cli(...args);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ rows: 24, complete: true });
+    const lines = readFileSync(csv(), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe(vaesaHeader({ withLayer: true, withArea: false }));
+    expect(lines).toHaveLength(25);
+    const again = await cli(...args);
+    expect(JSON.parse(again.out)).toMatchObject({ rows: 24, resumedFrom: 24 });
+    expect(readFileSync(csv(), 'utf8').trim().split('\n')).toEqual(lines);
+  });
+
+  it('reports dataset statistics', async () => {
+    const r = await cli('dataset', 'stats', csv(), '--json');
+    const json = JSON.parse(r.out);
+    expect(json.rows).toBe(24);
+    expect(json.layers).toHaveLength(2);
+    expect(json.ranges.cycles.min).toBeGreaterThan(0);
+  });
+
+  it('converts per-layer reference files into one training file', async () => {
+    const out = path.join(dir, 'converted.csv');
+    const r = await cli('dataset', 'convert', '--in', path.join(reference, 'timeloop-cosa/layers/1_1_1_1_2048_1000_1_1_1_1_1.csv.gz'), '--out', out, '--sample', '50', '--seed', '1', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ rowsWritten: 50 });
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(51);
+    expect(lines[1].split(',').slice(-9)).toEqual(['1', '1', '1', '1', '2048', '1000', '1', '1', '1']);
+  });
+
+  it('trains a model and saves a checkpoint', async () => {
+    const r = await cli('train', '--data', csv(), '--out', model(), '--epochs', '2', '--seed', '1', '--json');
+    expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+    const json = JSON.parse(r.out);
+    expect(json.epochs).toBe(2);
+    expect(json.rows.train + json.rows.valid + json.rows.test).toBe(24);
+    expect(existsSync(path.join(model(), 'model.json'))).toBe(true);
+  });
+
+  it('searches with the trained model and a baseline, and plots the history', async () => {
+    const plot = path.join(dir, 'history.svg');
+    const r = await cli('search', '--model', model(), '--layers', path.join(dir, 'layers.json'), '--optimizer', 'random', '--budget', '3', '--baseline', 'random', '--plot', plot, '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.results.map((x: { method: string }) => x.method)).toEqual(['latent random', 'input-space random']);
+    for (const { result } of json.results) {
+      expect(result.evaluations).toHaveLength(3);
+      expect(result.history).toHaveLength(3);
+      expect(result.best.edp).toBe(Math.min(...result.evaluations.map((e: { edp: number }) => e.edp)));
+    }
+    expect(readFileSync(plot, 'utf8')).toMatch(/^<svg[\s\S]*latent random[\s\S]*<\/svg>/);
+  });
+
+  it('rejects bad flags with a one-line message', async () => {
+    const r = await cli('search', '--model', model(), '--layers', path.join(dir, 'layers.json'), '--optimizer', 'annealing');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--optimizer must be one of bo, gradient, random, grid, got "annealing"/);
+    const budget = await cli('search', '--model', model(), '--layers', path.join(dir, 'layers.json'), '--budget', '-1');
+    expect(budget.code).toBe(2);
+    const missing = await cli('search', '--model', path.join(dir, 'no-model'), '--network', 'alexnet');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/no-model/);
+  });
+});
+
+describe('vaesa demo', () => {
+  it('runs the whole pipeline on tiny sizes and reports every method and the Simba default', async () => {
+    const out = path.join(dir, 'demo');
+    const r = await cli('demo', '--network', 'alexnet', '--out', out, '--samples', '3', '--budget', '2', '--train-seconds', '2', '--workers', '0', '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.rows).toBe(3 * uniqueLayers(networks.alexnet).length);
+    expect(json.results.map((x: { method: string }) => x.method)).toEqual(['latent bo', 'latent gradient', 'input-space random']);
+    expect(json.simbaDefault.edp).toBeCloseTo(json.simbaDefault.cycles * json.simbaDefault.energy, -8);
+    expect(existsSync(path.join(out, 'search-history.svg'))).toBe(true);
+  });
+});
+
+describe('the built bin', () => {
+  const bin = path.join(repoRoot, 'dist/cli.js');
+  it('prints help and exits 0; exits non-zero with one line on an unknown command', () => {
+    expect(execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' })).toMatch(/evaluate[\s\S]*dataset[\s\S]*train[\s\S]*search[\s\S]*demo/);
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [bin, 'frobnicate'], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (e) {
+      status = (e as { status: number }).status;
+      stderr = String((e as { stderr: string }).stderr);
+    }
+    expect(status).not.toBe(0);
+    expect(stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+});

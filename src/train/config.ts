@@ -68,8 +68,8 @@ export const paperPreset: TrainingPreset = {
  * rate, the reconstruction term weighted 1000 (VAESA: 1; next to 100 x L1 predictor terms an MSE of
  * ~1e-3 otherwise hardly moves the VAE) and a 6-D latent space (VAESA: 4; the six design parameters
  * are independent in the reference data, and 6-D gave better prediction and reconstruction in the
- * same training, see docs/model.md). 40 epochs of 20,000 rows: about two minutes on two idle CPU
- * cores with the wasm backend.
+ * same training, see docs/model.md). 40 epochs of 20,000 rows: about 3 minutes on 2 shared CPU
+ * cores with the wasm backend (4,400 samples/s measured).
  */
 export const fastPreset: TrainingPreset = {
   model: {

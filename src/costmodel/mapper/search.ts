@@ -476,7 +476,7 @@ const POOL_PROFILES: readonly (readonly [number, number, number, number])[] = [
 ];
 
 /** Search effort for building a shape's pool (once per shape and objective). */
-const POOL_EFFORT: SearchEffort = { ...DEFAULT_SEARCH_EFFORT, seededUnrollings: DEFAULT_SEARCH_EFFORT.unrollings, starts: 6, moves: 200, finalists: 6 };
+const POOL_EFFORT: SearchEffort = { ...DEFAULT_SEARCH_EFFORT, seededUnrollings: DEFAULT_SEARCH_EFFORT.unrollings, starts: 12, moves: 300, finalists: 10 };
 /** The pool's own seed: the pool must not depend on the call's seed or on which arch asked first. */
 const POOL_SEED = 0x5eed;
 

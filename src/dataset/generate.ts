@@ -1,4 +1,5 @@
 import type { CostMetrics, Evaluator } from '../common/evaluator';
+import { costModelEvaluator } from '../costmodel/evaluator';
 import { archId, type ArchConfig } from '../hardware/arch';
 import { layerName, type ConvLayer } from '../workload/layer';
 import { planDataset, planRow, shardRange, type DatasetPlan, type DatasetPlanOptions, type Shard } from './plan';
@@ -23,8 +24,11 @@ export interface GenerateRunOptions extends DatasetPlanOptions {
 }
 
 export interface GenerateOptions extends GenerateRunOptions {
-  /** Scores each (design, layer) pair, in this thread. For worker threads see `generateDatasetOnWorkers` (`vaesa/node`). */
-  readonly evaluator: Evaluator;
+  /**
+   * Scores each (design, layer) pair, in this thread (default: the built-in cost model, `costModelEvaluator()`).
+   * For worker threads see `generateDatasetOnWorkers` (`vaesa/node`).
+   */
+  readonly evaluator?: Evaluator;
 }
 
 /** A (design, layer) pair to evaluate. */
@@ -103,5 +107,5 @@ export async function* generateRows(options: GenerateRunOptions, evaluation: Pai
  * A shard yields a contiguous part of the same sequence.
  */
 export function generateDataset(options: GenerateOptions): AsyncGenerator<DatasetRow> {
-  return generateRows(options, evaluateInThread(options.evaluator));
+  return generateRows(options, evaluateInThread(options.evaluator ?? costModelEvaluator()));
 }

@@ -1,0 +1,40 @@
+/**
+ * Every example runs (against the built package, as a user's script would) and prints what it promises,
+ * so the examples never rot. Sizes are passed small where the example takes them.
+ */
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '../..');
+const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
+
+function runExample(file: string, ...args: string[]): string {
+  return execFileSync(tsx, [path.join(repoRoot, 'examples', file), ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+describe('examples', () => {
+  it('evaluate-design prints ResNet-50 totals and a per-level energy breakdown', () => {
+    const out = runExample('evaluate-design.ts');
+    expect(out).toMatch(/^ResNet-50: \d+ cycles, [\d.]+ uJ, area [\d.]+ mm², EDP [\d.]+e\+\d+/m);
+    for (const level of ['Registers', 'AccumulationBuffer', 'WeightBuffer', 'InputBuffer', 'GlobalBuffer', 'DRAM']) expect(out).toContain(level);
+  });
+
+  it('evaluate-across-networks compares a design with Simba on every built-in network', () => {
+    const out = runExample('evaluate-across-networks.ts');
+    for (const name of ['alexnet', 'resnet50', 'resnext50_32x4d', 'deepbench', 'vgg16']) expect(out).toMatch(new RegExp(`^${name}\\s+\\d`, 'm'));
+  });
+
+  it('custom-pipeline trains on a custom space and runs its own optimiser loop', () => {
+    expect(runExample('custom-pipeline.ts')).toMatch(/best EDP [\d.]+e\+\d+ for \{"meshX":\d+,"macs":\d+/);
+  });
+
+  it('train-on-vaesa-csv trains on the reference CSV files and scores a held-out layer', () => {
+    expect(runExample('train-on-vaesa-csv.ts')).toMatch(/held-out layer: EDP Spearman -?[\d.]+/);
+  });
+
+  it('train-and-search runs latent BO against random search', () => {
+    const out = runExample('train-and-search.ts', '24', '4');
+    expect(out).toMatch(/latent BO\s+best EDP [\d.]+e\+\d+/);
+    expect(out).toMatch(/random\s+best EDP [\d.]+e\+\d+/);
+  });
+});

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { generateDataset, type DatasetRow, type GenerateOptions } from '../../src/dataset';
 import { generateDatasetOnWorkers, type EvaluatorModule, type ParallelGenerateOptions } from '../../src/dataset/node';
+import type { Evaluator } from '../../src/common';
 import { simbaSpace } from '../../src/hardware';
 import { networks } from '../../src/workload';
 import { createSyntheticEvaluator } from './fixtures/synthetic-evaluator';
@@ -11,7 +12,7 @@ const synthetic: EvaluatorModule = {
   options: { withArea: true },
 };
 
-const base: GenerateOptions = {
+const base: GenerateOptions & { readonly evaluator: Evaluator } = {
   space: simbaSpace,
   networks: [networks.alexnet, networks.deepbench],
   sampler: { kind: 'lhs', count: 25 },

@@ -33,7 +33,7 @@ import { formatError } from '../src/common/errors';
 import { costModelEvaluator } from '../src/costmodel/evaluator';
 import { listVaesaCsvFiles, readVaesaCsvFiles } from '../src/dataset/node';
 import type { DatasetRow } from '../src/dataset/row';
-import { sampleArch, simbaSpace } from '../src/hardware/space';
+import { gridSize, sampleArch, simbaSpace } from '../src/hardware/space';
 import { archId } from '../src/hardware/arch';
 import { createRng } from '../src/common/rng';
 import type { LatentModel } from '../src/model/latent-model';
@@ -43,6 +43,7 @@ import type { ArchConfig } from '../src/hardware/arch';
 import { hasBatchedPrediction } from '../src/search/gradient';
 import { loadVaesa, saveVaesa } from '../src/train/checkpoint';
 import type { TrainedVaesa } from '../src/train/trained';
+import { gridStepDistance } from '../src/train/evaluate';
 import { trainVaesa } from '../src/train/train';
 import { networks } from '../src/workload/builtin';
 import { convLayer, layerName, type ConvLayer } from '../src/workload/layer';
@@ -196,6 +197,11 @@ export async function benchLatentCoverage(modelDir: string | undefined, timeLimi
   const back = model.decode(model.encode(designs));
   const exact = back.filter((b, i) => archId(b) === archId(designs[i])).length;
   console.log(`reconstruction: ${exact} of ${designs.length} random designs decode back exactly (${((100 * exact) / designs.length).toFixed(1)}%)`);
+  const steps = simbaSpace.params.map((p) => {
+    const distances = designs.map((d, i) => gridStepDistance(p, d[p.name], back[i][p.name]));
+    return `${p.name} ${median(distances).toFixed(1)} (of ${gridSize(p)} values)`;
+  });
+  console.log(`median reconstruction error in grid steps: ${steps.join(', ')}`);
   for (const bound of [1, 3]) {
     const points = Array.from({ length: 20000 }, () => Array.from({ length: model.latentDim }, () => rng.uniform(-bound, bound)));
     const distinct = new Set(model.decode(points).map(archId)).size;

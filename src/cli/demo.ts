@@ -23,6 +23,7 @@ import { formatNumber, printResult, table } from './output';
 import { createProgress } from './progress';
 import { costModelSource } from './generate';
 import { trainWithProgress } from './train';
+import { selectBackend } from './backend';
 import { historyPlot, resultRows, RESULT_HEADER, searchAll } from './search';
 
 interface DemoFlags {
@@ -53,6 +54,7 @@ export function registerDemoCommand(program: Command): Command {
       const say = (line: string) => {
         if (!silent) process.stderr.write(`${line}\n`);
       };
+      await selectBackend(undefined);
       mkdirSync(o.out, { recursive: true });
       const network = orFail(getNetwork(o.network));
       const dataFile = path.join(o.out, 'dataset.csv');

@@ -8,7 +8,7 @@ import { latentSearch, inputSpaceSearch, type LatentOptimizer, type SearchResult
 import type { Network } from '../workload/network';
 import type { TrainedVaesa } from '../train';
 import { loadVaesa } from '../train/checkpoint';
-import { useBackend } from '../model/tf';
+import { addBackendOption, selectBackend } from './backend';
 import { searchHistorySvg } from '../plot';
 import { CliError, orFail, parseChoice, parseInteger, parsePositiveInt } from './errors';
 import { formatNumber, printResult, table } from './output';
@@ -27,7 +27,7 @@ interface SearchFlags {
   maxArea?: number;
   pareto?: boolean;
   plot?: string;
-  backend: string;
+  backend?: string;
   json?: boolean;
 }
 
@@ -107,7 +107,7 @@ export function historyPlot(results: readonly LabelledResult[], objective: Searc
 }
 
 export function registerSearchCommand(program: Command): Command {
-  return program
+  const cmd = program
     .command('search')
     .description('search the latent space of a trained model for the best design for a workload; compare with baselines')
     .requiredOption('--model <dir>', 'checkpoint folder written by `vaesa train`')
@@ -121,10 +121,9 @@ export function registerSearchCommand(program: Command): Command {
     .option('--max-area <mm2>', 'area budget: designs above it never win', parseArea)
     .option('--pareto', 'also return the latency/energy Pareto front found')
     .option('--plot <file.svg>', 'draw best objective vs evaluations for every method')
-    .option('--backend <name>', 'tfjs backend: cpu, wasm, or any registered backend', 'cpu')
-    .option('--json', 'print the result as JSON')
-    .action(async (o: SearchFlags) => {
-      if (!(await useBackend(o.backend))) throw new CliError(`--backend: the tfjs backend "${o.backend}" could not start`);
+    .option('--json', 'print the result as JSON');
+  return addBackendOption(cmd).action(async (o: SearchFlags) => {
+      await selectBackend(o.backend);
       const trained = orFail(await loadVaesa(o.model));
       const target = combinedTarget(await resolveWorkloads({ network: o.network, layers: o.layers }));
       const results = await searchAll(trained, target, { latent: [o.optimizer], baselines: o.baseline ?? [] }, {

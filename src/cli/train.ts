@@ -6,7 +6,7 @@ import { splitDataset } from '../dataset/split';
 import { readVaesaCsvFiles } from '../dataset/files';
 import type { DatasetRow } from '../dataset/row';
 import { VAE_PRESETS, isPredictorPresetName, isVaePresetName, predictorPreset, PREDICTOR_PRESET_NAMES } from '../model/presets';
-import { useBackend } from '../model/tf';
+import { addBackendOption, selectBackend } from './backend';
 import { evaluateVaesa, trainVaesa, type TrainOptions, type TrainedVaesa } from '../train';
 import { TRAINING_PRESETS, type TrainingPresetName, type VaesaModelConfig, type TrainingSchedule } from '../train/config';
 import { loadVaesa, saveVaesa } from '../train/checkpoint';
@@ -26,7 +26,7 @@ interface TrainFlags {
   vaeModel?: string;
   predictorModel?: string;
   obj?: 'edp' | 'latency' | 'energy';
-  backend: string;
+  backend?: string;
   resume?: boolean;
   timeLimit?: number;
   skipBadRows?: boolean;
@@ -68,7 +68,7 @@ function scheduleOverrides(o: TrainFlags): Partial<TrainingSchedule> {
 }
 
 export function registerTrainCommand(program: Command): Command {
-  return program
+  const cmd = program
     .command('train')
     .description("train VAESA's VAE and latency/energy predictors on VAESA CSV files; saves a checkpoint folder")
     .requiredOption('--data <paths...>', 'training CSV files or folders (VAESA training or per-layer format, .csv or .csv.gz)')
@@ -82,13 +82,12 @@ export function registerTrainCommand(program: Command): Command {
     .option('--vae-model <name>', `VAE shape: ${Object.keys(VAE_PRESETS).join(', ')}`)
     .option('--predictor-model <name>', `predictor shape: ${PREDICTOR_PRESET_NAMES.join(', ')}`)
     .option('--obj <objective>', 'edp | latency | energy', parseChoice('--obj', ['edp', 'latency', 'energy'] as const))
-    .option('--backend <name>', 'tfjs backend: cpu, wasm, or any registered backend', 'cpu')
     .option('--resume', 'continue training the checkpoint in --out')
     .option('--time-limit <s>', 'stop after this many seconds of training (the best model so far is kept)', parsePositiveNumber('--time-limit'))
     .option('--skip-bad-rows', 'skip (and count) CSV rows that do not parse')
-    .option('--json', 'print the result as JSON')
-    .action(async (o: TrainFlags) => {
-      if (!(await useBackend(o.backend))) throw new CliError(`--backend: the tfjs backend "${o.backend}" could not start`);
+    .option('--json', 'print the result as JSON');
+  return addBackendOption(cmd).action(async (o: TrainFlags) => {
+      await selectBackend(o.backend);
       const read = orFail(await readVaesaCsvFiles(o.data, { skipBadRows: o.skipBadRows }));
       const resume = o.resume ? orFail(await loadVaesa(o.out)) : undefined;
       const split = splitDataset(read.rows, createRng(o.seed));

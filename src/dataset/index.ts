@@ -22,3 +22,14 @@ export { generateDataset } from './generate';
 export type { GenerateOptions, GenerateRunOptions, GenerateProgress } from './generate';
 export { splitDataset, splitByLayer, sampleIndices, pickLayers } from './split';
 export type { Split, SplitOptions, LayerSplitOptions } from './split';
+export {
+  fitNormalisation,
+  defaultNormalisationOptions,
+  RAW_TARGET_SCALES,
+  normaliseTarget,
+  denormaliseTarget,
+  normaliseLayer,
+  NormalisationStatsCodec,
+  parseNormalisationStats,
+} from './normalise';
+export type { NormalisationStats, NormalisationOptions, TargetNormalisationOptions, LayerNormalisationOptions, MeanStd } from './normalise';

@@ -44,7 +44,7 @@ export interface SearchEffort {
   readonly finalists: number;
 }
 
-export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 48, seededUnrollings: 12, starts: 2, moves: 60, finalists: 4 };
+export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 48, seededUnrollings: 8, starts: 2, moves: 60, finalists: 4 };
 
 /**
  * Everything about (layer, MAC count, setup) that no buffer size changes: the template shape, the spatial
@@ -476,7 +476,7 @@ const POOL_PROFILES: readonly (readonly [number, number, number, number])[] = [
 ];
 
 /** Search effort for building a shape's pool (once per shape and objective). */
-const POOL_EFFORT: SearchEffort = { ...DEFAULT_SEARCH_EFFORT, seededUnrollings: DEFAULT_SEARCH_EFFORT.unrollings, starts: 12, moves: 300, finalists: 10 };
+const POOL_EFFORT: SearchEffort = { ...DEFAULT_SEARCH_EFFORT, seededUnrollings: DEFAULT_SEARCH_EFFORT.unrollings, starts: 20, moves: 400, finalists: 14 };
 /** The pool's own seed: the pool must not depend on the call's seed or on which arch asked first. */
 const POOL_SEED = 0x5eed;
 

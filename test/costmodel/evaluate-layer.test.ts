@@ -1,6 +1,7 @@
 import { evaluateLayer, evaluateNetwork } from '../../src/costmodel/evaluate-layer';
 import { evaluateMapping } from '../../src/costmodel/evaluate';
 import { createMappingCache } from '../../src/costmodel/mapper/find-mapping';
+import { TEST_EFFORT as FAST } from './mapper/exhaustive';
 import type { ArchConfig } from '../../src/hardware/arch';
 import { convLayer } from '../../src/workload/layer';
 
@@ -10,7 +11,7 @@ const fc = convLayer({ R: 1, S: 1, P: 1, Q: 1, C: 512, K: 100, N: 1 });
 
 describe('evaluateLayer', () => {
   it("reports the exact cost of the mapper's mapping", () => {
-    const cost = evaluateLayer(simba, conv);
+    const cost = evaluateLayer(simba, conv, { effort: FAST });
     const replay = evaluateMapping(simba, conv, cost.mapping);
     expect(cost.cycles).toBe(replay.cycles);
     expect(cost.energy).toBe(replay.energy);
@@ -22,8 +23,8 @@ describe('evaluateLayer', () => {
   it('gives the same cost with a shared cache as without', () => {
     const cache = createMappingCache();
     for (const arch of [simba, { ...simba, weightBuffer: 4096 }, { ...simba, macs: 256 }]) {
-      const plain = evaluateLayer(arch, fc);
-      expect(evaluateLayer(arch, fc, { cache })).toEqual(plain);
+      const plain = evaluateLayer(arch, fc, { effort: FAST });
+      expect(evaluateLayer(arch, fc, { cache, effort: FAST })).toEqual(plain);
     }
   });
 });
@@ -31,9 +32,9 @@ describe('evaluateLayer', () => {
 describe('evaluateNetwork', () => {
   it('applies the layer counts to cycles and energy and keeps per-layer detail', () => {
     const network = { name: 'tiny', layers: [{ layer: conv, count: 3 }, { layer: fc, count: 1 }] };
-    const cost = evaluateNetwork(simba, network);
-    const a = evaluateLayer(simba, conv);
-    const b = evaluateLayer(simba, fc);
+    const cost = evaluateNetwork(simba, network, { effort: FAST });
+    const a = evaluateLayer(simba, conv, { effort: FAST });
+    const b = evaluateLayer(simba, fc, { effort: FAST });
     expect(cost.name).toBe('tiny');
     expect(cost.cycles).toBe(3 * a.cycles + b.cycles);
     expect(cost.energy).toBeCloseTo(3 * a.energy + b.energy, 6);

@@ -143,9 +143,13 @@ function dramOnlyMapping(layer: ConvLayer): PackedMapping {
   return packed;
 }
 
+function effortKey(e: SearchEffort): string {
+  return [e.unrollings, e.seededUnrollings, e.starts, e.moves, e.finalists, e.poolStarts, e.poolMoves, e.poolOrders].join(',');
+}
+
 function shapeContext(layer: ConvLayer, template: ArchTemplate, model: CostModelName, effort: SearchEffort, cache: MappingCache | undefined): ShapeContext {
   if (cache === undefined) return createShapeContext(layer, template, effort);
-  const key = `${model}|${layerName(layer)}|${template.macs}|${effort.unrollings}`;
+  const key = `${model}|${layerName(layer)}|${template.macs}|${effortKey(effort)}`;
   let ctx = cache.shapes.get(key);
   if (ctx === undefined) {
     ctx = createShapeContext(layer, template, effort);
@@ -169,7 +173,7 @@ export function findMapping(arch: ArchConfig, layer: ConvLayer, options: FindMap
   const cache = options.cache;
   const answerKey =
     cache !== undefined && typeof mapper === 'string'
-      ? [model, objective, seed, mapper, effort.unrollings, effort.seededUnrollings, effort.starts, effort.moves, effort.finalists, layerName(layer), arch.meshX, arch.macs, arch.accumulationBuffer, arch.weightBuffer, arch.inputBuffer, arch.globalBuffer].join('|')
+      ? [model, objective, seed, mapper, effortKey(effort), layerName(layer), arch.meshX, arch.macs, arch.accumulationBuffer, arch.weightBuffer, arch.inputBuffer, arch.globalBuffer].join('|')
       : undefined;
   if (answerKey !== undefined) {
     const hit = cache?.answers.get(answerKey);

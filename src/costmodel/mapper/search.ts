@@ -42,9 +42,13 @@ export interface SearchEffort {
   readonly moves: number;
   /** Mappings costed exactly at the end. */
   readonly finalists: number;
+  /** Per shape: local-search starts, moves per start and orders kept, on each buffer profile of the pool. */
+  readonly poolStarts: number;
+  readonly poolMoves: number;
+  readonly poolOrders: number;
 }
 
-export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 48, seededUnrollings: 8, starts: 2, moves: 60, finalists: 4 };
+export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 48, seededUnrollings: 8, starts: 2, moves: 60, finalists: 4, poolStarts: 20, poolMoves: 400, poolOrders: 14 };
 
 /**
  * Everything about (layer, MAC count, setup) that no buffer size changes: the template shape, the spatial
@@ -475,21 +479,20 @@ const POOL_PROFILES: readonly (readonly [number, number, number, number])[] = [
   [32, 65536, 128, 262144],
 ];
 
-/** Search effort for building a shape's pool (once per shape and objective). */
-const POOL_EFFORT: SearchEffort = { ...DEFAULT_SEARCH_EFFORT, seededUnrollings: DEFAULT_SEARCH_EFFORT.unrollings, starts: 20, moves: 400, finalists: 14 };
 /** The pool's own seed: the pool must not depend on the call's seed or on which arch asked first. */
 const POOL_SEED = 0x5eed;
 
-function orderPool(ctx: ShapeContext, objective: MapperObjective, macEnergy: number, vectorEnergyOf: (entries: Float64Array) => Float64Array): readonly PoolOrder[] {
+function orderPool(ctx: ShapeContext, objective: MapperObjective, effort: SearchEffort, macEnergy: number, vectorEnergyOf: (entries: Float64Array) => Float64Array): readonly PoolOrder[] {
   const cached = ctx.pools.get(objective);
   if (cached !== undefined) return cached;
   const rng = createRng(POOL_SEED);
+  const poolEffort: SearchEffort = { ...effort, seededUnrollings: effort.unrollings, starts: effort.poolStarts, moves: effort.poolMoves, finalists: effort.poolOrders };
   const pool: PoolOrder[] = [];
   const seen = new Set<string>();
   for (const [acc, wb, ib, gb] of POOL_PROFILES) {
     const entries = Float64Array.from([1, acc, wb, ib, gb, Infinity]);
     const view: ArchView = { entries, vectorEnergy: vectorEnergyOf(entries), macEnergy };
-    for (const c of runSearch(ctx, view, objective, rng, POOL_EFFORT, []).slice(0, POOL_EFFORT.finalists)) {
+    for (const c of runSearch(ctx, view, objective, rng, poolEffort, []).slice(0, poolEffort.finalists)) {
       const key = `${c.unrolling.factors.join(',')}|${c.dims.join(',')}|${c.primes.join(',')}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -506,7 +509,7 @@ function orderPool(ctx: ShapeContext, objective: MapperObjective, macEnergy: num
  */
 export function searchMappings(ctx: ShapeContext, template: ArchTemplate, objective: MapperObjective, rng: Rng, effort: SearchEffort = DEFAULT_SEARCH_EFFORT): PackedMapping[] {
   const view = archView(template, ctx.layer);
-  const pool = orderPool(ctx, objective, view.macEnergy, (entries) => ctx.vectorEnergy(entries));
+  const pool = orderPool(ctx, objective, effort, view.macEnergy, (entries) => ctx.vectorEnergy(entries));
   return runSearch(ctx, view, objective, rng, effort, pool)
     .slice(0, effort.finalists)
     .map((c) => c.packed);

@@ -3,7 +3,8 @@ import { isValidMapping } from '../../../src/costmodel/validity';
 import { createMappingCache, findMapping } from '../../../src/costmodel/mapper/find-mapping';
 import type { ArchConfig } from '../../../src/hardware/arch';
 import { convLayer, layerMacs, tensorSizes, type ConvLayer } from '../../../src/workload/layer';
-import { exhaustiveOptimum, TINY_LAYERS } from './exhaustive';
+import { exhaustiveOptimum, TEST_EFFORT as FAST, TINY_LAYERS } from './exhaustive';
+
 
 const simba: ArchConfig = { meshX: 16, macs: 1024, accumulationBuffer: 64, weightBuffer: 16384, inputBuffer: 1024, globalBuffer: 65536 };
 
@@ -50,7 +51,7 @@ describe('findMapping', () => {
   it('returns a valid mapping with sane cycles and DRAM traffic on random archs and layers, including prime dims', () => {
     fc.assert(
       fc.property(archArb, layerArb, (arch, layer) => {
-        const found = findMapping(arch, layer, { effort: { unrollings: 4, seededUnrollings: 4, starts: 2, moves: 30, finalists: 2 } });
+        const found = findMapping(arch, layer, { effort: { unrollings: 4, seededUnrollings: 4, starts: 2, moves: 30, finalists: 2, poolStarts: 2, poolMoves: 30, poolOrders: 2 } });
         expect(isValidMapping(arch, layer, found.mapping)).toEqual({ valid: true });
         const { cycles, energy, edp } = found.cost;
         expect(Number.isFinite(cycles) && Number.isFinite(energy) && Number.isFinite(edp)).toBe(true);
@@ -92,9 +93,9 @@ describe('findMapping', () => {
 
   it('honours the objective: latency never has more cycles than edp, energy never more energy', () => {
     const layer = convLayer({ R: 1, S: 1, P: 28, Q: 28, C: 128, K: 64, N: 1 });
-    const edp = findMapping(simba, layer).cost;
-    const latency = findMapping(simba, layer, { objective: 'latency' }).cost;
-    const energy = findMapping(simba, layer, { objective: 'energy' }).cost;
+    const edp = findMapping(simba, layer, { effort: FAST }).cost;
+    const latency = findMapping(simba, layer, { objective: 'latency', effort: FAST }).cost;
+    const energy = findMapping(simba, layer, { objective: 'energy', effort: FAST }).cost;
     expect(latency.cycles).toBeLessThanOrEqual(edp.cycles);
     expect(energy.energy).toBeLessThanOrEqual(edp.energy);
     expect(edp.edp).toBeLessThanOrEqual(Math.min(latency.edp, energy.edp) * (1 + 1e-12));
@@ -105,19 +106,19 @@ describe('findMapping', () => {
     const archs: ArchConfig[] = [simba, { ...simba, macs: 512, globalBuffer: 8192 }, { ...simba, accumulationBuffer: 8 }];
     const cache = createMappingCache();
     for (const arch of archs) {
-      const plain = findMapping(arch, layer, { seed: 5 });
-      expect(findMapping(arch, layer, { seed: 5 }).packed).toEqual(plain.packed);
-      const cached = findMapping(arch, layer, { seed: 5, cache });
+      const plain = findMapping(arch, layer, { seed: 5, effort: FAST });
+      expect(findMapping(arch, layer, { seed: 5, effort: FAST }).packed).toEqual(plain.packed);
+      const cached = findMapping(arch, layer, { seed: 5, cache, effort: FAST });
       expect(cached.packed).toEqual(plain.packed);
       expect(cached.cost).toEqual(plain.cost);
-      expect(findMapping(arch, layer, { seed: 5, cache }).cost).toEqual(plain.cost);
+      expect(findMapping(arch, layer, { seed: 5, cache, effort: FAST }).cost).toEqual(plain.cost);
     }
     expect(cache.shapes.size).toBe(2);
   });
 
   it('works with the accelergy setup', () => {
     const layer = convLayer({ R: 3, S: 3, P: 7, Q: 7, C: 32, K: 64, N: 1 });
-    const found = findMapping(simba, layer, { model: 'accelergy' });
+    const found = findMapping(simba, layer, { model: 'accelergy', effort: FAST });
     expect(isValidMapping(simba, layer, found.mapping, { model: 'accelergy' })).toEqual({ valid: true });
     // Accelergy's setup has no DRAM bandwidth limit: cycles are the loop bounds.
     expect(found.cost.cycles).toBe(found.cost.breakdown.computeCycles);
@@ -132,13 +133,13 @@ describe('findMapping', () => {
         return [
           // Invalid (the factors do not multiply to the layer): skipped.
           { levels: Array.from({ length: 6 }, () => ({ temporal: { R: 1, S: 1, P: 1, Q: 1, C: 1, K: 1, N: 1 }, permutation: ['R', 'S', 'P', 'Q', 'C', 'K', 'N'] as const, spatial: { R: 1, S: 1, P: 1, Q: 1, C: 1, K: 1, N: 1 }, spatialPermutation: ['R', 'S', 'P', 'Q', 'C', 'K', 'N'] as const })) },
-          findMapping(simba, l).mapping,
+          findMapping(simba, l, { effort: FAST }).mapping,
         ];
       },
       seed: 9,
     });
     expect(calls).toEqual([9]);
-    expect(found.cost.edp).toBe(findMapping(simba, layer).cost.edp);
+    expect(found.cost.edp).toBe(findMapping(simba, layer, { effort: FAST }).cost.edp);
   });
 
   it('rejects invalid archs and layers with a clear error', () => {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { costModelEvaluator } from '../costmodel/evaluator';
-import { evaluateNetwork } from '../costmodel';
+import { evaluateNetwork, SEARCH_EFFORTS } from '../costmodel';
 import { archId, simbaDefaultArch } from '../hardware/arch';
 import { simbaSpace } from '../hardware';
 import { getNetwork } from '../workload';
@@ -18,7 +18,7 @@ import { readVaesaCsv } from '../dataset/files';
 import { generateDatasetFile } from '../dataset/generate-file';
 import { evaluateVaesa } from '../train';
 import { saveVaesa } from '../train/checkpoint';
-import { orFail, parseInteger, parsePositiveInt } from './errors';
+import { orFail, parseChoice, parseInteger, parsePositiveInt } from './errors';
 import { formatNumber, printResult, table } from './output';
 import { createProgress } from './progress';
 import { costModelSource } from './generate';
@@ -27,6 +27,7 @@ import { selectBackend } from './backend';
 import { historyPlot, resultRows, RESULT_HEADER, searchAll } from './search';
 
 interface DemoFlags {
+  mapperEffort: 'fast' | 'default';
   network: string;
   out: string;
   samples: number;
@@ -47,6 +48,7 @@ export function registerDemoCommand(program: Command): Command {
     .option('--budget <n>', 'cost-model evaluations per search method', parsePositiveInt('--budget'), 30)
     .option('--seed <s>', 'seed of every step', parseInteger('--seed'), 0)
     .option('--workers <w>', 'worker threads for dataset generation', parseInteger('--workers'), Math.min(4, availableParallelism()))
+    .option('--mapper-effort <e>', 'mapper search effort for every evaluation: fast or default', parseChoice('--mapper-effort', ['fast', 'default'] as const), 'fast')
     .option('--train-seconds <s>', 'training time limit', parsePositiveInt('--train-seconds'), 90)
     .option('--json', 'print the result as JSON')
     .action(async (o: DemoFlags) => {
@@ -56,6 +58,8 @@ export function registerDemoCommand(program: Command): Command {
       };
       await selectBackend(undefined);
       mkdirSync(o.out, { recursive: true });
+      // One evaluator setting for the dataset, the searches and the Simba reference, so all numbers compare.
+      const effort = SEARCH_EFFORTS[o.mapperEffort];
       const network = orFail(getNetwork(o.network));
       const dataFile = path.join(o.out, 'dataset.csv');
 
@@ -69,7 +73,7 @@ export function registerDemoCommand(program: Command): Command {
           sampler: { kind: 'random', count: o.samples },
           seed: o.seed,
           workers: o.workers,
-          evaluator: costModelSource({}, o.workers),
+          evaluator: costModelSource({ effort }, o.workers),
           onProgress: (p) => {
             progress ??= createProgress({ label: 'rows', total: p.total, silent });
             progress.update(p.done);
@@ -86,9 +90,9 @@ export function registerDemoCommand(program: Command): Command {
       const quality = evaluateVaesa(trained, split.test);
 
       say(`3/3 searching ${network.name} with ${o.budget} cost-model evaluations per method`);
-      const evaluator = costModelEvaluator({ objective: 'edp' });
+      const evaluator = costModelEvaluator({ objective: 'edp', effort });
       const results = await searchAll(trained, network, { latent: ['bo', 'gradient'], baselines: ['random'] }, { budget: o.budget, seed: o.seed, objective: 'edp', evaluator, silent });
-      const simba = evaluateNetwork(simbaDefaultArch, network);
+      const simba = evaluateNetwork(simbaDefaultArch, network, { effort });
       const plotFile = path.join(o.out, 'search-history.svg');
       writeFileSync(plotFile, historyPlot(results, 'edp'));
 

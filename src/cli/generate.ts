@@ -5,7 +5,7 @@ import { simbaSpace } from '../hardware';
 import type { DesignSampler } from '../dataset/sample';
 import { generateDatasetFile } from '../dataset/generate-file';
 import type { EvaluatorSource } from '../dataset/evaluator-module';
-import { costModelEvaluator, type CostModelEvaluatorOptions } from '../costmodel';
+import { costModelEvaluator, SEARCH_EFFORTS, type CostModelEvaluatorOptions } from '../costmodel';
 import { orFail, parseChoice, parseInteger, parsePositiveInt } from './errors';
 import { printResult } from './output';
 import { createProgress } from './progress';
@@ -21,6 +21,7 @@ interface GenerateFlags {
   sampler: 'random' | 'grid' | 'lhs';
   shard?: { index: number; count: number };
   model: 'pat' | 'accelergy';
+  mapperEffort: 'fast' | 'default';
   area?: boolean;
   fresh?: boolean;
   json?: boolean;
@@ -49,6 +50,7 @@ export function registerGenerateCommand(dataset: Command): Command {
     .option('--sampler <kind>', 'random | grid | lhs', parseChoice('--sampler', ['random', 'grid', 'lhs'] as const), 'random')
     .option('--shard <i/n>', 'make only part i of n (0-based) for batch systems; merge with `vaesa dataset merge`', parseShard)
     .option('--model <setup>', 'energy setup: pat or accelergy', parseChoice('--model', ['pat', 'accelergy'] as const), 'pat')
+    .option('--mapper-effort <e>', 'mapper search effort: default, or fast (about 6x less CPU, median EDP ~4% higher)', parseChoice('--mapper-effort', ['fast', 'default'] as const), 'default')
     .option('--area', 'add an area column (mm²) after the VAESA columns')
     .option('--fresh', 'overwrite the output instead of resuming it')
     .option('--json', 'print the result as JSON')
@@ -69,7 +71,7 @@ export function registerGenerateCommand(dataset: Command): Command {
             seed: o.seed,
             shard: o.shard,
             workers: o.workers,
-            evaluator: costModelSource({ model: o.model }, o.workers),
+            evaluator: costModelSource({ model: o.model, effort: SEARCH_EFFORTS[o.mapperEffort] }, o.workers),
             withArea: o.area,
             resume: !o.fresh,
             signal: controller.signal,

@@ -76,7 +76,10 @@ interface Range {
 export function datasetStats(rows: readonly DatasetRow[]) {
   if (rows.length === 0) return { rows: 0, layers: [] as { layer: string; rows: number }[], ranges: {}, normalisation: undefined };
   const perLayer = new Map<string, number>();
-  for (const r of rows) perLayer.set(layerName(r.layer), (perLayer.get(layerName(r.layer)) ?? 0) + 1);
+  for (const r of rows) {
+    const name = layerName(r.layer);
+    perLayer.set(name, (perLayer.get(name) ?? 0) + 1);
+  }
   const range = (pick: (r: DatasetRow) => number): Range => {
     let min = Infinity;
     let max = -Infinity;

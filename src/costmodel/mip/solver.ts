@@ -4,9 +4,9 @@
  *
  * Where the `.wasm` comes from: in Node, the `highs` package's loader reads `highs.wasm` beside itself
  * (CommonJS: `__dirname`; ES module: `import.meta.url`), i.e. from `node_modules/highs/build`, with no
- * network. In a browser bundle, `highs.mjs` asks for `new URL('highs.wasm', import.meta.url)`, which
- * Vite, webpack 5, Parcel and Rollup's URL plugins emit as an asset; any other setup can pass the
- * bytes (`wasmBinary`), a compiled module (`wasmModule`) or a `locateFile` to `loadMipSolver`.
+ * network. In a browser bundle, `highs.mjs` fetches `new URL('highs.wasm', import.meta.url)`, which
+ * Vite, webpack 5 and Parcel emit as an asset (esbuild does not: copy the file beside the bundle); any other
+ * setup passes `loadMipSolver` the bytes (`wasmBinary`), a compiled module (`wasmModule`) or a `locateFile`.
  */
 import * as E from 'fp-ts/Either';
 import type { Highs, InitOptions, ModelData } from 'highs';
@@ -18,8 +18,55 @@ export interface MipSolver {
   readonly highs: Highs;
 }
 
-/** Where the HiGHS WebAssembly binary comes from when the default lookup does not fit (see the module comment). */
-export type MipSolverLoadOptions = Pick<InitOptions, 'locateFile' | 'wasmBinary' | 'wasmModule'>;
+/**
+ * Where the HiGHS WebAssembly binary comes from when the default lookup (see the module comment) does not
+ * fit. The first given of `wasmModule`, `wasmBinary`, `locateFile` is used; with `wasmModule` or
+ * `wasmBinary` nothing is fetched or read.
+ */
+export interface MipSolverLoadOptions {
+  /** `highs.wasm` already compiled (e.g. shared by several loads, or by a Worker's creator). */
+  readonly wasmModule?: WebAssembly.Module;
+  /** The bytes of `highs.wasm` (e.g. fetched by the app, or imported by a bundler as binary). */
+  readonly wasmBinary?: ArrayBuffer | ArrayBufferView;
+  /** The URL (browser) or path (Node) to read `file` (`'highs.wasm'`) from, e.g. a bundler's asset URL. */
+  readonly locateFile?: (file: string) => string;
+}
+
+/**
+ * Emscripten's hook for instantiating the binary itself. highs 1.15 declares `wasmBinary` and
+ * `wasmModule` in its `InitOptions` but its build ignores them (it reads the file anyway); this hook it honours.
+ */
+interface EmscriptenInstantiateHook {
+  instantiateWasm(imports: object, receiveInstance: (instance: object) => void): Record<string, never>;
+}
+
+/** The slice of the WebAssembly JS API used here (the project's `lib`, ES2022 without DOM, does not type it). */
+interface WebAssemblyApi {
+  /** Bytes give `{ module, instance }`, a compiled module gives the instance. */
+  instantiate(source: WebAssembly.Module | ArrayBuffer | ArrayBufferView, imports: object): Promise<object>;
+}
+
+async function instantiate(source: WebAssembly.Module | ArrayBuffer | ArrayBufferView, imports: object): Promise<object> {
+  const wasm = (globalThis as unknown as { readonly WebAssembly: WebAssemblyApi }).WebAssembly;
+  const result = await wasm.instantiate(source, imports);
+  // Told apart by shape, not `instanceof`, which fails for bytes from another realm (a Worker, a vm context).
+  return 'instance' in result && typeof result.instance === 'object' && result.instance !== null ? result.instance : result;
+}
+
+function startHighs(load: (options: InitOptions) => Promise<Highs>, options: MipSolverLoadOptions): Promise<Highs> {
+  const source = options.wasmModule ?? options.wasmBinary;
+  if (source === undefined) return load(options.locateFile === undefined ? {} : { locateFile: options.locateFile });
+  return new Promise<Highs>((resolve, reject) => {
+    const init: InitOptions & EmscriptenInstantiateHook = {
+      instantiateWasm(imports, receiveInstance) {
+        // Emscripten waits for receiveInstance forever; a failed instantiation must reject the load itself.
+        instantiate(source, imports).then(receiveInstance).catch(reject);
+        return {};
+      },
+    };
+    load(init).then(resolve, reject);
+  });
+}
 
 /**
  * Loads HiGHS once (about 0.2 s in Node). Resolves to an `IoError` naming `highs.wasm` when the
@@ -28,7 +75,7 @@ export type MipSolverLoadOptions = Pick<InitOptions, 'locateFile' | 'wasmBinary'
 export async function loadMipSolver(options: MipSolverLoadOptions = {}): Promise<E.Either<VaesaError, MipSolver>> {
   try {
     const module = await import('highs');
-    const highs = await module.default({ ...options });
+    const highs = await startHighs(module.default, options);
     return E.right({ highs });
   } catch (e) {
     return E.left({ _tag: 'IoError', path: 'highs.wasm', message: `cannot load the HiGHS solver: ${e instanceof Error ? e.message : String(e)}` });

@@ -3,13 +3,18 @@ import * as E from 'fp-ts/Either';
 
 /**
  * Errors returned (never thrown) by fallible entry points: parsing files, decoding user JSON,
- * loading checkpoints. A caller can switch on `_tag`; the CLI prints `formatError(e)` as one line.
+ * loading checkpoints, solving (the MIP mapper: `Infeasible`, `Timeout`, `SolverError`). A caller can
+ * switch on `_tag`; the CLI prints `formatError(e)` as one line.
  */
 export type VaesaError =
   | { readonly _tag: 'InvalidInput'; readonly path: string; readonly value: unknown; readonly message: string }
   | { readonly _tag: 'ParseError'; readonly source: string; readonly line?: number; readonly column?: string; readonly message: string }
   | { readonly _tag: 'IoError'; readonly path: string; readonly message: string }
-  | { readonly _tag: 'Infeasible'; readonly message: string };
+  | { readonly _tag: 'Infeasible'; readonly message: string }
+  /** A time limit ran out before any result was found; `seconds` is the time spent. */
+  | { readonly _tag: 'Timeout'; readonly message: string; readonly seconds: number }
+  /** An external solver (HiGHS) failed in a way no input explains. */
+  | { readonly _tag: 'SolverError'; readonly message: string };
 
 export const invalidInput = (path: string, value: unknown, message: string): VaesaError => ({
   _tag: 'InvalidInput',
@@ -37,6 +42,10 @@ export function formatError(e: VaesaError): string {
       return `${e.path}: ${e.message}`;
     case 'Infeasible':
       return `infeasible: ${e.message}`;
+    case 'Timeout':
+      return `timeout after ${e.seconds.toFixed(1)} s: ${e.message}`;
+    case 'SolverError':
+      return `solver error: ${e.message}`;
   }
 }
 

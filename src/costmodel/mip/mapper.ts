@@ -10,25 +10,8 @@ import { buildCosaProblem, type CosaFormulationOptions, type CosaProblem, type F
 import { decodePlacement, placementObjective, placementToMapping, placementViolations } from './placement';
 import { solveProgram, type MipSolver } from './solver';
 
-/** Why the MIP mapper returned no mapping. `Infeasible` and `InvalidInput` are `VaesaError`s. */
-export type MipFailure =
-  | Extract<VaesaError, { readonly _tag: 'Infeasible' | 'InvalidInput' }>
-  | { readonly _tag: 'Timeout'; readonly message: string; readonly seconds: number }
-  | { readonly _tag: 'SolverError'; readonly message: string };
-
-/** One line describing a failure. */
-export function formatMipFailure(f: MipFailure): string {
-  switch (f._tag) {
-    case 'InvalidInput':
-      return `invalid ${f.path}: ${f.message}`;
-    case 'Infeasible':
-      return `infeasible: ${f.message}`;
-    case 'Timeout':
-      return `timeout: ${f.message}`;
-    case 'SolverError':
-      return `solver error: ${f.message}`;
-  }
-}
+/** Why the MIP mapper returned no mapping: a `VaesaError` (so `formatError` prints it as one line). */
+export type MipFailure = Extract<VaesaError, { readonly _tag: 'Infeasible' | 'InvalidInput' | 'Timeout' | 'SolverError' }>;
 
 export interface MipMapperOptions extends CosaFormulationOptions {
   /** Energy setup of the template (`'pat'` default); the formulation only reads capacities and fan-outs. */

@@ -4,7 +4,7 @@
  * library's main entry, as an app's `import ... from 'vaesa'` does.
  */
 import * as E from 'fp-ts/Either';
-import { convLayer, findMappingMip, formatError, formatMipFailure, loadMipSolver, type ArchConfig, type ConvLayer, type MipSolverLoadOptions } from '../../../src/index';
+import { convLayer, findMappingMip, formatError, loadMipSolver, type ArchConfig, type ConvLayer, type MipSolverLoadOptions } from '../../../src/index';
 
 /** How the app gets `highs.wasm`: the loader's default (beside the bundle), bytes the app fetched, or a URL. */
 export type WasmSource = { readonly kind: 'default' } | { readonly kind: 'bytes'; readonly url: string } | { readonly kind: 'locateFile'; readonly url: string };
@@ -36,6 +36,6 @@ export async function solveInBrowser(request: BrowserSolveRequest): Promise<Brow
   const loaded = await loadMipSolver(await loadOptions(request.wasm));
   if (E.isLeft(loaded)) return { _tag: 'LoadFailed', error: formatError(loaded.left), errorTag: loaded.left._tag };
   const result = findMappingMip(loaded.right, request.arch, convLayer(request.layer), { relativeGap: 0 });
-  if (E.isLeft(result)) return { _tag: 'SolveFailed', error: formatMipFailure(result.left) };
+  if (E.isLeft(result)) return { _tag: 'SolveFailed', error: formatError(result.left) };
   return { _tag: 'Solved', objective: result.right.objective, optimal: result.right.optimal, mapping: result.right.mapping };
 }

@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/Either';
+import { formatError, type VaesaError } from '../../../src/common/errors';
 import { buildArchTemplate } from '../../../src/costmodel/arch-template';
 import { evaluateMapping } from '../../../src/costmodel/evaluate';
 import { buildCosaProblem } from '../../../src/costmodel/mip/formulation';
@@ -110,8 +111,14 @@ describe('findMappingMip failures', () => {
 
   it('reports Timeout, not a crash, when the time limit leaves no feasible solution', () => {
     const result = findMappingMip(solver, simbaDefaultArch, convLayer({ R: 3, S: 3, P: 56, Q: 56, C: 64, K: 64, N: 1 }), { timeLimitSeconds: 0 });
-    if (E.isRight(result)) expect(result.right.optimal).toBe(false);
-    else expect(result.left._tag).toBe('Timeout');
+    if (E.isRight(result)) throw new Error('a zero time limit gave a mapping');
+    expect(result.left._tag).toBe('Timeout');
+    expect(formatError(result.left)).toMatch(/^timeout after \d+\.\d s: HiGHS found no feasible mapping within 0 s$/);
+  });
+
+  it('fails with VaesaErrors, so a fallible entry point can pass them on and formatError prints them', () => {
+    const asVaesaError: E.Either<VaesaError, MipMapping> = findMappingMip(solver, { ...simbaDefaultArch, globalBuffer: 1 }, convLayer({ R: 1, S: 1, P: 2, Q: 2, C: 2, K: 2, N: 1 }));
+    expect(E.isLeft(asVaesaError) && formatError(asVaesaError.left)).toBe('infeasible: no mapping of this layer fits the buffers and fan-outs of this arch');
   });
 });
 

@@ -6,7 +6,7 @@
  * - speed: evaluateLayer (mapper included) per second, per reference layer over random archs of VAESA's
  *   space with one cache shared as a dataset run shares it;
  * - optimality: against the exhaustive optimum on layers small enough to enumerate.
- * Run: `npx tsx bench/mapper.ts [quality|speed|exhaustive|all] [--rows 200] [--archs 200] [--layers substring]`.
+ * Run: `npx tsx bench/mapper.ts [quality|speed|exhaustive|all] [--rows 200] [--out rows.json] [--archs 200] [--layers substring]`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -96,8 +96,10 @@ export function layerFiles(filter: string | undefined): string[] {
     .sort();
 }
 
-export function benchQuality(rowsPerLayer: number, filter?: string): void {
+export function benchQuality(rowsPerLayer: number, filter?: string, outFile?: string): void {
   const cache = createMappingCache();
+  const c0 = process.cpuUsage();
+  const perRow: { layer: string; arch: ArchConfig; ours: number; reference: number }[] = [];
   const ratios: number[] = [];
   const rhos: number[] = [];
   const flatRhos: string[] = [];
@@ -114,6 +116,7 @@ export function benchQuality(rowsPerLayer: number, filter?: string): void {
       ours.push(cost.edp);
       refs.push(ref);
       ratios.push(cost.edp / ref);
+      perRow.push({ layer: file.replace('.csv.gz', ''), arch: row.arch, ours: cost.edp, reference: ref });
       if (cost.edp <= ref) layerWins++;
     }
     wins += layerWins;
@@ -130,6 +133,9 @@ export function benchQuality(rowsPerLayer: number, filter?: string): void {
   console.log(`\nrows ${ratios.length}: ours <= reference on ${((100 * wins) / ratios.length).toFixed(1)}%, median ours/ref ${median(ratios).toFixed(4)}`);
   console.log(`Spearman rho (layers with varying cycles, ${rhos.length}): median ${median(rhos).toFixed(3)}, min ${Math.min(...rhos).toFixed(3)}`);
   console.log(`layers with nearly constant cycles (max/min < 1.05): ${flatRhos.length ? flatRhos.join(', ') : 'none'}`);
+  const cpu = process.cpuUsage(c0);
+  console.log(`CPU time: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
+  if (outFile !== undefined) fs.writeFileSync(outFile, JSON.stringify(perRow));
 }
 
 /**
@@ -198,7 +204,7 @@ function flag(args: readonly string[], name: string): string | undefined {
 export async function main(args: readonly string[]): Promise<void> {
   const what = args[0] ?? 'all';
   const filter = flag(args, 'layers');
-  if (what === 'quality' || what === 'all') benchQuality(Number(flag(args, 'rows') ?? 200), filter);
+  if (what === 'quality' || what === 'all') benchQuality(Number(flag(args, 'rows') ?? 200), filter, flag(args, 'out'));
   if (what === 'speed' || what === 'all') benchSpeed(Number(flag(args, 'archs') ?? 200), filter);
   if (what === 'exhaustive' || what === 'all') benchExhaustive(Number(flag(args, 'archs') ?? 4));
 }

@@ -22,7 +22,7 @@ import {
 } from '../mapping';
 import { mipMapper } from '../mip/mapper';
 import type { MipSolver } from '../mip/solver';
-import { createShapeContext, DEFAULT_SEARCH_EFFORT, objectiveValue, searchMappings, type MapperObjective, type SearchEffort, type ShapeContext } from './search';
+import { createShapeContext, DEFAULT_SEARCH_EFFORT, objectiveValue, searchMappings, shapeTemplate, type LayerPool, type MapperObjective, type SearchEffort, type ShapeContext } from './search';
 
 /**
  * A mapper other than the built-in search (e.g. a MIP): proposes mappings for one (arch, layer), best
@@ -64,6 +64,8 @@ export interface FoundMapping {
  */
 export interface MappingCache {
   readonly shapes: Map<string, ShapeContext>;
+  /** Per (setup, layer, effort), the layer's pool of orders, shared by its shapes. */
+  readonly layerPools: Map<string, LayerPool>;
   /** Per shape key, the exact arch-independent statistics of each mapping costed so far. */
   readonly exact: Map<string, Map<string, ExactStats>>;
   readonly answers: Map<string, FoundMapping>;
@@ -72,7 +74,7 @@ export interface MappingCache {
 }
 
 export function createMappingCache(maxAnswers = 10_000): MappingCache {
-  return { shapes: new Map(), exact: new Map(), answers: new Map(), maxAnswers };
+  return { shapes: new Map(), layerPools: new Map(), exact: new Map(), answers: new Map(), maxAnswers };
 }
 
 /**
@@ -149,13 +151,22 @@ function effortKey(e: SearchEffort): string {
 
 function shapeContext(layer: ConvLayer, template: ArchTemplate, model: CostModelName, effort: SearchEffort, cache: MappingCache | undefined): ShapeContext {
   if (cache === undefined) return createShapeContext(layer, template, effort);
-  const key = `${model}|${layerName(layer)}|${template.macs}|${effortKey(effort)}`;
-  let ctx = cache.shapes.get(key);
-  if (ctx === undefined) {
-    ctx = createShapeContext(layer, template, effort);
-    cache.shapes.set(key, ctx);
-  }
-  return ctx;
+  const layerKey = `${model}|${layerName(layer)}|${effortKey(effort)}`;
+  const shapeOf = (macs: number, macsTemplate: () => ArchTemplate): ShapeContext => {
+    const key = `${layerKey}|${macs}`;
+    let ctx = cache.shapes.get(key);
+    if (ctx === undefined) {
+      let pool = cache.layerPools.get(layerKey);
+      if (pool === undefined) {
+        pool = { shapeOf: (m) => shapeOf(m, () => shapeTemplate(m, model)), orders: new Map() };
+        cache.layerPools.set(layerKey, pool);
+      }
+      ctx = createShapeContext(layer, macsTemplate(), effort, pool);
+      cache.shapes.set(key, ctx);
+    }
+    return ctx;
+  };
+  return shapeOf(template.macs, () => template);
 }
 
 /**

@@ -15,7 +15,8 @@ import * as layout from '../mapping';
 import type { PackedMapping } from '../mapping';
 import type { ConvLayer } from '../../workload/layer';
 import { MappingEstimator, templateShape, type TemplateShape } from './estimate';
-import { narrowerUnrollings, primeFactors, spatialOptions, type SpatialOption } from './spatial';
+import { adaptUnrolling, narrowerUnrollings, primeFactors, spatialOptions, type SpatialOption } from './spatial';
+import type { CostModelName } from '../cost';
 
 // Local copies: imported bindings are getters under CommonJS interop, too slow for these hot loops.
 const NUM_DIMS = layout.NUM_DIMS;
@@ -70,13 +71,39 @@ export interface ShapeContext {
   readonly estimator: MappingEstimator;
   /** Per-access (vector) energies of the levels for given entries (inner to outer), this shape's setup. */
   readonly vectorEnergy: (entries: Float64Array) => Float64Array;
-  /** Per objective, the orders found best on buffer profiles spanning the space (built on first use). */
+  /** Energy of the layer's MACs (pJ). */
+  readonly macEnergy: number;
+  /** The layer's pool, shared by every MAC count. */
+  readonly layerPool: LayerPool;
+  /** Per objective, the layer pool's orders carried over to this shape's fan-outs (built on first use). */
   readonly pools: Map<MapperObjective, readonly PoolOrder[]>;
 }
 
-export function createShapeContext(layer: ConvLayer, template: ArchTemplate, effort: SearchEffort = DEFAULT_SEARCH_EFFORT): ShapeContext {
+/**
+ * Per (layer, setup, effort): per objective, the orders a thorough search finds best on buffer and MAC
+ * profiles spanning the space. Building it is the costly part of a first look at a layer, so it is built
+ * once and carried over to every MAC count (`adaptUnrolling`) rather than searched again for each.
+ */
+export interface LayerPool {
+  /** The search context of the layer on `macs` MACs (from the cache when there is one). */
+  readonly shapeOf: (macs: number) => ShapeContext;
+  readonly orders: Map<MapperObjective, readonly PoolOrder[]>;
+}
+
+/** A template with `macs` MACs for the arch-independent parts of a shape (buffer sizes and meshX do not matter there). */
+export function shapeTemplate(macs: number, model: CostModelName): ArchTemplate {
+  return buildArchTemplate({ meshX: 1, macs, accumulationBuffer: 1, weightBuffer: 1, inputBuffer: 1, globalBuffer: 1 }, { model });
+}
+
+/**
+ * The shape context of `layer` on `template`'s fan-outs. `layerPool` is the layer's shared pool (from a
+ * cache); without one, a private pool is made whose profile shapes are built on demand.
+ */
+export function createShapeContext(layer: ConvLayer, template: ArchTemplate, effort: SearchEffort = DEFAULT_SEARCH_EFFORT, layerPool?: LayerPool): ShapeContext {
   const shape = templateShape(template);
   const bounds = [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N];
+  const macs = bounds.reduce((a, b) => a * b, 1);
+  const pool: LayerPool = layerPool ?? privateLayerPool(layer, template, effort);
   return {
     layer,
     shape,
@@ -84,7 +111,7 @@ export function createShapeContext(layer: ConvLayer, template: ArchTemplate, eff
     estimator: new MappingEstimator(layer, shape),
     vectorEnergy: (entries) => {
       const arch = {
-        meshX: template.meshX,
+        meshX: 1,
         macs: template.macs,
         accumulationBuffer: entries[1],
         weightBuffer: entries[2],
@@ -93,8 +120,26 @@ export function createShapeContext(layer: ConvLayer, template: ArchTemplate, eff
       };
       return Float64Array.from(buildArchTemplate(arch, { model: template.model }).levels, (level) => level.vectorAccessEnergy);
     },
+    macEnergy: macs * template.macEnergy,
+    layerPool: pool,
     pools: new Map(),
   };
+}
+
+function privateLayerPool(layer: ConvLayer, template: ArchTemplate, effort: SearchEffort): LayerPool {
+  const shapes = new Map<number, ShapeContext>();
+  const pool: LayerPool = {
+    shapeOf: (macs) => {
+      let ctx = shapes.get(macs);
+      if (ctx === undefined) {
+        ctx = createShapeContext(layer, shapeTemplate(macs, template.model), effort, pool);
+        shapes.set(macs, ctx);
+      }
+      return ctx;
+    },
+    orders: new Map(),
+  };
+  return pool;
 }
 
 /**
@@ -128,15 +173,14 @@ interface ArchView {
   readonly macEnergy: number;
 }
 
-function archView(template: ArchTemplate, layer: ConvLayer): ArchView {
+function archView(template: ArchTemplate, ctx: ShapeContext): ArchView {
   const entries = new Float64Array(NUM_LEVELS);
   const vectorEnergy = new Float64Array(NUM_LEVELS);
   template.levels.forEach((level, l) => {
     entries[l] = level.entries ?? Infinity;
     vectorEnergy[l] = level.vectorAccessEnergy;
   });
-  const macs = layer.R * layer.S * layer.P * layer.Q * layer.C * layer.K * layer.N;
-  return { entries, vectorEnergy, macEnergy: macs * template.macEnergy };
+  return { entries, vectorEnergy, macEnergy: ctx.macEnergy };
 }
 
 /** The objective as one number (lower is better); latency and energy break ties with the other. */
@@ -475,9 +519,10 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
 
 /**
  * Buffer profiles spanning VAESA's space (entries of AccumulationBuffer, WeightBuffer, InputBuffer,
- * GlobalBuffer): the pool of a shape holds the orders a thorough search finds best on each of them.
+ * GlobalBuffer) and MAC counts spreading the AccumulationBuffer's fan-out (macs / 128) over its range:
+ * the pool of a layer holds the orders a thorough search finds best on each combination.
  */
-const POOL_PROFILES: readonly (readonly [number, number, number, number])[] = [
+const POOL_BUFFERS: readonly (readonly [number, number, number, number])[] = [
   [8, 1024, 64, 4096],
   [128, 16384, 1024, 4096],
   [256, 65536, 4096, 16384],
@@ -487,29 +532,83 @@ const POOL_PROFILES: readonly (readonly [number, number, number, number])[] = [
   [256, 2048, 4096, 16384],
   [32, 65536, 128, 262144],
 ];
+const POOL_MACS: readonly number[] = [256, 1024, 4096];
 
 /** The pool's own seed: the pool must not depend on the call's seed or on which arch asked first. */
 const POOL_SEED = 0x5eed;
 
-function orderPool(ctx: ShapeContext, objective: MapperObjective, effort: SearchEffort, macEnergy: number, vectorEnergyOf: (entries: Float64Array) => Float64Array): readonly PoolOrder[] {
-  const cached = ctx.pools.get(objective);
+function orderKey(o: PoolOrder): string {
+  return `${o.unrolling.factors.join(',')}|${o.dims.join(',')}|${o.primes.join(',')}`;
+}
+
+function layerPoolOrders(pool: LayerPool, objective: MapperObjective, effort: SearchEffort): readonly PoolOrder[] {
+  const cached = pool.orders.get(objective);
   if (cached !== undefined) return cached;
   const rng = createRng(POOL_SEED);
   const poolEffort: SearchEffort = { ...effort, seededUnrollings: effort.unrollings, starts: effort.poolStarts, moves: effort.poolMoves, finalists: effort.poolOrders };
-  const pool: PoolOrder[] = [];
+  const orders: PoolOrder[] = [];
   const seen = new Set<string>();
-  for (const [acc, wb, ib, gb] of POOL_PROFILES) {
-    const entries = Float64Array.from([1, acc, wb, ib, gb, Infinity]);
-    const view: ArchView = { entries, vectorEnergy: vectorEnergyOf(entries), macEnergy };
-    for (const c of runSearch(ctx, view, objective, rng, poolEffort, []).slice(0, poolEffort.finalists)) {
-      const key = `${c.unrolling.factors.join(',')}|${c.dims.join(',')}|${c.primes.join(',')}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      pool.push({ unrolling: c.unrolling, dims: c.dims, primes: c.primes });
+  for (const macs of POOL_MACS) {
+    const ctx = pool.shapeOf(macs);
+    for (const [acc, wb, ib, gb] of POOL_BUFFERS) {
+      const entries = Float64Array.from([1, acc, wb, ib, gb, Infinity]);
+      const view: ArchView = { entries, vectorEnergy: ctx.vectorEnergy(entries), macEnergy: ctx.macEnergy };
+      for (const c of runSearch(ctx, view, objective, rng, poolEffort, []).slice(0, poolEffort.finalists)) {
+        const order: PoolOrder = { unrolling: c.unrolling, dims: c.dims, primes: c.primes };
+        const key = orderKey(order);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        orders.push(order);
+      }
     }
   }
-  ctx.pools.set(objective, pool);
-  return pool;
+  pool.orders.set(objective, orders);
+  return orders;
+}
+
+/**
+ * A pool order carried over to `ctx`'s fan-outs: the unrolling adapted (`adaptUnrolling`), the temporal
+ * loops kept in the source's order where the new unrolling leaves them, and the loops it no longer
+ * unrolls put innermost (where the source had them, spatially below every temporal loop).
+ */
+function carryOver(order: PoolOrder, ctx: ShapeContext): PoolOrder {
+  const layer = ctx.layer;
+  const unrolling = adaptUnrolling(order.unrolling, [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N], ctx.shape.fanouts);
+  const left = Array.from(unrolling.remaining, (r) => primeFactors(r));
+  const dims: number[] = [];
+  const primes: number[] = [];
+  order.dims.forEach((d, i) => {
+    const k = left[d].indexOf(order.primes[i]);
+    if (k < 0) return;
+    left[d].splice(k, 1);
+    dims.push(d);
+    primes.push(order.primes[i]);
+  });
+  const innerDims: number[] = [];
+  const innerPrimes: number[] = [];
+  left.forEach((ps, d) => {
+    for (const p of ps) {
+      innerDims.push(d);
+      innerPrimes.push(p);
+    }
+  });
+  return { unrolling, dims: Int32Array.from([...innerDims, ...dims]), primes: Int32Array.from([...innerPrimes, ...primes]) };
+}
+
+function shapePool(ctx: ShapeContext, objective: MapperObjective, effort: SearchEffort): readonly PoolOrder[] {
+  const cached = ctx.pools.get(objective);
+  if (cached !== undefined) return cached;
+  const seen = new Set<string>();
+  const carried: PoolOrder[] = [];
+  for (const order of layerPoolOrders(ctx.layerPool, objective, effort)) {
+    const c = carryOver(order, ctx);
+    const key = orderKey(c);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    carried.push(c);
+  }
+  ctx.pools.set(objective, carried);
+  return carried;
 }
 
 /**
@@ -517,9 +616,8 @@ function orderPool(ctx: ShapeContext, objective: MapperObjective, effort: Search
  * Deterministic for the rng's seed. Empty when no unrolling's tiles fit the buffers.
  */
 export function searchMappings(ctx: ShapeContext, template: ArchTemplate, objective: MapperObjective, rng: Rng, effort: SearchEffort = DEFAULT_SEARCH_EFFORT): PackedMapping[] {
-  const view = archView(template, ctx.layer);
-  const pool = orderPool(ctx, objective, effort, view.macEnergy, (entries) => ctx.vectorEnergy(entries));
-  return runSearch(ctx, view, objective, rng, effort, pool)
+  const view = archView(template, ctx);
+  return runSearch(ctx, view, objective, rng, effort, shapePool(ctx, objective, effort))
     .slice(0, effort.finalists)
     .map((c) => c.packed);
 }

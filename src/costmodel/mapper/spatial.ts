@@ -122,3 +122,47 @@ export function narrowerUnrollings(option: SpatialOption): SpatialOption[] {
   }
   return out;
 }
+
+function gcd(a: number, b: number): number {
+  let x = a;
+  let y = b;
+  while (y !== 0) [x, y] = [y, x % y];
+  return x;
+}
+
+/**
+ * `source` (an unrolling found on other fan-outs) carried over to `fanouts`: each level takes the maximal
+ * unrolling of its fan-out sharing the most with the source's (by the product of common factors; then the
+ * widest), so a level whose factors still fit and cannot grow keeps them. This is how an order found on
+ * one MAC count seeds the search on another (only the AccumulationBuffer's fan-out differs).
+ */
+export function adaptUnrolling(source: SpatialOption, bounds: readonly number[], fanouts: readonly number[]): SpatialOption {
+  const factors = new Int32Array(NUM_LEVELS * NUM_DIMS).fill(1);
+  const remaining = Int32Array.from(bounds);
+  let utilization = 1;
+  for (let l = NUM_LEVELS - 1; l >= 0; l--) {
+    if (fanouts[l] <= 1) continue;
+    let chosen = new Int32Array(NUM_DIMS).fill(1);
+    let bestShared = 0;
+    let bestProduct = 0;
+    for (const option of levelOptions(remaining, fanouts[l], 2)) {
+      let shared = 1;
+      let product = 1;
+      for (let d = 0; d < NUM_DIMS; d++) {
+        shared *= gcd(option[d], source.factors[l * NUM_DIMS + d]);
+        product *= option[d];
+      }
+      if (shared > bestShared || (shared === bestShared && product > bestProduct)) {
+        bestShared = shared;
+        bestProduct = product;
+        chosen = option;
+      }
+    }
+    for (let d = 0; d < NUM_DIMS; d++) {
+      factors[l * NUM_DIMS + d] = chosen[d];
+      remaining[d] /= chosen[d];
+    }
+    utilization *= Math.max(1, bestProduct);
+  }
+  return { factors, remaining, utilization };
+}

@@ -113,7 +113,10 @@ describe('findMapping', () => {
       expect(cached.cost).toEqual(plain.cost);
       expect(findMapping(arch, layer, { seed: 5, cache, effort: FAST }).cost).toEqual(plain.cost);
     }
-    expect(cache.shapes.size).toBe(2);
+    // One shape per MAC count met: the archs' (1024, 512) and the layer pool's profiles (256, 1024, 4096);
+    // the pool itself is built once for the layer and carried over to every MAC count.
+    expect(cache.shapes.size).toBe(4);
+    expect(cache.layerPools.size).toBe(1);
   });
 
   it('works with the accelergy setup', () => {

@@ -142,7 +142,7 @@ export function adaptUnrolling(source: SpatialOption, bounds: readonly number[],
   let utilization = 1;
   for (let l = NUM_LEVELS - 1; l >= 0; l--) {
     if (fanouts[l] <= 1) continue;
-    let chosen = new Int32Array(NUM_DIMS).fill(1);
+    let chosen: Int32Array = new Int32Array(NUM_DIMS).fill(1);
     let bestShared = 0;
     let bestProduct = 0;
     for (const option of levelOptions(remaining, fanouts[l], 2)) {

@@ -7,6 +7,7 @@
  * - solve time per (layer, arch): wall clock and process CPU time (the machine is shared), median and worst.
  * Run: `npx tsx bench/mip.ts [--rows 12] [--layers substring] [--time-limit 2]` (default: the library's time limit).
  */
+import * as os from 'node:os';
 import * as E from 'fp-ts/Either';
 import { evaluateLayer } from '../src/costmodel/evaluate-layer';
 import { evaluateMapping } from '../src/costmodel/evaluate';
@@ -31,6 +32,7 @@ function warmUp(solver: MipSolver): void {
 }
 
 export async function benchMip(rowsPerLayer: number, timeLimitSeconds: number, filter?: string): Promise<void> {
+  const loadAtStart = os.loadavg()[0];
   const loaded = await loadMipSolver();
   if (E.isLeft(loaded)) throw new Error(`cannot load HiGHS: ${loaded.left._tag}`);
   const solver = loaded.right;
@@ -93,6 +95,8 @@ export async function benchMip(rowsPerLayer: number, timeLimitSeconds: number, f
   console.log(`EDP / reference EDP (CoSA's mapping in Timeloop): MIP median ${median(vsReference).toFixed(3)}, default mapper median ${median(defaultVsReference).toFixed(3)}`);
   console.log(`Spearman rho vs reference EDP per layer (median over ${rhoMip.length} layers): MIP ${median(rhoMip).toFixed(3)}, default mapper ${median(rhoDefault).toFixed(3)}`);
   console.log(`solve time per (layer, arch): wall median ${median(wallMs).toFixed(0)} ms, worst ${worst(wallMs).toFixed(0)} ms (${slowest.what}); CPU median ${median(cpuMs).toFixed(0)} ms, worst ${worst(cpuMs).toFixed(0)} ms`);
+  console.log(`wall time over 1 s: ${wallMs.filter((ms) => ms > 1000).length} pairs, over 2 s: ${wallMs.filter((ms) => ms > 2000).length}`);
+  console.log(`load average (1 min) on ${os.cpus().length} cores: ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end`);
 }
 
 export async function main(args: readonly string[]): Promise<void> {

@@ -5,7 +5,9 @@
  * must reference no Node built-in except HiGHS's Node-only `import('node:module')`, which never runs there.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import * as E from 'fp-ts/Either';
@@ -25,6 +27,7 @@ interface SandboxReport {
   readonly results: BrowserSolveResult[];
   readonly fetched: string[];
   readonly blocked: string[];
+  readonly modules: string[];
   readonly nodeGlobals: Record<string, string>;
 }
 
@@ -65,15 +68,22 @@ async function bundleApp(): Promise<{ code: string; builtinImports: NodeBuiltinI
   return { code: result.outputFiles[0].text, builtinImports, outputImports: outputs[0].imports };
 }
 
+/** Runs the bundle, served at `bundleUrl`, in the browser sandbox; `files` are the rest of the static host. */
 function runInSandbox(code: string, files: Record<string, string>, calls: readonly BrowserSolveRequest[]): SandboxReport {
-  const config = JSON.stringify({ moduleUrl: bundleUrl, files, exportName: 'solveInBrowser', calls });
-  const stdout = execFileSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', path.join(__dirname, 'browser-sandbox.mjs'), config], {
-    input: code,
-    encoding: 'utf8',
-    timeout: 60_000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(stdout) as SandboxReport;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vaesa-browser-'));
+  try {
+    const bundleFile = path.join(dir, 'app.js');
+    writeFileSync(bundleFile, code);
+    const config = JSON.stringify({ entryUrl: bundleUrl, files: { ...files, [bundleUrl]: bundleFile }, exportName: 'solveInBrowser', calls });
+    const stdout = execFileSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', path.join(__dirname, 'browser-sandbox.mjs'), config], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return JSON.parse(stdout) as SandboxReport;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const layerDims = { R: 3, S: 1, P: 2, Q: 1, C: 2, K: 2, N: 1, strideW: 2, strideH: 1 };
@@ -121,6 +131,7 @@ describe('the MIP mapper in a browser bundle', () => {
     }
     expect(report.fetched).toEqual([besideBundle, fromCdn, fromCdn]);
     expect(report.blocked).toEqual([]);
+    expect(report.modules).toEqual([bundleUrl]);
   });
 
   it('resolves to an IoError naming highs.wasm when the binary is not served (and fetches nothing else)', () => {

@@ -12,7 +12,9 @@ import { formatError } from '../src/common/errors';
 import { readVaesaCsvFiles } from '../src/dataset/files';
 import type { DatasetRow } from '../src/dataset/row';
 import { pickLayers, splitByLayer, splitDataset } from '../src/dataset/split';
+import { encodeArch, isValidArch } from '../src/hardware/space';
 import { dense, denseReference } from '../src/model/dense';
+import { encodeVae } from '../src/model/vae';
 import { mlpMacsPerSample } from '../src/model/mlp';
 import { tf, useBackend } from '../src/model/tf';
 import { TRAINING_PRESETS, type TrainingPresetName, type TrainingSchedule, type VaesaModelConfig } from '../src/train/config';
@@ -171,6 +173,11 @@ async function quality(args: readonly string[]): Promise<void> {
         `mean grid-step error ${Object.entries(r.meanGridStepError).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
     );
   };
+  const logvar = tf.tidy(() => {
+    const designs = tf.tensor2d(split.test.slice(0, 20000).filter((r) => isValidArch(model.space, r.arch).ok).map((r) => encodeArch(model.space, r.arch)));
+    return tf.mean(encodeVae(model.networks.vae, designs).logvar).dataSync()[0];
+  });
+  console.log(`latent noise: mean logvar ${logvar.toFixed(2)} (noise std ${Math.exp(logvar / 2).toExponential(1)}); final validation reconstruction MSE ${model.history[model.history.length - 1]?.validation.reconstruction.toExponential(2)}`);
   report('test split', split.test);
   report('held-out layers', byLayer.test);
   model.dispose();

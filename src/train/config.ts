@@ -28,6 +28,13 @@ export interface TrainingSchedule {
   readonly rowsPerEpoch?: number;
   /** Divide the learning rate by `1 / factor` after `patience` epochs without improvement (PyTorch's ReduceLROnPlateau). */
   readonly plateau: { readonly factor: number; readonly patience: number; readonly minLearningRate: number } | false;
+  /**
+   * Anneals the learning rate over the planned steps (`epochs` x batches per epoch): it falls linearly
+   * from `learningRate` to `learningRate * finalFactor` (the plateau rule, if on, scales both). Small
+   * final steps are what let the decoder reach the fine reconstruction precision; absent or `false`:
+   * constant.
+   */
+  readonly annealing?: { readonly finalFactor: number } | false;
   /** Stop after `patience` epochs without validation improvement, and restore the best weights. */
   readonly earlyStopping: { readonly patience: number } | false;
   /** Share of the training rows held out for validation when no validation rows are given. */

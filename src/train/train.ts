@@ -136,6 +136,16 @@ function makeBatch(data: PreparedRows, indices: ArrayLike<number>, latentDim: nu
   };
 }
 
+/**
+ * Learning rate after `progress` (0 at the first step, 1 after the last planned one) of the planned
+ * training: linear from `base` to `base * finalFactor`, or `base` without annealing.
+ */
+export function annealedLearningRate(base: number, progress: number, annealing: TrainingSchedule['annealing']): number {
+  if (annealing === undefined || annealing === false) return base;
+  const p = Math.min(1, Math.max(0, progress));
+  return base * (1 - p * (1 - annealing.finalFactor));
+}
+
 /** The generator of one epoch's shuffle and noise: a function of seed and epoch, so resuming repeats it. */
 function epochRng(seed: number, epoch: number): Rng {
   return createRng(seed * 1_000_003 + epoch);
@@ -233,13 +243,18 @@ export async function trainVaesa(
   const assemble = (): TrainedVaesa =>
     assembleTrainedVaesa({ config: model, space, stats, networks, history: history.slice(), training: { ...state, stopReason }, optimiser });
 
+  const rowsPerEpoch = Math.min(schedule.rowsPerEpoch ?? train.count, train.count);
+  const batchesPerEpoch = Math.ceil(rowsPerEpoch / schedule.batchSize);
+  let learningRate = state.learningRate;
   for (let epoch = state.epoch + 1; epoch <= schedule.epochs; epoch++) {
     const t0 = performance.now();
     const erng = epochRng(seed, epoch);
-    const order = shuffled(erng, Array.from({ length: train.count }, (_, i) => i)).slice(0, schedule.rowsPerEpoch ?? train.count);
+    const order = shuffled(erng, Array.from({ length: train.count }, (_, i) => i)).slice(0, rowsPerEpoch);
     let lossSum = tf.scalar(0);
     let batches = 0;
     for (let start = 0; start < order.length; start += schedule.batchSize) {
+      const progress = ((epoch - 1) * batchesPerEpoch + batches) / (schedule.epochs * batchesPerEpoch);
+      learningRate = annealedLearningRate(state.learningRate, progress, schedule.annealing);
       if (options.signal?.aborted) stopReason = 'aborted';
       else if (outOfTime()) stopReason = 'time-limit';
       if (stopReason !== 'epochs') break;
@@ -250,7 +265,7 @@ export async function trainVaesa(
           () => vaesaLoss(networks, batch, model.lossWeights, model.objective).total,
           trainedVariables,
         );
-        adamStep(optimiser, trainedVariables, trainedVariables.map((v) => grads[v.name]), state.learningRate, trainedSlots);
+        adamStep(optimiser, trainedVariables, trainedVariables.map((v) => grads[v.name]), learningRate, trainedSlots);
         return tf.add(lossSum, value) as tf.Scalar;
       });
       lossSum.dispose();
@@ -264,7 +279,7 @@ export async function trainVaesa(
 
     const val = validationMetrics(networks, validation, model);
     const improved = val.loss < state.bestLoss * (1 - 1e-4);
-    let { learningRate, plateauCount } = state;
+    let { learningRate: baseLearningRate, plateauCount } = state;
     if (improved) {
       plateauCount = 0;
       sinceBest = 0;
@@ -276,14 +291,14 @@ export async function trainVaesa(
       sinceBest++;
       plateauCount++;
       if (schedule.plateau !== false && plateauCount > schedule.plateau.patience) {
-        learningRate = Math.max(schedule.plateau.minLearningRate, learningRate * schedule.plateau.factor);
+        baseLearningRate = Math.max(schedule.plateau.minLearningRate, baseLearningRate * schedule.plateau.factor);
         plateauCount = 0;
       }
     }
     state = {
       ...state,
       epoch,
-      learningRate,
+      learningRate: baseLearningRate,
       plateauCount,
       bestLoss: improved ? val.loss : state.bestLoss,
       bestEpoch: improved ? epoch : state.bestEpoch,
@@ -291,7 +306,7 @@ export async function trainVaesa(
     const metrics: EpochMetrics = {
       epoch,
       epochs: schedule.epochs,
-      learningRate: state.learningRate,
+      learningRate,
       trainLoss,
       validation: val,
       seconds: (performance.now() - t0) / 1000,

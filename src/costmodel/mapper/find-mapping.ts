@@ -6,20 +6,8 @@ import { estimateArea } from '../area';
 import type { CostModelName, MappingCost } from '../cost';
 import { costFromEvaluator, describeProblem } from '../evaluate';
 import { MappingEvaluator } from '../loop-analysis';
-import {
-  NUM_DIMS,
-  NUM_LEVELS,
-  PACKED_LENGTH,
-  PACKED_LEVEL_STRIDE,
-  PACKED_PERMUTATION,
-  PACKED_SPATIAL,
-  PACKED_SPATIAL_PERMUTATION,
-  PACKED_TEMPORAL,
-  packMapping,
-  unpackMapping,
-  type Mapping,
-  type PackedMapping,
-} from '../mapping';
+import * as layout from '../mapping';
+import { packMapping, unpackMapping, type Mapping, type PackedMapping } from '../mapping';
 import { mipMapper } from '../mip/mapper';
 import type { MipSolver } from '../mip/solver';
 import { createShapeContext, DEFAULT_SEARCH_EFFORT, objectiveValue, searchMappings, shapeTemplate, type LayerPool, type MapperObjective, type SearchEffort, type ShapeContext } from './search';
@@ -118,6 +106,16 @@ class ExactStatsTable {
     return stats;
   }
 }
+
+// Local copies: imported bindings are getters under CommonJS interop, too slow for the per-call loops below.
+const NUM_DIMS = layout.NUM_DIMS;
+const NUM_LEVELS = layout.NUM_LEVELS;
+const PACKED_LENGTH = layout.PACKED_LENGTH;
+const PACKED_LEVEL_STRIDE = layout.PACKED_LEVEL_STRIDE;
+const PACKED_PERMUTATION = layout.PACKED_PERMUTATION;
+const PACKED_SPATIAL = layout.PACKED_SPATIAL;
+const PACKED_SPATIAL_PERMUTATION = layout.PACKED_SPATIAL_PERMUTATION;
+const PACKED_TEMPORAL = layout.PACKED_TEMPORAL;
 
 function requireMipSolver(solver: MipSolver | undefined): MipSolver {
   if (solver === undefined) throw new RangeError("findMapping: mapper 'mip' needs options.mipSolver (from await loadMipSolver())");

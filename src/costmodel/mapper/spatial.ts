@@ -3,7 +3,11 @@
  * 64 InputBuffers, InputBuffer -> 2 WeightBuffers, AccumulationBuffer -> macs/128 MACs). Computed once per
  * (layer, fan-outs) and shared by every arch with the same MAC count.
  */
-import { NUM_DIMS, NUM_LEVELS } from '../mapping';
+import * as layout from '../mapping';
+
+// Local copies: imported bindings are getters under CommonJS interop, too slow for these hot loops.
+const NUM_DIMS = layout.NUM_DIMS;
+const NUM_LEVELS = layout.NUM_LEVELS;
 
 /** One way to unroll: `factors[level * 7 + dim]` (1 where a level has no fan-out), the leftover bounds, and the MACs used. */
 export interface SpatialOption {

@@ -170,7 +170,8 @@ async function quality(args: readonly string[]): Promise<void> {
     const r = ev.reconstruction;
     console.log(
       `  reconstruction of ${r.designs} designs: every parameter within 10% ${(100 * r.within10PercentShare).toFixed(1)}%, exact ${(100 * r.exactShare).toFixed(1)}%; ` +
-        `mean grid-step error ${Object.entries(r.meanGridStepError).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
+        `mean grid-step error ${Object.entries(r.meanGridStepError).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; ` +
+        `within 10% per parameter ${Object.entries(r.within10PercentShareByParam).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`).join(', ')}`,
     );
   };
   const logvar = tf.tidy(() => {

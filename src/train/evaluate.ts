@@ -66,6 +66,8 @@ export interface VaesaEvaluation {
     readonly within10PercentShare: number;
     /** Mean distance in grid steps between decoded and original value, per parameter. */
     readonly meanGridStepError: Readonly<Record<ParamName, number>>;
+    /** Share of designs whose parameter decodes within 10% of the original, per parameter. */
+    readonly within10PercentShareByParam: Readonly<Record<ParamName, number>>;
   };
   readonly prediction: {
     readonly rows: number;
@@ -92,6 +94,7 @@ function distinctDesigns(rows: readonly DatasetRow[]): ArchConfig[] {
 function evaluateReconstruction(trained: TrainedVaesa, designs: readonly ArchConfig[], batchSize: number): VaesaEvaluation['reconstruction'] {
   const params = trained.space.params;
   const stepSums = params.map(() => 0);
+  const withinCounts = params.map(() => 0);
   let exact = 0;
   let within = 0;
   for (let start = 0; start < designs.length; start += batchSize) {
@@ -106,13 +109,20 @@ function evaluateReconstruction(trained: TrainedVaesa, designs: readonly ArchCon
         stepSums[k] += gridStepDistance(p, a, b);
         if (a !== b) allExact = false;
         if (Math.abs(b - a) > 0.1 * a) allWithin = false;
+        else withinCounts[k]++;
       });
       if (allExact) exact++;
       if (allWithin) within++;
     });
   }
-  const meanGridStepError = Object.fromEntries(params.map((p, k) => [p.name, stepSums[k] / designs.length])) as Record<ParamName, number>;
-  return { designs: designs.length, exactShare: exact / designs.length, within10PercentShare: within / designs.length, meanGridStepError };
+  const perParam = (sums: readonly number[]) => Object.fromEntries(params.map((p, k) => [p.name, sums[k] / designs.length])) as Record<ParamName, number>;
+  return {
+    designs: designs.length,
+    exactShare: exact / designs.length,
+    within10PercentShare: within / designs.length,
+    meanGridStepError: perParam(stepSums),
+    within10PercentShareByParam: perParam(withinCounts),
+  };
 }
 
 function evaluatePrediction(trained: TrainedVaesa, rows: readonly DatasetRow[], batchSize: number): VaesaEvaluation['prediction'] {

@@ -595,20 +595,37 @@ function carryOver(order: PoolOrder, ctx: ShapeContext): PoolOrder {
   return { unrolling, dims: Int32Array.from([...innerDims, ...dims]), primes: Int32Array.from([...innerPrimes, ...primes]) };
 }
 
+/**
+ * The layer pool carried over to `ctx`'s fan-outs, re-ranked on this shape: per buffer profile, the
+ * `effort.poolOrders` best carried orders (so an arch re-allots about as many orders as one profile
+ * search keeps, whatever the number of MAC counts the layer pool was searched on).
+ */
 function shapePool(ctx: ShapeContext, objective: MapperObjective, effort: SearchEffort): readonly PoolOrder[] {
   const cached = ctx.pools.get(objective);
   if (cached !== undefined) return cached;
+  const carried = layerPoolOrders(ctx.layerPool, objective, effort).map((order) => carryOver(order, ctx));
+  const scratch = new Int32Array(PACKED_LENGTH);
+  const kept: PoolOrder[] = [];
   const seen = new Set<string>();
-  const carried: PoolOrder[] = [];
-  for (const order of layerPoolOrders(ctx.layerPool, objective, effort)) {
-    const c = carryOver(order, ctx);
-    const key = orderKey(c);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    carried.push(c);
+  for (const [acc, wb, ib, gb] of POOL_BUFFERS) {
+    const entries = Float64Array.from([1, acc, wb, ib, gb, Infinity]);
+    const search = new OrderSearch(ctx, { entries, vectorEnergy: ctx.vectorEnergy(entries), macEnergy: ctx.macEnergy }, objective);
+    const ranked = carried
+      .map((order) => ({ order, score: search.score({ ...order, score: Infinity, packed: scratch }) }))
+      .filter((r) => Number.isFinite(r.score))
+      .sort((a, b) => a.score - b.score);
+    let taken = 0;
+    for (const { order } of ranked) {
+      if (taken >= effort.poolOrders) break;
+      const key = orderKey(order);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      kept.push(order);
+      taken++;
+    }
   }
-  ctx.pools.set(objective, carried);
-  return carried;
+  ctx.pools.set(objective, kept);
+  return kept;
 }
 
 /**

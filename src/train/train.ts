@@ -39,7 +39,12 @@ export interface TrainOptions {
   readonly onEpoch?: (metrics: EpochMetrics, model: TrainedVaesa) => void | Promise<void>;
   /** Stops training after the current batch; the model trained so far is returned. */
   readonly signal?: AbortSignal;
-  /** Stops training after this many seconds; the model trained so far is returned. */
+  /**
+   * Stops training after this many seconds; the model trained so far is returned. With
+   * `schedule.annealing`, the learning rate anneals by whichever is further along, the planned steps
+   * or this time, so a run cut short still ends at the small final rate (such a run depends on the
+   * machine's speed, not only on the seed).
+   */
   readonly timeLimitSeconds?: number;
   /**
    * Leave out rows whose design is not a valid design of the space (VAESA's reference data has a
@@ -235,8 +240,8 @@ export async function trainVaesa(
   };
   let best: tf.Tensor[] | undefined;
   const started = performance.now();
-  const outOfTime = (): boolean =>
-    options.timeLimitSeconds !== undefined && (performance.now() - started) / 1000 > options.timeLimitSeconds;
+  const timeUsed = (): number => (options.timeLimitSeconds === undefined ? 0 : (performance.now() - started) / 1000 / options.timeLimitSeconds);
+  const outOfTime = (): boolean => timeUsed() > 1;
   let stopReason: TrainingState['stopReason'] = 'epochs';
   let sinceBest = state.epoch - state.bestEpoch;
 
@@ -253,7 +258,7 @@ export async function trainVaesa(
     let lossSum = tf.scalar(0);
     let batches = 0;
     for (let start = 0; start < order.length; start += schedule.batchSize) {
-      const progress = ((epoch - 1) * batchesPerEpoch + batches) / (schedule.epochs * batchesPerEpoch);
+      const progress = Math.max(((epoch - 1) * batchesPerEpoch + batches) / (schedule.epochs * batchesPerEpoch), timeUsed());
       learningRate = annealedLearningRate(state.learningRate, progress, schedule.annealing);
       if (options.signal?.aborted) stopReason = 'aborted';
       else if (outOfTime()) stopReason = 'time-limit';

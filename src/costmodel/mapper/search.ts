@@ -49,7 +49,7 @@ export interface SearchEffort {
   readonly poolOrders: number;
 }
 
-export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 48, seededUnrollings: 8, starts: 2, moves: 60, finalists: 4, poolStarts: 20, poolMoves: 400, poolOrders: 14 };
+export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 48, seededUnrollings: 8, starts: 2, moves: 60, finalists: 4, poolStarts: 20, poolMoves: 200, poolOrders: 14 };
 
 /**
  * A lighter search for quick runs (the demo, first looks at a space): about 6.6x less CPU than the

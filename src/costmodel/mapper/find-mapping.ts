@@ -54,57 +54,13 @@ export interface MappingCache {
   readonly shapes: Map<string, ShapeContext>;
   /** Per (setup, layer, effort), the layer's pool of orders, shared by its shapes. */
   readonly layerPools: Map<string, LayerPool>;
-  /** Per shape key, the exact arch-independent statistics of each mapping costed so far. */
-  readonly exact: Map<string, Map<string, ExactStats>>;
   readonly answers: Map<string, FoundMapping>;
   /** Answers kept at most (oldest dropped first); shapes are few and always kept. */
   readonly maxAnswers: number;
 }
 
 export function createMappingCache(maxAnswers = 10_000): MappingCache {
-  return { shapes: new Map(), layerPools: new Map(), exact: new Map(), answers: new Map(), maxAnswers };
-}
-
-/**
- * What Timeloop's model says about a mapping that no buffer size changes (for a given MAC count and setup):
- * cycles and, per level, block accesses x utilized clusters, the multiplier of the level's per-access energy.
- */
-export interface ExactStats {
-  readonly cycles: number;
-  readonly vectorAccesses: Float64Array;
-}
-
-/** Exact statistics of mappings on one shape, computed on a template with unbounded buffers. */
-class ExactStatsTable {
-  private readonly evaluator: MappingEvaluator;
-  private readonly table: Map<string, ExactStats>;
-
-  constructor(layer: ConvLayer, arch: ArchConfig, model: CostModelName, table: Map<string, ExactStats>) {
-    const unbounded = { ...arch, accumulationBuffer: 1 << 30, weightBuffer: 1 << 30, inputBuffer: 1 << 30, globalBuffer: 1 << 30 };
-    this.evaluator = new MappingEvaluator(buildArchTemplate(unbounded, { model }), layer);
-    this.table = table;
-  }
-
-  /** Stats of a mapping that is valid on some arch of this shape. */
-  get(packed: PackedMapping): ExactStats {
-    const key = packed.join(',');
-    let stats = this.table.get(key);
-    if (stats === undefined) {
-      const ev = this.evaluator;
-      ev.evaluate(packed);
-      const vectorAccesses = new Float64Array(NUM_LEVELS);
-      for (let l = 0; l < NUM_LEVELS; l++) {
-        const block = ev.template.levels[l].blockSize;
-        for (let s = 0; s < 3; s++) {
-          const i = l * 3 + s;
-          vectorAccesses[l] += Math.ceil((ev.reads[i] + ev.updates[i] + ev.fills[i]) / block) * ev.utilizedClusters[i];
-        }
-      }
-      stats = { cycles: ev.cycles, vectorAccesses };
-      this.table.set(key, stats);
-    }
-    return stats;
-  }
+  return { shapes: new Map(), layerPools: new Map(), answers: new Map(), maxAnswers };
 }
 
 // Local copies: imported bindings are getters under CommonJS interop, too slow for the per-call loops below.
@@ -201,15 +157,9 @@ export function findMapping(arch: ArchConfig, layer: ConvLayer, options: FindMap
       : searchMappings(shapeContext(layer, template, model, effort, cache), template, objective, createRng(seed), effort);
   proposals.push(dramOnlyMapping(layer));
 
+  // Each proposal is costed exactly on the arch itself (a few microseconds each, next to the search's
+  // milliseconds), and the best by the objective wins.
   const evaluator = new MappingEvaluator(template, layer);
-  const shapeKey = `${model}|${layerName(layer)}|${template.macs}`;
-  let statsTable = cache?.exact.get(shapeKey);
-  if (statsTable === undefined) {
-    statsTable = new Map<string, ExactStats>();
-    cache?.exact.set(shapeKey, statsTable);
-  }
-  const exact = new ExactStatsTable(layer, arch, model, statsTable);
-  const macEnergy = layer.R * layer.S * layer.P * layer.Q * layer.C * layer.K * layer.N * template.macEnergy;
   let best: PackedMapping | undefined;
   let bestValue = Infinity;
   let firstProblem = '';
@@ -219,10 +169,8 @@ export function findMapping(arch: ArchConfig, layer: ConvLayer, options: FindMap
       firstProblem ||= describeProblem(problem);
       continue;
     }
-    const stats = exact.get(packed);
-    let energy = macEnergy;
-    for (let l = 0; l < NUM_LEVELS; l++) energy += stats.vectorAccesses[l] * template.levels[l].vectorAccessEnergy;
-    const value = objectiveValue(objective, stats.cycles, energy);
+    evaluator.evaluate(packed);
+    const value = objectiveValue(objective, evaluator.cycles, evaluator.energy);
     if (value < bestValue) {
       bestValue = value;
       best = packed;

@@ -174,11 +174,16 @@ async function quality(args: readonly string[]): Promise<void> {
         `within 10% per parameter ${Object.entries(r.within10PercentShareByParam).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`).join(', ')}`,
     );
   };
-  const logvar = tf.tidy(() => {
+  const latent = tf.tidy(() => {
     const designs = tf.tensor2d(split.test.slice(0, 20000).filter((r) => isValidArch(model.space, r.arch).ok).map((r) => encodeArch(model.space, r.arch)));
-    return tf.mean(encodeVae(model.networks.vae, designs).logvar).dataSync()[0];
+    const { mu, logvar } = encodeVae(model.networks.vae, designs);
+    const inUnitBox = tf.mean(tf.cast(tf.lessEqual(tf.max(tf.abs(mu), 1), 1), 'float32'));
+    return { logvar: tf.mean(logvar).dataSync()[0], muStd: Array.from(tf.sqrt(tf.moments(mu, 0).variance).dataSync()), inUnitBox: inUnitBox.dataSync()[0] };
   });
-  console.log(`latent noise: mean logvar ${logvar.toFixed(2)} (noise std ${Math.exp(logvar / 2).toExponential(1)}); final validation reconstruction MSE ${model.history[model.history.length - 1]?.validation.reconstruction.toExponential(2)}`);
+  console.log(
+    `latent: mean logvar ${latent.logvar.toFixed(2)} (noise std ${Math.exp(latent.logvar / 2).toExponential(1)}), mean std per dimension ${latent.muStd.map((x) => x.toFixed(2)).join(' ')}, ` +
+      `${(100 * latent.inUnitBox).toFixed(0)}% of test designs inside [-1, 1]^d; final validation reconstruction MSE ${model.history[model.history.length - 1]?.validation.reconstruction.toExponential(2)}`,
+  );
   report('test split', split.test);
   report('held-out layers', byLayer.test);
   model.dispose();

@@ -11,7 +11,16 @@ import { syntheticRows } from './fixtures';
 const options: TrainOptions = {
   seed: 5,
   model: { latentDim: 3, vaeHidden: [12], predictor: { hidden: [12], activation: 'tanh' } },
-  schedule: { epochs: 4, batchSize: 32, learningRate: 3e-3, rowsPerEpoch: undefined, earlyStopping: false, plateau: { factor: 0.5, patience: 1, minLearningRate: 0 }, validationFraction: 0.2 },
+  schedule: {
+    epochs: 4,
+    batchSize: 32,
+    learningRate: 3e-3,
+    rowsPerEpoch: undefined,
+    annealing: { finalFactor: 0.1 },
+    earlyStopping: false,
+    plateau: { factor: 0.5, patience: 1, minLearningRate: 0 },
+    validationFraction: 0.2,
+  },
 };
 const rows = syntheticRows(160, 11);
 const probe = syntheticRows(20, 12);
@@ -51,9 +60,12 @@ describe('saveVaesa / loadVaesa', () => {
     loaded.dispose();
   });
 
-  it('resumes training exactly where it stopped', async () => {
+  it('resumes training exactly where it stopped (plateau and annealing included)', async () => {
     const straight = right(await trainVaesa(rows, options));
-    const half = right(await trainVaesa(rows, { ...options, schedule: { ...options.schedule, epochs: 2 } }));
+    // stopped after 2 of the 4 planned epochs, so the annealing plan is the same
+    const stop = new AbortController();
+    const half = right(await trainVaesa(rows, { ...options, signal: stop.signal, onEpoch: (m) => void (m.epoch === 2 && stop.abort()) }));
+    expect(half.training.epoch).toBe(2);
     const target = path.join(dir, 'half');
     right(await saveVaesa(half, target));
     half.dispose();

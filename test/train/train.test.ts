@@ -2,14 +2,15 @@ import * as E from 'fp-ts/Either';
 import type { DatasetRow } from '../../src/dataset/row';
 import { tf } from '../../src/model/tf';
 import { evaluateVaesa } from '../../src/train/evaluate';
-import { trainVaesa, type TrainOptions } from '../../src/train/train';
+import { VAESA_LOSS_WEIGHTS } from '../../src/model/loss';
+import { annealedLearningRate, trainVaesa, type TrainOptions } from '../../src/train/train';
 import { predictCost, type TrainedVaesa } from '../../src/train/trained';
 import { syntheticLayers, syntheticRows } from './fixtures';
 
-/** A small model and schedule so each run takes a second or two on the cpu backend. */
+/** A small model and schedule so each run takes a second or two on the cpu backend (loss weights pinned, not the preset's). */
 const tiny: TrainOptions = {
   seed: 3,
-  model: { latentDim: 4, vaeHidden: [16, 16], predictor: { hidden: [16, 16], activation: 'relu' } },
+  model: { latentDim: 4, vaeHidden: [16, 16], predictor: { hidden: [16, 16], activation: 'relu' }, lossWeights: VAESA_LOSS_WEIGHTS },
   schedule: { epochs: 6, batchSize: 32, learningRate: 3e-3, rowsPerEpoch: undefined, earlyStopping: false, plateau: false, validationFraction: 0.1 },
 };
 
@@ -39,6 +40,25 @@ describe('trainVaesa', () => {
     const cost = predictCost(model, test[0].arch, test[0].layer);
     expect(cost.edp).toBeCloseTo(cost.cycles * cost.energy, -2);
     model.dispose();
+  });
+
+  it('anneals the learning rate linearly over the planned steps', async () => {
+    // 100 rows, 10% validation, batch 32: 3 batches per epoch, 6 planned steps over 2 epochs
+    const lr: number[] = [];
+    const model = await train(rows.slice(0, 100), {
+      schedule: { epochs: 2, learningRate: 0.01, annealing: { finalFactor: 0.1 } },
+      onEpoch: (m) => void lr.push(m.learningRate),
+    });
+    // the last step of epoch 1 is step 2 of 6 (progress 2/6), of epoch 2 step 5 (5/6): 0.01 * (1 - p * 0.9)
+    expect(lr[0]).toBeCloseTo(0.01 * (1 - (2 / 6) * 0.9), 12);
+    expect(lr[1]).toBeCloseTo(0.01 * (1 - (5 / 6) * 0.9), 12);
+    expect(model.training.learningRate).toBe(0.01);
+    model.dispose();
+    expect(annealedLearningRate(2, 0, { finalFactor: 0.25 })).toBe(2);
+    expect(annealedLearningRate(2, 0.5, { finalFactor: 0.25 })).toBe(1.25);
+    expect(annealedLearningRate(2, 1, { finalFactor: 0.25 })).toBe(0.5);
+    expect(annealedLearningRate(2, 3, { finalFactor: 0.25 })).toBe(0.5);
+    expect(annealedLearningRate(2, 0.5, false)).toBe(2);
   });
 
   it('is deterministic for a seed on the cpu backend', async () => {

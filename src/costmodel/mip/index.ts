@@ -1,5 +1,5 @@
 export { loadMipSolver } from './solver';
-export type { MipSolver, MipSolverLoadOptions } from './solver';
+export type { CompiledWasmModule, MipSolver, MipSolverLoadOptions } from './solver';
 export { findMappingMip, solveCosaProblem, mipMapper, DEFAULT_MIP_TIME_LIMIT_SECONDS } from './mapper';
 export type { MipFailure, MipMapperOptions, MipMapping } from './mapper';
 export { buildCosaProblem, COSA_WEIGHTS, REUSE_PATTERNS, capacityLimits, factorGroups, primeFactorisation } from './formulation';

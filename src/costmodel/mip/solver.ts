@@ -24,8 +24,8 @@ export interface MipSolver {
  * `wasmBinary` nothing is fetched or read.
  */
 export interface MipSolverLoadOptions {
-  /** `highs.wasm` already compiled (e.g. shared by several loads, or by a Worker's creator). */
-  readonly wasmModule?: WebAssembly.Module;
+  /** `highs.wasm` already compiled, a `WebAssembly.Module` (e.g. shared by several loads, or by a Worker's creator). */
+  readonly wasmModule?: CompiledWasmModule;
   /** The bytes of `highs.wasm` (e.g. fetched by the app, or imported by a bundler as binary). */
   readonly wasmBinary?: ArrayBuffer | ArrayBufferView;
   /** The URL (browser) or path (Node) to read `file` (`'highs.wasm'`) from, e.g. a bundler's asset URL. */
@@ -40,13 +40,19 @@ interface EmscriptenInstantiateHook {
   instantiateWasm(imports: object, receiveInstance: (instance: object) => void): Record<string, never>;
 }
 
-/** The slice of the WebAssembly JS API used here (the project's `lib`, ES2022 without DOM, does not type it). */
+/**
+ * A compiled `WebAssembly.Module`, typed structurally: the project's `lib` (ES2022 without DOM) has no
+ * WebAssembly typings, and the published declarations must not depend on a user's `lib` or `@types/node`.
+ */
+export type CompiledWasmModule = object;
+
+/** The slice of the WebAssembly JS API used here. */
 interface WebAssemblyApi {
   /** Bytes give `{ module, instance }`, a compiled module gives the instance. */
-  instantiate(source: WebAssembly.Module | ArrayBuffer | ArrayBufferView, imports: object): Promise<object>;
+  instantiate(source: CompiledWasmModule | ArrayBuffer | ArrayBufferView, imports: object): Promise<object>;
 }
 
-async function instantiate(source: WebAssembly.Module | ArrayBuffer | ArrayBufferView, imports: object): Promise<object> {
+async function instantiate(source: CompiledWasmModule | ArrayBuffer | ArrayBufferView, imports: object): Promise<object> {
   const wasm = (globalThis as unknown as { readonly WebAssembly: WebAssemblyApi }).WebAssembly;
   const result = await wasm.instantiate(source, imports);
   // Told apart by shape, not `instanceof`, which fails for bytes from another realm (a Worker, a vm context).

@@ -279,6 +279,8 @@ export async function benchSearchPaper(args: Args): Promise<void> {
         optimum,
         latentBoGap: bestEdp(latentBo) / optimum - 1,
         sampleEfficiency: evaluationsToReach(inputBo, bestEdp(latentBo)) / args.budget,
+        // The same for gradient search, which stops after its own (few) evaluations.
+        gradientSampleEfficiency: evaluationsToReach(inputBo, bestEdp(latentGradient)) / latentGradient.evaluations.length,
         optimumArch,
         roundTripArch: roundTrip,
         roundTripGap: roundTripEdp === undefined ? undefined : roundTripEdp / optimum - 1,
@@ -291,6 +293,8 @@ export async function benchSearchPaper(args: Args): Promise<void> {
   const gaps = rows.map((r) => r.latentBoGap as number);
   console.log(`median sample efficiency (input BO evaluations to match latent BO at ${args.budget}, / ${args.budget}): ${median(efficiency)} (censored at ${args.efficiency / args.budget})`);
   console.log(`median latent BO gap to the reference optimum: ${(100 * median(gaps)).toFixed(2)}%`);
+  const gradientEfficiency = rows.map((r) => r.gradientSampleEfficiency as number);
+  console.log(`median gradient-search sample efficiency (input BO evaluations to match it, / its evaluations; Infinity = not within ${args.efficiency}): ${median(gradientEfficiency)}`);
   if (args.json !== undefined) {
     const fs = await import('node:fs/promises');
     await fs.writeFile(args.json, JSON.stringify({ args, rows, layers: paperTargets().map((t) => ({ name: t.name, layers: weightedLayers(t.target).map((l) => layerName(l.layer)) })) }, null, 2));

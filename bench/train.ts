@@ -3,7 +3,8 @@
  * plain matMul, one dense layer's forward+backward (our gradient vs tfjs's built-in one) and a whole
  * training step; `npx tsx bench/train.ts quality [--backend wasm] [--seed 1] [--held-out 5] [--seconds S]
  * [--schedule JSON] [--model JSON]` trains the `fast` preset (with overrides) on the 45 reference layers
- * and reports the accuracy targets of docs/model.md.
+ * and reports the accuracy targets of docs/model.md; `npx tsx bench/train.ts vae [--hidden '[256]'] [--steps 6000]
+ * [--batch 64] [--lr 3e-3] [--constant]` trains the VAE alone on the reference designs and reports its reconstruction.
  */
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
@@ -11,15 +12,18 @@ import { createRng } from '../src/common/rng';
 import { formatError } from '../src/common/errors';
 import { readVaesaCsvFiles } from '../src/dataset/files';
 import type { DatasetRow } from '../src/dataset/row';
-import { pickLayers, splitByLayer, splitDataset } from '../src/dataset/split';
-import { encodeArch, isValidArch } from '../src/hardware/space';
+import { pickLayers, splitByLayer, splitDataset, type Split } from '../src/dataset/split';
+import { archId } from '../src/hardware/arch';
+import { decodeArch, encodeArch, isValidArch, simbaSpace } from '../src/hardware/space';
+import { VAESA_LOSS_WEIGHTS } from '../src/model/loss';
 import { dense, denseReference } from '../src/model/dense';
-import { encodeVae } from '../src/model/vae';
+import { createVae, decodeVae, disposeVae, encodeVae, reparameterise, vaeVariables } from '../src/model/vae';
+import { adamStep, createAdam, disposeAdam } from '../src/train/adam';
 import { mlpMacsPerSample } from '../src/model/mlp';
 import { tf, useBackend } from '../src/model/tf';
 import { TRAINING_PRESETS, type TrainingPresetName, type TrainingSchedule, type VaesaModelConfig } from '../src/train/config';
 import { evaluateVaesa } from '../src/train/evaluate';
-import { trainVaesa } from '../src/train/train';
+import { annealedLearningRate, trainVaesa } from '../src/train/train';
 import type { TrainedVaesa } from '../src/train/trained';
 import { layerName, type ConvLayer } from '../src/workload/layer';
 import { syntheticRows } from '../test/train/fixtures';
@@ -122,14 +126,8 @@ function fmt(x: number): string {
   return x.toFixed(3);
 }
 
-async function quality(args: readonly string[]): Promise<void> {
-  const backend = flag(args, 'backend') ?? 'wasm';
-  const seed = Number(flag(args, 'seed') ?? 1);
-  const heldOutCount = Number(flag(args, 'held-out') ?? 5);
-  const seconds = flag(args, 'seconds');
-  const schedule = JSON.parse(flag(args, 'schedule') ?? '{}') as Partial<TrainingSchedule>;
-  const modelOverrides = JSON.parse(flag(args, 'model') ?? '{}') as Partial<VaesaModelConfig>;
-  if (!(await useBackend(backend))) throw new Error(`backend ${backend} did not start`);
+/** The reference rows split as the quality bench splits them: `heldOutCount` layers held out, the rest 75/10/15 by rows. */
+async function referenceSplit(seed: number, heldOutCount: number): Promise<{ split: Split<DatasetRow>; byLayer: Split<DatasetRow> }> {
   const read = await readVaesaCsvFiles([REFERENCE_LAYERS]);
   if (E.isLeft(read)) throw new Error(formatError(read.left));
   const rows = read.right.rows;
@@ -141,6 +139,89 @@ async function quality(args: readonly string[]): Promise<void> {
   const split = splitDataset(byLayer.train, rng);
   console.log(`${rows.length} rows, ${layers.size} layers; held out: ${heldOut.map(layerName).join(' ')}`);
   console.log(`train ${split.train.length}, validation ${split.valid.length}, test ${split.test.length}, held-out-layer rows ${byLayer.test.length}`);
+  return { split, byLayer };
+}
+
+/** Distinct designs of rows (valid in the space), as normalised vectors. */
+function distinctDesignVectors(rows: readonly DatasetRow[]): number[][] {
+  const seen = new Map<string, number[]>();
+  for (const r of rows) if (isValidArch(simbaSpace, r.arch).ok) seen.set(archId(r.arch), encodeArch(simbaSpace, r.arch));
+  return [...seen.values()];
+}
+
+/**
+ * The VAE alone (no predictor heads) trained on the distinct designs of the training rows for
+ * `--steps` steps (VAESA's MSE + beta KL, Adam, linear annealing to 1/100 unless `--constant`), then
+ * the reconstruction of the test rows' designs: isolates how precisely a VAE shape can reconstruct.
+ */
+async function vaeOnly(args: readonly string[]): Promise<void> {
+  const backend = flag(args, 'backend') ?? 'wasm';
+  const seed = Number(flag(args, 'seed') ?? 1);
+  const hidden = JSON.parse(flag(args, 'hidden') ?? '[256]') as number[];
+  const latentDim = Number(flag(args, 'latent') ?? 6);
+  const steps = Number(flag(args, 'steps') ?? 6000);
+  const batchSize = Number(flag(args, 'batch') ?? 64);
+  const learningRate = Number(flag(args, 'lr') ?? 3e-3);
+  const annealing = args.includes('--constant') ? false : { finalFactor: 0.01 };
+  if (!(await useBackend(backend))) throw new Error(`backend ${backend} did not start`);
+  const { split } = await referenceSplit(seed, 5);
+  const train = distinctDesignVectors(split.train);
+  const testDesigns = distinctDesignVectors(split.test);
+  const p = simbaSpace.params.length;
+  const flat = Float32Array.from(train.flat());
+  const rng = createRng(seed);
+  const vae = createVae({ inputSize: p, latentDim, hidden }, rng.fork());
+  const variables = vaeVariables(vae);
+  const adam = createAdam(variables);
+  const t0 = performance.now();
+  for (let step = 0; step < steps; step++) {
+    const lr = annealedLearningRate(learningRate, step / steps, annealing);
+    tf.tidy(() => {
+      const x = new Float32Array(batchSize * p);
+      for (let k = 0; k < batchSize; k++) {
+        const i = rng.int(train.length);
+        x.set(flat.subarray(i * p, (i + 1) * p), k * p);
+      }
+      const design = tf.tensor2d(x, [batchSize, p]);
+      const eps = tf.tensor2d(Float32Array.from({ length: batchSize * latentDim }, () => rng.normal()), [batchSize, latentDim]);
+      const { grads } = tf.variableGrads(() => {
+        const { mu, logvar } = encodeVae(vae, design);
+        const mse = tf.mean(tf.squaredDifference(decodeVae(vae, reparameterise(mu, logvar, eps)), design));
+        const kl = tf.mean(tf.mul(-0.5, tf.sum(tf.sub(tf.add(1, logvar), tf.add(tf.square(mu), tf.exp(logvar))), 1)));
+        return tf.add(mse, tf.mul(VAESA_LOSS_WEIGHTS.beta, kl)) as tf.Scalar;
+      }, variables);
+      adamStep(adam, variables, variables.map((v) => grads[v.name]), lr);
+    });
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const { mse, logvar, decoded } = tf.tidy(() => {
+    const x = tf.tensor2d(testDesigns);
+    const { mu, logvar: lv } = encodeVae(vae, x);
+    const out = decodeVae(vae, mu);
+    return { mse: tf.mean(tf.squaredDifference(out, x)).dataSync()[0], logvar: tf.mean(lv).dataSync()[0], decoded: out.arraySync() };
+  });
+  const within = testDesigns.filter((v, i) => {
+    const a = decodeArch(simbaSpace, v);
+    const b = decodeArch(simbaSpace, decoded[i]);
+    return simbaSpace.params.every((q) => Math.abs(b[q.name] - a[q.name]) <= 0.1 * a[q.name]);
+  }).length;
+  console.log(
+    `VAE ${JSON.stringify(hidden)}, ${latentDim}-D, ${train.length} training designs: ${steps} steps of ${batchSize} in ${seconds.toFixed(0)} s (${annealing === false ? 'constant' : 'annealed'} lr ${learningRate}); ` +
+      `test designs ${testDesigns.length}: MSE ${mse.toExponential(2)}, every parameter within 10% ${((100 * within) / testDesigns.length).toFixed(1)}%, mean logvar ${logvar.toFixed(2)}`,
+  );
+  disposeVae(vae);
+  disposeAdam(adam);
+}
+
+async function quality(args: readonly string[]): Promise<void> {
+  const backend = flag(args, 'backend') ?? 'wasm';
+  const seed = Number(flag(args, 'seed') ?? 1);
+  const heldOutCount = Number(flag(args, 'held-out') ?? 5);
+  const seconds = flag(args, 'seconds');
+  const schedule = JSON.parse(flag(args, 'schedule') ?? '{}') as Partial<TrainingSchedule>;
+  const modelOverrides = JSON.parse(flag(args, 'model') ?? '{}') as Partial<VaesaModelConfig>;
+  if (!(await useBackend(backend))) throw new Error(`backend ${backend} did not start`);
+  const { split, byLayer } = await referenceSplit(seed, heldOutCount);
   const t0 = performance.now();
   const result = await trainVaesa(split.train, {
     preset: 'fast',
@@ -193,7 +274,11 @@ export async function main(args: readonly string[]): Promise<void> {
   const command = args[0] ?? 'speed';
   if (command === 'speed') return speed(args.slice(1));
   if (command === 'quality') return quality(args.slice(1));
-  throw new Error('usage: bench/train.ts speed [--backend wasm|cpu] [--preset fast,paper] | quality [--backend wasm] [--seed 1] [--held-out 5] [--seconds S] [--schedule JSON] [--model JSON]');
+  if (command === 'vae') return vaeOnly(args.slice(1));
+  throw new Error(
+    'usage: bench/train.ts speed [--backend wasm|cpu] [--preset fast,paper] | quality [--backend wasm] [--seed 1] [--held-out 5] [--seconds S] [--schedule JSON] [--model JSON] | ' +
+      'vae [--hidden JSON] [--latent 6] [--steps 6000] [--batch 64] [--lr 3e-3] [--constant]',
+  );
 }
 
 if (require.main === module) {

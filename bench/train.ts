@@ -15,9 +15,10 @@ import type { DatasetRow } from '../src/dataset/row';
 import { pickLayers, splitByLayer, splitDataset, type Split } from '../src/dataset/split';
 import { archId } from '../src/hardware/arch';
 import { decodeArch, encodeArch, isValidArch, simbaSpace } from '../src/hardware/space';
-import { VAESA_LOSS_WEIGHTS } from '../src/model/loss';
+import { VAESA_LOSS_WEIGHTS, vaesaLoss } from '../src/model/loss';
 import { dense, denseReference } from '../src/model/dense';
 import { createVae, decodeVae, disposeVae, encodeVae, reparameterise, vaeVariables } from '../src/model/vae';
+import { createPredictor, disposePredictor, predictorVariables } from '../src/model/predictor';
 import { adamStep, createAdam, disposeAdam } from '../src/train/adam';
 import { mlpMacsPerSample } from '../src/model/mlp';
 import { tf, useBackend } from '../src/model/tf';
@@ -98,6 +99,47 @@ async function trainingRate(preset: TrainingPresetName, rowsPerEpoch: number): P
   return { samplesPerSecond, gflops: (samplesPerSecond * 6 * macs) / 1e9, parameters };
 }
 
+/**
+ * Wall time of one joint training step of a preset's networks on random data (fastest of 50 after
+ * warm-up), with and without the Adam update, and its kernel count (`tf.profile`): shows the fixed
+ * per-step cost against the part that grows with the batch.
+ */
+async function stepCost(preset: TrainingPresetName, batchSize: number): Promise<{ withAdam: number; withoutAdam: number; kernels: number; adamKernels: number }> {
+  const config = TRAINING_PRESETS[preset].model;
+  const rng = createRng(1);
+  const p = simbaSpace.params.length;
+  const features = 9;
+  const nets = {
+    vae: createVae({ inputSize: p, latentDim: config.latentDim, hidden: config.vaeHidden }, rng.fork()),
+    cyclesHead: createPredictor({ ...config.predictor, inputSize: config.latentDim + features }, rng.fork()),
+    energyHead: createPredictor({ ...config.predictor, inputSize: config.latentDim + features }, rng.fork()),
+  };
+  const variables = [...vaeVariables(nets.vae), ...predictorVariables(nets.cyclesHead), ...predictorVariables(nets.energyHead)];
+  const adam = createAdam(variables);
+  const step = (update: boolean) =>
+    tf.tidy(() => {
+      const batch = {
+        design: tf.randomUniform([batchSize, p]) as tf.Tensor2D,
+        layer: tf.randomNormal([batchSize, features]) as tf.Tensor2D,
+        cycles: tf.randomNormal([batchSize]) as tf.Tensor1D,
+        energy: tf.randomNormal([batchSize]) as tf.Tensor1D,
+        eps: tf.randomNormal([batchSize, config.latentDim]) as tf.Tensor2D,
+      };
+      const { value, grads } = tf.variableGrads(() => vaesaLoss(nets, batch, config.lossWeights, config.objective).total, variables);
+      if (update) adamStep(adam, variables, variables.map((v) => grads[v.name]), 1e-4);
+      value.dataSync();
+    });
+  const best = (update: boolean) => timeIt(() => step(update), 50) * 1000;
+  const out = { withAdam: best(true), withoutAdam: best(false) };
+  const kernels = (await tf.profile(() => step(true))).kernels.length;
+  const withoutKernels = (await tf.profile(() => step(false))).kernels.length;
+  disposeVae(nets.vae);
+  disposePredictor(nets.cyclesHead);
+  disposePredictor(nets.energyHead);
+  disposeAdam(adam);
+  return { ...out, kernels, adamKernels: kernels - withoutKernels };
+}
+
 async function speed(args: readonly string[]): Promise<void> {
   const backend = flag(args, 'backend') ?? 'wasm';
   const presets = (flag(args, 'preset') ?? 'fast,paper').split(',') as TrainingPresetName[];
@@ -119,6 +161,14 @@ async function speed(args: readonly string[]): Promise<void> {
       `  preset ${preset}: ${r.parameters} parameters, ${r.samplesPerSecond.toFixed(0)} samples/s, ${r.gflops.toFixed(1)} GFLOP/s ` +
         `(${((100 * r.gflops) / ref).toFixed(0)}% of a plain [batch x ${width}]x[${width} x ${width}] matMul at ${ref.toFixed(1)} GFLOP/s)`,
     );
+    if (preset === 'fast') {
+      for (const batch of [64, 128, 256]) {
+        const c = await stepCost(preset, batch);
+        console.log(
+          `    one step at batch ${batch}: ${c.withAdam.toFixed(1)} ms with Adam, ${c.withoutAdam.toFixed(1)} ms without; ${c.kernels} kernels (${c.adamKernels} of them Adam's)`,
+        );
+      }
+    }
   }
 }
 

@@ -6,6 +6,7 @@
  * and reports the accuracy targets of docs/model.md; `npx tsx bench/train.ts vae [--hidden '[256]'] [--steps 6000]
  * [--batch 64] [--lr 3e-3] [--constant]` trains the VAE alone on the reference designs and reports its reconstruction.
  */
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import { createRng } from '../src/common/rng';
@@ -140,6 +141,23 @@ async function stepCost(preset: TrainingPresetName, batchSize: number): Promise<
   return { ...out, kernels, adamKernels: kernels - withoutKernels };
 }
 
+/**
+ * GFLOP/s of a native float32 sgemm [m x k] x [k x n] (numpy's BLAS, fastest of 20 after a warm-up), or
+ * undefined when python3 with numpy is not installed: the yardstick for what the same cores can do.
+ */
+function nativeSgemmRate(m: number, k: number, n: number): number | undefined {
+  const script = [
+    'import numpy as np, time',
+    `a = np.random.rand(${m}, ${k}).astype(np.float32); b = np.random.rand(${k}, ${n}).astype(np.float32)`,
+    'a @ b',
+    'best = min((lambda t0: (a @ b, time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(20))',
+    `print(${2 * m * k * n} / best / 1e9)`,
+  ].join('\n');
+  const run = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
+  const rate = Number(run.stdout.trim());
+  return run.status === 0 && Number.isFinite(rate) ? rate : undefined;
+}
+
 async function speed(args: readonly string[]): Promise<void> {
   const backend = flag(args, 'backend') ?? 'wasm';
   const presets = (flag(args, 'preset') ?? 'fast,paper').split(',') as TrainingPresetName[];
@@ -148,18 +166,23 @@ async function speed(args: readonly string[]): Promise<void> {
   for (const [m, k, n] of [[64, 1024, 2048], [256, 128, 256]] as const) {
     const mm = matMulRates(m, k, n);
     const d = denseRates(m, k, n);
+    const native = nativeSgemmRate(m, k, n);
     console.log(
       `  [${m}x${k}]x[${k}x${n}] matMul GFLOP/s: plain ${mm.plain.toFixed(1)}, transposeA ${mm.transposeA.toFixed(1)}, transposeB ${mm.transposeB.toFixed(1)}; ` +
-        `dense fwd+bwd: ours ${d.ours.toFixed(1)}, tfjs gradient ${d.builtin.toFixed(1)}`,
+        `dense fwd+bwd: ours ${d.ours.toFixed(1)}, tfjs gradient ${d.builtin.toFixed(1)}; ` +
+        `native sgemm (numpy) ${native === undefined ? 'not available' : native.toFixed(1)}`,
     );
   }
   for (const preset of presets) {
     const r = await trainingRate(preset, preset === 'paper' ? 640 : 10240);
     const width = preset === 'paper' ? 1024 : 256;
-    const ref = matMulRates(TRAINING_PRESETS[preset].schedule.batchSize, width, width).plain;
+    const batch = TRAINING_PRESETS[preset].schedule.batchSize;
+    const ref = matMulRates(batch, width, width).plain;
+    const native = nativeSgemmRate(batch, width, width);
     console.log(
       `  preset ${preset}: ${r.parameters} parameters, ${r.samplesPerSecond.toFixed(0)} samples/s, ${r.gflops.toFixed(1)} GFLOP/s ` +
-        `(${((100 * r.gflops) / ref).toFixed(0)}% of a plain [batch x ${width}]x[${width} x ${width}] matMul at ${ref.toFixed(1)} GFLOP/s)`,
+        `(${((100 * r.gflops) / ref).toFixed(0)}% of a plain [batch x ${width}]x[${width} x ${width}] matMul at ${ref.toFixed(1)} GFLOP/s; ` +
+        `native sgemm of that shape: ${native === undefined ? 'not available' : `${native.toFixed(1)} GFLOP/s`})`,
     );
     if (preset === 'fast') {
       for (const batch of [64, 128, 256]) {

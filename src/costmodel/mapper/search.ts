@@ -52,8 +52,8 @@ export interface SearchEffort {
 export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 48, seededUnrollings: 8, starts: 2, moves: 60, finalists: 4, poolStarts: 20, poolMoves: 200, poolOrders: 14 };
 
 /**
- * A lighter search for quick runs (the demo, first looks at a space): about 6.6x less CPU than the
- * default on ResNet-50 x random archs, median EDP 4% higher, worst 1.9x (docs/mapper.md).
+ * A lighter search for quick runs (the demo, first looks at a space): about 2.5x less CPU than the
+ * default on ResNet-50 x random archs, median EDP 1.8% higher, worst 1.9x (docs/mapper.md).
  */
 export const FAST_SEARCH_EFFORT: SearchEffort = { unrollings: 16, seededUnrollings: 4, starts: 1, moves: 30, finalists: 2, poolStarts: 6, poolMoves: 120, poolOrders: 6 };
 

@@ -17,7 +17,7 @@
  *     (for at most S seconds with --time-limit, which `paper --train` also takes).
  *
  *   npx tsx bench/search.ts paper (--model DIR | --train [--save DIR]) [--seeds 5] [--budget 100]
- *                                 [--efficiency 200] [--reference 2000] [--targets a,b] [--json FILE]
+ *                                 [--efficiency 200] [--reference 2000] [--targets a,b] [--json FILE] [--latent-bound 1]
  *     VAESA's experiment (issue 7) on our cost model: per target and seed, latent BO and latent gradient
  *     search at `budget`, input-space BO run to `efficiency` evaluations (sample efficiency = evaluations
  *     it needs to reach latent BO's best at `budget`, divided by `budget`), input-space random at `budget`,
@@ -63,6 +63,8 @@ interface Args {
   readonly save?: string;
   readonly targets?: readonly string[];
   readonly timeLimit?: number;
+  /** Half-width of the latent box of the latent searches (VAESA: 1). */
+  readonly latentBound?: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -84,6 +86,7 @@ function parseArgs(argv: readonly string[]): Args {
     ...(value('--save') === undefined ? {} : { save: value('--save') }),
     ...(value('--targets') === undefined ? {} : { targets: (value('--targets') ?? '').split(',') }),
     ...(value('--time-limit') === undefined ? {} : { timeLimit: Number(value('--time-limit')) }),
+    ...(value('--latent-bound') === undefined ? {} : { latentBound: Number(value('--latent-bound')) }),
   };
 }
 
@@ -256,8 +259,9 @@ export async function benchSearchPaper(args: Args): Promise<void> {
   for (const { name, target } of paperTargets().filter((t) => args.targets === undefined || args.targets.includes(t.name))) {
     for (let seed = 1; seed <= args.seeds; seed++) {
       const common = { evaluator, seed, objective: 'edp' as const };
-      const latentBo = await latentSearch(model, target, { ...common, optimizer: 'bo', budget: args.budget });
-      const latentGradient = await latentSearch(model, target, { ...common, optimizer: 'gradient', budget: args.budget });
+      const latent = { ...common, ...(args.latentBound === undefined ? {} : { latentBound: args.latentBound }) };
+      const latentBo = await latentSearch(model, target, { ...latent, optimizer: 'bo', budget: args.budget });
+      const latentGradient = await latentSearch(model, target, { ...latent, optimizer: 'gradient', budget: args.budget });
       const inputBo = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'bo', budget: args.efficiency });
       const inputRandom = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'random', budget: args.budget });
       const reference = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'random', budget: args.reference });

@@ -122,7 +122,6 @@ export class MappingEvaluator {
 
   // Collapsed tiles: index level * 3 + space; the multicast list of tile i starts at multicastOffset[i]
   // and has room for the level's fan-out entries.
-  private readonly maxFanout: number;
   private readonly multicastOffset = new Int32Array(NUM_LEVELS * NUM_SPACES);
   private readonly tileSize = new Float64Array(NUM_LEVELS * NUM_SPACES);
   private readonly partitionSize = new Float64Array(NUM_LEVELS * NUM_SPACES);
@@ -158,7 +157,6 @@ export class MappingEvaluator {
     this.macs = layer.R * layer.S * layer.P * layer.Q * layer.C * layer.K * layer.N;
     let maxFanout = 1;
     for (const f of template.fanouts) maxFanout = Math.max(maxFanout, f);
-    this.maxFanout = maxFanout;
     let offset = 0;
     for (let i = 0; i < NUM_LEVELS * NUM_SPACES; i++) {
       this.multicastOffset[i] = offset;

@@ -7,7 +7,6 @@ import * as E from 'fp-ts/Either';
 import { invalidInput, parseError, type VaesaError } from '../common/errors';
 import { archId, type ArchConfig } from '../hardware/arch';
 import { convLayer, type ConvLayer } from '../workload/layer';
-import { VAESA_LAYER_FIELDS } from '../workload/parse';
 import type { DatasetRow } from './row';
 
 /** The columns every VAESA file starts with, in order. */

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/Either';
 import { tf } from '../../src/model/tf';
 import { loadVaesa, saveVaesa } from '../../src/train/checkpoint';
 import { trainVaesa, type TrainOptions } from '../../src/train/train';
-import { predictCosts, type TrainedVaesa } from '../../src/train/trained';
+import { predictCosts } from '../../src/train/trained';
 import { syntheticRows } from './fixtures';
 
 const options: TrainOptions = {

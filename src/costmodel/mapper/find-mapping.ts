@@ -103,24 +103,28 @@ function effortKey(e: SearchEffort): string {
   return [e.unrollings, e.seededUnrollings, e.starts, e.moves, e.finalists, e.poolStarts, e.poolMoves, e.poolOrders].join(',');
 }
 
-function shapeContext(layer: ConvLayer, template: ArchTemplate, model: CostModelName, effort: SearchEffort, cache: MappingCache | undefined): ShapeContext {
-  if (cache === undefined) return createShapeContext(layer, template, effort);
+/**
+ * The shape context of `layer` on `template`'s MAC count, from `cache` (made and kept there on first use,
+ * with the layer's pool, which builds its profile shapes through the same cache).
+ */
+function shapeContext(layer: ConvLayer, template: ArchTemplate, model: CostModelName, effort: SearchEffort, cache: MappingCache): ShapeContext {
   const layerKey = `${model}|${layerName(layer)}|${effortKey(effort)}`;
-  const shapeOf = (macs: number, macsTemplate: () => ArchTemplate): ShapeContext => {
-    const key = `${layerKey}|${macs}`;
+  const cachedShape = (macsTemplate: ArchTemplate, pool: LayerPool): ShapeContext => {
+    const key = `${layerKey}|${macsTemplate.macs}`;
     let ctx = cache.shapes.get(key);
     if (ctx === undefined) {
-      let pool = cache.layerPools.get(layerKey);
-      if (pool === undefined) {
-        pool = { shapeOf: (m) => shapeOf(m, () => shapeTemplate(m, model)), orders: new Map() };
-        cache.layerPools.set(layerKey, pool);
-      }
-      ctx = createShapeContext(layer, macsTemplate(), effort, pool);
+      ctx = createShapeContext(layer, macsTemplate, effort, pool);
       cache.shapes.set(key, ctx);
     }
     return ctx;
   };
-  return shapeOf(template.macs, () => template);
+  let pool = cache.layerPools.get(layerKey);
+  if (pool === undefined) {
+    const created: LayerPool = { shapeOf: (macs) => cachedShape(shapeTemplate(macs, model), created), orders: new Map() };
+    cache.layerPools.set(layerKey, created);
+    pool = created;
+  }
+  return cachedShape(template, pool);
 }
 
 /**
@@ -154,7 +158,7 @@ export function findMapping(arch: ArchConfig, layer: ConvLayer, options: FindMap
   const proposals: PackedMapping[] =
     typeof custom === 'function'
       ? custom(arch, layer, { model, objective, seed }).map((m) => (m instanceof Int32Array ? m : packMapping(m)))
-      : searchMappings(shapeContext(layer, template, model, effort, cache), template, objective, createRng(seed), effort);
+      : searchMappings(shapeContext(layer, template, model, effort, cache ?? createMappingCache()), template, objective, createRng(seed), effort);
   proposals.push(dramOnlyMapping(layer));
 
   // Each proposal is costed exactly on the arch itself (a few microseconds each, next to the search's

@@ -95,15 +95,11 @@ export function shapeTemplate(macs: number, model: CostModelName): ArchTemplate 
   return buildArchTemplate({ meshX: 1, macs, accumulationBuffer: 1, weightBuffer: 1, inputBuffer: 1, globalBuffer: 1 }, { model });
 }
 
-/**
- * The shape context of `layer` on `template`'s fan-outs. `layerPool` is the layer's shared pool (from a
- * cache); without one, a private pool is made whose profile shapes are built on demand.
- */
-export function createShapeContext(layer: ConvLayer, template: ArchTemplate, effort: SearchEffort = DEFAULT_SEARCH_EFFORT, layerPool?: LayerPool): ShapeContext {
+/** The shape context of `layer` on `template`'s fan-outs, sharing the layer's pool `layerPool`. */
+export function createShapeContext(layer: ConvLayer, template: ArchTemplate, effort: SearchEffort, layerPool: LayerPool): ShapeContext {
   const shape = templateShape(template);
   const bounds = [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N];
   const macs = bounds.reduce((a, b) => a * b, 1);
-  const pool: LayerPool = layerPool ?? privateLayerPool(layer, template, effort);
   return {
     layer,
     shape,
@@ -121,25 +117,9 @@ export function createShapeContext(layer: ConvLayer, template: ArchTemplate, eff
       return Float64Array.from(buildArchTemplate(arch, { model: template.model }).levels, (level) => level.vectorAccessEnergy);
     },
     macEnergy: macs * template.macEnergy,
-    layerPool: pool,
+    layerPool,
     pools: new Map(),
   };
-}
-
-function privateLayerPool(layer: ConvLayer, template: ArchTemplate, effort: SearchEffort): LayerPool {
-  const shapes = new Map<number, ShapeContext>();
-  const pool: LayerPool = {
-    shapeOf: (macs) => {
-      let ctx = shapes.get(macs);
-      if (ctx === undefined) {
-        ctx = createShapeContext(layer, shapeTemplate(macs, template.model), effort, pool);
-        shapes.set(macs, ctx);
-      }
-      return ctx;
-    },
-    orders: new Map(),
-  };
-  return pool;
 }
 
 /**

@@ -166,7 +166,7 @@ export function adaptUnrolling(source: SpatialOption, bounds: readonly number[],
       factors[l * NUM_DIMS + d] = chosen[d];
       remaining[d] /= chosen[d];
     }
-    utilization *= Math.max(1, bestProduct);
+    utilization *= bestProduct;
   }
   return { factors, remaining, utilization };
 }

@@ -187,6 +187,25 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeou
  * Returns an error, before any training, for an empty dataset or a bad row; otherwise the trained
  * model (the best by validation loss when early stopping is on), also when aborted or out of time.
  */
+/** The first schedule field outside its range, as an `InvalidInput` naming it (before any training). */
+function scheduleProblem(schedule: TrainingSchedule): VaesaError | undefined {
+  const positiveInteger = (v: number): boolean => Number.isInteger(v) && v > 0;
+  // 0 epochs is allowed: an untrained model (initial weights and normalisation).
+  const count = (v: number): boolean => Number.isInteger(v) && v >= 0;
+  const positive = (v: number): boolean => Number.isFinite(v) && v > 0;
+  const checks: [string, number | undefined, (v: number) => boolean, string][] = [
+    ['epochs', schedule.epochs, count, 'must be a non-negative integer'],
+    ['batchSize', schedule.batchSize, positiveInteger, 'must be a positive integer'],
+    ['learningRate', schedule.learningRate, positive, 'must be a positive finite number'],
+    ['rowsPerEpoch', schedule.rowsPerEpoch, positiveInteger, 'must be a positive integer'],
+    ['annealing.finalFactor', schedule.annealing ? schedule.annealing.finalFactor : undefined, (v) => positive(v) && v <= 1, 'must be in (0, 1]'],
+  ];
+  for (const [field, value, ok, rule] of checks) {
+    if (value !== undefined && !ok(value)) return invalidInput(`options.schedule.${field}`, value, rule);
+  }
+  return undefined;
+}
+
 export async function trainVaesa(
   rows: readonly DatasetRow[],
   options: TrainOptions = {},
@@ -204,6 +223,8 @@ export async function trainVaesa(
   const preset = TRAINING_PRESETS[options.preset ?? 'fast'];
   const model: VaesaModelConfig = resume?.config ?? { ...preset.model, ...options.model };
   const schedule: TrainingSchedule = { ...preset.schedule, ...options.schedule };
+  const badSchedule = scheduleProblem(schedule);
+  if (badSchedule !== undefined) return E.left(badSchedule);
   const seed = resume?.training.seed ?? options.seed ?? 0;
   const rng = createRng(seed);
   const splitRng = rng.fork();

@@ -3,6 +3,7 @@ import type { DatasetRow } from '../../src/dataset/row';
 import { tf } from '../../src/model/tf';
 import { evaluateVaesa } from '../../src/train/evaluate';
 import { VAESA_LOSS_WEIGHTS } from '../../src/model/loss';
+import type { TrainingSchedule } from '../../src/train/config';
 import { annealedLearningRate, trainVaesa, type TrainOptions } from '../../src/train/train';
 import { predictCost, type TrainedVaesa } from '../../src/train/trained';
 import { syntheticLayers, syntheticRows } from './fixtures';
@@ -125,6 +126,18 @@ describe('trainVaesa', () => {
     expect(await bad([{ ...rows[0], arch: { ...rows[0].arch, meshX: 3 } }])).toBe('rows[0].arch');
     expect(await bad([{ ...rows[0], layer: { ...syntheticLayers[0], K: Number.NaN } }])).toBe('rows[0].layer');
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects a bad schedule before training, naming the field', async () => {
+    const bad = async (schedule: Partial<TrainingSchedule>) => {
+      const r = await trainVaesa(rows, { ...tiny, schedule: { ...tiny.schedule, ...schedule } });
+      return E.isLeft(r) && r.left._tag === 'InvalidInput' ? `${r.left.path}=${String(r.left.value)}` : 'accepted';
+    };
+    expect(await bad({ epochs: -1 })).toBe('options.schedule.epochs=-1');
+    expect(await bad({ batchSize: 2.5 })).toBe('options.schedule.batchSize=2.5');
+    expect(await bad({ learningRate: Number.NaN })).toBe('options.schedule.learningRate=NaN');
+    expect(await bad({ annealing: { finalFactor: 0 } })).toBe('options.schedule.annealing.finalFactor=0');
+    expect(await bad({ annealing: { finalFactor: 1.5 } })).toBe('options.schedule.annealing.finalFactor=1.5');
   });
 });
 

@@ -19,8 +19,9 @@
  *   npx tsx bench/search.ts paper (--model DIR | --train [--save DIR]) [--seeds 5] [--budget 100]
  *                                 [--efficiency 200] [--reference 2000] [--targets a,b] [--json FILE] [--latent-bound 1]
  *     VAESA's experiment (issue 7) on our cost model: per target and seed, latent BO and latent gradient
- *     search at `budget`, input-space BO run to `efficiency` evaluations (sample efficiency = evaluations
- *     it needs to reach latent BO's best at `budget`, divided by `budget`), input-space random at `budget`,
+ *     search at `budget`, input-space BO run until it matches both latent results or reaches `efficiency`
+ *     evaluations (sample efficiency = evaluations it needs to reach latent BO's best at `budget`, divided
+ *     by `budget`; censored at efficiency / budget), input-space random at `budget`,
  *     and the reference optimum = best EDP of any run including a `reference`-evaluation random search;
  *     `roundTripGap` = EDP of decode(encode(optimum design)) over the optimum, minus 1 (reconstruction).
  *     `--train` trains a `fast` model on the reference data first (`--save` keeps it). Evaluator: the built-in
@@ -262,7 +263,19 @@ export async function benchSearchPaper(args: Args): Promise<void> {
       const latent = { ...common, ...(args.latentBound === undefined ? {} : { latentBound: args.latentBound }) };
       const latentBo = await latentSearch(model, target, { ...latent, optimizer: 'bo', budget: args.budget });
       const latentGradient = await latentSearch(model, target, { ...latent, optimizer: 'gradient', budget: args.budget });
-      const inputBo = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'bo', budget: args.efficiency });
+      // Input-space BO runs until it matches both latent results (after at least `budget` evaluations,
+      // for the comparison at equal budget) or reaches `efficiency` evaluations.
+      const goal = Math.min(bestEdp(latentBo), bestEdp(latentGradient));
+      const stopWhenMatched = new AbortController();
+      const inputBo = await inputSpaceSearch(simbaSpace, target, {
+        ...common,
+        optimizer: 'bo',
+        budget: args.efficiency,
+        signal: stopWhenMatched.signal,
+        onProgress: (p) => {
+          if (p.evaluations >= args.budget && p.bestObjective <= goal) stopWhenMatched.abort();
+        },
+      });
       const inputRandom = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'random', budget: args.budget });
       const reference = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'random', budget: args.reference });
       const runs = [latentBo, latentGradient, inputBo, inputRandom, reference];

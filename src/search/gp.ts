@@ -174,6 +174,8 @@ export interface FitGpOptions {
   readonly bounds?: GpHyperparameterBounds;
   /** Iterations of the local optimiser per start (default 60). */
   readonly maxIterations?: number;
+  /** Condition on `initial` as it is, without maximising the likelihood (one O(n³/6) factorisation). */
+  readonly keepInitial?: boolean;
 }
 
 /** A GP fitted to data: posterior in the data's units, hyperparameters in standardised units. */
@@ -204,6 +206,11 @@ export function fitGp(
   const spread = Math.sqrt(ys.reduce((a, b) => a + (b - yMean) ** 2, 0) / n);
   const yStd = spread > 1e-12 ? spread : 1;
   const z = ys.map((y) => (y - yMean) / yStd);
+  if (options.keepInitial === true) {
+    if (options.initial === undefined) throw new RangeError('fitGp: keepInitial needs initial hyperparameters');
+    const standardised = conditionGp(xs, z, options.initial);
+    return { posterior: rescalePosterior(standardised, yMean, yStd), hyperparameters: options.initial, yMean, yStd };
+  }
 
   const lengthParams = kernel === 'ard' ? dim : 1;
   const lower = [
@@ -221,9 +228,8 @@ export function fitGp(
     signalVariance: Math.exp(theta[lengthParams]),
     noiseVariance: Math.exp(theta[lengthParams + 1]),
   });
-  const squaredDifferences = pairwiseSquaredDifferences(xs);
-  const objective = (theta: readonly number[]): ValueAndGradient =>
-    negativeLogLikelihood(z, squaredDifferences, toHyper(theta), kernel);
+  const groups = squaredDistanceGroups(xs, kernel);
+  const objective = (theta: readonly number[]): ValueAndGradient => negativeLogLikelihood(z, groups, toHyper(theta));
 
   const starts: number[][] = [];
   if (options.initial !== undefined) {
@@ -272,54 +278,52 @@ function rescalePosterior(p: GpPosterior, mean: number, scale: number): GpPoster
   };
 }
 
-/** Per dimension d, the n*n matrix of (x_id - x_jd)². */
-function pairwiseSquaredDifferences(xs: readonly (readonly number[])[]): Float64Array[] {
+/**
+ * The squared differences the likelihood needs, one n*n matrix (lower triangle filled) per lengthscale
+ * parameter: per dimension for ARD; for an isotropic kernel the squared distance, summed once here
+ * instead of in every likelihood evaluation.
+ */
+function squaredDistanceGroups(xs: readonly (readonly number[])[], kernel: GpKernel): Float64Array[] {
   const n = xs.length;
   const dim = xs[0].length;
-  return Array.from({ length: dim }, (_, d) => {
-    const m = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < i; j++) {
+  const groups = Array.from({ length: kernel === 'ard' ? dim : 1 }, () => new Float64Array(n * n));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      for (let d = 0; d < dim; d++) {
         const t = xs[i][d] - xs[j][d];
-        m[i * n + j] = t * t;
-        m[j * n + i] = t * t;
+        groups[kernel === 'ard' ? d : 0][i * n + j] += t * t;
       }
     }
-    return m;
-  });
+  }
+  return groups;
 }
 
 /**
- * -log p(y | X, θ) and its gradient w.r.t. θ = (log lengthscales, log s², log σn²), using
+ * -log p(y | X, θ) and its gradient w.r.t. θ = (log lengthscale per group, log s², log σn²), using
  * ∂ log p / ∂θ = ½ tr((α αᵀ - K⁻¹) ∂K/∂θ). For Matern-5/2,
- * ∂k/∂ log l_d = (5/3) s² (1 + √5 r) exp(-√5 r) (x_d - x'_d)² / l_d².
+ * ∂k/∂ log l_g = (5/3) s² (1 + √5 r) exp(-√5 r) D_g / l_g² (D_g: the group's squared differences).
+ * K is symmetric: only its lower triangle is computed, off-diagonal terms count twice in the traces.
  */
-function negativeLogLikelihood(
-  y: readonly number[],
-  squaredDifferences: readonly Float64Array[],
-  hyper: GpHyperparameters,
-  kernel: GpKernel,
-): ValueAndGradient {
+function negativeLogLikelihood(y: readonly number[], groups: readonly Float64Array[], hyper: GpHyperparameters): ValueAndGradient {
   const n = y.length;
-  const dim = squaredDifferences.length;
-  const lengthParams = kernel === 'ard' ? dim : 1;
-  const failed = { value: Number.POSITIVE_INFINITY, gradient: new Array<number>(lengthParams + 2).fill(0) };
-  const inverseSquaredLengths = hyper.lengthscales.map((l) => 1 / (l * l));
-  const signal = new Float64Array(n * n);
-  const slope = new Float64Array(n * n);
-  const r2s = new Float64Array(n * n);
+  const numGroups = groups.length;
+  const failed = { value: Number.POSITIVE_INFINITY, gradient: new Array<number>(numGroups + 2).fill(0) };
+  // In the isotropic case every lengthscale is the same, so the first one stands for the group.
+  const inverseSquaredLengths = groups.map((_, g) => 1 / hyper.lengthscales[g] ** 2);
+  const signalVariance = hyper.signalVariance;
   const k = new Float64Array(n * n);
-  for (let idx = 0; idx < n * n; idx++) {
-    let r2 = 0;
-    for (let d = 0; d < dim; d++) r2 += squaredDifferences[d][idx] * inverseSquaredLengths[d];
-    const r = Math.sqrt(r2);
-    const e = Math.exp(-SQRT5 * r);
-    signal[idx] = hyper.signalVariance * (1 + SQRT5 * r + (5 / 3) * r2) * e;
-    slope[idx] = (5 / 3) * hyper.signalVariance * (1 + SQRT5 * r) * e;
-    r2s[idx] = r2;
-    k[idx] = signal[idx];
+  const slope = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let idx = i * n, end = i * n + i; idx < end; idx++) {
+      let r2 = 0;
+      for (let g = 0; g < numGroups; g++) r2 += groups[g][idx] * inverseSquaredLengths[g];
+      const r = Math.sqrt(r2);
+      const e = Math.exp(-SQRT5 * r);
+      k[idx] = signalVariance * (1 + SQRT5 * r + (5 / 3) * r2) * e;
+      slope[idx] = (5 / 3) * signalVariance * (1 + SQRT5 * r) * e;
+    }
+    k[i * n + i] = signalVariance + hyper.noiseVariance;
   }
-  for (let i = 0; i < n; i++) k[i * n + i] += hyper.noiseVariance;
   let chol: Cholesky;
   try {
     chol = cholesky(k, n, 4);
@@ -332,27 +336,24 @@ function negativeLogLikelihood(
   const value = 0.5 * fit + 0.5 * choleskyLogDet(chol) + 0.5 * n * Math.log(2 * Math.PI);
   if (!Number.isFinite(value)) return failed;
   const inverse = choleskyInverse(chol);
-  // w = α αᵀ - K⁻¹, stored in `inverse` to avoid another n*n buffer
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) inverse[i * n + j] = alpha[i] * alpha[j] - inverse[i * n + j];
-  const w = inverse;
-  const gradient = new Array<number>(lengthParams + 2).fill(0);
-  let signalTerm = 0;
+  // W = α αᵀ - K⁻¹; the traces tr(W ∂K/∂θ) over the symmetric matrices.
   let trace = 0;
-  for (let idx = 0; idx < n * n; idx++) signalTerm += w[idx] * signal[idx];
-  for (let i = 0; i < n; i++) trace += w[i * n + i];
-  if (kernel === 'ard') {
-    for (let d = 0; d < dim; d++) {
-      let s = 0;
-      const sq = squaredDifferences[d];
-      for (let idx = 0; idx < n * n; idx++) s += w[idx] * slope[idx] * sq[idx];
-      gradient[d] = -0.5 * s * inverseSquaredLengths[d];
+  let signalTerm = 0;
+  const lengthTerms = new Float64Array(numGroups);
+  for (let i = 0; i < n; i++) {
+    const wii = alpha[i] * alpha[i] - inverse[i * n + i];
+    trace += wii;
+    signalTerm += wii * signalVariance;
+    for (let j = 0, idx = i * n; j < i; j++, idx++) {
+      const w = 2 * (alpha[i] * alpha[j] - inverse[idx]);
+      signalTerm += w * k[idx];
+      const ws = w * slope[idx];
+      for (let g = 0; g < numGroups; g++) lengthTerms[g] += ws * groups[g][idx];
     }
-  } else {
-    let s = 0;
-    for (let idx = 0; idx < n * n; idx++) s += w[idx] * slope[idx] * r2s[idx];
-    gradient[0] = -0.5 * s;
   }
-  gradient[lengthParams] = -0.5 * signalTerm;
-  gradient[lengthParams + 1] = -0.5 * hyper.noiseVariance * trace;
+  const gradient = new Array<number>(numGroups + 2);
+  for (let g = 0; g < numGroups; g++) gradient[g] = -0.5 * lengthTerms[g] * inverseSquaredLengths[g];
+  gradient[numGroups] = -0.5 * signalTerm;
+  gradient[numGroups + 1] = -0.5 * hyper.noiseVariance * trace;
   return { value, gradient };
 }

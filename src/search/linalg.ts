@@ -82,20 +82,26 @@ export function choleskySolve(chol: Cholesky, b: ArrayLike<number>): Float64Arra
  */
 export function choleskyInverse(chol: Cholesky): Float64Array {
   const { n, lower: l } = chol;
-  const li = new Float64Array(n * n);
+  // u = (L⁻¹)ᵀ, row-major upper triangular: every inner loop below walks rows, not columns, which
+  // matters once n is a few hundred.
+  const u = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
-    li[j * n + j] = 1 / l[j * n + j];
+    const row = j * n;
+    u[row + j] = 1 / l[row + j];
     for (let i = j + 1; i < n; i++) {
       let s = 0;
-      for (let k = j; k < i; k++) s -= l[i * n + k] * li[k * n + j];
-      li[i * n + j] = s / l[i * n + i];
+      const li = i * n;
+      for (let k = j; k < i; k++) s -= l[li + k] * u[row + k];
+      u[row + i] = s / l[li + i];
     }
   }
   const inverse = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
       let s = 0;
-      for (let k = j; k < n; k++) s += li[k * n + i] * li[k * n + j];
+      const ui = i * n;
+      const uj = j * n;
+      for (let k = j; k < n; k++) s += u[ui + k] * u[uj + k];
       inverse[i * n + j] = s;
       inverse[j * n + i] = s;
     }

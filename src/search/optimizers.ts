@@ -91,8 +91,8 @@ const CHEBYSHEV_AUGMENTATION = 0.05;
 /**
  * Bayesian optimisation over the box. Each proposal is decoded and snapped; the log of its true
  * objective feeds a GP over the unit-scaled box (targets standardised, Matern-5/2, hyperparameters
- * refitted by marginal likelihood each iteration from the previous fit, with random restarts every
- * `FULL_REFIT_EVERY` fits). A repeat of an evaluated design is
+ * refitted by marginal likelihood from the previous fit — each iteration up to 100 observations, with
+ * random restarts every `FULL_REFIT_EVERY` fits; beyond that after each 10% growth, see `gpRefit`). A repeat of an evaluated design is
  * observed again at the new point with the known value, so the GP moves on; a rejected or over-area
  * design is observed with the worst value seen. In Pareto mode each iteration draws a random weight
  * and minimises ParEGO's augmented Chebyshev scalarisation of (log cycles, log energy).
@@ -107,6 +107,9 @@ export async function bayesOptSearch(
   const dimension = domain.lower.length;
   const acquisition = options.acquisition ?? defaultAcquisition;
   const initialPoints = options.initialPoints ?? 5;
+  const refitEveryIterationUpTo = options.gpRefit?.everyIterationUpTo ?? 100;
+  const refitGrowth = Math.max(0, options.gpRefit?.growth ?? 0.1);
+  let lastFitSize = 0;
   const unitLower = new Array<number>(dimension).fill(0);
   const unitUpper = new Array<number>(dimension).fill(1);
   const fromUnit = (u: readonly number[]): number[] =>
@@ -122,14 +125,21 @@ export async function bayesOptSearch(
       unit = unitLower.map(() => rng.next());
     } else {
       const ys = scalarise(observations, ledger.objective, pareto ? rng.next() : undefined);
-      const fullFit = hyperparameters === undefined || fits % FULL_REFIT_EVERY === 0;
+      const n = observations.length;
+      const early = n <= refitEveryIterationUpTo;
+      const refit = hyperparameters === undefined || early || n >= lastFitSize * (1 + refitGrowth);
+      const fullFit = hyperparameters === undefined || (early && fits % FULL_REFIT_EVERY === 0);
       const fitted = fitGp(observations.map((o) => o.unit), ys, rng, {
         kernel: options.kernel ?? 'isotropic',
         restarts: fullFit ? (options.gpRestarts ?? 2) : 0,
         maxIterations: fullFit ? 60 : WARM_FIT_ITERATIONS,
         ...(hyperparameters === undefined ? {} : { initial: hyperparameters }),
+        keepInitial: !refit,
       });
-      fits++;
+      if (refit) {
+        fits++;
+        lastFitSize = n;
+      }
       hyperparameters = fitted.hyperparameters;
       unit = minimizeAcquisition(fitted.posterior, acquisition, Math.min(...ys), unitLower, unitUpper, rng, {
         samples: options.acquisitionSamples ?? 1000,

@@ -42,8 +42,16 @@ export interface BayesOptOptions {
    * dimension (`ard`, which overfits with few observations: see docs/search.md).
    */
   readonly kernel?: GpKernel;
-  /** Random restarts of the GP likelihood maximisation besides the warm start, on the first and every 10th fit (default 2). */
+  /** Random restarts of the GP likelihood maximisation besides the warm start, on the first and every 10th fit up to `gpRefit.everyIterationUpTo` observations (default 2). */
   readonly gpRestarts?: number;
+  /**
+   * When the GP's hyperparameters are refitted: at every iteration while there are at most
+   * `everyIterationUpTo` observations (default 100); beyond that, warm-started only, once the observations
+   * have grown by `growth` (default 0.1 = 10%) since the last fit. In between, the GP is conditioned on
+   * all observations with the last fitted hyperparameters. A fit costs tens of O(n³) likelihood
+   * evaluations, so long searches would otherwise spend their time there.
+   */
+  readonly gpRefit?: { readonly everyIterationUpTo?: number; readonly growth?: number };
   /** Random candidates scoring the acquisition before local refinement (default 1000). */
   readonly acquisitionSamples?: number;
   /** Candidates refined by local optimisation (default 5). */

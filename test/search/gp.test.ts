@@ -120,6 +120,34 @@ describe('fitGp', () => {
     }
   });
 
+  it('isotropic: no random shared lengthscale in the bounds does better', () => {
+    const fitted = fitGp(xs, ys, createRng(1), { kernel: 'isotropic', restarts: 3 });
+    const standardised = ys.map((y) => (y - fitted.yMean) / fitted.yStd);
+    const best = fitted.posterior.logMarginalLikelihood;
+    const probe = createRng(4);
+    for (let i = 0; i < 200; i++) {
+      const lengthscale = Math.exp(probe.uniform(-4.6, 2.3));
+      const hyper: GpHyperparameters = {
+        lengthscales: [lengthscale, lengthscale],
+        signalVariance: Math.exp(probe.uniform(-4.6, 4.6)),
+        noiseVariance: Math.exp(probe.uniform(-13.8, 0)),
+      };
+      expect(conditionGp(xs, standardised, hyper).logMarginalLikelihood).toBeLessThanOrEqual(best + 1e-6);
+    }
+  });
+
+  it('keepInitial conditions on the given hyperparameters without fitting', () => {
+    const initial: GpHyperparameters = { lengthscales: [0.4, 0.4], signalVariance: 1.3, noiseVariance: 1e-4 };
+    const kept = fitGp(xs, ys, createRng(1), { kernel: 'isotropic', initial, keepInitial: true });
+    expect(kept.hyperparameters).toEqual(initial);
+    const standardised = ys.map((y) => (y - kept.yMean) / kept.yStd);
+    const direct = conditionGp(xs, standardised, initial).predict([0.3, 0.7]);
+    const p = kept.posterior.predict([0.3, 0.7]);
+    expect(p.mean).toBeCloseTo(kept.yMean + kept.yStd * direct.mean, 12);
+    expect(p.variance).toBeCloseTo(kept.yStd ** 2 * direct.variance, 12);
+    expect(() => fitGp(xs, ys, createRng(1), { keepInitial: true })).toThrow(/initial/);
+  });
+
   it('is deterministic for a seed, and an isotropic kernel shares one lengthscale', () => {
     const a = fitGp(xs, ys, createRng(7), { kernel: 'isotropic' });
     const b = fitGp(xs, ys, createRng(7), { kernel: 'isotropic' });

@@ -4,7 +4,8 @@
  * training step; `npx tsx bench/train.ts quality [--backend wasm] [--seed 1] [--held-out 5] [--seconds S]
  * [--schedule JSON] [--model JSON]` trains the `fast` preset (with overrides) on the 45 reference layers
  * and reports the accuracy targets of docs/model.md; `npx tsx bench/train.ts vae [--hidden '[256]'] [--steps 6000]
- * [--batch 64] [--lr 3e-3] [--constant]` trains the VAE alone on the reference designs and reports its reconstruction.
+ * [--batch 64] [--lr 3e-3] [--constant]` trains the VAE alone on the reference designs and reports its reconstruction;
+ * `npx tsx bench/train.ts adam [--backend wasm|cpu]` times one Adam update per variable size, fused kernel against tfjs ops.
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -20,7 +21,7 @@ import { VAESA_LOSS_WEIGHTS, vaesaLoss } from '../src/model/loss';
 import { dense, denseReference } from '../src/model/dense';
 import { createVae, decodeVae, disposeVae, encodeVae, reparameterise, vaeVariables } from '../src/model/vae';
 import { createPredictor, disposePredictor, predictorVariables } from '../src/model/predictor';
-import { adamStep, createAdam, disposeAdam } from '../src/train/adam';
+import { adamStep, adamStepWithOps, createAdam, disposeAdam } from '../src/train/adam';
 import { mlpMacsPerSample } from '../src/model/mlp';
 import { tf, useBackend } from '../src/model/tf';
 import { TRAINING_PRESETS, type TrainingPresetName, type TrainingSchedule, type VaesaModelConfig } from '../src/train/config';
@@ -195,6 +196,30 @@ async function speed(args: readonly string[]): Promise<void> {
   }
 }
 
+/**
+ * Microseconds per variable of one Adam update, the fused kernel (`adamStep`) against the 12 tfjs ops
+ * per variable (`adamStepWithOps`), for variables of growing size (fastest of 200 updates of a group
+ * of equal variables): where the fused kernel's JavaScript loop stops paying for the dispatch it saves.
+ */
+async function adamCost(args: readonly string[]): Promise<void> {
+  const backend = flag(args, 'backend') ?? 'wasm';
+  if (!(await useBackend(backend))) throw new Error(`backend ${backend} did not start`);
+  console.log(`backend ${backend}: microseconds per variable of one Adam update`);
+  for (const size of [1, 256, 1024, 4096, 8192, 16384, 65536]) {
+    const cost = (step: typeof adamStep): number => {
+      const variables = Array.from({ length: Math.min(26, Math.max(1, Math.floor(65536 / size))) }, () => tf.variable(tf.randomNormal([size])));
+      const grads = variables.map(() => tf.randomNormal([size]));
+      const state = createAdam(variables);
+      const seconds = timeIt(() => step(state, variables, grads, 1e-3), 200);
+      const perVariable = (1e6 * seconds) / variables.length;
+      tf.dispose([...variables, ...grads]);
+      disposeAdam(state);
+      return perVariable;
+    };
+    console.log(`  ${String(size).padStart(6)} numbers: adamStep ${cost(adamStep).toFixed(1)}, tfjs ops ${cost(adamStepWithOps).toFixed(1)}`);
+  }
+}
+
 function fmt(x: number): string {
   return x.toFixed(3);
 }
@@ -348,9 +373,10 @@ export async function main(args: readonly string[]): Promise<void> {
   if (command === 'speed') return speed(args.slice(1));
   if (command === 'quality') return quality(args.slice(1));
   if (command === 'vae') return vaeOnly(args.slice(1));
+  if (command === 'adam') return adamCost(args.slice(1));
   throw new Error(
     'usage: bench/train.ts speed [--backend wasm|cpu] [--preset fast,paper] | quality [--backend wasm] [--seed 1] [--held-out 5] [--seconds S] [--schedule JSON] [--model JSON] | ' +
-      'vae [--hidden JSON] [--latent 6] [--steps 6000] [--batch 64] [--lr 3e-3] [--constant]',
+      'vae [--hidden JSON] [--latent 6] [--steps 6000] [--batch 64] [--lr 3e-3] [--constant] | adam [--backend wasm|cpu]',
   );
 }
 

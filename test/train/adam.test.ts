@@ -1,5 +1,6 @@
-import { tf } from '../../src/model/tf';
-import { adamStep, createAdam, disposeAdam } from '../../src/train/adam';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { tf, useBackend } from '../../src/model/tf';
+import { adamStep, adamStepWithOps, createAdam, disposeAdam, type AdamState } from '../../src/train/adam';
 
 describe('adamStep', () => {
   beforeAll(async () => {
@@ -32,5 +33,87 @@ describe('adamStep', () => {
     expect(state.m[1].dataSync()[0]).toBeCloseTo(-0.4, 6);
     disposeAdam(state);
     tf.dispose([a, b]);
+  });
+
+  /** Variables of mixed shapes (a matrix, a bias, a scalar-like one), each seeded, and five steps of seeded gradients. */
+  async function trainFiveSteps(step: typeof adamStep): Promise<{ weights: Float32Array[]; state: AdamState; kernelsPerStep: number[] }> {
+    const shapes = [[32, 16], [16], [1]];
+    const vars = shapes.map((s, i) => tf.variable(tf.randomNormal(s, 0, 1, 'float32', i + 1)));
+    const state = createAdam(vars);
+    const kernelsPerStep: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      // step 2 has tiny gradients, so epsilon matters in the update
+      const grads = shapes.map((s, i) => tf.randomNormal(s, 0, k === 2 ? 1e-7 : 1, 'float32', 100 * k + i + 1));
+      const before = tf.memory().numTensors;
+      kernelsPerStep.push((await tf.profile(() => step(state, vars, grads, 0.01))).kernels.length);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose(grads);
+    }
+    const weights = vars.map((v) => v.dataSync() as Float32Array);
+    tf.dispose(vars);
+    return { weights, state, kernelsPerStep };
+  }
+
+  it('updates all variables in one kernel on cpu, bit for bit as the per-variable tfjs ops do', async () => {
+    const fused = await trainFiveSteps(adamStep);
+    const ops = await trainFiveSteps(adamStepWithOps);
+    expect(fused.kernelsPerStep).toEqual([1, 1, 1, 1, 1]);
+    expect(ops.kernelsPerStep).toEqual([36, 36, 36, 36, 36]);
+    fused.weights.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(ops.weights[i])));
+    fused.state.m.forEach((m, i) => expect(Array.from(m.dataSync())).toEqual(Array.from(ops.state.m[i].dataSync())));
+    fused.state.v.forEach((v, i) => expect(Array.from(v.dataSync())).toEqual(Array.from(ops.state.v[i].dataSync())));
+    expect(fused.state.step).toBe(5);
+    disposeAdam(fused.state);
+    disposeAdam(ops.state);
+  });
+
+  it('falls back to the tfjs ops on a backend without float32 buffer access', async () => {
+    const reference = await trainFiveSteps(adamStep);
+    tf.registerBackend('adam-test-backend', () => new MathBackendCPU());
+    tf.copyRegisteredKernels('cpu', 'adam-test-backend');
+    await tf.setBackend('adam-test-backend');
+    try {
+      const other = await trainFiveSteps(adamStep);
+      expect(other.kernelsPerStep).toEqual([36, 36, 36, 36, 36]);
+      other.weights.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(reference.weights[i])));
+      disposeAdam(other.state);
+    } finally {
+      await tf.setBackend('cpu');
+      tf.removeBackend('adam-test-backend');
+    }
+    disposeAdam(reference.state);
+  });
+});
+
+describe('adamStep on the wasm backend', () => {
+  beforeAll(async () => {
+    expect(await useBackend('wasm')).toBe(true);
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('fuses the variables up to 4096 numbers into one kernel, updates larger ones with tfjs ops, bit for bit as the ops alone', async () => {
+    const shapes = [[128, 128], [64, 64], [64], [1]];
+    const run = async (step: typeof adamStep) => {
+      const vars = shapes.map((s, i) => tf.variable(tf.randomNormal(s, 0, 1, 'float32', i + 1)));
+      const state = createAdam(vars);
+      const kernels: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        const grads = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', 100 * k + i + 1));
+        kernels.push((await tf.profile(() => step(state, vars, grads, 0.01))).kernels.length);
+        tf.dispose(grads);
+      }
+      const weights = vars.map((v) => Array.from(v.dataSync()));
+      tf.dispose(vars);
+      disposeAdam(state);
+      return { weights, kernels };
+    };
+    const hybrid = await run(adamStep);
+    const ops = await run(adamStepWithOps);
+    // one fused kernel for [64, 64], [64] and [1]; 12 ops for [128, 128] (16,384 numbers)
+    expect(hybrid.kernels).toEqual([13, 13, 13]);
+    expect(ops.kernels).toEqual([48, 48, 48]);
+    expect(hybrid.weights).toEqual(ops.weights);
   });
 });

@@ -8,7 +8,7 @@
 import { buildArchTemplate } from '../src/costmodel/arch-template';
 import { TENSOR_NAMES, type CostModelName } from '../src/costmodel/cost';
 import { evaluateMapping } from '../src/costmodel/evaluate';
-import { MappingEvaluator } from '../src/costmodel/loop-analysis';
+import { EvaluatorWorkspace, MappingEvaluator } from '../src/costmodel/loop-analysis';
 import { LEVEL_NAMES, packMapping, type PackedMapping } from '../src/costmodel/mapping';
 import { loadReferenceRuns, type ReferenceRun } from '../test/costmodel/reference-runs';
 
@@ -65,15 +65,17 @@ function exactness(setup: CostModelName, runs: readonly ReferenceRun[]): Exactne
  * Mappings per CPU-second and per wall-second of `evaluate` over the runs' mappings, one evaluator per
  * (arch, layer). `repeats` = how many times each group's mappings are cycled before the next group:
  * 1 walks all groups in turn (cold caches), larger values model a mapper scoring many candidates of one
- * (arch, layer) back to back.
+ * (arch, layer) back to back. `shareWorkspace`: all evaluators share one `EvaluatorWorkspace` (else each
+ * has its own).
  */
-function throughput(setup: CostModelName, runs: readonly ReferenceRun[], seconds: number, repeats: number): { cpu: number; wall: number } {
+function throughput(setup: CostModelName, runs: readonly ReferenceRun[], seconds: number, repeats: number, shareWorkspace: boolean): { cpu: number; wall: number } {
+  const shared = shareWorkspace ? new EvaluatorWorkspace() : undefined;
   const groups = new Map<string, { evaluator: MappingEvaluator; mappings: PackedMapping[] }>();
   for (const run of runs) {
     const key = JSON.stringify([run.arch, run.layer]);
     let g = groups.get(key);
     if (g === undefined) {
-      g = { evaluator: new MappingEvaluator(buildArchTemplate(run.arch, { model: setup }), run.layer), mappings: [] };
+      g = { evaluator: new MappingEvaluator(buildArchTemplate(run.arch, { model: setup }), run.layer, shared), mappings: [] };
       groups.set(key, g);
     }
     g.mappings.push(packMapping(run.mapping));
@@ -108,8 +110,13 @@ export async function main(args: readonly string[] = []): Promise<void> {
     );
     for (const m of e.mismatches.slice(0, 10)) console.log(`  mismatch ${m}`);
     const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
-    for (const [label, repeats] of [['all groups in turn', 1], ['100 passes per (arch, layer), as a mapper does', 100]] as const) {
-      const speed = throughput(setup, runs, seconds, repeats);
+    const modes = [
+      ['all groups in turn, a workspace each', 1, false],
+      ['all groups in turn, one shared workspace', 1, true],
+      ['100 passes per (arch, layer), as a mapper does', 100, true],
+    ] as const;
+    for (const [label, repeats, shareWorkspace] of modes) {
+      const speed = throughput(setup, runs, seconds, repeats, shareWorkspace);
       console.log(`${setup}: MappingEvaluator.evaluate, ${label}: ${fmt(speed.cpu)} mappings per CPU-second (${fmt(speed.wall)} per wall-second), single thread`);
     }
   }

@@ -23,7 +23,7 @@ export { accelergyEnergyTable40nm, energyTableFromErt, patSramEnergy, patDramEne
 export type { AccelergyEnergyTable } from './energy-tables';
 export { areaTable40nm, estimateArea } from './area';
 export type { AreaTable } from './area';
-export { MappingEvaluator } from './loop-analysis';
+export { EvaluatorWorkspace, MappingEvaluator } from './loop-analysis';
 export type { MappingProblem } from './loop-analysis';
 export { evaluateMapping, templateFor, describeProblem, costFromEvaluator } from './evaluate';
 export type { EvaluateOptions } from './evaluate';

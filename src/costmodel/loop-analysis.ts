@@ -59,12 +59,84 @@ function record(problem: MappingProblem, all: MappingProblem[] | undefined): Map
 }
 
 /**
+ * Scratch memory of the loop analysis: the current nest, tiles, streams and multicast classes. Any
+ * number of evaluators may share one workspace (one `check`/`evaluate` runs at a time in a thread);
+ * sharing keeps this memory in the CPU caches when many (arch, layer) pairs are evaluated in turn. Each
+ * evaluator keeps its own results. The fields are the analysis's internals, not an interface.
+ */
+export class EvaluatorWorkspace {
+  // Loop nest of the current mapping.
+  numLoops = 0;
+  readonly loopDim = new Int32Array(MAX_LOOPS);
+  readonly loopEnd = new Float64Array(MAX_LOOPS);
+  readonly loopSpatial = new Uint8Array(MAX_LOOPS);
+  /**
+   * Cumulative bound per dim of the only tiles ever measured, by slot: 2 * level = the level's master
+   * spatial loop (its fan-out's tile), 2 * level + 1 = its storage boundary.
+   */
+  readonly tileExtent = new Float64Array(2 * NUM_LEVELS * NUM_DIMS);
+  /** Scale of each loop along its own dim (product of the bounds below it). */
+  readonly loopScale = new Float64Array(MAX_LOOPS);
+  readonly levelFirstLoop = new Int32Array(NUM_LEVELS);
+  readonly levelSpatialLoops = new Int32Array(NUM_LEVELS);
+  readonly levelBoundary = new Int32Array(NUM_LEVELS);
+  readonly levelFanout = new Float64Array(NUM_LEVELS);
+  readonly levelReplication = new Float64Array(NUM_LEVELS);
+  // Per data space scratch.
+  readonly projected = new Float64Array(AXES);
+  readonly spaceExtentCache = new Float64Array(NUM_SPACES * AXES);
+  readonly tileOf = new Float64Array(NUM_SPACES);
+  cachedExtentSlot = -1;
+  readonly streams = new Float64Array(NUM_SPACES);
+  readonly transitionKind = new Uint8Array(MAX_LOOPS);
+  readonly transitionSize = new Float64Array(MAX_LOOPS);
+  readonly transitionState = new Uint8Array(MAX_LOOPS);
+  readonly transitionWeight = new Float64Array(MAX_LOOPS);
+  readonly neededAfter = new Int32Array(MAX_LOOPS);
+  readonly shift = new Float64Array(NUM_DIMS);
+  readonly sweepSum = new Float64Array(NUM_GRADIENT_STATES);
+  readonly sweepOut = new Int32Array(NUM_GRADIENT_STATES);
+  readonly nextSum = new Float64Array(NUM_GRADIENT_STATES);
+  readonly nextOut = new Int32Array(NUM_GRADIENT_STATES);
+  classKeys = new Float64Array(0);
+  classHistogram = new Float64Array(0);
+  /** Per tile, the number of entries in its multicast lists (one per distinct multicast factor). */
+  readonly multicastCount = new Int32Array(NUM_LEVELS * NUM_SPACES);
+  classCounts = new Float64Array(0);
+  readonly childIndex = new Int32Array(2 * NUM_DIMS);
+  readonly seen = new Uint8Array(NUM_DIMS);
+  readonly seenSpatial = new Uint8Array(NUM_DIMS);
+  // Collapsed tiles, index level * 3 + space (see the evaluator's multicastOffset).
+  readonly tileSize = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  readonly partitionSize = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  readonly contentAccesses = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  readonly tileFills = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  readonly denominator = new Float64Array(NUM_LEVELS * NUM_SPACES);
+  multicastAccesses = new Float64Array(0);
+  multicastScatter = new Float64Array(0);
+
+  /** Grows the arrays whose size depends on the template's fan-outs. */
+  reserve(maxFanout: number, multicastLength: number): void {
+    if (this.classCounts.length < maxFanout) {
+      this.classKeys = new Float64Array(4 * maxFanout);
+      this.classHistogram = new Float64Array(maxFanout);
+      this.classCounts = new Float64Array(maxFanout);
+    }
+    if (this.multicastAccesses.length < multicastLength) {
+      this.multicastAccesses = new Float64Array(multicastLength);
+      this.multicastScatter = new Float64Array(multicastLength);
+    }
+  }
+}
+
+/**
  * Evaluates packed mappings of one layer on one template with no allocation per call. After `evaluate`,
  * the public typed arrays hold the per level (`level * 3 + tensor`, tensors Weights, Inputs, Outputs)
  * statistics Timeloop reports per instance.
  */
 export class MappingEvaluator {
   readonly template: ArchTemplate;
+  private readonly workspace: EvaluatorWorkspace;
   private readonly coef: Coefficients;
   private readonly bounds: Int32Array;
   /** MACs of the layer. */
@@ -77,59 +149,9 @@ export class MappingEvaluator {
   private readonly levelReadBandwidth = new Float64Array(NUM_LEVELS);
   private readonly levelWriteBandwidth = new Float64Array(NUM_LEVELS);
 
-  // Loop nest of the current mapping.
-  private numLoops = 0;
-  private readonly loopDim = new Int32Array(MAX_LOOPS);
-  private readonly loopEnd = new Float64Array(MAX_LOOPS);
-  private readonly loopSpatial = new Uint8Array(MAX_LOOPS);
-  /**
-   * Cumulative bound per dim of the only tiles ever measured, by slot: 2 * level = the level's master
-   * spatial loop (its fan-out's tile), 2 * level + 1 = its storage boundary.
-   */
-  private readonly tileExtent = new Float64Array(2 * NUM_LEVELS * NUM_DIMS);
-  /** Scale of each loop along its own dim (product of the bounds below it). */
-  private readonly loopScale = new Float64Array(MAX_LOOPS);
-  private readonly levelFirstLoop = new Int32Array(NUM_LEVELS);
-  private readonly levelSpatialLoops = new Int32Array(NUM_LEVELS);
-  private readonly levelBoundary = new Int32Array(NUM_LEVELS);
-  private readonly levelFanout = new Float64Array(NUM_LEVELS);
-  private readonly levelReplication = new Float64Array(NUM_LEVELS);
-
-  // Per data space scratch.
-  private readonly projected = new Float64Array(AXES);
-  private readonly spaceExtentCache = new Float64Array(NUM_SPACES * AXES);
-  private readonly tileOf = new Float64Array(NUM_SPACES);
-  private cachedExtentSlot = -1;
-  private readonly streams = new Float64Array(NUM_SPACES);
-  private readonly transitionKind = new Uint8Array(MAX_LOOPS);
-  private readonly transitionSize = new Float64Array(MAX_LOOPS);
-  private readonly transitionState = new Uint8Array(MAX_LOOPS);
-  private readonly transitionWeight = new Float64Array(MAX_LOOPS);
-  private readonly neededAfter = new Int32Array(MAX_LOOPS);
-  private readonly shift = new Float64Array(NUM_DIMS);
-  private sweepSum = new Float64Array(NUM_GRADIENT_STATES);
-  private sweepOut = new Int32Array(NUM_GRADIENT_STATES);
-  private nextSum = new Float64Array(NUM_GRADIENT_STATES);
-  private nextOut = new Int32Array(NUM_GRADIENT_STATES);
-  private readonly classKeys: Float64Array;
-  private readonly classHistogram: Float64Array;
-  /** Per tile, the number of entries in its multicast lists (one per distinct multicast factor). */
-  private readonly multicastCount = new Int32Array(NUM_LEVELS * NUM_SPACES);
-  private readonly classCounts: Float64Array;
-  private readonly childIndex = new Int32Array(2 * NUM_DIMS);
-  private readonly seen = new Uint8Array(NUM_DIMS);
-  private readonly seenSpatial = new Uint8Array(NUM_DIMS);
-
   // Collapsed tiles: index level * 3 + space; the multicast list of tile i starts at multicastOffset[i]
   // and has room for the level's fan-out entries.
   private readonly multicastOffset = new Int32Array(NUM_LEVELS * NUM_SPACES);
-  private readonly tileSize = new Float64Array(NUM_LEVELS * NUM_SPACES);
-  private readonly partitionSize = new Float64Array(NUM_LEVELS * NUM_SPACES);
-  private readonly contentAccesses = new Float64Array(NUM_LEVELS * NUM_SPACES);
-  private readonly tileFills = new Float64Array(NUM_LEVELS * NUM_SPACES);
-  private readonly denominator = new Float64Array(NUM_LEVELS * NUM_SPACES);
-  private readonly multicastAccesses: Float64Array;
-  private readonly multicastScatter: Float64Array;
 
   // Results (per instance, Timeloop's stats).
   readonly reads = new Float64Array(NUM_LEVELS * NUM_SPACES);
@@ -146,7 +168,11 @@ export class MappingEvaluator {
   macEnergy = 0;
   utilizedMacs = 0;
 
-  constructor(template: ArchTemplate, layer: Coefficients & { readonly R: number; readonly S: number; readonly P: number; readonly Q: number; readonly C: number; readonly K: number; readonly N: number }) {
+  constructor(
+    template: ArchTemplate,
+    layer: Coefficients & { readonly R: number; readonly S: number; readonly P: number; readonly Q: number; readonly C: number; readonly K: number; readonly N: number },
+    workspace: EvaluatorWorkspace = new EvaluatorWorkspace(),
+  ) {
     for (const field of ['R', 'S', 'P', 'Q', 'C', 'K', 'N', 'strideW', 'strideH', 'dilationW', 'dilationH'] as const) {
       const value = layer[field];
       if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`MappingEvaluator: layer ${field} must be a positive integer, got ${String(value)}`);
@@ -162,11 +188,8 @@ export class MappingEvaluator {
       this.multicastOffset[i] = offset;
       offset += template.fanouts[Math.floor(i / NUM_SPACES)];
     }
-    this.multicastAccesses = new Float64Array(offset);
-    this.multicastScatter = new Float64Array(offset);
-    this.classKeys = new Float64Array(4 * maxFanout);
-    this.classCounts = new Float64Array(maxFanout);
-    this.classHistogram = new Float64Array(maxFanout);
+    this.workspace = workspace;
+    workspace.reserve(maxFanout, offset);
     this.macEnergy = this.macs * template.macEnergy;
     template.levels.forEach((lv, l) => {
       this.levelClusters[l] = Math.floor(lv.instances / lv.clusterSize);
@@ -189,9 +212,10 @@ export class MappingEvaluator {
    * pushes every problem found there (structure problems stop the checks). Builds the nest.
    */
   check(packed: PackedMapping, all?: MappingProblem[]): MappingProblem | undefined {
+    const ws = this.workspace;
     // No allocation unless there is a problem: mappers call this for every candidate.
-    const seen = this.seen;
-    const seenSpatial = this.seenSpatial;
+    const seen = ws.seen;
+    const seenSpatial = ws.seenSpatial;
     for (let l = 0; l < NUM_LEVELS; l++) {
       const b = l * PACKED_LEVEL_STRIDE;
       for (let i = 0; i < NUM_DIMS; i++) {
@@ -236,15 +260,15 @@ export class MappingEvaluator {
     this.buildNest(packed);
     for (let l = 0; l < NUM_LEVELS; l++) {
       const spec = this.template.levels[l];
-      if (this.levelReplication[l] > spec.instances) {
-        const problem = record({ kind: 'instances', level: l, used: this.levelReplication[l], available: spec.instances }, all);
+      if (ws.levelReplication[l] > spec.instances) {
+        const problem = record({ kind: 'instances', level: l, used: ws.levelReplication[l], available: spec.instances }, all);
         first ??= problem;
         if (all === undefined) return first;
       }
       if (spec.entries === undefined) continue;
       this.cacheExtents(2 * l + 1);
       let used = 0;
-      for (let s = 0; s < NUM_SPACES; s++) if (this.keeps(l, s)) used += this.tileOf[s];
+      for (let s = 0; s < NUM_SPACES; s++) if (this.keeps(l, s)) used += ws.tileOf[s];
       if (used > spec.entries) {
         const problem = record({ kind: 'capacity', level: l, used, available: spec.entries }, all);
         first ??= problem;
@@ -269,18 +293,19 @@ export class MappingEvaluator {
   }
 
   private buildNest(packed: PackedMapping): void {
-    this.cachedExtentSlot = -1;
+    const ws = this.workspace;
+    ws.cachedExtentSlot = -1;
     let n = 0;
-    const running = this.shift; // reused as the running cumulative bound per dim
+    const running = ws.shift; // reused as the running cumulative bound per dim
     for (let d = 0; d < NUM_DIMS; d++) running[d] = 1;
-    const loopDim = this.loopDim;
-    const loopEnd = this.loopEnd;
-    const loopSpatial = this.loopSpatial;
-    const loopScale = this.loopScale;
+    const loopDim = ws.loopDim;
+    const loopEnd = ws.loopEnd;
+    const loopSpatial = ws.loopSpatial;
+    const loopScale = ws.loopScale;
     let utilized = 1;
     for (let l = 0; l < NUM_LEVELS; l++) {
       const base = l * PACKED_LEVEL_STRIDE;
-      this.levelFirstLoop[l] = n;
+      ws.levelFirstLoop[l] = n;
       let spatialLoops = 0;
       let fanout = 1;
       for (let i = 0; i < NUM_DIMS; i++) {
@@ -321,31 +346,33 @@ export class MappingEvaluator {
         n++;
       }
       this.snapshotExtent(2 * l + 1, running);
-      this.levelSpatialLoops[l] = spatialLoops;
-      this.levelFanout[l] = fanout;
-      this.levelBoundary[l] = n - 1;
+      ws.levelSpatialLoops[l] = spatialLoops;
+      ws.levelFanout[l] = fanout;
+      ws.levelBoundary[l] = n - 1;
       utilized *= fanout;
     }
-    this.numLoops = n;
+    ws.numLoops = n;
     this.utilizedMacs = utilized;
     // Replication of a level = product of the fan-outs of the levels above it.
     let replication = 1;
     for (let l = NUM_LEVELS - 1; l >= 0; l--) {
-      this.levelReplication[l] = replication;
-      replication *= this.levelFanout[l];
+      ws.levelReplication[l] = replication;
+      replication *= ws.levelFanout[l];
     }
   }
 
   private snapshotExtent(slot: number, running: Float64Array): void {
+    const ws = this.workspace;
     const o = slot * NUM_DIMS;
-    const x = this.tileExtent;
+    const x = ws.tileExtent;
     for (let d = 0; d < NUM_DIMS; d++) x[o + d] = running[d];
   }
 
   /** Projects the problem-space vector in `shift` onto the four axes of `space`, into `projected`. */
   private project(space: number): void {
-    const v = this.shift;
-    const out = this.projected;
+    const ws = this.workspace;
+    const v = ws.shift;
+    const out = ws.projected;
     if (space === 0) {
       out[0] = v[R];
       out[1] = v[S];
@@ -375,30 +402,31 @@ export class MappingEvaluator {
    * extent; those slices need the gradient dynamic program (`inputStream`).
    */
   private deltaStreams(loop: number, slot: number, streams: Float64Array): void {
-    const v = this.shift;
+    const ws = this.workspace;
+    const v = ws.shift;
     for (let d = 0; d < NUM_DIMS; d++) v[d] = 0;
     this.cacheExtents(slot);
-    const e = this.spaceExtentCache;
-    const tileW = this.tileOf[0];
-    const tileI = this.tileOf[1];
-    const tileO = this.tileOf[2];
+    const e = ws.spaceExtentCache;
+    const tileW = ws.tileOf[0];
+    const tileI = ws.tileOf[1];
+    const tileO = ws.tileOf[2];
     const extentW = e[AXES];
     const extentH = e[AXES + 1];
     const c = this.coef;
-    const kinds = this.transitionKind;
-    const sizes = this.transitionSize;
-    const states = this.transitionState;
-    const weights = this.transitionWeight;
+    const kinds = ws.transitionKind;
+    const sizes = ws.transitionSize;
+    const states = ws.transitionState;
+    const weights = ws.transitionWeight;
     let weightsStream = 0;
     let inputsStream = 0;
     let outputsStream = 0;
     let slices = false;
     let numBits = 0;
-    for (let t = loop + 1; t < this.numLoops; t++) {
-      const n = this.loopEnd[t];
-      if (this.loopSpatial[t] || n < 2) continue;
-      const dim = this.loopDim[t];
-      const scale = this.loopScale[t];
+    for (let t = loop + 1; t < ws.numLoops; t++) {
+      const n = ws.loopEnd[t];
+      if (ws.loopSpatial[t] || n < 2) continue;
+      const dim = ws.loopDim[t];
+      const scale = ws.loopScale[t];
       // Bit t goes 0 -> 1; the bits below (already in `shift` as negative steps) go 1 -> 0.
       v[dim] += scale;
       const w = n - 1;
@@ -439,20 +467,21 @@ export class MappingEvaluator {
    * gradient states (none, or an axis and a direction), restricted to the states later bits can use.
    */
   private inputStream(numBits: number, tile: number): number {
-    const kinds = this.transitionKind;
-    const sizes = this.transitionSize;
-    const states = this.transitionState;
-    const weights = this.transitionWeight;
-    const neededAfter = this.neededAfter;
+    const ws = this.workspace;
+    const kinds = ws.transitionKind;
+    const sizes = ws.transitionSize;
+    const states = ws.transitionState;
+    const weights = ws.transitionWeight;
+    const neededAfter = ws.neededAfter;
     let needed = 1; // bit mask of states; state 0 is always needed
     for (let b = numBits - 1; b >= 0; b--) {
       neededAfter[b] = needed;
       if (kinds[b] === OUTCOME_SLICE) needed |= 1 << states[b];
     }
-    let sum = this.sweepSum;
-    let out = this.sweepOut;
-    let nextSum = this.nextSum;
-    let nextOut = this.nextOut;
+    let sum = ws.sweepSum;
+    let out = ws.sweepOut;
+    let nextSum = ws.nextSum;
+    let nextOut = ws.nextOut;
     for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
       sum[g] = 0;
       out[g] = g;
@@ -494,10 +523,11 @@ export class MappingEvaluator {
 
   /** Caches the extents (`spaceExtentCache`, space * 4 + axis) and sizes (`tileOf`) of the tile in `slot`. */
   private cacheExtents(slot: number): void {
-    if (this.cachedExtentSlot === slot) return;
-    const x = this.tileExtent;
+    const ws = this.workspace;
+    if (ws.cachedExtentSlot === slot) return;
+    const x = ws.tileExtent;
     const o = slot * NUM_DIMS;
-    const e = this.spaceExtentCache;
+    const e = ws.spaceExtentCache;
     const c = this.coef;
     const r = x[o + R];
     const sDim = x[o + S];
@@ -518,10 +548,10 @@ export class MappingEvaluator {
     e[9] = q;
     e[10] = k;
     e[11] = n;
-    this.tileOf[0] = r * sDim * ch * k;
-    this.tileOf[1] = e[4] * e[5] * ch * n;
-    this.tileOf[2] = p * q * k * n;
-    this.cachedExtentSlot = slot;
+    ws.tileOf[0] = r * sDim * ch * k;
+    ws.tileOf[1] = e[4] * e[5] * ch * n;
+    ws.tileOf[2] = p * q * k * n;
+    ws.cachedExtentSlot = slot;
   }
 
   /**
@@ -531,9 +561,10 @@ export class MappingEvaluator {
    * only matter for network energy, which is zero in both setups).
    */
   private multicastClasses(level: number, space: number, i: number): void {
-    const first = this.levelFirstLoop[level];
-    const numSpatial = this.levelSpatialLoops[level];
-    const fanout = this.levelFanout[level];
+    const ws = this.workspace;
+    const first = ws.levelFirstLoop[level];
+    const numSpatial = ws.levelSpatialLoops[level];
+    const fanout = ws.levelFanout[level];
     const o = this.multicastOffset[i];
     // Unless two spatial dims feed one input axis (R with P, or S with Q), children differ exactly in
     // the dims the data space depends on: classes are all of size (product of the other dims).
@@ -543,34 +574,34 @@ export class MappingEvaluator {
     let hasP = false;
     let hasQ = false;
     for (let k = 0; k < numSpatial; k++) {
-      const d = this.loopDim[first + k];
+      const d = ws.loopDim[first + k];
       hasR ||= d === R;
       hasS ||= d === S;
       hasP ||= d === P;
       hasQ ||= d === Q;
       const irrelevant = space === 0 ? d === P || d === Q || d === N : space === 1 ? d === K : d === R || d === S || d === C;
-      if (irrelevant) multicast *= this.loopEnd[first + k];
+      if (irrelevant) multicast *= ws.loopEnd[first + k];
     }
     const sharedAxis = space === 1 && ((hasR && hasP) || (hasS && hasQ));
     if (!sharedAxis) {
-      this.multicastScatter[o] = fanout / multicast;
-      this.multicastCount[i] = 1;
+      ws.multicastScatter[o] = fanout / multicast;
+      ws.multicastCount[i] = 1;
       return;
     }
-    const idx = this.childIndex;
+    const idx = ws.childIndex;
     for (let k = 0; k < numSpatial; k++) idx[k] = 0;
     let numClasses = 0;
-    const keys = this.classKeys;
-    const classCounts = this.classCounts;
-    const v = this.shift;
+    const keys = ws.classKeys;
+    const classCounts = ws.classCounts;
+    const v = ws.shift;
     for (let child = 0; child < fanout; child++) {
       v.fill(0);
-      for (let k = 0; k < numSpatial; k++) v[this.loopDim[first + k]] += idx[k] * this.loopScale[first + k];
+      for (let k = 0; k < numSpatial; k++) v[ws.loopDim[first + k]] += idx[k] * ws.loopScale[first + k];
       this.project(space);
-      const k0 = this.projected[0];
-      const k1 = this.projected[1];
-      const k2 = this.projected[2];
-      const k3 = this.projected[3];
+      const k0 = ws.projected[0];
+      const k1 = ws.projected[1];
+      const k2 = ws.projected[2];
+      const k3 = ws.projected[3];
       let k = 0;
       while (k < numClasses && !(keys[4 * k] === k0 && keys[4 * k + 1] === k1 && keys[4 * k + 2] === k2 && keys[4 * k + 3] === k3)) k++;
       if (k === numClasses) {
@@ -584,52 +615,53 @@ export class MappingEvaluator {
       classCounts[k]++;
       for (let d = 0; d < numSpatial; d++) {
         idx[d]++;
-        if (idx[d] < this.loopEnd[first + d]) break;
+        if (idx[d] < ws.loopEnd[first + d]) break;
         idx[d] = 0;
       }
     }
     // Histogram of class sizes, listed by increasing multicast factor (Timeloop's vector order).
-    const histogram = this.classHistogram;
+    const histogram = ws.classHistogram;
     histogram.fill(0, 0, fanout);
     for (let k = 0; k < numClasses; k++) histogram[classCounts[k] - 1]++;
     let count = 0;
     for (let m = 0; m < fanout; m++) {
       if (histogram[m] === 0) continue;
-      this.multicastScatter[o + count] = histogram[m];
+      ws.multicastScatter[o + count] = histogram[m];
       count++;
     }
-    this.multicastCount[i] = count;
+    ws.multicastCount[i] = count;
   }
 
   /** Timeloop's tiling.cpp on the closed-form per-level access counts. */
   private collapse(): void {
+    const ws = this.workspace;
     const offsets = this.multicastOffset;
-    const acc = this.multicastAccesses;
-    const scatter = this.multicastScatter;
-    const count = this.multicastCount;
+    const acc = ws.multicastAccesses;
+    const scatter = ws.multicastScatter;
+    const count = ws.multicastCount;
     let cycles = 1;
-    for (let t = 0; t < this.numLoops; t++) if (!this.loopSpatial[t]) cycles *= this.loopEnd[t];
+    for (let t = 0; t < ws.numLoops; t++) if (!ws.loopSpatial[t]) cycles *= ws.loopEnd[t];
     this.computeCycles = cycles;
-    const streams = this.streams;
+    const streams = ws.streams;
     for (let l = 0; l < NUM_LEVELS; l++) {
-      if (l > 0) this.deltaStreams(this.levelBoundary[l - 1], 2 * l - 1, streams);
+      if (l > 0) this.deltaStreams(ws.levelBoundary[l - 1], 2 * l - 1, streams);
       // The level below's partition denominator: the fan-out's tile if this level has one, else its own tile.
       if (l > 0) {
-        if (this.levelSpatialLoops[l] > 0) {
+        if (ws.levelSpatialLoops[l] > 0) {
           this.cacheExtents(2 * l);
-          for (let s = 0; s < NUM_SPACES; s++) this.denominator[(l - 1) * NUM_SPACES + s] = this.tileOf[s];
+          for (let s = 0; s < NUM_SPACES; s++) ws.denominator[(l - 1) * NUM_SPACES + s] = ws.tileOf[s];
         } else {
-          for (let s = 0; s < NUM_SPACES; s++) this.denominator[(l - 1) * NUM_SPACES + s] = this.tileSize[(l - 1) * NUM_SPACES + s];
+          for (let s = 0; s < NUM_SPACES; s++) ws.denominator[(l - 1) * NUM_SPACES + s] = ws.tileSize[(l - 1) * NUM_SPACES + s];
         }
       }
       // This level's tile, left in the cache for the next level's streams.
       this.cacheExtents(2 * l + 1);
-      for (let s = 0; s < NUM_SPACES; s++) this.tileSize[l * NUM_SPACES + s] = this.tileOf[s];
+      for (let s = 0; s < NUM_SPACES; s++) ws.tileSize[l * NUM_SPACES + s] = ws.tileOf[s];
       for (let s = 0; s < NUM_SPACES; s++) {
         const i = l * NUM_SPACES + s;
         const o = offsets[i];
         const stream = l === 0 ? cycles : streams[s];
-        if (this.levelSpatialLoops[l] === 0) {
+        if (ws.levelSpatialLoops[l] === 0) {
           scatter[o] = 1;
           count[i] = 1;
         } else this.multicastClasses(l, s, i);
@@ -638,18 +670,18 @@ export class MappingEvaluator {
           acc[o + k] = scatter[o + k] * stream;
           content += acc[o + k];
         }
-        this.contentAccesses[i] = content;
+        ws.contentAccesses[i] = content;
       }
     }
     for (let s = 0; s < NUM_SPACES; s++) {
       // Partition sizes: the level above divides its tile among the children of a fan-out.
       const top = (NUM_LEVELS - 1) * NUM_SPACES + s;
-      let partition = this.tileSize[top];
-      this.partitionSize[top] = partition;
+      let partition = ws.tileSize[top];
+      ws.partitionSize[top] = partition;
       for (let l = NUM_LEVELS - 2; l >= 0; l--) {
         const i = l * NUM_SPACES + s;
-        partition = Math.floor((partition * this.tileSize[i]) / this.denominator[i]);
-        this.partitionSize[i] = partition;
+        partition = Math.floor((partition * ws.tileSize[i]) / ws.denominator[i]);
+        ws.partitionSize[i] = partition;
       }
       // Fills come from the next level up (every tile is non-empty before masking).
       for (let l = 0; l < NUM_LEVELS; l++) {
@@ -660,7 +692,7 @@ export class MappingEvaluator {
           const o = offsets[outer];
           for (let k = 0; k < count[outer]; k++) if (acc[o + k] !== 0) fills += Math.floor(acc[o + k] / scatter[o + k]);
         }
-        this.tileFills[i] = fills;
+        ws.tileFills[i] = fills;
       }
       // Levels that bypass the tensor hand their accesses to the next level up.
       for (let l = 0; l < NUM_LEVELS - 1; l++) {
@@ -671,20 +703,21 @@ export class MappingEvaluator {
         let content = 0;
         for (let k = 0; k < count[outer]; k++) {
           if (acc[o + k] !== 0) {
-            acc[o + k] = this.contentAccesses[i] * scatter[o + k];
+            acc[o + k] = ws.contentAccesses[i] * scatter[o + k];
             content += acc[o + k];
           }
         }
-        this.contentAccesses[outer] = content;
-        this.tileSize[i] = 0;
-        this.partitionSize[i] = 0;
-        this.contentAccesses[i] = 0;
-        this.tileFills[i] = 0;
+        ws.contentAccesses[outer] = content;
+        ws.tileSize[i] = 0;
+        ws.partitionSize[i] = 0;
+        ws.contentAccesses[i] = 0;
+        ws.tileFills[i] = 0;
       }
     }
   }
 
   private stats(): number {
+    const ws = this.workspace;
     const cc = this.computeCycles;
     let energy = this.macEnergy;
     let cycles = cc;
@@ -696,11 +729,11 @@ export class MappingEvaluator {
       let writeBandwidth = 0;
       for (let s = 0; s < NUM_SPACES; s++) {
         const i = l * NUM_SPACES + s;
-        const content = this.contentAccesses[i];
-        const reads = s === OUTPUTS ? content - this.partitionSize[i] : content;
+        const content = ws.contentAccesses[i];
+        const reads = s === OUTPUTS ? content - ws.partitionSize[i] : content;
         const updates = s === OUTPUTS ? content : 0;
-        const fills = this.tileFills[i];
-        const instances = this.levelReplication[l];
+        const fills = ws.tileFills[i];
+        const instances = ws.levelReplication[l];
         const clusters = Math.min(instances, clustersAvailable);
         const accesses = reads + updates + fills;
         const vectors = Math.ceil(accesses / blockSize);
@@ -708,7 +741,7 @@ export class MappingEvaluator {
         this.reads[i] = reads;
         this.updates[i] = updates;
         this.fills[i] = fills;
-        this.utilizedCapacity[i] = this.tileSize[i];
+        this.utilizedCapacity[i] = ws.tileSize[i];
         this.utilizedInstances[i] = instances;
         this.utilizedClusters[i] = clusters;
         this.tensorEnergy[i] = e;

@@ -5,7 +5,7 @@ import { buildArchTemplate, type ArchTemplate } from '../arch-template';
 import { estimateArea } from '../area';
 import type { CostModelName, MappingCost } from '../cost';
 import { costFromEvaluator, describeProblem } from '../evaluate';
-import { MappingEvaluator } from '../loop-analysis';
+import { EvaluatorWorkspace, MappingEvaluator } from '../loop-analysis';
 import * as layout from '../mapping';
 import { packMapping, unpackMapping, type Mapping, type PackedMapping } from '../mapping';
 import { mipMapper } from '../mip/mapper';
@@ -57,10 +57,12 @@ export interface MappingCache {
   readonly answers: Map<string, FoundMapping>;
   /** Answers kept at most (oldest dropped first); shapes are few and always kept. */
   readonly maxAnswers: number;
+  /** Scratch memory of the exact evaluations, shared by every call using this cache. */
+  readonly workspace: EvaluatorWorkspace;
 }
 
 export function createMappingCache(maxAnswers = 10_000): MappingCache {
-  return { shapes: new Map(), layerPools: new Map(), answers: new Map(), maxAnswers };
+  return { shapes: new Map(), layerPools: new Map(), answers: new Map(), maxAnswers, workspace: new EvaluatorWorkspace() };
 }
 
 // Local copies: imported bindings are getters under CommonJS interop, too slow for the per-call loops below.
@@ -163,7 +165,7 @@ export function findMapping(arch: ArchConfig, layer: ConvLayer, options: FindMap
 
   // Each proposal is costed exactly on the arch itself (a few microseconds each, next to the search's
   // milliseconds), and the best by the objective wins.
-  const evaluator = new MappingEvaluator(template, layer);
+  const evaluator = new MappingEvaluator(template, layer, cache?.workspace);
   let best: PackedMapping | undefined;
   let bestValue = Infinity;
   let firstProblem = '';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { createRng, type Rng } from '../../src/common/rng';
 import { convLayer, layerMacs, tensorSizes, LAYER_DIMS, type ConvLayer, type Dim } from '../../src/workload/layer';
 import { buildArchTemplate } from '../../src/costmodel/arch-template';
-import { MappingEvaluator } from '../../src/costmodel/loop-analysis';
+import { EvaluatorWorkspace, MappingEvaluator } from '../../src/costmodel/loop-analysis';
 import { countByWalk } from '../../src/costmodel/walk';
 import { costFromEvaluator } from '../../src/costmodel/evaluate';
 import { LEVEL_NAMES, NUM_LEVELS, makeMapping, packMapping, type Mapping } from '../../src/costmodel/mapping';
@@ -124,6 +124,27 @@ describe('MappingEvaluator (closed form) agrees with the literal walk of Timeloo
     evaluator.evaluate(b);
     expect(evaluator.evaluate(a)).toBe(edpA);
     expect(Array.from(evaluator.reads)).toEqual(readsA);
+  });
+
+  it('evaluators sharing a workspace, used in turn, give what evaluators with their own give', () => {
+    // Different fan-outs, so the shared workspace must grow for the larger template.
+    const small = buildArchTemplate({ ...arch, meshX: 2, macs: 256 });
+    const large = buildArchTemplate({ ...arch, meshX: 16, macs: 4096 });
+    const layers = [convLayer({ R: 3, S: 3, P: 6, Q: 6, C: 4, K: 8, N: 1 }), convLayer({ R: 1, S: 1, P: 7, Q: 7, C: 16, K: 32, N: 1, strideW: 2, strideH: 2 })];
+    const shared = new EvaluatorWorkspace();
+    const pairs = [small, large].flatMap((template) =>
+      layers.map((layer) => ({ template, layer, mine: new MappingEvaluator(template, layer), sharing: new MappingEvaluator(template, layer, shared) })),
+    );
+    const rng = createRng(11);
+    for (let round = 0; round < 20; round++) {
+      for (const { template, layer, mine, sharing } of pairs) {
+        const packed = packMapping(randomMapping(rng, layer, template.fanouts));
+        expect(sharing.check(packed)).toEqual(mine.check(packed));
+        expect(sharing.evaluate(packed)).toBe(mine.evaluate(packed));
+        expect(Array.from(sharing.fills)).toEqual(Array.from(mine.fills));
+        expect(Array.from(sharing.tensorEnergy)).toEqual(Array.from(mine.tensorEnergy));
+      }
+    }
   });
 
   it('checks capacity against the mapping it is given, whatever was evaluated before', () => {

@@ -19,6 +19,7 @@ import { archId } from '../src/hardware/arch';
 import { decodeArch, encodeArch, isValidArch, simbaSpace } from '../src/hardware/space';
 import { VAESA_LOSS_WEIGHTS, vaesaLoss } from '../src/model/loss';
 import { dense, denseReference } from '../src/model/dense';
+import { transposeMatrix } from '../src/model/kernels';
 import { createVae, decodeVae, disposeVae, encodeVae, reparameterise, vaeVariables } from '../src/model/vae';
 import { createPredictor, disposePredictor, predictorVariables } from '../src/model/predictor';
 import { adamStep, adamStepWithOps, createAdam, disposeAdam } from '../src/train/adam';
@@ -174,6 +175,14 @@ async function speed(args: readonly string[]): Promise<void> {
         `native sgemm (numpy) ${native === undefined ? 'not available' : native.toFixed(1)}`,
     );
   }
+  const transposes = ([[128, 256], [256, 256]] as const).map(([r, c]) => {
+    const x = tf.randomNormal([r, c]) as tf.Tensor2D;
+    const us = (f: () => tf.Tensor) => 1e6 * timeIt(() => tf.tidy(() => void f()), 50);
+    const out = `[${r}x${c}] tf.transpose ${us(() => tf.transpose(x)).toFixed(0)} µs, transposeMatrix ${us(() => transposeMatrix(x)).toFixed(0)} µs`;
+    x.dispose();
+    return out;
+  });
+  console.log(`  transposes: ${transposes.join('; ')}`);
   for (const preset of presets) {
     const r = await trainingRate(preset, preset === 'paper' ? 640 : 10240);
     const width = preset === 'paper' ? 1024 : 256;

@@ -1,3 +1,4 @@
+import { transposeMatrix } from './kernels';
 import { tf } from './tf';
 
 /** Activation applied after a dense layer. `leakyRelu` uses PyTorch's default slope 0.01, as VAESA. */
@@ -41,7 +42,8 @@ type DenseOp = (x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D) => tf.Te
 /**
  * `activation(x · kernel + bias)` with a hand-written gradient. tfjs's own MatMul gradient uses
  * matMul with transpose flags, which the cpu and wasm backends run several times slower than a
- * plain product (docs/model.md has the numbers); here every product is plain:
+ * plain product (docs/model.md has the numbers); here every product is plain (the transposes are
+ * `transposeMatrix`, a faster copy than the backends' own on cpu and wasm):
  * dx = dz · kernelᵀ or (kernel · dzᵀ)ᵀ (whichever transposes fewer numbers), dkernel = xᵀ · dz, dbias = 1ᵀ · dz (a product is also faster than a column sum).
  */
 function makeDenseOp(activation: Activation): DenseOp {
@@ -60,9 +62,9 @@ function makeDenseOp(activation: Activation): DenseOp {
         // Transposes cost per element: transpose the kernel when it is smaller than dz and the result.
         const dx =
           inputs * units <= rows * (inputs + units)
-            ? tf.matMul(dz, tf.transpose(sk))
-            : tf.transpose(tf.matMul(sk, tf.transpose(dz)));
-        const dk = tf.matMul(tf.transpose(sx), dz);
+            ? tf.matMul(dz, transposeMatrix(sk))
+            : transposeMatrix(tf.matMul(sk, transposeMatrix(dz)));
+        const dk = tf.matMul(transposeMatrix(sx), dz);
         const db = tf.reshape(tf.matMul(tf.ones([1, rows]), dz), [units]);
         return [dx, dk, db];
       },

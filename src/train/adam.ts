@@ -1,5 +1,4 @@
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { customKernelReady, kernelAccess } from '../model/kernels';
 import { tf } from '../model/tf';
 
 /** Adam hyper-parameters (PyTorch's defaults apart from the learning rate). */
@@ -62,7 +61,7 @@ export function adamStep(
   slots: readonly number[] = variables.map((_, i) => i),
 ): void {
   const constants = nextStepConstants(state, lr);
-  const limit = fusedKernelReady() ? fusedSizeLimit(tf.getBackend()) : 0;
+  const limit = customKernelReady(ADAM_KERNEL, adamKernel) ? fusedSizeLimit(tf.getBackend()) : 0;
   const fused = variables.map((x) => x.size <= limit);
   const pick = <T>(list: readonly T[], wanted: boolean): T[] => list.filter((_, i) => fused[i] === wanted);
   if (fused.some((f) => f)) adamStepFused(state, pick(variables, true), pick(grads, true), constants, pick(slots, true));
@@ -145,52 +144,13 @@ function adamStepFused(
   });
 }
 
-/** How a backend's kernel reaches float32 numbers: allocate an output tensor, view a tensor's numbers. */
-interface Float32Access {
-  allocate(shape: number[]): tf.TensorInfo;
-  view(t: tf.TensorInfo): Float32Array;
-}
-
-/**
- * Buffer access for the backends whose tensors live in JavaScript-visible float32 arrays, through
- * their public class members (MathBackendCPU's `data` and `makeTensorInfo`, BackendWasm's
- * `makeOutput` and `typedArrayFromHeap`, as their own JavaScript kernels use them); undefined for
- * any other backend, or one that lacks those members.
- */
-function float32Access(backend: object): Float32Access | undefined {
-  if (tf.getBackend() === 'wasm' && 'makeOutput' in backend && 'typedArrayFromHeap' in backend) {
-    const wasm = backend as BackendWasm;
-    return { allocate: (shape) => wasm.makeOutput(shape, 'float32'), view: (t) => wasm.typedArrayFromHeap(t) as Float32Array };
-  }
-  if (tf.getBackend() === 'cpu' && 'data' in backend && 'makeTensorInfo' in backend) {
-    const cpu = backend as MathBackendCPU;
-    return {
-      allocate: (shape) => cpu.makeTensorInfo(shape, 'float32', new Float32Array(tf.util.sizeFromShape(shape))),
-      view: (t) => cpu.data.get(t.dataId).values as Float32Array,
-    };
-  }
-  return undefined;
-}
-
-/**
- * True when the active backend gives float32 buffer access (checked each time: another backend may
- * carry the kernel over through `tf.copyRegisteredKernels`); registers the fused kernel for it.
- */
-function fusedKernelReady(): boolean {
-  if (float32Access(tf.backend()) === undefined) return false;
-  const backendName = tf.getBackend();
-  if (tf.getKernel(ADAM_KERNEL, backendName) == null) tf.registerKernel({ kernelName: ADAM_KERNEL, backendName, kernelFunc: adamKernel });
-  return true;
-}
-
 /**
  * The whole Adam update of `count` variables in one kernel: inputs x_i, g_i, m_i, v_i; outputs
  * (x_i', m_i', v_i') per variable, in new buffers (a variable's buffer may be shared with a clone,
  * so nothing is written in place). Each operation is rounded to float32 as the tfjs ops round it.
  */
 const adamKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const access = float32Access(backend);
-  if (access === undefined) throw new Error(`${ADAM_KERNEL}: backend ${tf.getBackend()} has no float32 buffer access`);
+  const access = kernelAccess(ADAM_KERNEL, backend);
   const { count, beta1, beta2, stepSize, epsilon } = attrs as unknown as AdamUpdateConstants & { count: number };
   const input = (name: string): tf.TensorInfo => {
     const t = inputs[name];

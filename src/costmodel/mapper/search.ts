@@ -462,7 +462,8 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
       consider(unrolling, dims, primes);
     }
   }
-  for (const p of pool) consider(p.unrolling, p.dims.slice(), p.primes.slice());
+  // Candidates' orders are never changed in place (local moves work on copies), so pool orders are shared.
+  for (const p of pool) consider(p.unrolling, p.dims, p.primes);
   scored.sort((a, b) => a.score - b.score);
   const top = scored.slice(0, Math.max(effort.finalists * 4, effort.starts));
   for (const c of top) {

@@ -2,8 +2,8 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { transposeMatrix } from '../../src/model/kernels';
 import { tf, useBackend } from '../../src/model/tf';
 
-// Shapes around the 16x16 tile: smaller, not a multiple, a single row or column, dense-layer sized.
-const SHAPES: [number, number][] = [[1, 1], [3, 5], [1, 40], [40, 1], [17, 33], [128, 256]];
+// From 4096 numbers (the custom kernel's threshold): tile multiples, not multiples, a single row or column.
+const SHAPES: [number, number][] = [[64, 64], [65, 67], [1, 4096], [4096, 1], [128, 256]];
 
 function matrix(rows: number, cols: number): tf.Tensor2D {
   return tf.tensor2d(Float32Array.from({ length: rows * cols }, (_, i) => i * 0.5 - 3), [rows, cols]);
@@ -25,15 +25,23 @@ describe.each(['cpu', 'wasm'])('transposeMatrix on %s', (backend) => {
     const x = matrix(rows, cols);
     const t = transposeMatrix(x);
     expect(t.shape).toEqual([cols, rows]);
-    const values = t.dataSync();
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) expect(values[j * rows + i]).toBe(i * cols * 0.5 + j * 0.5 - 3);
+    const expected = new Float32Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) expected[j * rows + i] = i * cols * 0.5 + j * 0.5 - 3;
+    expect(t.dataSync()).toEqual(expected);
     expect(await kernelNames(() => transposeMatrix(x))).toEqual(['VaesaTranspose2D']);
     tf.dispose([x, t]);
   });
 
+  it("leaves matrices below 4096 numbers to the backend's Transpose", async () => {
+    const x = matrix(63, 65);
+    expect(await kernelNames(() => transposeMatrix(x))).toEqual(['Transpose']);
+    expect(Array.from(transposeMatrix(x).dataSync())).toEqual(Array.from(tf.transpose(x).dataSync()));
+    x.dispose();
+  });
+
   it('is differentiable: d sum(transpose(x) * w) / dx = transpose(w)', () => {
-    const x = matrix(3, 5);
-    const w = tf.tensor2d(Float32Array.from({ length: 15 }, (_, i) => i), [5, 3]);
+    const x = matrix(64, 80);
+    const w = tf.tensor2d(Float32Array.from({ length: 64 * 80 }, (_, i) => i % 97), [80, 64]);
     const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(transposeMatrix(v as tf.Tensor2D), w)))(x);
     expect(Array.from(grad.dataSync())).toEqual(Array.from(tf.transpose(w).dataSync()));
     tf.dispose([x, w, grad]);
@@ -50,7 +58,7 @@ describe('transposeMatrix on a backend without float32 buffer access', () => {
     tf.registerBackend('transpose-test-backend', () => new MathBackendCPU());
     tf.copyRegisteredKernels('cpu', 'transpose-test-backend');
     await tf.setBackend('transpose-test-backend');
-    const x = matrix(17, 33);
+    const x = matrix(65, 63);
     expect(await kernelNames(() => transposeMatrix(x))).toEqual(['Transpose']);
     expect(Array.from(transposeMatrix(x).dataSync())).toEqual(Array.from(tf.transpose(x).dataSync()));
     x.dispose();

@@ -16,6 +16,10 @@
  *     designs decoded from the latent box. Without --model, trains a `fast` model on the reference data
  *     (for at most S seconds with --time-limit, which `paper --train` also takes).
  *
+ *   npx tsx bench/search.ts scaling [--budget 400] [--seeds 1]
+ *     How long BO takes as observations grow: input-space BO on the 1x1 2048->1000 layer with the built-in
+ *     cost model, the time after every 100 distinct evaluations (seed 1, or seeds 1..--seeds).
+ *
  *   npx tsx bench/search.ts paper (--model DIR | --train [--save DIR]) [--seeds 5] [--budget 100]
  *                                 [--efficiency 200] [--reference 2000] [--targets a,b] [--json FILE] [--latent-bound 1]
  *     VAESA's experiment (issue 7) on our cost model: per target and seed, latent BO and latent gradient
@@ -53,7 +57,7 @@ const REPO_ROOT = path.resolve(__dirname, '..');
 const REFERENCE_LAYERS = path.resolve(REPO_ROOT, '../shared/reference/timeloop-cosa/layers');
 
 interface Args {
-  readonly mode: 'speed' | 'quality' | 'latent' | 'paper';
+  readonly mode: 'speed' | 'quality' | 'latent' | 'paper' | 'scaling';
   readonly model?: string;
   readonly train: boolean;
   readonly seeds: number;
@@ -69,7 +73,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const mode = argv[0] === 'paper' || argv[0] === 'quality' || argv[0] === 'latent' ? argv[0] : 'speed';
+  const mode = argv[0] === 'paper' || argv[0] === 'quality' || argv[0] === 'latent' || argv[0] === 'scaling' ? argv[0] : 'speed';
   const value = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -318,11 +322,32 @@ export async function benchSearchPaper(args: Args): Promise<void> {
   }
 }
 
+/** Wall time of input-space BO after every 100 distinct evaluations (the GP's cost grows with them). */
+export async function benchBoScaling(budget: number, seeds: number): Promise<void> {
+  const layer = convLayer({ R: 1, S: 1, P: 1, Q: 1, C: 2048, K: 1000, N: 1 });
+  for (let seed = 1; seed <= seeds; seed++) {
+    const start = performance.now();
+    const marks: string[] = [];
+    const result = await inputSpaceSearch(simbaSpace, layer, {
+      optimizer: 'bo',
+      budget,
+      seed,
+      evaluator: costModelEvaluator({ objective: 'edp' }),
+      onProgress: (p) => {
+        if (p.evaluations % 100 === 0) marks.push(`${p.evaluations}: ${((performance.now() - start) / 1000).toFixed(1)} s`);
+      },
+    });
+    console.log(`seed ${seed}: ${marks.join(', ')} (evaluator ${(result.timing.evaluationMs / 1000).toFixed(1)} s of it)`);
+  }
+}
+
 export async function runSearchBench(argv: readonly string[] = []): Promise<void> {
   const args = parseArgs(argv);
   if (args.mode === 'paper') {
     if (args.model === undefined && !args.train) throw new Error('paper: give --model DIR or --train');
     await benchSearchPaper(args);
+  } else if (args.mode === 'scaling') {
+    await benchBoScaling(argv.includes('--budget') ? args.budget : 400, argv.includes('--seeds') ? args.seeds : 1);
   } else if (args.mode === 'latent') {
     await benchLatentCoverage(args.model, args.timeLimit);
   } else if (args.mode === 'quality') {

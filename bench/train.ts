@@ -178,7 +178,15 @@ async function speed(args: readonly string[]): Promise<void> {
   const transposes = ([[128, 15], [128, 128], [128, 256], [256, 256]] as const).map(([r, c]) => {
     const x = tf.randomNormal([r, c]) as tf.Tensor2D;
     // 100 calls per timing: a single small transpose is too short to time on a loaded machine
-    const us = (f: () => tf.Tensor) => 1e4 * timeIt(() => tf.tidy(() => Array.from({ length: 100 }, f)), 15);
+    const us = (f: () => tf.Tensor) =>
+      1e4 *
+      timeIt(
+        () =>
+          tf.tidy(() => {
+            for (let i = 0; i < 100; i++) f();
+          }),
+        15,
+      );
     const out = `[${r}x${c}] tf.transpose ${us(() => tf.transpose(x)).toFixed(0)} µs, transposeMatrix ${us(() => transposeMatrix(x)).toFixed(0)} µs`;
     x.dispose();
     return out;

@@ -37,53 +37,86 @@ function activationSlope(y: tf.Tensor2D, activation: Activation): tf.Tensor | un
   }
 }
 
-type DenseOp = (x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D;
+/** One layer of `denseStack`: `activation(x · kernel + bias)`. */
+export interface DenseLayer {
+  readonly kernel: tf.Tensor2D;
+  readonly bias: tf.Tensor1D;
+  readonly activation: Activation;
+}
+
+/** Gradients of one layer from the gradient `dy` of its output `y`, its input `x` and kernel. */
+function denseBackward(
+  dy: tf.Tensor2D,
+  x: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  y: tf.Tensor2D | undefined,
+  activation: Activation,
+): [dx: tf.Tensor2D, dkernel: tf.Tensor2D, dbias: tf.Tensor1D] {
+  const slope = y === undefined ? undefined : activationSlope(y, activation);
+  const dz: tf.Tensor2D = slope === undefined ? dy : tf.mul(dy, slope);
+  const [rows, units] = dz.shape;
+  const [inputs] = kernel.shape;
+  // Transposes cost per element: transpose the kernel when it is smaller than dz and the result.
+  const dx =
+    inputs * units <= rows * (inputs + units)
+      ? tf.matMul<tf.Tensor2D>(dz, transposeMatrix(kernel))
+      : transposeMatrix(tf.matMul(kernel, transposeMatrix(dz)));
+  const dk = tf.matMul<tf.Tensor2D>(transposeMatrix(x), dz);
+  const db = tf.reshape<tf.Rank.R1>(tf.matMul(tf.ones([1, rows]), dz), [units]);
+  return [dx, dk, db];
+}
 
 /**
- * `activation(x · kernel + bias)` with a hand-written gradient. tfjs's own MatMul gradient uses
- * matMul with transpose flags, which the cpu and wasm backends run several times slower than a
+ * Dense layers applied in turn, as one op with a hand-written gradient. tfjs's own MatMul gradient
+ * uses matMul with transpose flags, which the cpu and wasm backends run several times slower than a
  * plain product (docs/model.md has the numbers); here every product is plain (the transposes are
  * `transposeMatrix`, a faster copy than the backends' own on cpu and wasm):
- * dx = dz · kernelᵀ or (kernel · dzᵀ)ᵀ (whichever transposes fewer numbers), dkernel = xᵀ · dz, dbias = 1ᵀ · dz (a product is also faster than a column sum).
+ * dx = dz · kernelᵀ or (kernel · dzᵀ)ᵀ (whichever transposes fewer numbers), dkernel = xᵀ · dz,
+ * dbias = 1ᵀ · dz (a product is also faster than a column sum).
+ * One op for the whole stack, not one per layer, because tfjs copies every tensor an op saves for
+ * its gradient: the stack saves its input and each layer's output once (a layer's output is the
+ * next one's input), and not the kernels that are variables (a variable outlives the forward pass).
  */
-function makeDenseOp(activation: Activation): DenseOp {
+export function denseStack(x: tf.Tensor2D, layers: readonly DenseLayer[]): tf.Tensor2D {
+  const last = layers.length - 1;
+  // A linear last layer's output is needed neither as an input nor for its slope.
+  const outputSaved = layers.map((layer, i) => i < last || layer.activation !== 'linear');
+  const kernelSaved = layers.map((layer) => !(layer.kernel instanceof tf.Variable));
   const op = tf.customGrad((...args) => {
-    const [x, kernel, bias, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-    const y = activate(tf.add(tf.matMul(x, kernel), bias), activation);
-    save([x, kernel, y]);
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const input = args[0] as tf.Tensor2D;
+    const kernel = (i: number): tf.Tensor2D => args[1 + 2 * i] as tf.Tensor2D;
+    const outputs: tf.Tensor2D[] = [];
+    layers.forEach((layer, i) => {
+      outputs.push(activate(tf.add(tf.matMul(i === 0 ? input : outputs[i - 1], kernel(i)), args[2 + 2 * i] as tf.Tensor1D), layer.activation));
+    });
+    save([input, ...outputs.filter((_, i) => outputSaved[i]), ...layers.map((_, i) => kernel(i)).filter((_, i) => kernelSaved[i])]);
     return {
-      value: y,
+      value: outputs[last],
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-        const [sx, sk, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const slope = activationSlope(sy, activation);
-        const dz: tf.Tensor2D = slope === undefined ? dy : tf.mul(dy, slope);
-        const [rows, units] = dz.shape;
-        const [inputs] = sk.shape;
-        // Transposes cost per element: transpose the kernel when it is smaller than dz and the result.
-        const dx =
-          inputs * units <= rows * (inputs + units)
-            ? tf.matMul(dz, transposeMatrix(sk))
-            : transposeMatrix(tf.matMul(sk, transposeMatrix(dz)));
-        const dk = tf.matMul(transposeMatrix(sx), dz);
-        const db = tf.reshape(tf.matMul(tf.ones([1, rows]), dz), [units]);
-        return [dx, dk, db];
+        const rest = saved.slice(1) as tf.Tensor2D[];
+        const savedOutputs = layers.map((_, i) => (outputSaved[i] ? rest.shift() : undefined));
+        const kernels = layers.map((layer, i) => (kernelSaved[i] ? (rest.shift() as tf.Tensor2D) : layer.kernel));
+        const grads: tf.Tensor[] = [];
+        let g = dy;
+        for (let i = last; i >= 0; i--) {
+          const layerInput = i === 0 ? (saved[0] as tf.Tensor2D) : (savedOutputs[i - 1] as tf.Tensor2D);
+          const [dx, dk, db] = denseBackward(g, layerInput, kernels[i], savedOutputs[i], layers[i].activation);
+          grads[1 + 2 * i] = dk;
+          grads[2 + 2 * i] = db;
+          g = dx;
+        }
+        grads[0] = g;
+        return grads;
       },
     };
   });
-  return op as DenseOp;
+  return op(x, ...layers.flatMap((l) => [l.kernel, l.bias])) as tf.Tensor2D;
 }
-
-const denseOps: Readonly<Record<Activation, DenseOp>> = {
-  linear: makeDenseOp('linear'),
-  relu: makeDenseOp('relu'),
-  leakyRelu: makeDenseOp('leakyRelu'),
-  tanh: makeDenseOp('tanh'),
-  sigmoid: makeDenseOp('sigmoid'),
-};
 
 /** A dense layer `activation(x · kernel + bias)` whose backward pass avoids tfjs's slow transposed products. */
 export function dense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: Activation): tf.Tensor2D {
-  return denseOps[activation](x, kernel, bias);
+  return denseStack(x, [{ kernel, bias, activation }]);
 }
 
 /** The same layer through tfjs's built-in gradients (reference for tests and the benchmark). */

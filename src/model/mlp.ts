@@ -1,5 +1,5 @@
 import type { Rng } from '../common/rng';
-import { dense, type Activation } from './dense';
+import { denseStack, type Activation } from './dense';
 import { tf } from './tf';
 
 /** One dense layer of an MLP: output width and the activation after it. */
@@ -52,11 +52,10 @@ export function createMlp(inputSize: number, layers: readonly LayerSpec[], rng: 
 
 /** Runs the MLP on a batch [n, inputSize]. */
 export function applyMlp(mlp: Mlp, x: tf.Tensor2D): tf.Tensor2D {
-  let h = x;
-  mlp.layers.forEach((layer, i) => {
-    h = dense(h, mlp.weights[i].kernel, mlp.weights[i].bias, layer.activation);
-  });
-  return h;
+  return denseStack(
+    x,
+    mlp.layers.map((layer, i) => ({ ...mlp.weights[i], activation: layer.activation })),
+  );
 }
 
 /** The MLP's variables in layer order (kernel, bias, kernel, bias, ...). */

@@ -1,5 +1,5 @@
 import { tf } from '../../src/model/tf';
-import { dense, denseReference, type Activation } from '../../src/model/dense';
+import { dense, denseReference, denseStack, type Activation } from '../../src/model/dense';
 import { createRng } from '../../src/common/rng';
 
 const ACTIVATIONS: Activation[] = ['linear', 'relu', 'leakyRelu', 'tanh', 'sigmoid'];
@@ -46,5 +46,50 @@ describe('dense', () => {
       a.forEach((v, j) => expect(v).toBeCloseTo(r[j], 5));
     });
     tf.dispose([x, w, b, weightsOut, ...ours, ...ref]);
+  });
+
+  describe('denseStack', () => {
+    const widths = [4, 7, 5, 3];
+    const activations: Activation[] = ['leakyRelu', 'tanh', 'linear'];
+    function stackCase(asVariables: boolean) {
+      const rng = createRng(11);
+      const x = randomTensor(rng, [6, widths[0]]) as tf.Tensor2D;
+      const params = activations.flatMap((_, i) => {
+        const k = randomTensor(rng, [widths[i], widths[i + 1]]);
+        const b = randomTensor(rng, [widths[i + 1]]);
+        return asVariables ? [tf.variable(k), tf.variable(b)] : [k, b];
+      });
+      const weightsOut = randomTensor(rng, [6, widths[widths.length - 1]]);
+      const layersOf = (p: tf.Tensor[]) => activations.map((activation, i) => ({ kernel: p[2 * i] as tf.Tensor2D, bias: p[2 * i + 1] as tf.Tensor1D, activation }));
+      const lossOf = (apply: (input: tf.Tensor2D, p: tf.Tensor[]) => tf.Tensor) => (...inputs: tf.Tensor[]) =>
+        tf.sum(tf.mul(apply(inputs[0] as tf.Tensor2D, inputs.slice(1)), weightsOut));
+      const stacked = lossOf((input, p) => denseStack(input, layersOf(p)));
+      const layered = lossOf((input, p) => layersOf(p).reduce((h, l) => denseReference(h, l.kernel, l.bias, l.activation), input));
+      return { x, params, weightsOut, stacked, layered };
+    }
+
+    it.each([false, true])('has the gradients of the layers applied one by one with tfjs ops (kernels as variables: %s)', (asVariables) => {
+      const { x, params, weightsOut, stacked, layered } = stackCase(asVariables);
+      const ours = tf.grads(stacked)([x, ...params]);
+      const ref = tf.grads(layered)([x, ...params]);
+      expect(ours.map((g) => g.shape)).toEqual(ref.map((g) => g.shape));
+      ours.forEach((g, i) => g.dataSync().forEach((v, j) => expect(v).toBeCloseTo(ref[i].dataSync()[j], 5)));
+      tf.dispose([x, ...params, weightsOut, ...ours, ...ref]);
+    });
+
+    it('copies for its gradient the input and each output a later step reads once, and kernels only when not variables', async () => {
+      const copies = async (asVariables: boolean, perLayer: boolean) => {
+        const { x, params, weightsOut, stacked } = stackCase(asVariables);
+        const chained = (...inputs: tf.Tensor[]) =>
+          tf.sum(tf.mul(activations.reduce((h, activation, i) => dense(h, inputs[1 + 2 * i] as tf.Tensor2D, inputs[2 + 2 * i] as tf.Tensor1D, activation), inputs[0] as tf.Tensor2D), weightsOut));
+        const profile = await tf.profile(() => tf.tidy(() => void tf.grads(perLayer ? chained : stacked)([x, ...params])));
+        tf.dispose([x, ...params, weightsOut]);
+        return profile.kernels.filter((k) => k.name === 'Identity').length;
+      };
+      // the three kernels, when they are not variables
+      expect((await copies(false, false)) - (await copies(true, false))).toBe(3);
+      // layer by layer, the outputs of layers 1 and 2 are copied twice (as output and as the next input)
+      expect((await copies(true, true)) - (await copies(true, false))).toBe(2);
+    });
   });
 });

@@ -22,12 +22,15 @@
  *
  *   npx tsx bench/search.ts paper (--model DIR | --train [--save DIR]) [--seeds 5] [--budget 100]
  *                                 [--efficiency 200] [--reference 2000] [--targets a,b] [--json FILE] [--latent-bound 1]
+ *                                 [--input-coordinates normalised|raw]
  *     VAESA's experiment (issue 7) on our cost model: per target and seed, latent BO and latent gradient
  *     search at `budget`, input-space BO run until it matches both latent results or reaches `efficiency`
  *     evaluations (sample efficiency = evaluations it needs to reach latent BO's best at `budget`, divided
  *     by `budget`; censored at efficiency / budget), input-space random at `budget`,
  *     and the reference optimum = best EDP of any run including a `reference`-evaluation random search;
  *     `roundTripGap` = EDP of decode(encode(optimum design)) over the optimum, minus 1 (reconstruction).
+ *     `--input-coordinates raw`: the input-space BO and random baselines search raw parameter values, as
+ *     VAESA's did (the reference search stays in the normalised box).
  *     `--train` trains a `fast` model on the reference data first (`--save` keeps it). Evaluator: the built-in
  *     cost model (pat setup, default mapper, mapped for EDP).
  */
@@ -70,6 +73,8 @@ interface Args {
   readonly timeLimit?: number;
   /** Half-width of the latent box of the latent searches (VAESA: 1). */
   readonly latentBound?: number;
+  /** The input-space baselines' box (the reference search always uses the normalised one). */
+  readonly inputCoordinates?: 'normalised' | 'raw';
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -92,6 +97,7 @@ function parseArgs(argv: readonly string[]): Args {
     ...(value('--targets') === undefined ? {} : { targets: (value('--targets') ?? '').split(',') }),
     ...(value('--time-limit') === undefined ? {} : { timeLimit: Number(value('--time-limit')) }),
     ...(value('--latent-bound') === undefined ? {} : { latentBound: Number(value('--latent-bound')) }),
+    ...(value('--input-coordinates') === 'raw' ? { inputCoordinates: 'raw' as const } : {}),
   };
 }
 
@@ -271,8 +277,9 @@ export async function benchSearchPaper(args: Args): Promise<void> {
       // for the comparison at equal budget) or reaches `efficiency` evaluations.
       const goal = Math.min(bestEdp(latentBo), bestEdp(latentGradient));
       const stopWhenMatched = new AbortController();
+      const baseline = { ...common, ...(args.inputCoordinates === undefined ? {} : { coordinates: args.inputCoordinates }) };
       const inputBo = await inputSpaceSearch(simbaSpace, target, {
-        ...common,
+        ...baseline,
         optimizer: 'bo',
         budget: args.efficiency,
         signal: stopWhenMatched.signal,
@@ -280,7 +287,7 @@ export async function benchSearchPaper(args: Args): Promise<void> {
           if (p.evaluations >= args.budget && p.bestObjective <= goal) stopWhenMatched.abort();
         },
       });
-      const inputRandom = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'random', budget: args.budget });
+      const inputRandom = await inputSpaceSearch(simbaSpace, target, { ...baseline, optimizer: 'random', budget: args.budget });
       const reference = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'random', budget: args.reference });
       const runs = [latentBo, latentGradient, inputBo, inputRandom, reference];
       const optimum = Math.min(...runs.map(bestEdp));

@@ -1,5 +1,5 @@
 export { latentSearch } from './latent-search';
-export { inputSpaceSearch, normalisedDomain } from './input-search';
+export { inputSpaceSearch, normalisedDomain, rawDomain } from './input-search';
 export { weightedLayers, targetTotals, objectiveValue, paretoFront } from './target';
 export type { SearchTarget, SearchObjective, WeightedLayer, TargetMetrics } from './target';
 export { conditionGp, fitGp, matern52, maternCovariance, defaultGpBounds } from './gp';

@@ -116,6 +116,11 @@ export interface LatentSearchOptions extends CommonSearchOptions {
 
 export interface InputSpaceSearchOptions extends CommonSearchOptions {
   readonly optimizer: InputSpaceOptimizer;
+  /**
+   * The box searched: `normalised` (default) = each parameter's log-normalised coordinate (`encodeArch`),
+   * `raw` = its raw value, as VAESA's original-space baseline searched (see `rawDomain`).
+   */
+  readonly coordinates?: 'normalised' | 'raw';
 }
 
 /** Predicted network totals from a model's cost predictor. */

@@ -1,6 +1,6 @@
 import { archId } from '../../src/hardware/arch';
 import { encodeValue, gridValues, isValidArch, simbaSpace, archFromVector } from '../../src/hardware';
-import { inputSpaceSearch, normalisedDomain } from '../../src/search/input-search';
+import { inputSpaceSearch, normalisedDomain, rawDomain } from '../../src/search/input-search';
 import type { InputSpaceOptimizer, InputSpaceSearchOptions } from '../../src/search/types';
 import { latentToEncoded, layerA, syntheticCost, syntheticEvaluator, Z_CYCLES, Z_ENERGY } from './fixtures';
 
@@ -33,6 +33,26 @@ describe('normalisedDomain', () => {
     const designs = d.toDesigns([d.lower, d.upper]);
     expect(designs[0]).toEqual({ meshX: 1, macs: 128, accumulationBuffer: 2, weightBuffer: 256, inputBuffer: 2, globalBuffer: 1024 });
     expect(designs[1]).toEqual({ meshX: 64, macs: 4096, accumulationBuffer: 256, weightBuffer: 65536, inputBuffer: 4096, globalBuffer: 262144 });
+  });
+});
+
+describe('rawDomain', () => {
+  it('spans the raw smallest and largest valid values and snaps each parameter to its grid', () => {
+    const d = rawDomain(simbaSpace);
+    expect(d.lower).toEqual([1, 128, 2, 256, 2, 1024]);
+    expect(d.upper).toEqual([64, 4096, 256, 65536, 4096, 262144]);
+    // the middle of the box: mostly large values (global buffer 131,584 -> the nearest multiple of 1,024)
+    const [mid] = d.toDesigns([d.lower.map((lo, i) => (lo + d.upper[i]) / 2)]);
+    expect(isValidArch(simbaSpace, mid).ok).toBe(true);
+    expect(mid.globalBuffer).toBe(Math.round(131584 / 1024) * 1024);
+    expect(d.toDesigns([d.upper])[0]).toEqual({ meshX: 64, macs: 4096, accumulationBuffer: 256, weightBuffer: 65536, inputBuffer: 4096, globalBuffer: 262144 });
+  });
+
+  it("inputSpaceSearch with coordinates 'raw' samples raw values uniformly: large buffers dominate", async () => {
+    const raw = await inputSpaceSearch(simbaSpace, layerA, options('random', { budget: 40, coordinates: 'raw' }));
+    const normalised = await inputSpaceSearch(simbaSpace, layerA, options('random', { budget: 40 }));
+    const above = (r: typeof raw): number => r.evaluations.filter((e) => e.arch.globalBuffer > 131072).length;
+    expect(above(raw)).toBeGreaterThan(above(normalised));
   });
 });
 

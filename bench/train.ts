@@ -17,7 +17,7 @@ import type { DatasetRow } from '../src/dataset/row';
 import { pickLayers, splitByLayer, splitDataset, type Split } from '../src/dataset/split';
 import { archId } from '../src/hardware/arch';
 import { decodeArch, encodeArch, isValidArch, simbaSpace } from '../src/hardware/space';
-import { VAESA_LOSS_WEIGHTS, vaesaLoss } from '../src/model/loss';
+import { VAESA_LOSS_WEIGHTS, vaesaLossAndGradients } from '../src/model/loss';
 import { dense, denseReference } from '../src/model/dense';
 import { transposeMatrix } from '../src/model/kernels';
 import { createVae, decodeVae, disposeVae, encodeVae, reparameterise, vaeVariables } from '../src/model/vae';
@@ -128,9 +128,9 @@ async function stepCost(preset: TrainingPresetName, batchSize: number): Promise<
         energy: tf.randomNormal([batchSize]) as tf.Tensor1D,
         eps: tf.randomNormal([batchSize, config.latentDim]) as tf.Tensor2D,
       };
-      const { value, grads } = tf.variableGrads(() => vaesaLoss(nets, batch, config.lossWeights, config.objective).total, variables);
+      const { terms, grads } = vaesaLossAndGradients(nets, batch, config.lossWeights, config.objective);
       if (update) adamStep(adam, variables, variables.map((v) => grads[v.name]), 1e-4);
-      value.dataSync();
+      terms.total.dataSync();
     });
   const best = (update: boolean) => timeIt(() => step(update), 50) * 1000;
   const out = { withAdam: best(true), withoutAdam: best(false) };

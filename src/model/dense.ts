@@ -44,26 +44,74 @@ export interface DenseLayer {
   readonly activation: Activation;
 }
 
-/** Gradients of one layer from the gradient `dy` of its output `y`, its input `x` and kernel. */
+/**
+ * Gradients of one layer from the gradient `dy` of its output `y` (undefined for a linear layer),
+ * its input `x` and kernel; the input's gradient only when `inputGradient`.
+ */
 function denseBackward(
   dy: tf.Tensor2D,
   x: tf.Tensor2D,
   kernel: tf.Tensor2D,
   y: tf.Tensor2D | undefined,
   activation: Activation,
-): [dx: tf.Tensor2D, dkernel: tf.Tensor2D, dbias: tf.Tensor1D] {
+  inputGradient: boolean,
+): { dx: tf.Tensor2D | undefined; dkernel: tf.Tensor2D; dbias: tf.Tensor1D } {
   const slope = y === undefined ? undefined : activationSlope(y, activation);
   const dz: tf.Tensor2D = slope === undefined ? dy : tf.mul(dy, slope);
   const [rows, units] = dz.shape;
   const [inputs] = kernel.shape;
   // Transposes cost per element: transpose the kernel when it is smaller than dz and the result.
-  const dx =
-    inputs * units <= rows * (inputs + units)
+  const dx = !inputGradient
+    ? undefined
+    : inputs * units <= rows * (inputs + units)
       ? tf.matMul<tf.Tensor2D>(dz, transposeMatrix(kernel))
       : transposeMatrix(tf.matMul(kernel, transposeMatrix(dz)));
-  const dk = tf.matMul<tf.Tensor2D>(transposeMatrix(x), dz);
-  const db = tf.reshape<tf.Rank.R1>(tf.matMul(tf.ones([1, rows]), dz), [units]);
-  return [dx, dk, db];
+  const dkernel = tf.matMul<tf.Tensor2D>(transposeMatrix(x), dz);
+  const dbias = tf.reshape<tf.Rank.R1>(tf.matMul(tf.ones([1, rows]), dz), [units]);
+  return { dx, dkernel, dbias };
+}
+
+/** Every layer's output of dense layers applied in turn to `x` (the last one is the stack's output). */
+export function denseStackOutputs(x: tf.Tensor2D, layers: readonly DenseLayer[]): tf.Tensor2D[] {
+  const outputs: tf.Tensor2D[] = [];
+  layers.forEach((layer, i) => {
+    outputs.push(activate(tf.add(tf.matMul(i === 0 ? x : outputs[i - 1], layer.kernel), layer.bias), layer.activation));
+  });
+  return outputs;
+}
+
+/** The gradients of a stack's parameters and (optionally) its input. */
+export interface DenseStackGradients {
+  /** Gradient of the input; undefined when not asked for. */
+  readonly dx: tf.Tensor2D | undefined;
+  readonly kernels: tf.Tensor2D[];
+  readonly biases: tf.Tensor1D[];
+}
+
+/**
+ * Backward pass of dense layers applied in turn to `x`: the gradients of their kernels and biases,
+ * and of `x` when `inputGradient`, from the gradient `dy` of the last output. `outputs` are the
+ * layers' outputs (`denseStackOutputs`); a linear last layer's may be undefined (it is not read).
+ * Every product is plain (see `denseStack`).
+ */
+export function denseStackGradients(
+  dy: tf.Tensor2D,
+  x: tf.Tensor2D,
+  layers: readonly DenseLayer[],
+  outputs: readonly (tf.Tensor2D | undefined)[],
+  inputGradient = true,
+): DenseStackGradients {
+  const kernels: tf.Tensor2D[] = [];
+  const biases: tf.Tensor1D[] = [];
+  let g: tf.Tensor2D | undefined = dy;
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layerInput = i === 0 ? x : (outputs[i - 1] as tf.Tensor2D);
+    const step = denseBackward(g as tf.Tensor2D, layerInput, layers[i].kernel, outputs[i], layers[i].activation, i > 0 || inputGradient);
+    kernels[i] = step.dkernel;
+    biases[i] = step.dbias;
+    g = step.dx;
+  }
+  return { dx: g, kernels, biases };
 }
 
 /**
@@ -85,29 +133,16 @@ export function denseStack(x: tf.Tensor2D, layers: readonly DenseLayer[]): tf.Te
   const op = tf.customGrad((...args) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const input = args[0] as tf.Tensor2D;
-    const kernel = (i: number): tf.Tensor2D => args[1 + 2 * i] as tf.Tensor2D;
-    const outputs: tf.Tensor2D[] = [];
-    layers.forEach((layer, i) => {
-      outputs.push(activate(tf.add(tf.matMul(i === 0 ? input : outputs[i - 1], kernel(i)), args[2 + 2 * i] as tf.Tensor1D), layer.activation));
-    });
-    save([input, ...outputs.filter((_, i) => outputSaved[i]), ...layers.map((_, i) => kernel(i)).filter((_, i) => kernelSaved[i])]);
+    const outputs = denseStackOutputs(input, layers);
+    save([input, ...outputs.filter((_, i) => outputSaved[i]), ...layers.filter((_, i) => kernelSaved[i]).map((l) => l.kernel)]);
     return {
       value: outputs[last],
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const rest = saved.slice(1) as tf.Tensor2D[];
         const savedOutputs = layers.map((_, i) => (outputSaved[i] ? rest.shift() : undefined));
-        const kernels = layers.map((layer, i) => (kernelSaved[i] ? (rest.shift() as tf.Tensor2D) : layer.kernel));
-        const grads: tf.Tensor[] = [];
-        let g = dy;
-        for (let i = last; i >= 0; i--) {
-          const layerInput = i === 0 ? (saved[0] as tf.Tensor2D) : (savedOutputs[i - 1] as tf.Tensor2D);
-          const [dx, dk, db] = denseBackward(g, layerInput, kernels[i], savedOutputs[i], layers[i].activation);
-          grads[1 + 2 * i] = dk;
-          grads[2 + 2 * i] = db;
-          g = dx;
-        }
-        grads[0] = g;
-        return grads;
+        const savedLayers = layers.map((layer, i) => (kernelSaved[i] ? { ...layer, kernel: rest.shift() as tf.Tensor2D } : layer));
+        const grads = denseStackGradients(dy, saved[0] as tf.Tensor2D, savedLayers, savedOutputs);
+        return [grads.dx as tf.Tensor2D, ...layers.flatMap((_, i) => [grads.kernels[i], grads.biases[i]])];
       },
     };
   });

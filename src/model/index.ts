@@ -1,8 +1,8 @@
 export type { LatentModel } from './latent-model';
 export { useBackend } from './tf';
 export type { BackendName } from './tf';
-export { dense } from './dense';
-export type { Activation } from './dense';
+export { dense, denseStack } from './dense';
+export type { Activation, DenseLayer } from './dense';
 export { createMlp, applyMlp, mlpParameterCount } from './mlp';
 export type { Mlp, LayerSpec, DenseWeights } from './mlp';
 export { createVae, encodeVae, decodeVae, reparameterise } from './vae';
@@ -11,5 +11,5 @@ export { createPredictor, applyPredictor } from './predictor';
 export type { Predictor, PredictorConfig } from './predictor';
 export { VAE_PRESETS, predictorPreset, PREDICTOR_PRESET_NAMES, isVaePresetName, isPredictorPresetName } from './presets';
 export type { VaePresetName, PredictorPresetName, PredictorShape } from './presets';
-export { vaesaLoss, VAESA_LOSS_WEIGHTS, OBJECTIVES } from './loss';
-export type { Objective, LossWeights, LossTerms, LossBatch, VaesaNetworks } from './loss';
+export { vaesaLoss, vaesaLossAndGradients, trainedHeads, VAESA_LOSS_WEIGHTS, OBJECTIVES } from './loss';
+export type { Objective, LossWeights, LossTerms, LossBatch, LossAndGradients, VaesaNetworks } from './loss';

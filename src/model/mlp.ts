@@ -1,5 +1,5 @@
 import type { Rng } from '../common/rng';
-import { denseStack, type Activation } from './dense';
+import { denseStack, type Activation, type DenseLayer } from './dense';
 import { tf } from './tf';
 
 /** One dense layer of an MLP: output width and the activation after it. */
@@ -50,12 +50,14 @@ export function createMlp(inputSize: number, layers: readonly LayerSpec[], rng: 
   return { inputSize, layers, weights };
 }
 
+/** The MLP's layers as `denseStack` takes them. */
+export function mlpLayers(mlp: Mlp): DenseLayer[] {
+  return mlp.layers.map((layer, i) => ({ ...mlp.weights[i], activation: layer.activation }));
+}
+
 /** Runs the MLP on a batch [n, inputSize]. */
 export function applyMlp(mlp: Mlp, x: tf.Tensor2D): tf.Tensor2D {
-  return denseStack(
-    x,
-    mlp.layers.map((layer, i) => ({ ...mlp.weights[i], activation: layer.activation })),
-  );
+  return denseStack(x, mlpLayers(mlp));
 }
 
 /** The MLP's variables in layer order (kernel, bias, kernel, bias, ...). */

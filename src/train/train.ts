@@ -5,7 +5,7 @@ import { fitNormalisation, normaliseLayer, normaliseTarget, type NormalisationSt
 import type { DatasetRow } from '../dataset/row';
 import { PARAM_NAMES } from '../hardware/arch';
 import { encodeArch, isValidArch, simbaSpace, type DesignSpace } from '../hardware/space';
-import { vaesaLoss, type LossBatch, type VaesaNetworks } from '../model/loss';
+import { trainedHeads, vaesaLoss, vaesaLossAndGradients, type LossBatch, type VaesaNetworks } from '../model/loss';
 import { createPredictor, predictorVariables } from '../model/predictor';
 import { createVae, vaeVariables } from '../model/vae';
 import { tf } from '../model/tf';
@@ -245,8 +245,9 @@ export async function trainVaesa(
   };
   const allVariables = [...vaeVariables(networks.vae), ...predictorVariables(networks.cyclesHead), ...predictorVariables(networks.energyHead)];
   const optimiser = resume?.optimiser ?? createAdam(allVariables);
-  const headVariables = allVariables.slice(vaeVariables(networks.vae).length);
-  const trainedVariables = (options.mode ?? 'joint') === 'joint' ? allVariables : headVariables;
+  // The heads the objective trains, and the VAE unless frozen (the other head's Adam state stays untouched).
+  const joint = (options.mode ?? 'joint') === 'joint';
+  const trainedVariables = [...(joint ? vaeVariables(networks.vae) : []), ...trainedHeads(networks, model.objective).flatMap(predictorVariables)];
   const trainedSlots = trainedVariables.map((v) => allVariables.indexOf(v));
 
   const history: EpochMetrics[] = resume ? [...resume.history] : [];
@@ -287,12 +288,9 @@ export async function trainVaesa(
       const indices = order.slice(start, start + schedule.batchSize);
       const next = tf.tidy(() => {
         const batch = makeBatch(train, indices, model.latentDim, erng);
-        const { value, grads } = tf.variableGrads(
-          () => vaesaLoss(networks, batch, model.lossWeights, model.objective).total,
-          trainedVariables,
-        );
+        const { terms, grads } = vaesaLossAndGradients(networks, batch, model.lossWeights, model.objective, joint);
         adamStep(optimiser, trainedVariables, trainedVariables.map((v) => grads[v.name]), learningRate, trainedSlots);
-        return tf.add(lossSum, value) as tf.Scalar;
+        return tf.add(lossSum, terms.total) as tf.Scalar;
       });
       lossSum.dispose();
       lossSum = next;

@@ -1,5 +1,7 @@
 import { createRng } from '../../src/common/rng';
-import { vaesaLoss, type VaesaNetworks } from '../../src/model/loss';
+import { trainedHeads, vaesaLoss, vaesaLossAndGradients, type LossBatch, type Objective, type VaesaNetworks } from '../../src/model/loss';
+import { predictorVariables } from '../../src/model/predictor';
+import { vaeVariables } from '../../src/model/vae';
 import { createPredictor } from '../../src/model/predictor';
 import { createVae } from '../../src/model/vae';
 import { tf } from '../../src/model/tf';
@@ -62,5 +64,64 @@ describe('vaesaLoss', () => {
     });
     expect(c).toBeCloseTo(2.5, 6);
     expect(e).toBeCloseTo(4, 6);
+  });
+
+});
+
+describe('vaesaLossAndGradients', () => {
+  /** Random networks (every activation kind of the presets) and a random batch of 9 rows. */
+  function randomCase(seed: number): { nets: VaesaNetworks; batch: LossBatch } {
+    const rng = createRng(seed);
+    const nets: VaesaNetworks = {
+      vae: createVae({ inputSize: 6, latentDim: 3, hidden: [8, 5] }, rng.fork()),
+      cyclesHead: createPredictor({ inputSize: 12, hidden: [7, 4], activation: 'relu' }, rng.fork()),
+      energyHead: createPredictor({ inputSize: 12, hidden: [6], activation: 'tanh' }, rng.fork()),
+    };
+    const values = (n: number, f: () => number) => Array.from({ length: n }, f);
+    const batch: LossBatch = {
+      design: tf.tensor2d(values(54, () => rng.uniform(0, 1)), [9, 6]),
+      layer: tf.tensor2d(values(81, () => rng.normal()), [9, 9]),
+      cycles: tf.tensor1d(values(9, () => rng.normal())),
+      energy: tf.tensor1d(values(9, () => rng.normal())),
+      eps: tf.tensor2d(values(27, () => rng.normal()), [9, 3]),
+    };
+    return { nets, batch };
+  }
+
+  const weights = { reconstruction: 3, beta: 0.5, predictor: 2 };
+  it.each(['edp', 'latency', 'energy'] as Objective[])('gives the terms of vaesaLoss and the gradients of tf.variableGrads (objective %s)', (objective) => {
+    const { nets, batch } = randomCase(5);
+    const variables = [...vaeVariables(nets.vae), ...trainedHeads(nets, objective).flatMap(predictorVariables)];
+    tf.tidy(() => {
+      const ours = vaesaLossAndGradients(nets, batch, weights, objective);
+      const reference = vaesaLoss(nets, batch, weights, objective);
+      for (const term of ['total', 'reconstruction', 'kl', 'cycles', 'energy'] as const) {
+        expect(ours.terms[term].dataSync()[0]).toBe(reference[term].dataSync()[0]);
+      }
+      const { grads } = tf.variableGrads(() => vaesaLoss(nets, batch, weights, objective).total, variables);
+      expect(Object.keys(ours.grads).sort()).toEqual(variables.map((v) => v.name).sort());
+      for (const v of variables) {
+        const a = ours.grads[v.name].dataSync();
+        const b = grads[v.name].dataSync();
+        const scale = Math.max(...Array.from(b, Math.abs));
+        a.forEach((x, i) => expect(Math.abs(x - b[i])).toBeLessThanOrEqual(1e-5 * scale));
+      }
+    });
+  });
+
+  it('gives only the heads their gradients when the VAE is frozen', () => {
+    const { nets, batch } = randomCase(6);
+    tf.tidy(() => {
+      const ours = vaesaLossAndGradients(nets, batch, weights, 'edp', false);
+      const heads = [...predictorVariables(nets.cyclesHead), ...predictorVariables(nets.energyHead)];
+      expect(Object.keys(ours.grads).sort()).toEqual(heads.map((v) => v.name).sort());
+      const { grads } = tf.variableGrads(() => vaesaLoss(nets, batch, weights, 'edp').total, heads);
+      for (const v of heads) {
+        const a = ours.grads[v.name].dataSync();
+        const b = grads[v.name].dataSync();
+        const scale = Math.max(...Array.from(b, Math.abs));
+        a.forEach((x, i) => expect(Math.abs(x - b[i])).toBeLessThanOrEqual(1e-5 * scale));
+      }
+    });
   });
 });

@@ -92,6 +92,18 @@ describe('trainVaesa', () => {
     [model, frozen, untrained].forEach((m) => m.dispose());
   });
 
+  it('trains only the cycles head for objective latency (the energy head keeps its initial weights)', async () => {
+    const latency = await train(rows.slice(0, 200), { schedule: { epochs: 1 }, seed: 9, model: { ...tiny.model, objective: 'latency' } });
+    const untrained = await train(rows.slice(0, 200), { schedule: { epochs: 0 }, seed: 9, model: { ...tiny.model, objective: 'latency' } });
+    const pred = (m: TrainedVaesa) => predictCost(m, test[0].arch, test[0].layer);
+    expect(pred(latency).cycles).not.toBe(pred(untrained).cycles);
+    // the energy head reads the (trained) latent mean but its weights are untouched
+    const headWeights = (m: TrainedVaesa) => m.networks.energyHead.mlp.weights.map((w) => Array.from(w.kernel.dataSync()));
+    expect(headWeights(latency)).toEqual(headWeights(untrained));
+    expect(latency.history[0].validation.energy).toBe(0);
+    [latency, untrained].forEach((m) => m.dispose());
+  });
+
   it('stops when aborted and returns the model so far', async () => {
     const controller = new AbortController();
     const model = await train(rows.slice(0, 200), {

@@ -4,7 +4,7 @@ import { buildArchTemplate, type ArchTemplate } from './arch-template';
 import { estimateArea, type AreaTable } from './area';
 import { TENSOR_NAMES, type CostModelName, type LevelBreakdown, type MappingCost, type TensorAccess, type TensorName } from './cost';
 import type { AccelergyEnergyTable } from './energy-tables';
-import { MappingEvaluator, type MappingProblem } from './loop-analysis';
+import { MappingEvaluator, type EvaluatorWorkspace, type MappingProblem } from './loop-analysis';
 import { LEVEL_NAMES, NUM_LEVELS, packMapping, type Mapping, type PackedMapping } from './mapping';
 
 export interface EvaluateOptions {
@@ -12,6 +12,11 @@ export interface EvaluateOptions {
   readonly model?: CostModelName;
   /** Tables replacing the defaults: Accelergy energies (setup `'accelergy'`) and the area model. */
   readonly tables?: { readonly accelergy?: AccelergyEnergyTable; readonly area?: AreaTable };
+  /**
+   * Scratch memory to reuse across calls (default: a new one per call). Allocating it is most of the
+   * cost of one `evaluateMapping` call, so a loop over many mappings should pass one.
+   */
+  readonly workspace?: EvaluatorWorkspace;
 }
 
 /** The template of `arch` for the options' setup and tables. */
@@ -81,7 +86,8 @@ export function costFromEvaluator(ev: MappingEvaluator, area: number): MappingCo
  * Evaluates one mapping of `layer` on `arch` the way timeloop-model (11920be) does: cycles, energy (pJ),
  * area (mm², see `estimateArea`), energy-delay product and the per level, per tensor breakdown.
  * Throws a RangeError naming the problem if the mapping cannot run (check with `isValidMapping` first).
- * For many mappings of one (arch, layer), build a `MappingEvaluator` once and call its `evaluate`.
+ * For many mappings, pass `options.workspace` (a reused `EvaluatorWorkspace`); for many mappings of one
+ * (arch, layer), build a `MappingEvaluator` once and call its `evaluate`.
  */
 export function evaluateMapping(
   arch: ArchConfig,
@@ -89,7 +95,7 @@ export function evaluateMapping(
   mapping: Mapping | PackedMapping,
   options: EvaluateOptions = {},
 ): MappingCost {
-  const evaluator = new MappingEvaluator(templateFor(arch, options), layer);
+  const evaluator = new MappingEvaluator(templateFor(arch, options), layer, options.workspace);
   const packed = mapping instanceof Int32Array ? mapping : packMapping(mapping);
   const problem = evaluator.check(packed);
   if (problem !== undefined) throw new RangeError(`evaluateMapping: invalid mapping: ${describeProblem(problem)}`);

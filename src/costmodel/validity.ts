@@ -19,7 +19,7 @@ export type MappingValidity =
 export function isValidMapping(arch: ArchConfig, layer: ConvLayer, mapping: Mapping | PackedMapping, options: EvaluateOptions = {}): MappingValidity {
   let evaluator: MappingEvaluator;
   try {
-    evaluator = new MappingEvaluator(templateFor(arch, options), layer);
+    evaluator = new MappingEvaluator(templateFor(arch, options), layer, options.workspace);
   } catch (e) {
     const message = (e as Error).message;
     return { valid: false, reasons: [message], problems: [{ kind: 'structure', level: 0, message }] };

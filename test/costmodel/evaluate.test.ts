@@ -1,6 +1,7 @@
 import { simbaDefaultArch, type ArchConfig } from '../../src/hardware/arch';
 import { convLayer, layerMacs, tensorSizes } from '../../src/workload/layer';
 import { evaluateMapping } from '../../src/costmodel/evaluate';
+import { EvaluatorWorkspace } from '../../src/costmodel/loop-analysis';
 import { makeMapping, type Mapping } from '../../src/costmodel/mapping';
 import { TENSOR_NAMES, type MappingCost } from '../../src/costmodel/cost';
 import { LEVEL_NAMES } from '../../src/costmodel/mapping';
@@ -93,8 +94,10 @@ const runsPresent = referenceRunsAvailable('pat') && referenceRunsAvailable('acc
       let cyclesEqual = 0;
       let countsEqual = 0;
       const errors: number[] = [];
+      // One workspace across every arch and layer of the sample, as a loop over many mappings uses it.
+      const workspace = new EvaluatorWorkspace();
       for (const run of runs) {
-        const cost = evaluateMapping(run.arch, run.layer, run.mapping, { model: setup });
+        const cost = evaluateMapping(run.arch, run.layer, run.mapping, { model: setup, workspace });
         if (cost.cycles === run.cycles) cyclesEqual++;
         errors.push(Math.abs(cost.energy / run.energy - 1));
         const equal = cost.breakdown.levels.every((level, l) =>

@@ -1,6 +1,6 @@
 /**
  * Cost-model bench: replays every reference Timeloop run of both setups (exactness) and measures
- * `MappingEvaluator.evaluate` throughput on those mappings (single thread).
+ * `MappingEvaluator.evaluate` and `evaluateMapping` throughput on those mappings (single thread).
  * Run: `npx tsx bench/costmodel-eval.ts [seconds per throughput run, default 3]` (also part of `npm run bench`).
  * Throughput is reported per CPU-second of this process (and per wall-second): on a shared machine the
  * CPU-time figure is the one that does not depend on other load.
@@ -98,6 +98,23 @@ function throughput(setup: CostModelName, runs: readonly ReferenceRun[], seconds
   return { cpu: count / ((cpu.user + cpu.system) / 1e6), wall: count / elapsed };
 }
 
+/** Calls per CPU-second of the public `evaluateMapping` (template, evaluator, check and full breakdown per call). */
+function oneOffThroughput(setup: CostModelName, runs: readonly ReferenceRun[], seconds: number, workspace: EvaluatorWorkspace | undefined): number {
+  const options = { model: setup, ...(workspace === undefined ? {} : { workspace }) };
+  let count = 0;
+  let sink = 0;
+  const cpuStart = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  const budget = BigInt(Math.round(seconds * 1e9));
+  while (process.hrtime.bigint() - start < budget) {
+    for (const run of runs) sink += evaluateMapping(run.arch, run.layer, run.mapping, options).edp;
+    count += runs.length;
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  if (!Number.isFinite(sink)) throw new Error('non-finite EDP in throughput run');
+  return count / ((cpu.user + cpu.system) / 1e6);
+}
+
 export async function main(args: readonly string[] = []): Promise<void> {
   const seconds = args.length > 0 ? Number(args[0]) : 3;
   const pct = (x: number, n: number): string => `${((100 * x) / n).toFixed(2)}%`;
@@ -118,6 +135,9 @@ export async function main(args: readonly string[] = []): Promise<void> {
     for (const [label, repeats, shareWorkspace] of modes) {
       const speed = throughput(setup, runs, seconds, repeats, shareWorkspace);
       console.log(`${setup}: MappingEvaluator.evaluate, ${label}: ${fmt(speed.cpu)} mappings per CPU-second (${fmt(speed.wall)} per wall-second), single thread`);
+    }
+    for (const [label, workspace] of [['a new workspace per call', undefined], ['options.workspace reused', new EvaluatorWorkspace()]] as const) {
+      console.log(`${setup}: evaluateMapping (one call per mapping, full breakdown), ${label}: ${fmt(oneOffThroughput(setup, runs, seconds, workspace))} calls per CPU-second`);
     }
   }
 }

@@ -92,8 +92,9 @@ const CHEBYSHEV_AUGMENTATION = 0.05;
  * Bayesian optimisation over the box. Each proposal is decoded and snapped; the log of its true
  * objective feeds a GP over the unit-scaled box (targets standardised, Matern-5/2, hyperparameters
  * refitted by marginal likelihood from the previous fit — each iteration up to 100 observations, with
- * random restarts every `FULL_REFIT_EVERY` fits; beyond that after each 10% growth, see `gpRefit`). A repeat of an evaluated design is
- * observed again at the new point with the known value, so the GP moves on; a rejected or over-area
+ * random restarts every `FULL_REFIT_EVERY` fits; beyond that after each 10% growth, see `gpRefit`).
+ * A repeat of an evaluated design is observed again at the new point with the known value, so the GP
+ * moves on; a rejected or over-area
  * design is observed with the worst value seen. In Pareto mode each iteration draws a random weight
  * and minimises ParEGO's augmented Chebyshev scalarisation of (log cycles, log energy).
  */

@@ -68,6 +68,17 @@ describe('inputSpaceSearch', () => {
     expect(bo.best?.edp ?? Infinity).toBeLessThan(random.best?.edp ?? 0);
   });
 
+  it('bo past the refit threshold (hyperparameters kept between refits) still converges, deterministically', async () => {
+    const long = options('bo', { budget: 70, bo: { acquisitionSamples: 200, gpRestarts: 1, gpRefit: { everyIterationUpTo: 20, growth: 0.25 } } });
+    const a = await inputSpaceSearch(simbaSpace, layerA, long);
+    const b = await inputSpaceSearch(simbaSpace, layerA, long);
+    expect(a.history).toEqual(b.history);
+    expect(a.evaluations.length).toBe(70);
+    // improves after the threshold and ends within 10% of the optimum EDP
+    expect(a.history[69]).toBeLessThan(a.history[19]);
+    expect(Math.log(a.best?.edp ?? Infinity) - Math.log(optimum)).toBeLessThan(0.1);
+  });
+
   it.each<InputSpaceOptimizer>(['bo', 'random'])('%s: distinct valid designs, deterministic, constraints honoured', async (optimizer) => {
     const feasible = (a: { meshX: number }) => a.meshX <= 16;
     const a = await inputSpaceSearch(simbaSpace, layerA, options(optimizer, { budget: 15, constraints: { feasible, maxArea: 3 } }));

@@ -1,4 +1,5 @@
 import { customKernelReady, kernelAccess } from '../model/kernels';
+import { type AdamUpdateScalars, wasmAdamUpdate } from '../model/wasm-adam';
 import { tf } from '../model/tf';
 
 /** Adam hyper-parameters (PyTorch's defaults apart from the learning rate). */
@@ -35,23 +36,16 @@ export function restoreAdam(m: readonly tf.Tensor[], v: readonly tf.Tensor[], st
   return { config, m: m.map((t) => tf.variable(t, false)), v: v.map((t) => tf.variable(t, false)), step };
 }
 
-/** The scalars of one update: the moments' decay rates, the bias-corrected step size and epsilon. */
-interface AdamUpdateConstants {
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly stepSize: number;
-  readonly epsilon: number;
-}
-
 /**
  * One Adam update of `variables` with `grads` (same order) at learning rate `lr`, bias-corrected.
  * `slots[i]` is the moment slot of `variables[i]` (default: the same index), so a subset of the
  * variables the state was created for can be trained.
  *
- * On the cpu and wasm backends one kernel (`adamKernel`, a JavaScript loop) updates every variable
- * up to the backend's `fusedSizeLimit` numbers; larger variables, and all variables on any other
- * backend (e.g. a user's tfjs-node-gpu), take `adamStepWithOps`'s 12 tfjs ops each. Both paths
- * compute the same float32 operations in the same order, so they agree bit for bit.
+ * On the cpu and wasm backends one kernel (`adamKernel`) updates every variable up to the backend's
+ * `fusedSizeLimit` numbers, on wasm through a small WebAssembly SIMD function (`wasmAdamUpdate`),
+ * on cpu (or a wasm runtime without SIMD) through a JavaScript loop; larger variables, and all
+ * variables on any other backend (e.g. a user's tfjs-node-gpu), take `adamStepWithOps`'s 12 tfjs
+ * ops each. All paths compute the same float32 operations in the same order, so they agree bit for bit.
  */
 export function adamStep(
   state: AdamState,
@@ -61,7 +55,7 @@ export function adamStep(
   slots: readonly number[] = variables.map((_, i) => i),
 ): void {
   const constants = nextStepConstants(state, lr);
-  const limit = customKernelReady(ADAM_KERNEL, adamKernel) ? fusedSizeLimit(tf.getBackend()) : 0;
+  const limit = customKernelReady(ADAM_KERNEL, adamKernel) ? fusedSizeLimit(tf.backend()) : 0;
   const fused = variables.map((x) => x.size <= limit);
   const pick = <T>(list: readonly T[], wanted: boolean): T[] => list.filter((_, i) => fused[i] === wanted);
   if (fused.some((f) => f)) adamStepFused(state, pick(variables, true), pick(grads, true), constants, pick(slots, true));
@@ -70,13 +64,15 @@ export function adamStep(
 
 /**
  * The largest variable (in numbers) the fused kernel updates on a backend. Measured per variable
- * (`npx tsx bench/train.ts adam`): on wasm the kernel's JavaScript loop costs ~4 µs plus ~10 ns per
- * number, the 12 wasm ops ~50 µs of dispatch plus ~3 ns per number (SIMD): even at 4,096 numbers
+ * (`npx tsx bench/train.ts adam`): on wasm the SIMD function beats the 12 wasm ops at every size
+ * (65,536 numbers: ~35 against ~210 µs), but a JavaScript loop (no SIMD) costs ~4 µs plus ~10 ns
+ * per number against the ops' ~50 µs of dispatch plus ~3 ns per number: ahead up to 4,096 numbers
  * (42 against 62 µs), about level at 8,192; on cpu the ops are 12 JavaScript loops, so the single
  * loop always wins (10x).
  */
-function fusedSizeLimit(backendName: string): number {
-  return backendName === 'wasm' ? 4096 : Number.POSITIVE_INFINITY;
+function fusedSizeLimit(backend: object): number {
+  if (tf.getBackend() !== 'wasm' || wasmAdamUpdate(backend) !== undefined) return Number.POSITIVE_INFINITY;
+  return 4096;
 }
 
 /** `adamStep` through tfjs ops only (12 kernels per variable): the path of backends without the fused kernel. */
@@ -91,7 +87,7 @@ export function adamStepWithOps(
 }
 
 /** Advances the step count and returns that step's constants (bias correction folded into step size and epsilon). */
-function nextStepConstants(state: AdamState, lr: number): AdamUpdateConstants {
+function nextStepConstants(state: AdamState, lr: number): AdamUpdateScalars {
   const { beta1, beta2, epsilon } = state.config;
   state.step += 1;
   const correction2 = Math.sqrt(1 - beta2 ** state.step);
@@ -102,7 +98,7 @@ function applyWithOps(
   state: AdamState,
   variables: readonly tf.Variable[],
   grads: readonly tf.Tensor[],
-  { beta1, beta2, stepSize, epsilon }: AdamUpdateConstants,
+  { beta1, beta2, stepSize, epsilon }: AdamUpdateScalars,
   slots: readonly number[],
 ): void {
   tf.tidy(() => {
@@ -124,7 +120,7 @@ function adamStepFused(
   state: AdamState,
   variables: readonly tf.Variable[],
   grads: readonly tf.Tensor[],
-  constants: AdamUpdateConstants,
+  constants: AdamUpdateScalars,
   slots: readonly number[],
 ): void {
   tf.tidy(() => {
@@ -151,7 +147,7 @@ function adamStepFused(
  */
 const adamKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const access = kernelAccess(ADAM_KERNEL, backend);
-  const { count, beta1, beta2, stepSize, epsilon } = attrs as unknown as AdamUpdateConstants & { count: number };
+  const { count, beta1, beta2, stepSize, epsilon } = attrs as unknown as AdamUpdateScalars & { count: number };
   const input = (name: string): tf.TensorInfo => {
     const t = inputs[name];
     if (t === undefined) throw new Error(`${ADAM_KERNEL}: input ${name} missing`);
@@ -162,6 +158,14 @@ const adamKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   for (let i = 0; i < count; i++) {
     const shape = input(`x${i}`).shape;
     outputs.push(access.allocate(shape), access.allocate(shape), access.allocate(shape));
+  }
+  const simd = wasmAdamUpdate(backend);
+  if (simd !== undefined) {
+    for (let i = 0; i < count; i++) {
+      const [x, m, v] = outputs.slice(3 * i, 3 * i + 3);
+      simd({ x: input(`x${i}`), g: input(`g${i}`), m: input(`m${i}`), v: input(`v${i}`) }, { x, m, v }, { beta1, beta2, stepSize, epsilon });
+    }
+    return outputs;
   }
   const f = Math.fround;
   const b1 = f(beta1);

@@ -24,6 +24,15 @@ export function parsePositiveInt(flag: string) {
   };
 }
 
+/** Parses a positive (finite) number flag value. */
+export function parsePositiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(Number.isFinite(n) && n > 0)) throw new CliError(`${flag} must be a positive number, got "${value}"`);
+    return n;
+  };
+}
+
 /** Parses an integer flag value (seeds may be 0 or negative). */
 export function parseInteger(flag: string) {
   return (value: string): number => {

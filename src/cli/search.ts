@@ -10,7 +10,7 @@ import type { TrainedVaesa } from '../train';
 import { loadVaesa } from '../train/checkpoint';
 import { addBackendOption, selectBackend } from './backend';
 import { searchHistorySvg } from '../plot';
-import { CliError, orFail, parseChoice, parseInteger, parsePositiveInt } from './errors';
+import { orFail, parseChoice, parseInteger, parsePositiveInt, parsePositiveNumber } from './errors';
 import { formatNumber, printResult, table } from './output';
 import { createProgress } from './progress';
 import { resolveWorkloads } from './targets';
@@ -25,6 +25,8 @@ interface SearchFlags {
   objective: SearchObjective;
   baseline?: InputSpaceOptimizer[];
   maxArea?: number;
+  latentBound?: number;
+  baselineCoordinates?: 'normalised' | 'raw';
   pareto?: boolean;
   plot?: string;
   backend?: string;
@@ -40,12 +42,6 @@ export interface LabelledResult {
 function parseBaselines(v: string): InputSpaceOptimizer[] {
   const names = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
   return names.map((n) => parseChoice('--baseline', ['random', 'bo'] as const)(n));
-}
-
-function parseArea(v: string): number {
-  const n = Number(v);
-  if (!(Number.isFinite(n) && n > 0)) throw new CliError(`--max-area must be a positive number of mm², got "${v}"`);
-  return n;
 }
 
 /** A network made of all the given workloads (their layers with counts), for searching several at once. */
@@ -66,7 +62,19 @@ export async function searchAll(
   trained: TrainedVaesa,
   target: Network,
   methods: { latent: readonly LatentOptimizer[]; baselines: readonly InputSpaceOptimizer[] },
-  options: { budget: number; seed: number; objective: SearchObjective; evaluator: Evaluator; maxArea?: number; pareto?: boolean; silent: boolean },
+  options: {
+    budget: number;
+    seed: number;
+    objective: SearchObjective;
+    evaluator: Evaluator;
+    maxArea?: number;
+    pareto?: boolean;
+    silent: boolean;
+    /** Half-width of the latent box (default 1, VAESA's). */
+    latentBound?: number;
+    /** The baselines' box (default the log-normalised parameters). */
+    baselineCoordinates?: 'normalised' | 'raw';
+  },
 ): Promise<LabelledResult[]> {
   const common = {
     budget: options.budget,
@@ -79,11 +87,15 @@ export async function searchAll(
   const out: LabelledResult[] = [];
   for (const optimizer of methods.latent) {
     const method = `latent ${optimizer}`;
-    out.push({ method, result: await runWithProgress(method, options.budget, options.silent, (onProgress) => latentSearch(trained, target, { ...common, optimizer, onProgress })) });
+    out.push({ method, result: await runWithProgress(method, options.budget, options.silent, (onProgress) =>
+        latentSearch(trained, target, { ...common, optimizer, onProgress, ...(options.latentBound === undefined ? {} : { latentBound: options.latentBound }) }),
+      ), });
   }
   for (const optimizer of methods.baselines) {
     const method = `input-space ${optimizer}`;
-    out.push({ method, result: await runWithProgress(method, options.budget, options.silent, (onProgress) => inputSpaceSearch(trained.space, target, { ...common, optimizer, onProgress })) });
+    out.push({ method, result: await runWithProgress(method, options.budget, options.silent, (onProgress) =>
+        inputSpaceSearch(trained.space, target, { ...common, optimizer, onProgress, ...(options.baselineCoordinates === undefined ? {} : { coordinates: options.baselineCoordinates }) }),
+      ), });
   }
   return out;
 }
@@ -118,7 +130,9 @@ export function registerSearchCommand(program: Command): Command {
     .option('--seed <s>', 'seed', parseInteger('--seed'), 0)
     .option('--objective <obj>', 'edp | latency | energy', parseChoice('--objective', ['edp', 'latency', 'energy'] as const), 'edp')
     .option('--baseline <list>', 'original-space baselines at the same budget: random,bo', parseBaselines)
-    .option('--max-area <mm2>', 'area budget: designs above it never win', parseArea)
+    .option('--latent-bound <b>', 'half-width of the latent box searched (VAESA: 1; models whose latent means spread wider, like the fast preset, do better with 2)', parsePositiveNumber('--latent-bound'))
+    .option('--baseline-coordinates <c>', 'box of the baselines: normalised (log-scaled parameters) | raw (raw values, as VAESA searched)', parseChoice('--baseline-coordinates', ['normalised', 'raw'] as const))
+    .option('--max-area <mm2>', 'area budget: designs above it never win', parsePositiveNumber('--max-area'))
     .option('--pareto', 'also return the latency/energy Pareto front found')
     .option('--plot <file.svg>', 'draw best objective vs evaluations for every method')
     .option('--json', 'print the result as JSON');
@@ -134,6 +148,8 @@ export function registerSearchCommand(program: Command): Command {
         maxArea: o.maxArea,
         pareto: o.pareto,
         silent: o.json === true,
+        latentBound: o.latentBound,
+        baselineCoordinates: o.baselineCoordinates,
       });
       if (o.plot !== undefined) writeFileSync(o.plot, historyPlot(results, o.objective));
       printResult(o.json, { target: target.name, objective: o.objective, budget: o.budget, seed: o.seed, results }, () => [

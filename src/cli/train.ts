@@ -10,7 +10,7 @@ import { addBackendOption, selectBackend } from './backend';
 import { evaluateVaesa, trainVaesa, type TrainOptions, type TrainedVaesa } from '../train';
 import { TRAINING_PRESETS, type TrainingPresetName, type VaesaModelConfig, type TrainingSchedule } from '../train/config';
 import { loadVaesa, saveVaesa } from '../train/checkpoint';
-import { CliError, orFail, parseChoice, parseInteger, parsePositiveInt } from './errors';
+import { CliError, orFail, parseChoice, parseInteger, parsePositiveInt, parsePositiveNumber } from './errors';
 import { formatNumber, printResult } from './output';
 import { createProgress } from './progress';
 
@@ -31,14 +31,6 @@ interface TrainFlags {
   timeLimit?: number;
   skipBadRows?: boolean;
   json?: boolean;
-}
-
-function parsePositiveNumber(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!(Number.isFinite(n) && n > 0)) throw new CliError(`${flag} must be a positive number, got "${v}"`);
-    return n;
-  };
 }
 
 /** The model overrides the flags ask for, checked against the preset names. */

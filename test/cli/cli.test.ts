@@ -132,12 +132,28 @@ describe('vaesa dataset, train and search', () => {
     expect(readFileSync(plot, 'utf8')).toMatch(/^<svg[\s\S]*latent random[\s\S]*<\/svg>/);
   });
 
+  it('passes --latent-bound and --baseline-coordinates to the searches', async () => {
+    const run = async (...extra: string[]) => {
+      const r = await cli('search', '--model', model(), '--layers', path.join(dir, 'layers.json'), '--optimizer', 'random', '--budget', '3', '--baseline', 'random', '--json', ...extra);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.out).results.map(({ result }: { result: { evaluations: { arch: unknown }[] } }) => result.evaluations.map((e) => e.arch));
+    };
+    const [latent, baseline] = await run();
+    const [wideLatent, rawBaseline] = await run('--latent-bound', '3', '--baseline-coordinates', 'raw');
+    expect(wideLatent).not.toEqual(latent);
+    expect(rawBaseline).not.toEqual(baseline);
+  });
+
   it('rejects bad flags with a one-line message', async () => {
     const r = await cli('search', '--model', model(), '--layers', path.join(dir, 'layers.json'), '--optimizer', 'annealing');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--optimizer must be one of bo, gradient, random, grid, got "annealing"/);
     const budget = await cli('search', '--model', model(), '--layers', path.join(dir, 'layers.json'), '--budget', '-1');
     expect(budget.code).toBe(2);
+    const bound = await cli('search', '--model', model(), '--layers', path.join(dir, 'layers.json'), '--latent-bound', '0');
+    expect(bound.err).toMatch(/--latent-bound must be a positive number, got "0"/);
+    const box = await cli('search', '--model', model(), '--layers', path.join(dir, 'layers.json'), '--baseline-coordinates', 'log');
+    expect(box.err).toMatch(/--baseline-coordinates must be one of normalised, raw, got "log"/);
     const missing = await cli('search', '--model', path.join(dir, 'no-model'), '--network', 'alexnet');
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/no-model/);

@@ -33,7 +33,7 @@ export { mappingFromTimeloop, parseTimeloopMapYaml } from './timeloop-mapping';
 export { findMapping, createMappingCache } from './mapper/find-mapping';
 export type { FindMappingOptions, FoundMapping, MappingCache, MapperFunction, MapperName } from './mapper/find-mapping';
 export { DEFAULT_SEARCH_EFFORT, FAST_SEARCH_EFFORT, SEARCH_EFFORTS } from './mapper/search';
-export type { MapperObjective, SearchEffort } from './mapper/search';
+export type { MapperObjective, SearchEffort, SearchEffortName } from './mapper/search';
 export { evaluateLayer, evaluateNetwork } from './evaluate-layer';
 export type { EvaluateLayerOptions, LayerCost, NetworkCost } from './evaluate-layer';
 export * from './mip';

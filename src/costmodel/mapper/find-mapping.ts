@@ -10,7 +10,19 @@ import * as layout from '../mapping';
 import { packMapping, unpackMapping, type Mapping, type PackedMapping } from '../mapping';
 import { mipMapper } from '../mip/mapper';
 import type { MipSolver } from '../mip/solver';
-import { createShapeContext, DEFAULT_SEARCH_EFFORT, objectiveValue, searchMappings, shapeTemplate, type LayerPool, type MapperObjective, type SearchEffort, type ShapeContext } from './search';
+import {
+  createShapeContext,
+  DEFAULT_SEARCH_EFFORT,
+  objectiveValue,
+  SEARCH_EFFORTS,
+  searchMappings,
+  shapeTemplate,
+  type LayerPool,
+  type MapperObjective,
+  type SearchEffort,
+  type SearchEffortName,
+  type ShapeContext,
+} from './search';
 
 /**
  * A mapper other than the built-in search (e.g. a MIP): proposes mappings for one (arch, layer), best
@@ -32,8 +44,8 @@ export interface FindMappingOptions {
   readonly seed?: number;
   /** Reuses work across calls and archs (see `createMappingCache`); results are identical with or without it. */
   readonly cache?: MappingCache;
-  /** Search effort (default `DEFAULT_SEARCH_EFFORT`). */
-  readonly effort?: SearchEffort;
+  /** Search effort: a name of `SEARCH_EFFORTS` (`'default'`, `'fast'`) or explicit knobs (default `DEFAULT_SEARCH_EFFORT`). */
+  readonly effort?: SearchEffort | SearchEffortName;
   /** The loaded HiGHS solver (`await loadMipSolver()`) that `mapper: 'mip'` needs. */
   readonly mipSolver?: MipSolver;
 }
@@ -101,6 +113,23 @@ function dramOnlyMapping(layer: ConvLayer): PackedMapping {
   return packed;
 }
 
+/** The effort an option names or gives, checked: a wrong name or knob is a programmer error (RangeError). */
+function resolveEffort(effort: SearchEffort | SearchEffortName | undefined): SearchEffort {
+  if (effort === undefined) return DEFAULT_SEARCH_EFFORT;
+  if (typeof effort === 'string') {
+    if (!Object.prototype.hasOwnProperty.call(SEARCH_EFFORTS, effort)) {
+      throw new RangeError(`findMapping: effort must be one of ${Object.keys(SEARCH_EFFORTS).join(', ')} or a SearchEffort, got "${String(effort)}"`);
+    }
+    return SEARCH_EFFORTS[effort];
+  }
+  for (const knob of Object.keys(DEFAULT_SEARCH_EFFORT) as (keyof SearchEffort)[]) {
+    const value = effort[knob];
+    const least = knob === 'unrollings' || knob === 'finalists' ? 1 : 0;
+    if (!(Number.isInteger(value) && value >= least)) throw new RangeError(`findMapping: effort.${knob} must be an integer >= ${least}, got ${String(value)}`);
+  }
+  return effort;
+}
+
 function effortKey(e: SearchEffort): string {
   return [e.unrollings, e.seededUnrollings, e.starts, e.moves, e.finalists, e.poolStarts, e.poolMoves, e.poolOrders].join(',');
 }
@@ -139,7 +168,7 @@ export function findMapping(arch: ArchConfig, layer: ConvLayer, options: FindMap
   const model = options.model ?? 'pat';
   const objective = options.objective ?? 'edp';
   const seed = options.seed ?? 0;
-  const effort = options.effort ?? DEFAULT_SEARCH_EFFORT;
+  const effort = resolveEffort(options.effort);
   const mapper = options.mapper ?? 'search';
   const cache = options.cache;
   const answerKey =

@@ -60,6 +60,8 @@ export const FAST_SEARCH_EFFORT: SearchEffort = { unrollings: 16, seededUnrollin
 /** Named mapper efforts, for command lines and configs. */
 export const SEARCH_EFFORTS = { default: DEFAULT_SEARCH_EFFORT, fast: FAST_SEARCH_EFFORT } as const;
 
+export type SearchEffortName = keyof typeof SEARCH_EFFORTS;
+
 /**
  * Everything about (layer, MAC count, setup) that no buffer size changes: the template shape, the spatial
  * unrollings and the estimator. Built once and shared by every arch with those fan-outs (see `MappingCache`).

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { isValidMapping } from '../../../src/costmodel/validity';
 import { createMappingCache, findMapping } from '../../../src/costmodel/mapper/find-mapping';
+import { FAST_SEARCH_EFFORT } from '../../../src/costmodel/mapper/search';
 import type { ArchConfig } from '../../../src/hardware/arch';
 import { convLayer, layerMacs, tensorSizes, type ConvLayer } from '../../../src/workload/layer';
 import { exhaustiveOptimum, TEST_EFFORT as FAST, TINY_LAYERS } from './exhaustive';
@@ -151,5 +152,14 @@ describe('findMapping', () => {
     expect(() => findMapping({ ...simba, macs: 1000 }, layer)).toThrow(/invalid arch/);
     expect(() => findMapping(simba, { ...layer, C: 2.5 })).toThrow(/invalid layer/);
     expect(() => findMapping({ ...simba, globalBuffer: 1 }, layer)).toThrow(/no valid mapping/);
+  });
+
+  it('takes an effort by name, and rejects an unknown name or a bad knob', () => {
+    const layer = convLayer({ R: 3, S: 3, P: 7, Q: 7, C: 8, K: 16, N: 1 });
+    expect(findMapping(simba, layer, { effort: 'fast' }).cost).toEqual(findMapping(simba, layer, { effort: FAST_SEARCH_EFFORT }).cost);
+    expect(() => findMapping(simba, layer, { effort: 'thorough' as 'fast' })).toThrow(/effort must be one of default, fast or a SearchEffort, got "thorough"/);
+    expect(() => findMapping(simba, layer, { effort: 'toString' as 'fast' })).toThrow(/effort must be one of/);
+    expect(() => findMapping(simba, layer, { effort: { ...FAST_SEARCH_EFFORT, moves: 2.5 } })).toThrow(/effort.moves must be an integer >= 0, got 2.5/);
+    expect(() => findMapping(simba, layer, { effort: { ...FAST_SEARCH_EFFORT, finalists: 0 } })).toThrow(/effort.finalists must be an integer >= 1, got 0/);
   });
 });

@@ -1,5 +1,5 @@
 import { customKernelReady, kernelAccess } from '../model/kernels';
-import { type AdamUpdateScalars, wasmAdamUpdate } from '../model/wasm-adam';
+import { type AdamUpdateScalars, wasmAdamUpdate } from '../model/wasm-kernels';
 import { tf } from '../model/tf';
 
 /** Adam hyper-parameters (PyTorch's defaults apart from the learning rate). */

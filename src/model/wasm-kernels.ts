@@ -1,12 +1,14 @@
 /**
- * Adam's update as a few hundred bytes of WebAssembly (SIMD) that work directly in the wasm backend's
- * memory. A JavaScript loop over that memory costs ~7-10 ns per number on this machine (V8 does not
- * vectorise; each number reads four arrays and writes three), three times the wasm backend's 12
- * SIMD ops; this module does the same float32 arithmetic four lanes at a time, in one call.
+ * Two kernels' inner loops as a few hundred bytes of WebAssembly that work directly in the wasm
+ * backend's memory: Adam's update (SIMD, four lanes at a time) and a tiled matrix transpose.
+ * JavaScript loops over that memory are slow on this machine (V8 does not vectorise): Adam's loop
+ * costs ~7-10 ns per number (each number reads four arrays and writes three), three times the wasm
+ * backend's 12 SIMD ops; here it costs about half a nanosecond, and the transpose half of the
+ * JavaScript tiled copy's time (`npx tsx bench/train.ts adam` and `speed` print both).
  *
  * The module is assembled here from named opcodes (WebAssembly binary format 1.0 with the SIMD
  * proposal, standard since Node 16.4) and instantiated on the backend's own `WebAssembly.Memory`,
- * so the kernel reads its inputs and writes its outputs where the backend keeps them: no copies.
+ * so the functions read their inputs and write their outputs where the backend keeps them: no copies.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { tf } from './tf';
@@ -56,25 +58,45 @@ interface WebAssemblyApi {
 
 const webAssembly = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
-const instances = new WeakMap<object, AdamExport | null>();
+interface ModuleExports {
+  readonly adam: AdamExport;
+  readonly transpose: (src: number, dst: number, rows: number, cols: number) => void;
+}
+
+const instances = new WeakMap<object, ModuleExports | null>();
 
 /**
- * The SIMD Adam update bound to `backend`'s memory, or undefined when `backend` is not the wasm
+ * The module's functions bound to `backend`'s memory, or undefined when `backend` is not the wasm
  * backend, does not expose its memory (`wasm.asm.memory`, Emscripten's export) or the runtime
- * lacks WebAssembly SIMD; callers then use their JavaScript loop.
+ * lacks WebAssembly SIMD.
  */
-export function wasmAdamUpdate(backend: object): WasmAdamUpdate | undefined {
+function moduleFor(backend: object): ModuleExports | undefined {
   const memory = backendMemory(backend);
   if (webAssembly === undefined || memory === undefined) return undefined;
   if (!instances.has(memory)) instances.set(memory, instantiate(webAssembly, memory));
-  const adam = instances.get(memory);
-  if (adam == null) return undefined;
-  const wasm = backend as BackendWasm;
-  const at = (t: tf.TensorInfo) => wasm.getMemoryOffset(t.dataId);
+  return instances.get(memory) ?? undefined;
+}
+
+function offsetOf(backend: object, t: tf.TensorInfo): number {
+  return (backend as BackendWasm).getMemoryOffset(t.dataId);
+}
+
+/** The SIMD Adam update in `backend`'s memory; undefined as `moduleFor` (callers then use their JavaScript loop). */
+export function wasmAdamUpdate(backend: object): WasmAdamUpdate | undefined {
+  const adam = moduleFor(backend)?.adam;
+  if (adam === undefined) return undefined;
+  const at = (t: tf.TensorInfo) => offsetOf(backend, t);
   return (inputs, outputs, { beta1, beta2, stepSize, epsilon }) => {
     const count = inputs.x.shape.reduce((a, b) => a * b, 1);
     adam(at(inputs.x), at(inputs.g), at(inputs.m), at(inputs.v), at(outputs.x), at(outputs.m), at(outputs.v), count, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsilon);
   };
+}
+
+/** Writes the transpose of the [rows x cols] float32 matrix `x` into `out` in `backend`'s memory; undefined as `moduleFor`. */
+export function wasmTranspose(backend: object): ((x: tf.TensorInfo, out: tf.TensorInfo) => void) | undefined {
+  const transpose = moduleFor(backend)?.transpose;
+  if (transpose === undefined) return undefined;
+  return (x, out) => transpose(offsetOf(backend, x), offsetOf(backend, out), x.shape[0], x.shape[1]);
 }
 
 function backendMemory(backend: object): object | undefined {
@@ -87,11 +109,11 @@ function backendMemory(backend: object): object | undefined {
   return memory instanceof webAssembly.Memory ? memory : undefined;
 }
 
-function instantiate(api: WebAssemblyApi, memory: object): AdamExport | null {
-  const bytes = adamModuleBytes();
+function instantiate(api: WebAssemblyApi, memory: object): ModuleExports | null {
+  const bytes = moduleBytes([ADAM, TRANSPOSE]);
   if (!api.validate(bytes)) return null;
   const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
-  return instance.exports.adam as AdamExport;
+  return instance.exports as unknown as ModuleExports;
 }
 
 // --- assembling the module ------------------------------------------------------------------
@@ -112,6 +134,11 @@ const op = {
   i32Add: [0x6a],
   i32And: [0x71],
   i32Shl: [0x74],
+  i32Mul: [0x6c],
+  i32LtU: [0x49],
+  select: [0x1b],
+  i32Load: [0x28, 2, 0],
+  i32Store: [0x36, 2, 0],
   i32GeU: [0x4f],
 };
 
@@ -155,18 +182,15 @@ const LOCALS: [number, number][] = [
 ];
 
 /**
- * One loop over byte positions [POS, end) in steps of `lanes.bytes`, each step computing
+ * One loop over byte positions from `start` to `end` in steps of `lanes.bytes`, each step computing
  * m' = m*b1 + g*(1-b1), v' = v*b2 + (g*g)*(1-b2), x' = x - step*(m' / (sqrt(v') + eps)),
  * every operation rounded to float32 in that order (as the JavaScript kernel and the tfjs ops).
  */
-function updateLoop(lanes: Lanes, end: number, scalars: readonly number[], locals: { g: number; m: number; v: number }): number[] {
+function updateLoop(lanes: Lanes, start: readonly number[], end: number, scalars: readonly number[], locals: { g: number; m: number; v: number }): number[] {
   const [b1, c1, b2, c2, step, eps] = scalars;
-  const load = (array: number) => [...op.get(array), ...op.get(POS), ...op.i32Add, ...lanes.load];
   const addressOf = (array: number) => [...op.get(array), ...op.get(POS), ...op.i32Add];
-  return [
-    ...op.block,
-    ...op.loop,
-    ...op.get(POS), ...op.get(end), ...op.i32GeU, ...op.brIf(1),
+  const load = (array: number) => [...addressOf(array), ...lanes.load];
+  return forLoop(POS, start, end, lanes.bytes, [
     ...load(G), ...op.set(locals.g),
     ...load(M), ...op.get(b1), ...lanes.mul, ...op.get(locals.g), ...op.get(c1), ...lanes.mul, ...lanes.add, ...op.set(locals.m),
     ...load(V), ...op.get(b2), ...lanes.mul, ...op.get(locals.g), ...op.get(locals.g), ...lanes.mul, ...op.get(c2), ...lanes.mul, ...lanes.add, ...op.set(locals.v),
@@ -175,11 +199,7 @@ function updateLoop(lanes: Lanes, end: number, scalars: readonly number[], local
     ...addressOf(X_OUT),
     ...load(X), ...op.get(step), ...op.get(locals.m), ...op.get(locals.v), ...lanes.sqrt, ...op.get(eps), ...lanes.add, ...lanes.div, ...lanes.mul, ...lanes.sub,
     ...lanes.store,
-    ...op.get(POS), ...op.i32Const(lanes.bytes), ...op.i32Add, ...op.set(POS),
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
-  ];
+  ]);
 }
 
 function adamBody(): number[] {
@@ -188,23 +208,96 @@ function adamBody(): number[] {
     ...op.get(COUNT), ...op.i32Const(-4), ...op.i32And, ...op.i32Const(2), ...op.i32Shl, ...op.set(VECTOR_END),
     ...op.get(COUNT), ...op.i32Const(2), ...op.i32Shl, ...op.set(END),
     ...splat,
-    ...updateLoop(VECTOR, VECTOR_END, SPLATS, LANE_LOCALS.vector),
-    ...updateLoop(SCALAR, END, SCALARS, LANE_LOCALS.scalar),
+    ...updateLoop(VECTOR, op.i32Const(0), VECTOR_END, SPLATS, LANE_LOCALS.vector),
+    // the numbers after the last multiple of four, from where the four-lane loop stopped
+    ...updateLoop(SCALAR, op.get(POS), END, SCALARS, LANE_LOCALS.scalar),
     ...op.end,
   ];
 }
 
-function adamModuleBytes(): Uint8Array {
+/** A function of the module: its exported name, parameter and local types (`[count, type]` runs), body. */
+interface WasmFunction {
+  readonly name: string;
+  readonly params: readonly number[];
+  readonly locals: readonly (readonly [number, number])[];
+  readonly body: readonly number[];
+}
+
+const ADAM: WasmFunction = { name: 'adam', params: PARAMS, locals: LOCALS, body: adamBody() };
+
+/** `for (counter = start; counter < end; counter += step) body` over unsigned i32 locals. */
+function forLoop(counter: number, start: readonly number[], end: number, step: number, body: readonly number[]): number[] {
+  return [
+    ...start, ...op.set(counter),
+    ...op.block,
+    ...op.loop,
+    ...op.get(counter), ...op.get(end), ...op.i32GeU, ...op.brIf(1),
+    ...body,
+    ...op.get(counter), ...op.i32Const(step), ...op.i32Add, ...op.set(counter),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+  ];
+}
+
+/** `target = min(target + step, limit)` over unsigned i32 locals, with `target` first set to `from`. */
+function tileEnd(target: number, from: number, step: number, limit: number): number[] {
+  return [
+    ...op.get(from), ...op.i32Const(step), ...op.i32Add, ...op.set(target),
+    ...op.get(target), ...op.get(limit), ...op.get(target), ...op.get(limit), ...op.i32LtU, ...op.select, ...op.set(target),
+  ];
+}
+
+/**
+ * Side of the square tiles a transposition copies: a tile's destination rows stay in the first-level
+ * cache (an untiled copy of [256x256] writes 256 rows 1 KB apart, which share a few cache sets).
+ */
+export const TRANSPOSE_TILE = 16;
+
+// transpose(src, dst, rows, cols): dst[j][i] = src[i][j], float32 matrices at byte offsets src and dst.
+const [SRC, DST, ROWS, COLS] = [0, 1, 2, 3];
+const [COLUMN_STRIDE, FROM, TO, ROW_TILE, COL_TILE, ROW, COL, ROW_END, COL_END] = [4, 5, 6, 7, 8, 9, 10, 11, 12];
+const byteOffset = (base: number, outer: number, stride: number, inner: number) => [
+  ...op.get(base), ...op.get(outer), ...op.get(stride), ...op.i32Mul, ...op.get(inner), ...op.i32Add, ...op.i32Const(2), ...op.i32Shl, ...op.i32Add,
+];
+const TRANSPOSE: WasmFunction = {
+  name: 'transpose',
+  params: [I32, I32, I32, I32],
+  locals: [[9, I32]],
+  body: [
+    ...op.get(ROWS), ...op.i32Const(2), ...op.i32Shl, ...op.set(COLUMN_STRIDE),
+    ...forLoop(ROW_TILE, op.i32Const(0), ROWS, TRANSPOSE_TILE, [
+      ...tileEnd(ROW_END, ROW_TILE, TRANSPOSE_TILE, ROWS),
+      ...forLoop(COL_TILE, op.i32Const(0), COLS, TRANSPOSE_TILE, [
+        ...tileEnd(COL_END, COL_TILE, TRANSPOSE_TILE, COLS),
+        ...forLoop(ROW, op.get(ROW_TILE), ROW_END, 1, [
+          ...byteOffset(SRC, ROW, COLS, COL_TILE), ...op.set(FROM),
+          ...byteOffset(DST, COL_TILE, ROWS, ROW), ...op.set(TO),
+          ...forLoop(COL, op.get(COL_TILE), COL_END, 1, [
+            ...op.get(TO), ...op.get(FROM), ...op.i32Load, ...op.i32Store, // copies the bits as they are
+            ...op.get(FROM), ...op.i32Const(4), ...op.i32Add, ...op.set(FROM),
+            ...op.get(TO), ...op.get(COLUMN_STRIDE), ...op.i32Add, ...op.set(TO),
+          ]),
+        ]),
+      ]),
+    ]),
+    ...op.end,
+  ],
+};
+
+function moduleBytes(functions: readonly WasmFunction[]): Uint8Array {
   const name = (s: string) => vector([...s].map((c) => [c.charCodeAt(0)]));
-  const locals = vector(LOCALS.map(([count, type]) => [...uleb128(count), type]));
-  const body = [...locals, ...adamBody()];
+  const code = (f: WasmFunction) => {
+    const body = [...vector(f.locals.map(([count, type]) => [...uleb128(count), type])), ...f.body];
+    return [...uleb128(body.length), ...body];
+  };
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-    ...section(1, vector([[0x60, ...vector(PARAMS.map((t) => [t])), ...vector([])]])), // type: (params) -> ()
+    ...section(1, vector(functions.map((f) => [0x60, ...vector(f.params.map((t) => [t])), ...vector([])]))), // types: (params) -> ()
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])), // import env.memory, at least one page
-    ...section(3, [1, 0x00]), // one function, of type 0
-    ...section(7, vector([[...name('adam'), 0x00, 0x00]])), // export function 0 as "adam"
-    ...section(10, vector([[...uleb128(body.length), ...body]])), // code
+    ...section(3, vector(functions.map((_, i) => [i]))), // function i has type i
+    ...section(7, vector(functions.map((f, i) => [...name(f.name), 0x00, i]))), // exported under its name
+    ...section(10, vector(functions.map(code))),
   ]);
 }
 

@@ -1,7 +1,7 @@
 /**
  * Training benchmark. `npx tsx bench/train.ts speed [--backend wasm|cpu] [--preset fast|paper]` measures
  * plain matMul, one dense layer's forward+backward (our gradient vs tfjs's built-in one) and a whole
- * training step; `npx tsx bench/train.ts quality [--backend wasm] [--seed 1] [--held-out 5] [--seconds S]
+ * training step (with, for `fast`, milliseconds per kernel name in one step); `npx tsx bench/train.ts quality [--backend wasm] [--seed 1] [--held-out 5] [--seconds S]
  * [--schedule JSON] [--model JSON]` trains the `fast` preset (with overrides) on the 45 reference layers
  * and reports the accuracy targets of docs/model.md; `npx tsx bench/train.ts vae [--hidden '[256]'] [--steps 6000]
  * [--batch 64] [--lr 3e-3] [--constant]` trains the VAE alone on the reference designs and reports its reconstruction;
@@ -130,7 +130,10 @@ async function trainingRate(preset: TrainingPresetName, rowsPerEpoch: number): P
  * warm-up), with and without the Adam update, and its kernel count (`tf.profile`): shows the fixed
  * per-step cost against the part that grows with the batch.
  */
-async function stepCost(preset: TrainingPresetName, batchSize: number): Promise<{ withAdam: number; withoutAdam: number; kernels: number; adamKernels: number }> {
+async function stepCost(
+  preset: TrainingPresetName,
+  batchSize: number,
+): Promise<{ withAdam: number; withoutAdam: number; kernels: number; adamKernels: number; msPerKernelName: [string, number][] }> {
   const config = TRAINING_PRESETS[preset].model;
   const rng = createRng(1);
   const p = simbaSpace.params.length;
@@ -159,11 +162,20 @@ async function stepCost(preset: TrainingPresetName, batchSize: number): Promise<
   const out = { withAdam: best(true), withoutAdam: best(false) };
   const kernels = (await tf.profile(() => step(true))).kernels.length;
   const withoutKernels = (await tf.profile(() => step(false))).kernels.length;
+  // milliseconds per kernel name in one step (tf.profile's kernel times summed per name), median of 30 steps
+  const perName = new Map<string, number[]>();
+  for (let i = 0; i < 30; i++) {
+    const sums = new Map<string, number>();
+    for (const k of (await tf.profile(() => step(true))).kernels) sums.set(k.name, (sums.get(k.name) ?? 0) + Number(k.kernelTimeMs));
+    sums.forEach((ms, name) => perName.set(name, [...(perName.get(name) ?? []), ms]));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const msPerKernelName = [...perName].map(([name, ms]): [string, number] => [name, median(ms)]).sort((a, b) => b[1] - a[1]);
   disposeVae(nets.vae);
   disposePredictor(nets.cyclesHead);
   disposePredictor(nets.energyHead);
   disposeAdam(adam);
-  return { ...out, kernels, adamKernels: kernels - withoutKernels };
+  return { ...out, kernels, adamKernels: kernels - withoutKernels, msPerKernelName };
 }
 
 /**
@@ -236,6 +248,7 @@ async function speed(args: readonly string[]): Promise<void> {
         console.log(
           `    one step at batch ${batch}: ${c.withAdam.toFixed(1)} ms with Adam, ${c.withoutAdam.toFixed(1)} ms without; ${c.kernels} kernels (${c.adamKernels} of them Adam's)`,
         );
+        if (batch === 128) console.log(`      ms per kernel name (median of 30 steps): ${c.msPerKernelName.map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')}`);
       }
     }
   }

@@ -109,11 +109,18 @@ function backendMemory(backend: object): object | undefined {
   return memory instanceof webAssembly.Memory ? memory : undefined;
 }
 
+/**
+ * The module on `memory`, or null when the runtime rejects it: no SIMD (validation fails), or a
+ * memory the module's unshared import does not accept (the threaded wasm build's shared memory).
+ */
 function instantiate(api: WebAssemblyApi, memory: object): ModuleExports | null {
   const bytes = moduleBytes([ADAM, TRANSPOSE]);
   if (!api.validate(bytes)) return null;
-  const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
-  return instance.exports as unknown as ModuleExports;
+  try {
+    return new api.Instance(new api.Module(bytes), { env: { memory } }).exports as unknown as ModuleExports;
+  } catch {
+    return null;
+  }
 }
 
 // --- assembling the module ------------------------------------------------------------------

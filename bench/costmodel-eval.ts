@@ -81,16 +81,27 @@ function throughput(setup: CostModelName, runs: readonly ReferenceRun[], seconds
     g.mappings.push(packMapping(run.mapping));
   }
   const list = [...groups.values()];
+  const perPass = repeats * list.reduce((n, g) => n + g.mappings.length, 0);
+  return timedRate(seconds, perPass, () => {
+    let sink = 0;
+    for (const g of list) for (let r = 0; r < repeats; r++) for (const m of g.mappings) sink += g.evaluator.evaluate(m);
+    return sink;
+  });
+}
+
+/**
+ * Runs `pass` (which does `perPass` evaluations and returns the sum of their EDPs) until `seconds` have
+ * passed; evaluations per CPU-second of this process and per wall-second.
+ */
+function timedRate(seconds: number, perPass: number, pass: () => number): { cpu: number; wall: number } {
   let count = 0;
   let sink = 0;
   const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   const budget = BigInt(Math.round(seconds * 1e9));
   while (process.hrtime.bigint() - start < budget) {
-    for (const g of list) {
-      for (let r = 0; r < repeats; r++) for (const m of g.mappings) sink += g.evaluator.evaluate(m);
-      count += repeats * g.mappings.length;
-    }
+    sink += pass();
+    count += perPass;
   }
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpuStart);
@@ -101,18 +112,11 @@ function throughput(setup: CostModelName, runs: readonly ReferenceRun[], seconds
 /** Calls per CPU-second of the public `evaluateMapping` (template, evaluator, check and full breakdown per call). */
 function oneOffThroughput(setup: CostModelName, runs: readonly ReferenceRun[], seconds: number, workspace: EvaluatorWorkspace | undefined): number {
   const options = { model: setup, ...(workspace === undefined ? {} : { workspace }) };
-  let count = 0;
-  let sink = 0;
-  const cpuStart = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  const budget = BigInt(Math.round(seconds * 1e9));
-  while (process.hrtime.bigint() - start < budget) {
+  return timedRate(seconds, runs.length, () => {
+    let sink = 0;
     for (const run of runs) sink += evaluateMapping(run.arch, run.layer, run.mapping, options).edp;
-    count += runs.length;
-  }
-  const cpu = process.cpuUsage(cpuStart);
-  if (!Number.isFinite(sink)) throw new Error('non-finite EDP in throughput run');
-  return count / ((cpu.user + cpu.system) / 1e6);
+    return sink;
+  }).cpu;
 }
 
 export async function main(args: readonly string[] = []): Promise<void> {

@@ -51,7 +51,11 @@ export async function inputSpaceSearch(space: DesignSpace, target: SearchTarget,
   const { seed } = searchSettings(options);
   const ledger = createLedger(layers, options);
   const rng = createRng(seed);
-  const domain = options.coordinates === 'raw' ? rawDomain(space) : normalisedDomain(space);
+  const coordinates = options.coordinates ?? 'normalised';
+  if (coordinates !== 'normalised' && coordinates !== 'raw') {
+    throw new RangeError(`inputSpaceSearch: coordinates must be 'normalised' or 'raw', got ${JSON.stringify(coordinates)}`);
+  }
+  const domain = coordinates === 'raw' ? rawDomain(space) : normalisedDomain(space);
   switch (options.optimizer) {
     case 'bo':
       await bayesOptSearch(domain, ledger, rng, options.bo ?? {}, options.pareto === true);

@@ -109,7 +109,10 @@ export async function bayesOptSearch(
   const acquisition = options.acquisition ?? defaultAcquisition;
   const initialPoints = options.initialPoints ?? 5;
   const refitEveryIterationUpTo = options.gpRefit?.everyIterationUpTo ?? 100;
-  const refitGrowth = Math.max(0, options.gpRefit?.growth ?? 0.1);
+  const refitGrowth = options.gpRefit?.growth ?? 0.1;
+  if (!(refitEveryIterationUpTo >= 0) || !(refitGrowth >= 0)) {
+    throw new RangeError(`search: bo.gpRefit.everyIterationUpTo and bo.gpRefit.growth must be >= 0, got ${refitEveryIterationUpTo} and ${refitGrowth}`);
+  }
   let lastFitSize = 0;
   const unitLower = new Array<number>(dimension).fill(0);
   const unitUpper = new Array<number>(dimension).fill(1);

@@ -48,6 +48,11 @@ describe('rawDomain', () => {
     expect(d.toDesigns([d.upper])[0]).toEqual({ meshX: 64, macs: 4096, accumulationBuffer: 256, weightBuffer: 65536, inputBuffer: 4096, globalBuffer: 262144 });
   });
 
+  it('rejects an unknown coordinates value and a negative refit setting', async () => {
+    await expect(inputSpaceSearch(simbaSpace, layerA, options('random', { coordinates: 'log' as 'raw' }))).rejects.toThrow(/coordinates must be 'normalised' or 'raw', got "log"/);
+    await expect(inputSpaceSearch(simbaSpace, layerA, options('bo', { bo: { gpRefit: { growth: -1 } } }))).rejects.toThrow(/gpRefit.growth must be >= 0, got 100 and -1/);
+  });
+
   it("inputSpaceSearch with coordinates 'raw' samples raw values uniformly: large buffers dominate", async () => {
     const raw = await inputSpaceSearch(simbaSpace, layerA, options('random', { budget: 40, coordinates: 'raw' }));
     const normalised = await inputSpaceSearch(simbaSpace, layerA, options('random', { budget: 40 }));

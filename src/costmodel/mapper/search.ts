@@ -165,6 +165,13 @@ function archView(template: ArchTemplate, ctx: ShapeContext): ArchView {
   return { entries, vectorEnergy, macEnergy: ctx.macEnergy };
 }
 
+/** Estimated energy (pJ) on `view` of a mapping with these vector accesses per level. */
+function energyOf(view: ArchView, vectorAccesses: Float64Array): number {
+  let energy = view.macEnergy;
+  for (let l = 0; l < NUM_LEVELS; l++) energy += vectorAccesses[l] * view.vectorEnergy[l];
+  return energy;
+}
+
 /** The objective as one number (lower is better); latency and energy break ties with the other. */
 export function objectiveValue(objective: MapperObjective, cycles: number, energy: number): number {
   switch (objective) {
@@ -185,7 +192,11 @@ class OrderSearch {
   private readonly view: ArchView;
   private readonly objective: MapperObjective;
   private readonly extent = new Float64Array(NUM_DIMS);
-  private readonly cuts = new Int32Array(NUM_LEVELS);
+  /** Per level, the end (exclusive) of its segment of the last cut order. */
+  readonly cuts = new Int32Array(NUM_LEVELS);
+  private unrolling: SpatialOption | undefined;
+  private dims: Int32Array = new Int32Array(0);
+  private primes: Int32Array = new Int32Array(0);
   private readonly placed = new Uint8Array(NUM_DIMS);
   private prefix = new Float64Array(64 * NUM_DIMS);
   private readonly spatialExtent = new Float64Array(NUM_LEVELS * NUM_DIMS);
@@ -235,11 +246,21 @@ class OrderSearch {
    * exceed outer ones) and writes the packed mapping. Returns false when even the unrolled tiles do not fit.
    */
   allot(unrolling: SpatialOption, dims: Int32Array, primes: Int32Array, out: PackedMapping): boolean {
+    this.prepare(unrolling, dims, primes);
+    if (!this.cut(this.view.entries)) return false;
+    this.pack(out);
+    return true;
+  }
+
+  /**
+   * First half of `allot`, independent of buffer sizes: the prefix extents of the order (prefix k = its
+   * first k loops) and the fan-outs' extents up to each level. `cut` and `pack` then work on them.
+   */
+  prepare(unrolling: SpatialOption, dims: Int32Array, primes: Int32Array): void {
     const n = dims.length;
-    const cuts = this.cuts;
-    cuts[NUM_LEVELS - 1] = n;
-    // Prefix extents of the order (prefix k = its first k loops), then per level a binary search for the
-    // longest prefix that fits (tile sizes only grow with the prefix).
+    this.unrolling = unrolling;
+    this.dims = dims;
+    this.primes = primes;
     if (this.prefix.length < (n + 1) * NUM_DIMS) this.prefix = new Float64Array(2 * (n + 1) * NUM_DIMS);
     const prefix = this.prefix;
     for (let d = 0; d < NUM_DIMS; d++) prefix[d] = 1;
@@ -253,8 +274,17 @@ class OrderSearch {
     for (let l = 1; l < NUM_LEVELS; l++) {
       for (let d = 0; d < NUM_DIMS; d++) spatial[l * NUM_DIMS + d] = spatial[(l - 1) * NUM_DIMS + d] * unrolling.factors[l * NUM_DIMS + d];
     }
+  }
+
+  /**
+   * The cuts of the prepared order for buffers of `entries` (per level, a binary search for the longest
+   * prefix that fits: tile sizes only grow with the prefix); false when even the unrolled tiles do not fit.
+   */
+  cut(entries: Float64Array): boolean {
+    const cuts = this.cuts;
+    cuts[NUM_LEVELS - 1] = this.dims.length;
     for (let l = NUM_LEVELS - 2; l >= 0; l--) {
-      const limit = this.view.entries[l];
+      const limit = entries[l];
       if (this.needAt(l, 0) > limit) return false;
       let lo = 0;
       let hi = cuts[l + 1];
@@ -265,6 +295,13 @@ class OrderSearch {
       }
       cuts[l] = lo;
     }
+    return true;
+  }
+
+  /** Writes the packed mapping of the prepared order and the last cuts. */
+  pack(out: PackedMapping): void {
+    const { dims, primes, cuts } = this;
+    const unrolling = this.unrolling as SpatialOption;
     out.fill(0);
     let start = 0;
     for (let l = 0; l < NUM_LEVELS; l++) {
@@ -289,17 +326,32 @@ class OrderSearch {
       for (let d = 0; d < NUM_DIMS; d++) if (!placed[d]) out[base + PACKED_PERMUTATION + filled++] = d;
       start = cuts[l];
     }
-    return true;
   }
 
   /** Estimated objective of a candidate (Infinity when it cannot be allotted). */
   score(c: Candidate): number {
     if (!this.allot(c.unrolling, c.dims, c.primes, c.packed)) return Infinity;
+    return this.scoreAllotted(c.packed);
+  }
+
+  /**
+   * The score of a candidate close to `near` (a local move from it): Infinity when it cannot be allotted,
+   * and `near`'s own score when it allots to the same mapping (a move within one level's loops of one dim,
+   * or of equal loops), without estimating it again.
+   */
+  scoreNear(c: Candidate, near: Candidate): number {
+    if (!this.allot(c.unrolling, c.dims, c.primes, c.packed)) return Infinity;
+    const a = c.packed;
+    const b = near.packed;
+    let same = a.length === b.length;
+    for (let i = 0; same && i < a.length; i++) same = a[i] === b[i];
+    return same ? near.score : this.scoreAllotted(a);
+  }
+
+  private scoreAllotted(packed: PackedMapping): number {
     const est = this.ctx.estimator;
-    est.estimate(c.packed);
-    let energy = this.view.macEnergy;
-    for (let l = 0; l < NUM_LEVELS; l++) energy += est.vectorAccesses[l] * this.view.vectorEnergy[l];
-    return objectiveValue(this.objective, est.cycles, energy);
+    est.estimate(packed);
+    return objectiveValue(this.objective, est.cycles, energyOf(this.view, est.vectorAccesses));
   }
 
   /** First loop index of `level`'s segment in the last allotted order (after `score`). */
@@ -352,7 +404,7 @@ function polish(start: Candidate, search: OrderSearch): Candidate {
         }
       }
       const trial: Candidate = { unrolling: best.unrolling, dims, primes, score: Infinity, packed: new Int32Array(PACKED_LENGTH) };
-      trial.score = search.score(trial);
+      trial.score = search.scoreNear(trial, best);
       if (trial.score < best.score) best = trial;
     }
   }
@@ -488,7 +540,7 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
       trial.primes.set(best.primes);
       perturb(trial.dims, trial.primes, rng);
       if (rng.next() < 0.3) perturb(trial.dims, trial.primes, rng);
-      trial.score = search.score(trial);
+      trial.score = search.scoreNear(trial, best);
       if (trial.score < best.score) {
         best = { unrolling: trial.unrolling, dims: trial.dims.slice(), primes: trial.primes.slice(), score: trial.score, packed: trial.packed.slice() };
         remember(best);
@@ -550,13 +602,19 @@ function layerPoolOrders(pool: LayerPool, objective: MapperObjective, effort: Se
 }
 
 /**
- * A pool order carried over to `ctx`'s fan-outs: the unrolling adapted (`adaptUnrolling`), the temporal
- * loops kept in the source's order where the new unrolling leaves them, and the loops it no longer
- * unrolls put innermost (where the source had them, spatially below every temporal loop).
+ * A pool order carried over to `ctx`'s fan-outs: the unrolling adapted (`adaptUnrolling`, through
+ * `adapted`, which memoises it per source unrolling: many orders share one), the temporal loops kept in
+ * the source's order where the new unrolling leaves them, and the loops it no longer unrolls put
+ * innermost (where the source had them, spatially below every temporal loop).
  */
-function carryOver(order: PoolOrder, ctx: ShapeContext): PoolOrder {
+function carryOver(order: PoolOrder, ctx: ShapeContext, adapted: Map<string, SpatialOption>): PoolOrder {
   const layer = ctx.layer;
-  const unrolling = adaptUnrolling(order.unrolling, [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N], ctx.shape.fanouts);
+  const sourceKey = order.unrolling.factors.join(',');
+  let unrolling = adapted.get(sourceKey);
+  if (unrolling === undefined) {
+    unrolling = adaptUnrolling(order.unrolling, [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N], ctx.shape.fanouts);
+    adapted.set(sourceKey, unrolling);
+  }
   const left = Array.from(unrolling.remaining, (r) => primeFactors(r));
   const dims: number[] = [];
   const primes: number[] = [];
@@ -579,6 +637,49 @@ function carryOver(order: PoolOrder, ctx: ShapeContext): PoolOrder {
 }
 
 /**
+ * Estimated objective of every order on every view (`scores[view][order]`, Infinity where it cannot be
+ * allotted), as `OrderSearch.score` computes it one at a time. Cheaper in bulk: an order's prefix
+ * extents are computed once for all views, and views whose buffers cut it the same way share one
+ * estimate (the estimate does not depend on buffer sizes; with the pool's profiles most cuts repeat).
+ */
+function scoreOnViews(ctx: ShapeContext, views: readonly ArchView[], objective: MapperObjective, orders: readonly PoolOrder[]): Float64Array[] {
+  const search = new OrderSearch(ctx, views[0], objective);
+  const estimator = ctx.estimator;
+  const scores = views.map(() => new Float64Array(orders.length));
+  const scratch = new Int32Array(PACKED_LENGTH);
+  // Per view of the current order: its cuts and, for the first view with those cuts, the estimate.
+  const cutsOf = views.map(() => new Int32Array(NUM_LEVELS));
+  const cyclesOf = new Float64Array(views.length);
+  const accessesOf = views.map(() => new Float64Array(NUM_LEVELS));
+  const sameCuts = (a: Int32Array, b: Int32Array): boolean => {
+    for (let l = 0; l < NUM_LEVELS; l++) if (a[l] !== b[l]) return false;
+    return true;
+  };
+  orders.forEach((order, i) => {
+    search.prepare(order.unrolling, order.dims, order.primes);
+    let estimated = 0;
+    views.forEach((view, v) => {
+      if (!search.cut(view.entries)) {
+        scores[v][i] = Infinity;
+        return;
+      }
+      let k = 0;
+      while (k < estimated && !sameCuts(cutsOf[k], search.cuts)) k++;
+      if (k === estimated) {
+        search.pack(scratch);
+        estimator.estimate(scratch);
+        cutsOf[k].set(search.cuts);
+        cyclesOf[k] = estimator.cycles;
+        accessesOf[k].set(estimator.vectorAccesses);
+        estimated++;
+      }
+      scores[v][i] = objectiveValue(objective, cyclesOf[k], energyOf(view, accessesOf[k]));
+    });
+  });
+  return scores;
+}
+
+/**
  * The layer pool carried over to `ctx`'s fan-outs, re-ranked on this shape: per buffer profile, the
  * `effort.poolOrders` best carried orders (so an arch re-allots about as many orders as one profile
  * search keeps, whatever the number of MAC counts the layer pool was searched on).
@@ -586,24 +687,26 @@ function carryOver(order: PoolOrder, ctx: ShapeContext): PoolOrder {
 function shapePool(ctx: ShapeContext, objective: MapperObjective, effort: SearchEffort): readonly PoolOrder[] {
   const cached = ctx.pools.get(objective);
   if (cached !== undefined) return cached;
-  const carried = layerPoolOrders(ctx.layerPool, objective, effort).map((order) => carryOver(order, ctx));
-  const scratch = new Int32Array(PACKED_LENGTH);
+  const adapted = new Map<string, SpatialOption>();
+  const carried = layerPoolOrders(ctx.layerPool, objective, effort).map((order) => carryOver(order, ctx, adapted));
+  const views = POOL_BUFFERS.map(([acc, wb, ib, gb]): ArchView => {
+    const entries = Float64Array.from([1, acc, wb, ib, gb, Infinity]);
+    return { entries, vectorEnergy: ctx.vectorEnergy(entries), macEnergy: ctx.macEnergy };
+  });
+  const scores = scoreOnViews(ctx, views, objective, carried);
   const kept: PoolOrder[] = [];
   const seen = new Set<string>();
-  for (const [acc, wb, ib, gb] of POOL_BUFFERS) {
-    const entries = Float64Array.from([1, acc, wb, ib, gb, Infinity]);
-    const search = new OrderSearch(ctx, { entries, vectorEnergy: ctx.vectorEnergy(entries), macEnergy: ctx.macEnergy }, objective);
-    const ranked = carried
-      .map((order) => ({ order, score: search.score({ ...order, score: Infinity, packed: scratch }) }))
-      .filter((r) => Number.isFinite(r.score))
-      .sort((a, b) => a.score - b.score);
+  for (const viewScores of scores) {
+    // Best first; ties keep the pool's order (a stable sort).
+    const ranked = carried.map((_, i) => i).filter((i) => Number.isFinite(viewScores[i]));
+    ranked.sort((a, b) => viewScores[a] - viewScores[b]);
     let taken = 0;
-    for (const { order } of ranked) {
+    for (const i of ranked) {
       if (taken >= effort.poolOrders) break;
-      const key = orderKey(order);
+      const key = orderKey(carried[i]);
       if (seen.has(key)) continue;
       seen.add(key);
-      kept.push(order);
+      kept.push(carried[i]);
       taken++;
     }
   }

@@ -108,6 +108,11 @@ export class MappingEstimator {
   private readonly levelFanout = new Float64Array(NUM_LEVELS);
   private readonly accesses = new Float64Array(NUM_LEVELS * NUM_SPACES);
   private readonly running = new Float64Array(NUM_DIMS);
+  /** Fan-out of the level being built. */
+  private fanout = 1;
+  /** Scratch of `estimateOrder`: a level's loops merged per dim, and the dims in order of first appearance. */
+  private readonly merged = new Float64Array(NUM_DIMS);
+  private readonly mergedOrder = new Int32Array(NUM_DIMS);
 
   constructor(layer: ConvLayer, shape: TemplateShape) {
     this.shape = shape;
@@ -118,9 +123,40 @@ export class MappingEstimator {
     this.outputsTotal = layer.P * layer.Q * layer.K * layer.N;
   }
 
-  /** Estimates `packed` (which must have valid factor products); returns the loop-bound cycles x bandwidth limit. */
+  /** Estimates `packed` (which must have valid factor products). */
   estimate(packed: PackedMapping): void {
     this.buildNest(packed);
+    this.countAccesses();
+  }
+
+  /**
+   * Estimates the mapping an order allots to (the mapper's candidates, without packing them): the fan-outs
+   * `spatialFactors[level * 7 + dim]`, then per level the loops `dims`/`primes` from the previous level's
+   * cut to `cuts[level]`, merged per dim in order of first appearance, as `OrderSearch.pack` writes them.
+   */
+  estimateOrder(spatialFactors: Int32Array, dims: Int32Array, primes: Int32Array, cuts: Int32Array): void {
+    this.beginNest();
+    const merged = this.merged;
+    const order = this.mergedOrder;
+    let start = 0;
+    for (let l = 0; l < NUM_LEVELS; l++) {
+      for (let d = 0; d < NUM_DIMS; d++) this.pushSpatial(l, d, spatialFactors[l * NUM_DIMS + d]);
+      merged.fill(1);
+      let count = 0;
+      for (let i = start; i < cuts[l]; i++) {
+        const d = dims[i];
+        if (merged[d] === 1) order[count++] = d;
+        merged[d] *= primes[i];
+      }
+      for (let i = 0; i < count; i++) this.pushTemporal(l, order[i], merged[order[i]]);
+      this.endLevel(l);
+      start = cuts[l];
+    }
+    this.finishNest();
+    this.countAccesses();
+  }
+
+  private countAccesses(): void {
     const acc = this.accesses;
     acc.fill(0);
     const compute = this.computeCycles;
@@ -245,34 +281,51 @@ export class MappingEstimator {
   }
 
   private buildNest(packed: PackedMapping): void {
-    let n = 0;
-    const running = this.running;
-    running.fill(1);
-    let compute = 1;
+    this.beginNest();
     for (let l = 0; l < NUM_LEVELS; l++) {
       const base = l * PACKED_LEVEL_STRIDE;
-      let fanout = 1;
-      for (let s = 0; s < NUM_SPACES; s++) this.spatialProduct[l * NUM_SPACES + s] = 1;
       for (let i = 0; i < NUM_DIMS; i++) {
         const dim = packed[base + PACKED_SPATIAL_PERMUTATION + i];
-        const end = packed[base + PACKED_SPATIAL + dim];
-        if (end <= 1) continue;
-        fanout *= end;
-        for (let s = 0; s < NUM_SPACES; s++) if (RELEVANT[s] & (1 << dim)) this.spatialProduct[l * NUM_SPACES + s] *= end;
-        n = this.push(n, dim, end, true, l, running);
+        this.pushSpatial(l, dim, packed[base + PACKED_SPATIAL + dim]);
       }
       for (let i = 0; i < NUM_DIMS; i++) {
         const dim = packed[base + PACKED_PERMUTATION + i];
-        const end = packed[base + PACKED_TEMPORAL + dim];
-        if (end <= 1) continue;
-        compute *= end;
-        n = this.push(n, dim, end, false, l, running);
+        this.pushTemporal(l, dim, packed[base + PACKED_TEMPORAL + dim]);
       }
-      this.levelFanout[l] = fanout;
-      this.boundary[l] = n - 1;
+      this.endLevel(l);
     }
-    this.numLoops = n;
-    this.computeCycles = compute;
+    this.finishNest();
+  }
+
+  // Building the nest inner to outer: per level its spatial loops, then its temporal loops, then endLevel.
+  private beginNest(): void {
+    this.numLoops = 0;
+    this.running.fill(1);
+    this.computeCycles = 1;
+    this.fanout = 1;
+    this.spatialProduct.fill(1);
+  }
+
+  private pushSpatial(level: number, dim: number, end: number): void {
+    if (end <= 1) return;
+    this.fanout *= end;
+    for (let s = 0; s < NUM_SPACES; s++) if (RELEVANT[s] & (1 << dim)) this.spatialProduct[level * NUM_SPACES + s] *= end;
+    this.push(dim, end, true, level);
+  }
+
+  private pushTemporal(level: number, dim: number, end: number): void {
+    if (end <= 1) return;
+    this.computeCycles *= end;
+    this.push(dim, end, false, level);
+  }
+
+  private endLevel(level: number): void {
+    this.levelFanout[level] = this.fanout;
+    this.fanout = 1;
+    this.boundary[level] = this.numLoops - 1;
+  }
+
+  private finishNest(): void {
     for (let l = 0; l < NUM_LEVELS; l++) {
       let used = 0;
       for (let s = 0; s < NUM_SPACES; s++) if (this.shape.keeps[l * NUM_SPACES + s]) used += this.tileSize(this.boundary[l], s);
@@ -280,7 +333,9 @@ export class MappingEstimator {
     }
   }
 
-  private push(n: number, dim: number, end: number, spatial: boolean, level: number, running: Float64Array): number {
+  private push(dim: number, end: number, spatial: boolean, level: number): void {
+    const n = this.numLoops;
+    const running = this.running;
     this.loopDim[n] = dim;
     this.loopEnd[n] = end;
     this.loopSpatial[n] = spatial ? 1 : 0;
@@ -289,7 +344,7 @@ export class MappingEstimator {
     running[dim] *= end;
     const o = n * NUM_DIMS;
     for (let d = 0; d < NUM_DIMS; d++) this.extent[o + d] = running[d];
-    return n + 1;
+    this.numLoops = n + 1;
   }
 
   private ext(loop: number, d: number): number {

@@ -299,7 +299,7 @@ class OrderSearch {
   }
 
   /** Writes the packed mapping of the prepared order and the last cuts. */
-  pack(out: PackedMapping): void {
+  private pack(out: PackedMapping): void {
     const { dims, primes, cuts } = this;
     const unrolling = this.unrolling as SpatialOption;
     out.fill(0);
@@ -328,16 +328,22 @@ class OrderSearch {
     }
   }
 
-  /** Estimated objective of a candidate (Infinity when it cannot be allotted). */
+  /** Estimated objective of a candidate (Infinity when it cannot be allotted); writes its mapping to `c.packed`. */
   score(c: Candidate): number {
     if (!this.allot(c.unrolling, c.dims, c.primes, c.packed)) return Infinity;
-    return this.scoreAllotted(c.packed);
+    return this.scoreCut();
+  }
+
+  /** `score` without writing the mapping, for candidates that are only ranked. */
+  rank(c: Candidate): number {
+    this.prepare(c.unrolling, c.dims, c.primes);
+    return this.cut(this.view.entries) ? this.scoreCut() : Infinity;
   }
 
   /**
-   * The score of a candidate close to `near` (a local move from it): Infinity when it cannot be allotted,
-   * and `near`'s own score when it allots to the same mapping (a move within one level's loops of one dim,
-   * or of equal loops), without estimating it again.
+   * `score` of a candidate close to `near` (a local move from it): `near`'s own score when it allots to
+   * the same mapping (a move within one level's loops of one dim, or of equal loops), without estimating
+   * it again.
    */
   scoreNear(c: Candidate, near: Candidate): number {
     if (!this.allot(c.unrolling, c.dims, c.primes, c.packed)) return Infinity;
@@ -345,12 +351,13 @@ class OrderSearch {
     const b = near.packed;
     let same = a.length === b.length;
     for (let i = 0; same && i < a.length; i++) same = a[i] === b[i];
-    return same ? near.score : this.scoreAllotted(a);
+    return same ? near.score : this.scoreCut();
   }
 
-  private scoreAllotted(packed: PackedMapping): number {
+  /** Estimated objective of the order last prepared and cut. */
+  scoreCut(): number {
     const est = this.ctx.estimator;
-    est.estimate(packed);
+    est.estimateOrder((this.unrolling as SpatialOption).factors, this.dims, this.primes, this.cuts);
     return objectiveValue(this.objective, est.cycles, energyOf(this.view, est.vectorAccesses));
   }
 
@@ -504,7 +511,7 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
   const scratch = new Int32Array(PACKED_LENGTH);
   const consider = (unrolling: SpatialOption, dims: Int32Array, primes: Int32Array): void => {
     const c: Candidate = { unrolling, dims, primes, score: Infinity, packed: scratch };
-    c.score = search.score(c);
+    c.score = search.rank(c);
     if (Number.isFinite(c.score)) scored.push(c);
   };
   const fitting = fittingUnrollings(ctx.unrollings, search, ctx.unrollings.length);
@@ -646,7 +653,6 @@ function scoreOnViews(ctx: ShapeContext, views: readonly ArchView[], objective: 
   const search = new OrderSearch(ctx, views[0], objective);
   const estimator = ctx.estimator;
   const scores = views.map(() => new Float64Array(orders.length));
-  const scratch = new Int32Array(PACKED_LENGTH);
   // Per view of the current order: its cuts and, for the first view with those cuts, the estimate.
   const cutsOf = views.map(() => new Int32Array(NUM_LEVELS));
   const cyclesOf = new Float64Array(views.length);
@@ -666,8 +672,7 @@ function scoreOnViews(ctx: ShapeContext, views: readonly ArchView[], objective: 
       let k = 0;
       while (k < estimated && !sameCuts(cutsOf[k], search.cuts)) k++;
       if (k === estimated) {
-        search.pack(scratch);
-        estimator.estimate(scratch);
+        estimator.estimateOrder(order.unrolling.factors, order.dims, order.primes, search.cuts);
         cutsOf[k].set(search.cuts);
         cyclesOf[k] = estimator.cycles;
         accessesOf[k].set(estimator.vectorAccesses);

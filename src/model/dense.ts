@@ -1,4 +1,4 @@
-import { transposeMatrix } from './kernels';
+import { transposeMatrix, wasmProduct } from './kernels';
 import { tf } from './tf';
 
 /** Activation applied after a dense layer. `leakyRelu` uses PyTorch's default slope 0.01, as VAESA. */
@@ -63,11 +63,10 @@ function denseBackward(
   // Transposes cost per element: transpose the kernel when it is smaller than dz and the result.
   const dx = !inputGradient
     ? undefined
-    : inputs * units <= rows * (inputs + units)
-      ? tf.matMul<tf.Tensor2D>(dz, transposeMatrix(kernel))
-      : transposeMatrix(tf.matMul(kernel, transposeMatrix(dz)));
-  const dkernel = tf.matMul<tf.Tensor2D>(transposeMatrix(x), dz);
-  const dbias = tf.reshape<tf.Rank.R1>(tf.matMul(tf.ones([1, rows]), dz), [units]);
+    : (wasmProduct(dz, kernel, { transposeB: true }) ??
+      (inputs * units <= rows * (inputs + units) ? tf.matMul<tf.Tensor2D>(dz, transposeMatrix(kernel)) : transposeMatrix(tf.matMul(kernel, transposeMatrix(dz)))));
+  const dkernel = wasmProduct(x, dz, { transposeA: true }) ?? tf.matMul<tf.Tensor2D>(transposeMatrix(x), dz);
+  const dbias = tf.reshape<tf.Rank.R1>(wasmProduct(tf.ones([rows, 1]), dz, { transposeA: true }) ?? tf.matMul(tf.ones([1, rows]), dz), [units]);
   return { dx, dkernel, dbias };
 }
 
@@ -75,7 +74,8 @@ function denseBackward(
 export function denseStackOutputs(x: tf.Tensor2D, layers: readonly DenseLayer[]): tf.Tensor2D[] {
   const outputs: tf.Tensor2D[] = [];
   layers.forEach((layer, i) => {
-    outputs.push(activate(tf.add(tf.matMul(i === 0 ? x : outputs[i - 1], layer.kernel), layer.bias), layer.activation));
+    const input = i === 0 ? x : outputs[i - 1];
+    outputs.push(activate(wasmProduct(input, layer.kernel, { bias: layer.bias }) ?? tf.add(tf.matMul(input, layer.kernel), layer.bias), layer.activation));
   });
   return outputs;
 }

@@ -1,4 +1,4 @@
-import { tf } from '../../src/model/tf';
+import { tf, useBackend } from '../../src/model/tf';
 import { dense, denseReference, denseStack, type Activation } from '../../src/model/dense';
 import { createRng } from '../../src/common/rng';
 
@@ -8,6 +8,55 @@ function randomTensor(rng: ReturnType<typeof createRng>, shape: [number, number]
   const n = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(Array.from({ length: n }, () => rng.normal()), shape);
 }
+
+// [5 x 3]x[3 x 4] takes the transposed-kernel path for dx, [2 x 6]x[6 x 5] the transposed-dz path (on cpu);
+// [9 x 130]x[130 x 11] crosses the wasm product's 4 x 8 blocks
+const GRADIENT_CASES = ACTIVATIONS.flatMap((a) => [[a, 5, 3, 4] as const, [a, 2, 6, 5] as const, [a, 9, 130, 11] as const]);
+
+function expectTfjsGradients(activation: Activation, n: number, k: number, m: number): void {
+  const rng = createRng(7);
+  const x = randomTensor(rng, [n, k]) as tf.Tensor2D;
+  const w = randomTensor(rng, [k, m]) as tf.Tensor2D;
+  const b = randomTensor(rng, [m]) as tf.Tensor1D;
+  const weightsOut = randomTensor(rng, [n, m]) as tf.Tensor2D;
+  const loss = (op: typeof dense) => (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+    tf.sum(tf.mul(op(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, activation), weightsOut));
+  const ours = tf.grads(loss(dense))([x, w, b]);
+  const ref = tf.grads(loss(denseReference))([x, w, b]);
+  ours.forEach((g, i) => {
+    const a = g.dataSync();
+    const r = ref[i].dataSync();
+    expect(g.shape).toEqual(ref[i].shape);
+    a.forEach((v, j) => expect(v).toBeCloseTo(r[j], 4));
+  });
+  tf.dispose([x, w, b, weightsOut, ...ours, ...ref]);
+}
+
+describe('dense on wasm (products in WebAssembly)', () => {
+  beforeAll(async () => {
+    expect(await useBackend('wasm')).toBe(true);
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it.each(GRADIENT_CASES)('has the same gradients as tfjs built-in ops (%s, [%i x %i]x[. x %i])', expectTfjsGradients);
+
+  it('runs its forward pass as one product kernel with the bias, and its backward pass without transposes', async () => {
+    const x = tf.ones([9, 130]) as tf.Tensor2D;
+    const w = tf.ones([130, 11]) as tf.Tensor2D;
+    const b = tf.zeros([11]) as tf.Tensor1D;
+    const forward = await tf.profile(() => void dense(x, w, b, 'linear').dispose());
+    // (the unnamed kernel is tf.customGrad's wrapper of the stack)
+    expect(forward.kernels.map((k) => k.name).filter((name) => name !== '')).toEqual(['VaesaMatMul']);
+    const backward = await tf.profile(() => tf.tidy(() => void tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(dense(xx as tf.Tensor2D, ww as tf.Tensor2D, b, 'relu')))([x, w])));
+    const names = backward.kernels.map((k) => k.name);
+    expect(names.filter((name) => name.includes('Transpose') || (name.includes('MatMul') && name !== 'VaesaMatMul'))).toEqual([]);
+    // forward, dx, dkernel, dbias
+    expect(names.filter((name) => name === 'VaesaMatMul')).toHaveLength(4);
+    tf.dispose([x, w, b]);
+  });
+});
 
 describe('dense', () => {
   beforeAll(async () => {
@@ -27,26 +76,7 @@ describe('dense', () => {
     tf.dispose([x, w, b]);
   });
 
-  // [5 x 3]x[3 x 4] takes the transposed-kernel path for dx, [2 x 6]x[6 x 5] the transposed-dz path
-  const cases = ACTIVATIONS.flatMap((a) => [[a, 5, 3, 4] as const, [a, 2, 6, 5] as const]);
-  it.each(cases)('has the same gradients as tfjs built-in ops (%s, [%i x %i]x[. x %i])', (activation, n, k, m) => {
-    const rng = createRng(7);
-    const x = randomTensor(rng, [n, k]) as tf.Tensor2D;
-    const w = randomTensor(rng, [k, m]) as tf.Tensor2D;
-    const b = randomTensor(rng, [m]) as tf.Tensor1D;
-    const weightsOut = randomTensor(rng, [n, m]) as tf.Tensor2D;
-    const loss = (op: typeof dense) => (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
-      tf.sum(tf.mul(op(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, activation), weightsOut));
-    const ours = tf.grads(loss(dense))([x, w, b]);
-    const ref = tf.grads(loss(denseReference))([x, w, b]);
-    ours.forEach((g, i) => {
-      const a = g.dataSync();
-      const r = ref[i].dataSync();
-      expect(g.shape).toEqual(ref[i].shape);
-      a.forEach((v, j) => expect(v).toBeCloseTo(r[j], 5));
-    });
-    tf.dispose([x, w, b, weightsOut, ...ours, ...ref]);
-  });
+  it.each(GRADIENT_CASES)('has the same gradients as tfjs built-in ops (%s, [%i x %i]x[. x %i])', expectTfjsGradients);
 
   describe('denseStack', () => {
     const widths = [4, 7, 5, 3];

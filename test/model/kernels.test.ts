@@ -1,5 +1,5 @@
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { transposeMatrix } from '../../src/model/kernels';
+import { transposeMatrix, wasmProduct } from '../../src/model/kernels';
 import { tf, useBackend } from '../../src/model/tf';
 
 // From 4096 numbers (the custom kernel's threshold): tile multiples, not multiples, a single row or column.
@@ -62,5 +62,41 @@ describe('transposeMatrix on a backend without float32 buffer access', () => {
     expect(await kernelNames(() => transposeMatrix(x))).toEqual(['Transpose']);
     expect(Array.from(transposeMatrix(x).dataSync())).toEqual(Array.from(tf.transpose(x).dataSync()));
     x.dispose();
+  });
+});
+
+describe('wasmProduct', () => {
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('is undefined on the cpu backend (callers keep their tfjs path)', async () => {
+    expect(await useBackend('cpu')).toBe(true);
+    expect(wasmProduct(matrix(3, 4), matrix(4, 5))).toBeUndefined();
+  });
+
+  // op(a) op(b) against tfjs's matMul with the same flags
+  it.each([
+    [false, false, [5, 7], [7, 9]],
+    [true, false, [7, 5], [7, 9]],
+    [false, true, [5, 7], [9, 7]],
+  ] as const)('on wasm (transposeA %s, transposeB %s) multiplies as tf.matMul in one kernel, and its gradients are tf.matMul\'s', async (transposeA, transposeB, aShape, bShape) => {
+    expect(await useBackend('wasm')).toBe(true);
+    const a = tf.tensor2d(Float32Array.from({ length: aShape[0] * aShape[1] }, (_, i) => Math.sin(i)), [...aShape]);
+    const b = tf.tensor2d(Float32Array.from({ length: bShape[0] * bShape[1] }, (_, i) => Math.cos(i)), [...bShape]);
+    const bias = tf.tensor1d(Float32Array.from({ length: 9 }, (_, i) => i - 4));
+    const w = tf.tensor2d(Float32Array.from({ length: 45 }, (_, i) => (i % 7) - 3), [5, 9]);
+    expect(await kernelNames(() => wasmProduct(a, b, { transposeA, transposeB, bias }) as tf.Tensor)).toEqual(['VaesaMatMul']);
+    const ours = (x: tf.Tensor, y: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(wasmProduct(x as tf.Tensor2D, y as tf.Tensor2D, { transposeA, transposeB, bias: c as tf.Tensor1D }) as tf.Tensor2D, w));
+    const reference = (x: tf.Tensor, y: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(x, y, transposeA, transposeB), c), w));
+    const close = (x: tf.Tensor, y: tf.Tensor) => {
+      expect(x.shape).toEqual(y.shape);
+      const yv = y.dataSync();
+      x.dataSync().forEach((v, i) => expect(v).toBeCloseTo(yv[i], 4));
+    };
+    close(ours(a, b, bias), reference(a, b, bias));
+    const grads = tf.grads(ours)([a, b, bias]);
+    tf.grads(reference)([a, b, bias]).forEach((g, i) => close(grads[i], g));
+    expect(() => wasmProduct(a, b, { transposeA: !transposeA, transposeB })).toThrow(RangeError);
   });
 });

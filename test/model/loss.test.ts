@@ -4,7 +4,7 @@ import { predictorVariables } from '../../src/model/predictor';
 import { vaeVariables } from '../../src/model/vae';
 import { createPredictor } from '../../src/model/predictor';
 import { createVae } from '../../src/model/vae';
-import { tf } from '../../src/model/tf';
+import { tf, useBackend } from '../../src/model/tf';
 
 /** Networks whose kernels are zero, so every output is its last bias: hand-computable losses. */
 function constantNetworks(): VaesaNetworks {
@@ -122,6 +122,45 @@ describe('vaesaLossAndGradients', () => {
         const scale = Math.max(...Array.from(b, Math.abs));
         a.forEach((x, i) => expect(Math.abs(x - b[i])).toBeLessThanOrEqual(1e-5 * scale));
       }
+    });
+  });
+
+  describe('on the wasm backend (products in WebAssembly)', () => {
+    afterAll(async () => {
+      await tf.setBackend('cpu');
+    });
+
+    /** The total and every gradient of a step of `randomCase(seed)` on `backend`. */
+    async function step(backend: string, seed: number): Promise<{ total: number; grads: Record<string, Float32Array> }> {
+      expect(await useBackend(backend)).toBe(true);
+      const { nets, batch } = randomCase(seed);
+      const variables = [...vaeVariables(nets.vae), ...predictorVariables(nets.cyclesHead), ...predictorVariables(nets.energyHead)];
+      // variables are named by a global counter: key the gradients by position instead
+      const result = tf.tidy(() => {
+        const ours = vaesaLossAndGradients(nets, batch, weights, 'edp');
+        const { grads } = tf.variableGrads(() => vaesaLoss(nets, batch, weights, 'edp').total, variables);
+        variables.forEach((v) => {
+          const a = ours.grads[v.name].dataSync();
+          const b = grads[v.name].dataSync();
+          const scale = Math.max(...Array.from(b, Math.abs));
+          a.forEach((x, i) => expect(Math.abs(x - b[i])).toBeLessThanOrEqual(1e-5 * scale));
+        });
+        return { total: ours.terms.total.dataSync()[0], grads: Object.fromEntries(variables.map((v, i) => [String(i), ours.grads[v.name].dataSync() as Float32Array])) };
+      });
+      tf.dispose([...variables, ...Object.values(batch)]);
+      return result;
+    }
+
+    it("gives tf.variableGrads' gradients, the cpu backend's to float rounding, and the same bits every time", async () => {
+      const cpu = await step('cpu', 8);
+      const wasm = await step('wasm', 8);
+      expect(wasm.total).toBeCloseTo(cpu.total, 5);
+      Object.entries(cpu.grads).forEach(([i, b]) => {
+        const scale = Math.max(...Array.from(b, Math.abs));
+        wasm.grads[i].forEach((x, j) => expect(Math.abs(x - b[j])).toBeLessThanOrEqual(1e-5 * scale));
+      });
+      const again = await step('wasm', 8);
+      expect(again).toEqual(wasm);
     });
   });
 });

@@ -1,5 +1,6 @@
 import { tf, useBackend } from '../../src/model/tf';
-import { wasmAdamUpdate, wasmTranspose } from '../../src/model/wasm-kernels';
+import { createRng } from '../../src/common/rng';
+import { wasmAdamUpdate, wasmMatMul, wasmTranspose } from '../../src/model/wasm-kernels';
 
 describe('wasm kernels', () => {
   afterAll(async () => {
@@ -10,6 +11,7 @@ describe('wasm kernels', () => {
     expect(await useBackend('cpu')).toBe(true);
     expect(wasmAdamUpdate(tf.backend())).toBeUndefined();
     expect(wasmTranspose(tf.backend())).toBeUndefined();
+    expect(wasmMatMul(tf.backend())).toBeUndefined();
   });
 
   it("compute Adam's update of 7 numbers (one four-lane step, three scalar ones) in float32, operation by operation", async () => {
@@ -46,5 +48,58 @@ describe('wasm kernels', () => {
     const t = out.dataSync();
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) expect(t[j * rows + i]).toBe(i * cols + j);
     tf.dispose([x, out]);
+  });
+
+  /** C = op(A) op(B) + bias in double precision, A [m x k] and B [k x n] as stored (transposed when asked). */
+  function referenceProduct(a: Float32Array, b: Float32Array, [m, k, n]: number[], transposeA: boolean, transposeB: boolean, bias?: Float32Array): Float64Array {
+    const c = new Float64Array(m * n);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = bias === undefined ? 0 : bias[j];
+        for (let p = 0; p < k; p++) sum += (transposeA ? a[p * m + i] : a[i * k + p]) * (transposeB ? b[j * k + p] : b[p * n + j]);
+        c[i * n + j] = sum;
+      }
+    }
+    return c;
+  }
+
+  // rows and columns below, at and across the 4 x 8 block; the fast preset's widths; a column count of 1
+  const SHAPES = [[1, 1, 1], [3, 5, 7], [4, 1, 8], [5, 3, 9], [6, 128, 256], [130, 257, 9], [128, 256, 12], [9, 17, 16], [128, 128, 1], [7, 0, 3]];
+  const VARIANTS = [[false, false], [true, false], [false, true]] as const;
+  const CASES = SHAPES.flatMap((shape) => VARIANTS.flatMap(([transposeA, transposeB]) => [false, true].map((withBias) => [shape.join('x'), transposeA, transposeB, withBias] as const)));
+
+  it.each(CASES)('multiply %s (transposeA %s, transposeB %s, bias %s) as a double-precision loop does, to float rounding', async (shape, transposeA, transposeB, withBias) => {
+    expect(await useBackend('wasm')).toBe(true);
+    const product = wasmMatMul(tf.backend());
+    expect(product).toBeDefined();
+    const [m, k, n] = shape.split('x').map(Number);
+    const rng = createRng(m * 1000 + k * 10 + n);
+    const values = (count: number) => Float32Array.from({ length: count }, () => rng.normal());
+    const aValues = values(m * k);
+    const bValues = values(k * n);
+    const biasValues = values(n);
+    const a = tf.tensor2d(aValues, transposeA ? [k, m] : [m, k]);
+    const b = tf.tensor2d(bValues, transposeB ? [n, k] : [k, n]);
+    const bias = tf.tensor1d(biasValues);
+    const out = tf.fill([m, n], Number.NaN); // every number must be written
+    product?.({ a, b, transposeA, transposeB, bias: withBias ? bias : undefined }, out);
+    const expected = referenceProduct(aValues, bValues, [m, k, n], transposeA, transposeB, withBias ? biasValues : undefined);
+    const c = out.dataSync();
+    expect(c.length).toBe(m * n);
+    // float32 sums of k products: relative error within k ulps of the sum of the magnitudes
+    const magnitudes = referenceProduct(aValues.map(Math.abs), bValues.map(Math.abs), [m, k, n], transposeA, transposeB, withBias ? biasValues.map(Math.abs) : undefined);
+    expected.forEach((x, i) => expect(Math.abs(c[i] - x)).toBeLessThanOrEqual((k + 1) * 2 ** -23 * magnitudes[i]));
+    tf.dispose([a, b, bias, out]);
+  });
+
+  it('multiplies [2 x 3] by [3 x 2] by hand', async () => {
+    expect(await useBackend('wasm')).toBe(true);
+    const a = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const b = tf.tensor2d([[1, 0], [0, 1], [2, -1]]);
+    const out = tf.zeros([2, 2]);
+    wasmMatMul(tf.backend())?.({ a, b, transposeA: false, transposeB: false, bias: tf.tensor1d([10, 20]) }, out);
+    // [1 + 6, 2 - 3] + [10, 20] and [4 + 12, 5 - 6] + [10, 20]
+    expect(Array.from(out.dataSync())).toEqual([17, 19, 26, 19]);
+    tf.dispose([a, b, out]);
   });
 });

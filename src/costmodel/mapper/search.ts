@@ -524,7 +524,21 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
     }
   }
   // Candidates' orders are never changed in place (local moves work on copies), so pool orders are shared.
-  for (const p of pool) consider(p.unrolling, p.dims, p.primes);
+  // A pool order whose unrolling's tiles do not fit this arch's buffers (small buffers, below every pool
+  // profile) is tried on the widest narrower unrolling that fits, rather than dropped.
+  const narrowed = new Map<string, SpatialOption | undefined>();
+  for (const p of pool) {
+    const before = scored.length;
+    consider(p.unrolling, p.dims, p.primes);
+    if (scored.length > before) continue;
+    const key = p.unrolling.factors.join(',');
+    if (!narrowed.has(key)) narrowed.set(key, fittingUnrollings([p.unrolling], search, 1)[0]);
+    const fitting = narrowed.get(key);
+    if (fitting !== undefined) {
+      const q = withUnrolling(p, fitting);
+      consider(q.unrolling, q.dims, q.primes);
+    }
+  }
   scored.sort((a, b) => a.score - b.score);
   const top = scored.slice(0, Math.max(effort.finalists * 4, effort.starts));
   for (const c of top) {
@@ -622,6 +636,14 @@ function carryOver(order: PoolOrder, ctx: ShapeContext, adapted: Map<string, Spa
     unrolling = adaptUnrolling(order.unrolling, [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N], ctx.shape.fanouts);
     adapted.set(sourceKey, unrolling);
   }
+  return withUnrolling(order, unrolling);
+}
+
+/**
+ * `order` on another unrolling of the same layer: its temporal loops kept in order where the new
+ * unrolling leaves them, and the loops the new unrolling no longer unrolls put innermost.
+ */
+function withUnrolling(order: PoolOrder, unrolling: SpatialOption): PoolOrder {
   const left = Array.from(unrolling.remaining, (r) => primeFactors(r));
   const dims: number[] = [];
   const primes: number[] = [];

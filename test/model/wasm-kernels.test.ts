@@ -63,8 +63,9 @@ describe('wasm kernels', () => {
     return c;
   }
 
-  // rows and columns below, at and across the 4 x 8 block; the fast preset's widths; a column count of 1
-  const SHAPES = [[1, 1, 1], [3, 5, 7], [4, 1, 8], [5, 3, 9], [6, 128, 256], [130, 257, 9], [128, 256, 12], [9, 17, 16], [128, 128, 1], [7, 0, 3]];
+  // rows and columns below, at and across the 4 x 8 block; the fast preset's widths; a column count of 1;
+  // 1030 rows: a transposed A that is copied first (TRANSPOSED_A_COPY_MIN_ROWS)
+  const SHAPES = [[1, 1, 1], [3, 5, 7], [4, 1, 8], [5, 3, 9], [6, 128, 256], [130, 257, 9], [128, 256, 12], [9, 17, 16], [128, 128, 1], [7, 0, 3], [1030, 5, 9]];
   const VARIANTS = [[false, false], [true, false], [false, true]] as const;
   const CASES = SHAPES.flatMap((shape) => VARIANTS.flatMap(([transposeA, transposeB]) => [false, true].map((withBias) => [shape.join('x'), transposeA, transposeB, withBias] as const)));
 

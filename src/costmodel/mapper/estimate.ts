@@ -94,14 +94,13 @@ export class MappingEstimator {
   private readonly loopDim = new Int32Array(MAX_LOOPS);
   private readonly loopEnd = new Float64Array(MAX_LOOPS);
   private readonly loopSpatial = new Uint8Array(MAX_LOOPS);
-  private readonly loopLevel = new Int32Array(MAX_LOOPS);
   /** Product of the bounds of the loops of the same dim inside each loop (its step along its dim). */
   private readonly loopScale = new Float64Array(MAX_LOOPS);
   /** Scratch for the distinct input offsets of spatial children along one axis. */
   private offsets = new Float64Array(4096);
   private offsetsNext = new Float64Array(4096);
-  /** Cumulative bound per dim after each loop. */
-  private readonly extent = new Float64Array(MAX_LOOPS * NUM_DIMS);
+  /** Per level, the cumulative bound per dim of every loop up to its outermost one (its tile's extents). */
+  private readonly levelExtent = new Float64Array(NUM_LEVELS * NUM_DIMS);
   /** Index of the outermost loop of each level (its tile), -1 if the nest below is empty. */
   private readonly boundary = new Int32Array(NUM_LEVELS);
   private readonly spatialProduct = new Float64Array(NUM_LEVELS * NUM_SPACES);
@@ -310,69 +309,65 @@ export class MappingEstimator {
     if (end <= 1) return;
     this.fanout *= end;
     for (let s = 0; s < NUM_SPACES; s++) if (RELEVANT[s] & (1 << dim)) this.spatialProduct[level * NUM_SPACES + s] *= end;
-    this.push(dim, end, true, level);
+    this.push(dim, end, true);
   }
 
   private pushTemporal(level: number, dim: number, end: number): void {
     if (end <= 1) return;
     this.computeCycles *= end;
-    this.push(dim, end, false, level);
+    this.push(dim, end, false);
   }
 
   private endLevel(level: number): void {
     this.levelFanout[level] = this.fanout;
     this.fanout = 1;
     this.boundary[level] = this.numLoops - 1;
+    for (let d = 0; d < NUM_DIMS; d++) this.levelExtent[level * NUM_DIMS + d] = this.running[d];
   }
 
   private finishNest(): void {
     for (let l = 0; l < NUM_LEVELS; l++) {
       let used = 0;
-      for (let s = 0; s < NUM_SPACES; s++) if (this.shape.keeps[l * NUM_SPACES + s]) used += this.tileSize(this.boundary[l], s);
+      for (let s = 0; s < NUM_SPACES; s++) if (this.shape.keeps[l * NUM_SPACES + s]) used += this.tileSize(l, s);
       this.capacity[l] = used;
     }
   }
 
-  private push(dim: number, end: number, spatial: boolean, level: number): void {
+  private push(dim: number, end: number, spatial: boolean): void {
     const n = this.numLoops;
     const running = this.running;
     this.loopDim[n] = dim;
     this.loopEnd[n] = end;
     this.loopSpatial[n] = spatial ? 1 : 0;
-    this.loopLevel[n] = level;
     this.loopScale[n] = running[dim];
     running[dim] *= end;
-    const o = n * NUM_DIMS;
-    for (let d = 0; d < NUM_DIMS; d++) this.extent[o + d] = running[d];
     this.numLoops = n + 1;
   }
 
-  private ext(loop: number, d: number): number {
-    return loop < 0 ? 1 : this.extent[loop * NUM_DIMS + d];
+  private inputWidth(level: number): number {
+    const o = level * NUM_DIMS;
+    return (this.levelExtent[o + R] - 1) * this.dilationW + (this.levelExtent[o + P] - 1) * this.strideW + 1;
   }
 
-  private inputWidth(loop: number): number {
-    return (this.ext(loop, R) - 1) * this.dilationW + (this.ext(loop, P) - 1) * this.strideW + 1;
+  private inputHeight(level: number): number {
+    const o = level * NUM_DIMS;
+    return (this.levelExtent[o + S] - 1) * this.dilationH + (this.levelExtent[o + Q] - 1) * this.strideH + 1;
   }
 
-  private inputHeight(loop: number): number {
-    return (this.ext(loop, S) - 1) * this.dilationH + (this.ext(loop, Q) - 1) * this.strideH + 1;
-  }
-
-  /** Words of data space `s` in the tile of everything inside loop `loop` (inclusive). */
-  private tileSize(loop: number, s: number): number {
-    if (loop < 0) return 1;
-    const o = loop * NUM_DIMS;
-    const e = this.extent;
+  /** Words of data space `s` in the tile of `level` (everything inside its outermost loop). */
+  private tileSize(level: number, s: number): number {
+    if (level < 0) return 1;
+    const o = level * NUM_DIMS;
+    const e = this.levelExtent;
     if (s === WEIGHTS) return e[o + R] * e[o + S] * e[o + C] * e[o + K];
-    if (s === INPUTS) return e[o + N] * e[o + C] * this.inputWidth(loop) * this.inputHeight(loop);
+    if (s === INPUTS) return e[o + N] * e[o + C] * this.inputWidth(level) * this.inputHeight(level);
     return e[o + P] * e[o + Q] * e[o + K] * e[o + N];
   }
 
   /** Words level `l` receives for space `s` per instance over the run (see the module comment). */
   private fillsOf(l: number, s: number): number {
     const b = this.boundary[l];
-    const tile = this.tileSize(b, s);
+    const tile = this.tileSize(l, s);
     let total = tile;
     let moved = false;
     for (let t = b + 1; t < this.numLoops; t++) {
@@ -391,7 +386,7 @@ export class MappingEstimator {
       let step = tile;
       if (s === INPUTS && (dim === P || dim === R || dim === Q || dim === S)) {
         const horizontal = dim === P || dim === R;
-        const extentAxis = horizontal ? this.inputWidth(b) : this.inputHeight(b);
+        const extentAxis = horizontal ? this.inputWidth(l) : this.inputHeight(l);
         // The loop steps by everything of its dim inside it, fan-outs above this level included.
         const coefficient = dim === P ? this.strideW : dim === R ? this.dilationW : dim === Q ? this.strideH : this.dilationH;
         const shift = this.loopScale[t] * coefficient;

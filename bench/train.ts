@@ -19,7 +19,7 @@ import { archId } from '../src/hardware/arch';
 import { decodeArch, encodeArch, isValidArch, simbaSpace } from '../src/hardware/space';
 import { VAESA_LOSS_WEIGHTS, vaesaLossAndGradients } from '../src/model/loss';
 import { dense, denseReference } from '../src/model/dense';
-import { transposeMatrix } from '../src/model/kernels';
+import { transposeMatrix, wasmProduct } from '../src/model/kernels';
 import { createVae, decodeVae, disposeVae, encodeVae, reparameterise, vaeVariables } from '../src/model/vae';
 import { createPredictor, disposePredictor, predictorVariables } from '../src/model/predictor';
 import { adamStep, adamStepWithOps, createAdam, disposeAdam } from '../src/train/adam';
@@ -178,6 +178,73 @@ async function stepCost(
   return { ...out, kernels, adamKernels: kernels - withoutKernels, msPerKernelName };
 }
 
+/** A product of a training step: C [m x n] = op(A) op(B) over k, `kind` telling which operand is read transposed. */
+interface StepProduct {
+  readonly kind: 'A·B' | 'Aᵀ·B' | 'A·Bᵀ';
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  /** How many times a step computes it. */
+  readonly count: number;
+}
+
+/** The distinct products of one training step of a preset (both heads): per layer the forward, dkernel = xᵀ·dz and dx = dz·kernelᵀ. */
+function stepProducts(preset: TrainingPresetName, batch: number): StepProduct[] {
+  const config = TRAINING_PRESETS[preset].model;
+  const rng = createRng(1);
+  const vae = createVae({ inputSize: simbaSpace.params.length, latentDim: config.latentDim, hidden: config.vaeHidden }, rng.fork());
+  const head = createPredictor({ ...config.predictor, inputSize: config.latentDim + 9 }, rng.fork());
+  const byShape = new Map<string, StepProduct>();
+  const add = (kind: StepProduct['kind'], m: number, k: number, n: number, count: number) => {
+    const key = `${kind} ${m} ${k} ${n}`;
+    byShape.set(key, { kind, m, k, n, count: (byShape.get(key)?.count ?? 0) + count });
+  };
+  for (const [mlp, count, firstInputGradient] of [[vae.encoder, 1, false], [vae.decoder, 1, true], [head.mlp, 2, true]] as const) {
+    let inputs = mlp.inputSize;
+    mlp.layers.forEach((layer, i) => {
+      add('A·B', batch, inputs, layer.units, count);
+      add('Aᵀ·B', inputs, batch, layer.units, count);
+      if (i > 0 || firstInputGradient) add('A·Bᵀ', batch, layer.units, inputs, count);
+      inputs = layer.units;
+    });
+  }
+  disposeVae(vae);
+  disposePredictor(head);
+  return [...byShape.values()];
+}
+
+/**
+ * Microseconds of each product of a step (fastest of 30 single calls after a warm-up): `wasmProduct`
+ * (our kernel, reading a transposed operand in place) against tfjs's plain matMul of the same [m x k]x[k x n]
+ * with the same right-hand matrix every call and with a fresh one (computed just before each call).
+ */
+function productTimes(p: StepProduct): { ours: number | undefined; same: number; fresh: number } {
+  const a = tf.randomNormal(p.kind === 'Aᵀ·B' ? [p.k, p.m] : [p.m, p.k]) as tf.Tensor2D;
+  const b = tf.randomNormal(p.kind === 'A·Bᵀ' ? [p.n, p.k] : [p.k, p.n]) as tf.Tensor2D;
+  const plainA = tf.randomNormal([p.m, p.k]) as tf.Tensor2D;
+  const plainB = tf.randomNormal([p.k, p.n]) as tf.Tensor2D;
+  const fastest = (prepare: (i: number) => tf.Tensor2D | undefined, run: (x: tf.Tensor2D | undefined) => tf.Tensor | undefined): number => {
+    let best = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 31; i++) {
+      const input = prepare(i);
+      const t0 = performance.now();
+      const out = run(input);
+      out?.dataSync();
+      if (i > 0) best = Math.min(best, (performance.now() - t0) * 1000);
+      tf.dispose([out, input].filter((t): t is tf.Tensor => t !== undefined));
+    }
+    return best;
+  };
+  const options = { transposeA: p.kind === 'Aᵀ·B', transposeB: p.kind === 'A·Bᵀ' };
+  const probe = wasmProduct(a, b, options);
+  const ours = probe === undefined ? undefined : fastest(() => undefined, () => wasmProduct(a, b, options));
+  probe?.dispose();
+  const same = fastest(() => undefined, () => tf.matMul(plainA, plainB));
+  const fresh = fastest((i) => tf.mul(plainB, 1 + i * 1e-6) as tf.Tensor2D, (fresh) => tf.matMul(plainA, fresh as tf.Tensor2D));
+  tf.dispose([a, b, plainA, plainB]);
+  return { ours, same, fresh };
+}
+
 /**
  * GFLOP/s of a native float32 sgemm [m x k] x [k x n] (numpy's BLAS, fastest of 20 after a warm-up), or
  * undefined when python3 with numpy is not installed: the yardstick for what the same cores can do.
@@ -241,6 +308,17 @@ async function speed(args: readonly string[]): Promise<void> {
         `(${((100 * r.gflops) / ref).toFixed(0)}% of a plain [batch x ${width}]x[${width} x ${width}] matMul at ${ref.toFixed(1)} GFLOP/s, ` +
         `${((100 * r.gflops) / refFresh).toFixed(0)}% of the same with fresh weights each call at ${refFresh.toFixed(1)} GFLOP/s; ` +
         `native sgemm of that shape: ${native === undefined ? 'not available' : `${native.toFixed(1)} GFLOP/s`})`,
+    );
+    const products = stepProducts(preset, batch).map((p) => ({ ...p, ...productTimes(p) }));
+    const rate = (p: StepProduct, us: number | undefined) => (us === undefined ? 'n/a' : `${((2 * p.m * p.k * p.n) / us / 1e3).toFixed(1)}`);
+    console.log(`    the step's products at batch ${batch}, GFLOP/s (fastest of 30 calls): ours (wasmProduct) / tfjs matMul same weights / fresh weights`);
+    for (const p of products) {
+      console.log(`      ${p.kind} [${p.m}x${p.k}]x[${p.k}x${p.n}] x${p.count}: ${rate(p, p.ours)} / ${rate(p, p.same)} / ${rate(p, p.fresh)}`);
+    }
+    const total = (pick: (p: (typeof products)[number]) => number | undefined) => products.reduce((sum, p) => sum + p.count * (pick(p) ?? Number.NaN), 0) / 1000;
+    console.log(
+      `    all ${products.reduce((n, p) => n + p.count, 0)} of them (dbias's 1ᵀ·dz not included): ours ${total((p) => p.ours).toFixed(2)} ms, ` +
+        `tfjs matMul same weights ${total((p) => p.same).toFixed(2)} ms, fresh weights ${total((p) => p.fresh).toFixed(2)} ms`,
     );
     if (preset === 'fast') {
       for (const batch of [64, 128, 256]) {

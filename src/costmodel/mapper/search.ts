@@ -472,6 +472,8 @@ function perturb(dims: Int32Array, primes: Int32Array, rng: Rng): void {
  * widest narrower versions that do (breadth-first, one prime at a time). At most `limit`, widest first.
  */
 function fittingUnrollings(unrollings: readonly SpatialOption[], search: OrderSearch, limit: number): SpatialOption[] {
+  // The common case, every unrolling fits: they are distinct and already widest first.
+  if (unrollings.every((u) => search.fits(u))) return unrollings.slice(0, limit);
   const out: SpatialOption[] = [];
   const seen = new Set<string>();
   let frontier: SpatialOption[] = [...unrollings];

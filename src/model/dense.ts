@@ -75,7 +75,12 @@ export function denseStackOutputs(x: tf.Tensor2D, layers: readonly DenseLayer[])
   const outputs: tf.Tensor2D[] = [];
   layers.forEach((layer, i) => {
     const input = i === 0 ? x : outputs[i - 1];
-    outputs.push(activate(wasmProduct(input, layer.kernel, { bias: layer.bias }) ?? tf.add(tf.matMul(input, layer.kernel), layer.bias), layer.activation));
+    // on wasm one kernel: the product, the bias and a ReLU or LeakyReLU
+    const rectifierSlope = layer.activation === 'relu' ? 0 : layer.activation === 'leakyRelu' ? LEAKY_RELU_SLOPE : undefined;
+    const fused = wasmProduct(input, layer.kernel, { bias: layer.bias, rectifierSlope });
+    outputs.push(
+      fused === undefined ? activate(tf.add(tf.matMul(input, layer.kernel), layer.bias), layer.activation) : rectifierSlope === undefined ? activate(fused, layer.activation) : fused,
+    );
   });
   return outputs;
 }

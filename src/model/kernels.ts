@@ -113,16 +113,22 @@ const matMulKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   if (product === undefined || a === undefined || b === undefined) throw new Error(`${MATMUL_KERNEL}: needs the wasm backend's memory and inputs a, b`);
   const transposeA = attrs?.transposeA === true;
   const transposeB = attrs?.transposeB === true;
+  const rectifierSlope = attrs?.rectify === true ? Number(attrs.slope) : undefined;
   const out = kernelAccess(MATMUL_KERNEL, backend).allocate([transposeA ? a.shape[1] : a.shape[0], transposeB ? b.shape[0] : b.shape[1]]);
-  product({ a, b, transposeA, transposeB, bias }, out);
+  product({ a, b, transposeA, transposeB, bias, rectifierSlope }, out);
   return out;
 };
 
-/** How `wasmProduct` reads its operands (each may be read transposed) and an optional bias added to every row. */
+/**
+ * How `wasmProduct` reads its operands (each may be read transposed), an optional bias added to
+ * every row, and an optional rectifier applied last: max(x, 0) + slope · min(x, 0) (ReLU for slope
+ * 0, LeakyReLU otherwise; the same float32 numbers as tfjs's ops).
+ */
 export interface ProductOptions {
   readonly transposeA?: boolean;
   readonly transposeB?: boolean;
   readonly bias?: tf.Tensor1D;
+  readonly rectifierSlope?: number;
 }
 
 /**
@@ -133,7 +139,7 @@ export interface ProductOptions {
  * transposes (`npx tsx bench/train.ts speed` prints the rates). Differentiable.
  */
 export function wasmProduct(a: tf.Tensor2D, b: tf.Tensor2D, options: ProductOptions = {}): tf.Tensor2D | undefined {
-  const { transposeA = false, transposeB = false, bias } = options;
+  const { transposeA = false, transposeB = false, bias, rectifierSlope } = options;
   if (transposeA && transposeB) throw new RangeError('wasmProduct: at most one operand can be read transposed');
   const float32 = a.dtype === 'float32' && b.dtype === 'float32' && (bias === undefined || bias.dtype === 'float32');
   if (!float32 || wasmMatMul(tf.backend()) === undefined || !customKernelReady(MATMUL_KERNEL, matMulKernel)) return undefined;
@@ -142,21 +148,23 @@ export function wasmProduct(a: tf.Tensor2D, b: tf.Tensor2D, options: ProductOpti
   if (inner !== innerB || (bias !== undefined && bias.shape[0] !== columns)) {
     throw new RangeError(`wasmProduct: shapes [${a.shape}]${transposeA ? 'ᵀ' : ''} · [${b.shape}]${transposeB ? 'ᵀ' : ''} + [${bias?.shape ?? ''}] do not match`);
   }
-  if (tf.getGradient(MATMUL_KERNEL) == null) tf.registerGradient({ kernelName: MATMUL_KERNEL, inputsToSave: ['a', 'b'], gradFunc: productGradient });
-  const attrs = { transposeA, transposeB } as unknown as tf.NamedAttrMap;
+  if (tf.getGradient(MATMUL_KERNEL) == null) {
+    tf.registerGradient({ kernelName: MATMUL_KERNEL, inputsToSave: ['a', 'b'], outputsToSave: [true], gradFunc: productGradient });
+  }
+  const attrs = { transposeA, transposeB, rectify: rectifierSlope !== undefined, slope: rectifierSlope ?? 0 } as unknown as tf.NamedAttrMap;
   return tf.engine().runKernel<tf.Tensor2D>(MATMUL_KERNEL, bias === undefined ? { a, b } : { a, b, bias }, attrs);
 }
 
-/** Gradients of C = op(A) · op(B) + bias from dC, each a product of the same kind. */
+/** Gradients of Y = rectify(C), C = op(A) · op(B) + bias, from dY: dC = dY · Y's slope, then products of the same kind. */
 const productGradient: tf.GradFunc = (dy, saved, attrs) => {
-  const dc = dy as tf.Tensor2D;
-  const [a, b] = saved as tf.Tensor2D[];
+  const [a, b, out] = saved as tf.Tensor2D[];
+  const { transposeA, transposeB, rectify, slope } = attrs as unknown as { transposeA: boolean; transposeB: boolean; rectify: boolean; slope: number };
+  const dc = (rectify ? tf.mul(dy as tf.Tensor2D, tf.step(out, slope)) : dy) as tf.Tensor2D;
   const product = (x: tf.Tensor2D, y: tf.Tensor2D, options: ProductOptions) => {
     const result = wasmProduct(x, y, options);
     if (result === undefined) throw new Error(`${MATMUL_KERNEL}: its gradient needs the backend it ran on`);
     return result;
   };
-  const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
   // C = A B: dA = dC Bᵀ, dB = Aᵀ dC; C = Aᵀ B: dA = B dCᵀ, dB = A dC; C = A Bᵀ: dA = dC B, dB = dCᵀ A
   const da = () => (transposeA ? product(b, dc, { transposeB: true }) : product(dc, b, { transposeB: !transposeB }));
   const db = () => (transposeA ? product(a, dc, {}) : transposeB ? product(dc, a, { transposeA: true }) : product(a, dc, { transposeA: true }));

@@ -117,10 +117,12 @@ export interface MatMulOperands {
   readonly transposeA: boolean;
   readonly transposeB: boolean;
   readonly bias?: tf.TensorInfo;
+  /** When given, each output x becomes max(x, 0) + rectifierSlope · min(x, 0): ReLU for 0, LeakyReLU otherwise. */
+  readonly rectifierSlope?: number;
 }
 
 /**
- * C = op(A) · op(B) (+ bias on every row) for float32 row-major matrices in `backend`'s memory, op
+ * C = op(A) · op(B) (+ bias on every row, then optionally rectified) for float32 row-major matrices in `backend`'s memory, op
  * being the transpose where asked; `out` is C [m x n]. A register-blocked SIMD product (4 x 8 outputs
  * per step, multiply then add: relaxed SIMD's FMA is not on by default in Node 20) that reads a
  * transposed operand where it lies, so no transpose precedes it. B is copied panel by panel (8
@@ -135,7 +137,7 @@ export function wasmMatMul(backend: object): ((operands: MatMulOperands, out: tf
   if (module === undefined) return undefined;
   const { gemm, transpose } = module;
   const wasm = backend as BackendWasm;
-  return ({ a, b, transposeA, transposeB, bias }, out) => {
+  return ({ a, b, transposeA, transposeB, bias, rectifierSlope }, out) => {
     const [m, k] = transposeA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
     const n = transposeB ? b.shape[0] : b.shape[1];
     const copyA = transposeA && m >= TRANSPOSED_A_COPY_MIN_ROWS;
@@ -150,7 +152,7 @@ export function wasmMatMul(backend: object): ((operands: MatMulOperands, out: tf
     // byte strides of A(i, k) along i and k, and of B(k, j) along k and j
     const [aRow, aK] = transposeA && !copyA ? [4, 4 * m] : [4 * k, 4];
     const [bK, bCol] = transposeB ? [4, 4 * k] : [4 * n, 4];
-    gemm(aAt, at(b), at(out), bias === undefined ? 0 : at(bias), at(scratch), m, k, n, aRow, aK, bK, bCol);
+    gemm(aAt, at(b), at(out), bias === undefined ? 0 : at(bias), at(scratch), m, k, n, aRow, aK, bK, bCol, rectifierSlope === undefined ? 0 : 1, rectifierSlope ?? 0);
     wasm.disposeData(scratch.dataId);
   };
 }
@@ -365,12 +367,12 @@ export function matMulScratchBytes(k: number): number {
   return 4 * MATMUL_PANEL * (2 * (k + 1) + MATMUL_ROWS);
 }
 
-// gemm(a, b, c, bias, scratch, m, k, n, aRowStride, aKStride, bKStride, bColStride):
+// gemm(a, b, c, bias, scratch, m, k, n, aRowStride, aKStride, bKStride, bColStride, rectify, slope):
 // C[i][j] = bias[j] + sum_k A(i, k) B(k, j) for a row-major [m x n] C, with A(i, k) at a + i aRowStride + k aKStride
 // and B(k, j) at b + k bKStride + j bColStride (byte strides: either operand read directly or transposed);
-// bias 0 means none.
-const [GA, GB, GC, GBIAS, GSCRATCH, GM, GK, GN, A_ROW_STRIDE, A_K_STRIDE, B_K_STRIDE, B_COL_STRIDE] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-const [ROW_I, BPTR, TILE_TMP, A_PTR0, C_PTR, GCOL, GSRC, GDST] = [12, 13, 14, 15, 19, 20, 21, 22];
+// bias 0 means none; with rectify 1, C[i][j] is then replaced by max(C, 0) + slope min(C, 0).
+const [GA, GB, GC, GBIAS, GSCRATCH, GM, GK, GN, A_ROW_STRIDE, A_K_STRIDE, B_K_STRIDE, B_COL_STRIDE, RECTIFY, SLOPE] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+const [ROW_I, BPTR, TILE_TMP, A_PTR0, C_PTR, GCOL, GSRC, GDST] = [14, 15, 16, 17, 21, 22, 23, 24];
 /** The locals of one of the two panels a row block is multiplied with: scratch block, first column, width, end of the packed panel. */
 interface PanelSlot {
   readonly base: number;
@@ -379,12 +381,12 @@ interface PanelSlot {
   readonly end: number;
 }
 const SLOTS: readonly PanelSlot[] = [
-  { base: 23, j: 24, w: 25, end: 26 },
-  { base: 27, j: 28, w: 29, end: 30 },
+  { base: 25, j: 26, w: 27, end: 28 },
+  { base: 29, j: 30, w: 31, end: 32 },
 ];
 const A_PTRS = [A_PTR0, A_PTR0 + 1, A_PTR0 + 2, A_PTR0 + 3];
-const ACCUMULATORS = [31, 32, 33, 34, 35, 36, 37, 38]; // row r, vector c at 2 r + c
-const [B_LOW, B_HIGH, A_SPLAT] = [39, 40, 41];
+const ACCUMULATORS = [33, 34, 35, 36, 37, 38, 39, 40]; // row r, vector c at 2 r + c
+const [B_LOW, B_HIGH, A_SPLAT, SLOPE_SPLAT] = [41, 42, 43, 44];
 
 const g = {
   ...op,
@@ -407,6 +409,8 @@ const g = {
   v128Zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
   f32x4Add: simd(0xe4),
   f32x4Mul: simd(0xe6),
+  f32x4Min: simd(0xe8),
+  f32x4Max: simd(0xe9),
 };
 
 /** `while (condition) body`, the condition an i32 expression. */
@@ -439,6 +443,13 @@ function microKernel(rows: number, slot: PanelSlot): number[] {
       ]),
       ...addTo(BPTR, g.i32Const(32)),
     ]),
+    // rectified: max(x, 0) + slope min(x, 0), as ReLU (slope 0: +0 for negatives) and LeakyReLU compute it
+    ...g.get(RECTIFY),
+    ...g.if,
+    ...ACCUMULATORS.slice(0, 2 * rows).flatMap((v) => [
+      ...g.get(v), ...g.v128Zero, ...g.f32x4Max, ...g.get(SLOPE_SPLAT), ...g.get(v), ...g.v128Zero, ...g.f32x4Min, ...g.f32x4Mul, ...g.f32x4Add, ...g.set(v),
+    ]),
+    ...g.end,
     ...g.get(GC), ...g.get(ROW_I), ...g.get(GN), ...g.i32Mul, ...g.get(slot.j), ...g.i32Add, ...g.i32Const(2), ...g.i32Shl, ...g.i32Add, ...g.set(C_PTR),
     ...g.get(slot.w), ...g.i32Const(MATMUL_PANEL), ...g.i32Eq,
     ...g.if,
@@ -515,12 +526,13 @@ function panelSetup(slot: PanelSlot): number[] {
 
 const GEMM: WasmFunction = {
   name: 'gemm',
-  params: new Array<number>(12).fill(I32),
+  params: [...new Array<number>(13).fill(I32), F32],
   locals: [
     [19, I32],
-    [11, V128],
+    [12, V128],
   ],
   body: [
+    ...g.get(SLOPE), ...simd(0x13), ...g.set(SLOPE_SPLAT), // f32x4.splat
     // scratch: a block per slot (bias row and packed panel, 32 (k + 1) bytes), then the narrow tile
     ...g.get(GSCRATCH), ...g.set(SLOTS[0].base),
     ...g.get(GSCRATCH), ...g.get(GK), ...g.i32Const(1), ...g.i32Add, ...g.i32Const(5), ...g.i32Shl, ...g.i32Add, ...g.set(SLOTS[1].base),

@@ -42,11 +42,11 @@ describe('dense on wasm (products in WebAssembly)', () => {
 
   it.each(GRADIENT_CASES)('has the same gradients as tfjs built-in ops (%s, [%i x %i]x[. x %i])', expectTfjsGradients);
 
-  it('runs its forward pass as one product kernel with the bias, and its backward pass without transposes', async () => {
+  it.each(['relu', 'leakyRelu'] as const)('runs its forward pass as one product kernel with the bias and %s, and its backward pass without transposes', async (activation) => {
     const x = tf.ones([9, 130]) as tf.Tensor2D;
     const w = tf.ones([130, 11]) as tf.Tensor2D;
     const b = tf.zeros([11]) as tf.Tensor1D;
-    const forward = await tf.profile(() => void dense(x, w, b, 'linear').dispose());
+    const forward = await tf.profile(() => void dense(x, w, b, activation).dispose());
     // (the unnamed kernel is tf.customGrad's wrapper of the stack)
     expect(forward.kernels.map((k) => k.name).filter((name) => name !== '')).toEqual(['VaesaMatMul']);
     const backward = await tf.profile(() => tf.tidy(() => void tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(dense(xx as tf.Tensor2D, ww as tf.Tensor2D, b, 'relu')))([x, w])));

@@ -98,5 +98,12 @@ describe('wasmProduct', () => {
     const grads = tf.grads(ours)([a, b, bias]);
     tf.grads(reference)([a, b, bias]).forEach((g, i) => close(grads[i], g));
     expect(() => wasmProduct(a, b, { transposeA: !transposeA, transposeB })).toThrow(RangeError);
+    // with a LeakyReLU fused in
+    const rectified = (x: tf.Tensor, y: tf.Tensor, c: tf.Tensor) =>
+      tf.sum(tf.mul(wasmProduct(x as tf.Tensor2D, y as tf.Tensor2D, { transposeA, transposeB, bias: c as tf.Tensor1D, rectifierSlope: 0.1 }) as tf.Tensor2D, w));
+    const rectifiedReference = (x: tf.Tensor, y: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(tf.add(tf.matMul(x, y, transposeA, transposeB), c), 0.1), w));
+    close(rectified(a, b, bias), rectifiedReference(a, b, bias));
+    const rectifiedGrads = tf.grads(rectified)([a, b, bias]);
+    tf.grads(rectifiedReference)([a, b, bias]).forEach((g, i) => close(rectifiedGrads[i], g));
   });
 });

@@ -93,6 +93,23 @@ describe('wasm kernels', () => {
     tf.dispose([a, b, bias, out]);
   });
 
+  it.each([0, 0.01])('rectifies with slope %d after the bias: max(x, 0) + slope min(x, 0), as tfjs computes ReLU and LeakyReLU', async (slope) => {
+    expect(await useBackend('wasm')).toBe(true);
+    const rng = createRng(3);
+    const a = tf.tensor2d(Float32Array.from({ length: 13 * 21 }, () => rng.normal()), [13, 21]);
+    const b = tf.tensor2d(Float32Array.from({ length: 21 * 19 }, () => rng.normal()), [21, 19]);
+    const bias = tf.tensor1d(Float32Array.from({ length: 19 }, () => rng.normal()));
+    const plain = tf.zeros([13, 19]);
+    const rectified = tf.zeros([13, 19]);
+    const product = wasmMatMul(tf.backend());
+    product?.({ a, b, transposeA: false, transposeB: false, bias }, plain);
+    product?.({ a, b, transposeA: false, transposeB: false, bias, rectifierSlope: slope }, rectified);
+    const expected = slope === 0 ? tf.relu(plain) : tf.leakyRelu(plain, slope);
+    expect(Array.from(rectified.dataSync())).toEqual(Array.from(expected.dataSync()));
+    expect(Array.from(plain.dataSync()).some((x) => x < 0)).toBe(true);
+    tf.dispose([a, b, bias, plain, rectified, expected]);
+  });
+
   it('multiplies [2 x 3] by [3 x 2] by hand', async () => {
     expect(await useBackend('wasm')).toBe(true);
     const a = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);

@@ -1,4 +1,4 @@
-import { transposeMatrix, wasmProduct } from './kernels';
+import { transposeMatrix, wasmProduct, wasmWeightGradients } from './kernels';
 import { tf } from './tf';
 
 /** Activation applied after a dense layer. `leakyRelu` uses PyTorch's default slope 0.01, as VAESA. */
@@ -65,8 +65,10 @@ function denseBackward(
     ? undefined
     : (wasmProduct(dz, kernel, { transposeB: true }) ??
       (inputs * units <= rows * (inputs + units) ? tf.matMul<tf.Tensor2D>(dz, transposeMatrix(kernel)) : transposeMatrix(tf.matMul(kernel, transposeMatrix(dz)))));
-  const dkernel = wasmProduct(x, dz, { transposeA: true }) ?? tf.matMul<tf.Tensor2D>(transposeMatrix(x), dz);
-  const dbias = tf.reshape<tf.Rank.R1>(wasmProduct(tf.ones([rows, 1]), dz, { transposeA: true }) ?? tf.matMul(tf.ones([1, rows]), dz), [units]);
+  const weights = wasmWeightGradients(x, dz);
+  if (weights !== undefined) return { dx, ...weights };
+  const dkernel = tf.matMul<tf.Tensor2D>(transposeMatrix(x), dz);
+  const dbias = tf.reshape<tf.Rank.R1>(tf.matMul(tf.ones([1, rows]), dz), [units]);
   return { dx, dkernel, dbias };
 }
 

@@ -170,3 +170,30 @@ const productGradient: tf.GradFunc = (dy, saved, attrs) => {
   const db = () => (transposeA ? product(a, dc, {}) : transposeB ? product(dc, a, { transposeA: true }) : product(a, dc, { transposeA: true }));
   return { a: da, b: db, bias: () => tf.sum(dc, 0) };
 };
+
+const WEIGHT_GRADIENTS_KERNEL = 'VaesaDenseWeightGradients';
+
+const weightGradientsKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  const product = wasmMatMul(backend);
+  const { x, dz } = inputs;
+  if (product === undefined || x === undefined || dz === undefined) throw new Error(`${WEIGHT_GRADIENTS_KERNEL}: needs the wasm backend's memory and inputs x, dz`);
+  const access = kernelAccess(WEIGHT_GRADIENTS_KERNEL, backend);
+  const dkernel = access.allocate([x.shape[1], dz.shape[1]]);
+  const dbias = access.allocate([dz.shape[1]]);
+  product({ a: x, b: dz, transposeA: true, transposeB: false, columnSumsOut: dbias }, dkernel);
+  return [dkernel, dbias];
+};
+
+/**
+ * A dense layer's weight gradients from its input x [rows x inputs] and the gradient dz [rows x
+ * units] of its pre-activation: dkernel = xᵀ · dz and dbias = 1ᵀ · dz, in one WebAssembly kernel
+ * on wasm (the column sums are taken from the panels of dz the product copies anyway); undefined
+ * where `wasmProduct` is. Not differentiable (a backward pass's own result).
+ */
+export function wasmWeightGradients(x: tf.Tensor2D, dz: tf.Tensor2D): { dkernel: tf.Tensor2D; dbias: tf.Tensor1D } | undefined {
+  if (x.dtype !== 'float32' || dz.dtype !== 'float32' || wasmMatMul(tf.backend()) === undefined) return undefined;
+  if (x.shape[0] !== dz.shape[0]) throw new RangeError(`wasmWeightGradients: x [${x.shape}] and dz [${dz.shape}] have different row counts`);
+  if (!customKernelReady(WEIGHT_GRADIENTS_KERNEL, weightGradientsKernel)) return undefined;
+  const [dkernel, dbias] = tf.engine().runKernel(WEIGHT_GRADIENTS_KERNEL, { x, dz }) as tf.Tensor[];
+  return { dkernel: dkernel as tf.Tensor2D, dbias: dbias as tf.Tensor1D };
+}

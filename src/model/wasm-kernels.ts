@@ -119,6 +119,8 @@ export interface MatMulOperands {
   readonly bias?: tf.TensorInfo;
   /** When given, each output x becomes max(x, 0) + rectifierSlope · min(x, 0): ReLU for 0, LeakyReLU otherwise. */
   readonly rectifierSlope?: number;
+  /** When given, receives 1ᵀ · op(B), the sums of op(B)'s columns (summed from the copied panels: one pass over B). */
+  readonly columnSumsOut?: tf.TensorInfo;
 }
 
 /**
@@ -137,7 +139,7 @@ export function wasmMatMul(backend: object): ((operands: MatMulOperands, out: tf
   if (module === undefined) return undefined;
   const { gemm, transpose } = module;
   const wasm = backend as BackendWasm;
-  return ({ a, b, transposeA, transposeB, bias, rectifierSlope }, out) => {
+  return ({ a, b, transposeA, transposeB, bias, rectifierSlope, columnSumsOut }, out) => {
     const [m, k] = transposeA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
     const n = transposeB ? b.shape[0] : b.shape[1];
     const copyA = transposeA && m >= TRANSPOSED_A_COPY_MIN_ROWS;
@@ -152,7 +154,7 @@ export function wasmMatMul(backend: object): ((operands: MatMulOperands, out: tf
     // byte strides of A(i, k) along i and k, and of B(k, j) along k and j
     const [aRow, aK] = transposeA && !copyA ? [4, 4 * m] : [4 * k, 4];
     const [bK, bCol] = transposeB ? [4, 4 * k] : [4 * n, 4];
-    gemm(aAt, at(b), at(out), bias === undefined ? 0 : at(bias), at(scratch), m, k, n, aRow, aK, bK, bCol, rectifierSlope === undefined ? 0 : 1, rectifierSlope ?? 0);
+    gemm(aAt, at(b), at(out), bias === undefined ? 0 : at(bias), at(scratch), m, k, n, aRow, aK, bK, bCol, rectifierSlope === undefined ? 0 : 1, rectifierSlope ?? 0, columnSumsOut === undefined ? 0 : at(columnSumsOut));
     wasm.disposeData(scratch.dataId);
   };
 }
@@ -367,12 +369,13 @@ export function matMulScratchBytes(k: number): number {
   return 4 * MATMUL_PANEL * (2 * (k + 1) + MATMUL_ROWS);
 }
 
-// gemm(a, b, c, bias, scratch, m, k, n, aRowStride, aKStride, bKStride, bColStride, rectify, slope):
+// gemm(a, b, c, bias, scratch, m, k, n, aRowStride, aKStride, bKStride, bColStride, rectify, slope, columnSums):
 // C[i][j] = bias[j] + sum_k A(i, k) B(k, j) for a row-major [m x n] C, with A(i, k) at a + i aRowStride + k aKStride
 // and B(k, j) at b + k bKStride + j bColStride (byte strides: either operand read directly or transposed);
-// bias 0 means none; with rectify 1, C[i][j] is then replaced by max(C, 0) + slope min(C, 0).
-const [GA, GB, GC, GBIAS, GSCRATCH, GM, GK, GN, A_ROW_STRIDE, A_K_STRIDE, B_K_STRIDE, B_COL_STRIDE, RECTIFY, SLOPE] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-const [ROW_I, BPTR, TILE_TMP, A_PTR0, C_PTR, GCOL, GSRC, GDST] = [14, 15, 16, 17, 21, 22, 23, 24];
+// bias 0 means none; with rectify 1, C[i][j] is then replaced by max(C, 0) + slope min(C, 0); unless
+// columnSums is 0, the sums over k of B(k, j) are written there (n numbers).
+const [GA, GB, GC, GBIAS, GSCRATCH, GM, GK, GN, A_ROW_STRIDE, A_K_STRIDE, B_K_STRIDE, B_COL_STRIDE, RECTIFY, SLOPE, COLUMN_SUMS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+const [ROW_I, BPTR, TILE_TMP, A_PTR0, C_PTR, GCOL, GSRC, GDST] = [15, 16, 17, 18, 22, 23, 24, 25];
 /** The locals of one of the two panels a row block is multiplied with: scratch block, first column, width, end of the packed panel. */
 interface PanelSlot {
   readonly base: number;
@@ -381,12 +384,12 @@ interface PanelSlot {
   readonly end: number;
 }
 const SLOTS: readonly PanelSlot[] = [
-  { base: 25, j: 26, w: 27, end: 28 },
-  { base: 29, j: 30, w: 31, end: 32 },
+  { base: 26, j: 27, w: 28, end: 29 },
+  { base: 30, j: 31, w: 32, end: 33 },
 ];
 const A_PTRS = [A_PTR0, A_PTR0 + 1, A_PTR0 + 2, A_PTR0 + 3];
-const ACCUMULATORS = [33, 34, 35, 36, 37, 38, 39, 40]; // row r, vector c at 2 r + c
-const [B_LOW, B_HIGH, A_SPLAT, SLOPE_SPLAT] = [41, 42, 43, 44];
+const ACCUMULATORS = [34, 35, 36, 37, 38, 39, 40, 41]; // row r, vector c at 2 r + c
+const [B_LOW, B_HIGH, A_SPLAT, SLOPE_SPLAT] = [42, 43, 44, 45];
 
 const g = {
   ...op,
@@ -521,12 +524,37 @@ function panelSetup(slot: PanelSlot): number[] {
       ]),
     ]),
     ...g.end,
+    ...g.get(COLUMN_SUMS),
+    ...g.if,
+    ...panelColumnSums(slot),
+    ...g.end,
+  ];
+}
+
+/** Writes the sums over k of the packed panel's columns (B's, zero-padded) to COLUMN_SUMS from column j (narrow panels through TILE_TMP). */
+function panelColumnSums(slot: PanelSlot): number[] {
+  return [
+    ...g.v128Zero, ...g.set(B_LOW),
+    ...g.v128Zero, ...g.set(B_HIGH),
+    ...g.get(slot.base), ...g.i32Const(32), ...g.i32Add, ...g.set(GSRC),
+    ...whileLoop([...g.get(GSRC), ...g.get(slot.end), ...g.i32LtU], [
+      ...g.get(B_LOW), ...g.get(GSRC), ...g.v128Load(0), ...g.f32x4Add, ...g.set(B_LOW),
+      ...g.get(B_HIGH), ...g.get(GSRC), ...g.v128Load(16), ...g.f32x4Add, ...g.set(B_HIGH),
+      ...addTo(GSRC, g.i32Const(32)),
+    ]),
+    ...g.get(TILE_TMP), ...g.get(B_LOW), ...g.v128Store(0),
+    ...g.get(TILE_TMP), ...g.get(B_HIGH), ...g.v128Store(16),
+    ...forLoop(GCOL, g.i32Const(0), slot.w, 1, [
+      ...g.get(COLUMN_SUMS), ...g.get(slot.j), ...g.get(GCOL), ...g.i32Add, ...g.i32Const(2), ...g.i32Shl, ...g.i32Add,
+      ...g.get(TILE_TMP), ...g.get(GCOL), ...g.i32Const(2), ...g.i32Shl, ...g.i32Add, ...g.f32Load(0),
+      ...g.f32Store(0),
+    ]),
   ];
 }
 
 const GEMM: WasmFunction = {
   name: 'gemm',
-  params: [...new Array<number>(13).fill(I32), F32],
+  params: [...new Array<number>(13).fill(I32), F32, I32],
   locals: [
     [19, I32],
     [12, V128],

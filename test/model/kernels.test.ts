@@ -1,5 +1,5 @@
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { transposeMatrix, wasmProduct } from '../../src/model/kernels';
+import { transposeMatrix, wasmProduct, wasmWeightGradients } from '../../src/model/kernels';
 import { tf, useBackend } from '../../src/model/tf';
 
 // From 4096 numbers (the custom kernel's threshold): tile multiples, not multiples, a single row or column.
@@ -105,5 +105,32 @@ describe('wasmProduct', () => {
     close(rectified(a, b, bias), rectifiedReference(a, b, bias));
     const rectifiedGrads = tf.grads(rectified)([a, b, bias]);
     tf.grads(rectifiedReference)([a, b, bias]).forEach((g, i) => close(rectifiedGrads[i], g));
+  });
+});
+
+describe('wasmWeightGradients', () => {
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('is undefined on the cpu backend', async () => {
+    expect(await useBackend('cpu')).toBe(true);
+    expect(wasmWeightGradients(matrix(3, 4), matrix(3, 5))).toBeUndefined();
+  });
+
+  it('gives xᵀ·dz and the column sums of dz in one kernel on wasm', async () => {
+    expect(await useBackend('wasm')).toBe(true);
+    const x = tf.tensor2d(Float32Array.from({ length: 13 * 6 }, (_, i) => Math.sin(i)), [13, 6]);
+    const dz = tf.tensor2d(Float32Array.from({ length: 13 * 19 }, (_, i) => Math.cos(i)), [13, 19]);
+    expect((await tf.profile(() => void tf.dispose(Object.values(wasmWeightGradients(x, dz) ?? {})))).kernels.map((k) => k.name)).toEqual(['VaesaDenseWeightGradients']);
+    const grads = wasmWeightGradients(x, dz);
+    const dkernel = tf.matMul(x, dz, true, false);
+    const dbias = tf.sum(dz, 0);
+    expect(grads?.dkernel.shape).toEqual([6, 19]);
+    expect(grads?.dbias.shape).toEqual([19]);
+    grads?.dkernel.dataSync().forEach((v, i) => expect(v).toBeCloseTo(dkernel.dataSync()[i], 5));
+    grads?.dbias.dataSync().forEach((v, i) => expect(v).toBeCloseTo(dbias.dataSync()[i], 5));
+    expect(() => wasmWeightGradients(x, tf.zeros([12, 19]) as tf.Tensor2D)).toThrow(RangeError);
+    tf.dispose([x, dz, dkernel, dbias, ...Object.values(grads ?? {})]);
   });
 });

@@ -69,7 +69,7 @@ describe('wasm kernels', () => {
   const VARIANTS = [[false, false], [true, false], [false, true]] as const;
   const CASES = SHAPES.flatMap((shape) => VARIANTS.flatMap(([transposeA, transposeB]) => [false, true].map((withBias) => [shape.join('x'), transposeA, transposeB, withBias] as const)));
 
-  it.each(CASES)('multiply %s (transposeA %s, transposeB %s, bias %s) as a double-precision loop does, to float rounding', async (shape, transposeA, transposeB, withBias) => {
+  it.each(CASES)('multiply %s (transposeA %s, transposeB %s, bias %s) and sum columns as a double-precision loop does, to float rounding', async (shape, transposeA, transposeB, withBias) => {
     expect(await useBackend('wasm')).toBe(true);
     const product = wasmMatMul(tf.backend());
     expect(product).toBeDefined();
@@ -83,7 +83,14 @@ describe('wasm kernels', () => {
     const b = tf.tensor2d(bValues, transposeB ? [n, k] : [k, n]);
     const bias = tf.tensor1d(biasValues);
     const out = tf.fill([m, n], Number.NaN); // every number must be written
-    product?.({ a, b, transposeA, transposeB, bias: withBias ? bias : undefined }, out);
+    const sums = tf.fill([n], Number.NaN);
+    product?.({ a, b, transposeA, transposeB, bias: withBias ? bias : undefined, columnSumsOut: sums }, out);
+    // 1ᵀ op(B): the product of a row of ones with op(B)
+    const expectedSums = referenceProduct(new Float32Array(k).fill(1), bValues, [1, k, n], false, transposeB);
+    const sumBound = referenceProduct(new Float32Array(k).fill(1), bValues.map(Math.abs), [1, k, n], false, transposeB);
+    const actualSums = sums.dataSync();
+    expectedSums.forEach((x, j) => expect(Math.abs(actualSums[j] - x)).toBeLessThanOrEqual((k + 1) * 2 ** -23 * sumBound[j]));
+    sums.dispose();
     const expected = referenceProduct(aValues, bValues, [m, k, n], transposeA, transposeB, withBias ? biasValues : undefined);
     const c = out.dataSync();
     expect(c.length).toBe(m * n);

@@ -1,6 +1,7 @@
 /**
  * Training benchmark. `npx tsx bench/train.ts speed [--backend wasm|cpu] [--preset fast|paper]` measures
- * plain matMul, one dense layer's forward+backward (our gradient vs tfjs's built-in one) and a whole
+ * plain matMul, one dense layer's forward+backward (our gradient vs tfjs's built-in one), each product of a
+ * training step (`wasmProduct` against tfjs's matMul with the same and with fresh weights) and a whole
  * training step (with, for `fast`, milliseconds per kernel name in one step); `npx tsx bench/train.ts quality [--backend wasm] [--seed 1] [--held-out 5] [--seconds S]
  * [--schedule JSON] [--model JSON]` trains the `fast` preset (with overrides) on the 45 reference layers
  * and reports the accuracy targets of docs/model.md; `npx tsx bench/train.ts vae [--hidden '[256]'] [--steps 6000]
@@ -316,7 +317,7 @@ async function speed(args: readonly string[]): Promise<void> {
     }
     const total = (pick: (p: (typeof products)[number]) => number | undefined) => products.reduce((sum, p) => sum + p.count * (pick(p) ?? Number.NaN), 0) / 1000;
     console.log(
-      `    all ${products.reduce((n, p) => n + p.count, 0)} of them (dbias's 1ᵀ·dz not included): ours ${total((p) => p.ours).toFixed(2)} ms, ` +
+      `    all ${products.reduce((n, p) => n + p.count, 0)} of them (without dbias's column sums): ours ${total((p) => p.ours).toFixed(2)} ms, ` +
         `tfjs matMul same weights ${total((p) => p.same).toFixed(2)} ms, fresh weights ${total((p) => p.fresh).toFixed(2)} ms`,
     );
     if (preset === 'fast') {

@@ -124,8 +124,11 @@ export function denseStackGradients(
 /**
  * Dense layers applied in turn, as one op with a hand-written gradient. tfjs's own MatMul gradient
  * uses matMul with transpose flags, which the cpu and wasm backends run several times slower than a
- * plain product (docs/model.md has the numbers); here every product is plain (the transposes are
- * `transposeMatrix`, a faster copy than the backends' own on cpu and wasm):
+ * plain product (docs/model.md has the numbers). On wasm every product is our WebAssembly kernel
+ * (`wasmProduct`), which reads a transposed operand in place: the forward pass is one kernel per
+ * layer (product, bias, ReLU or LeakyReLU), the backward pass dx = dz · kernelᵀ and, in one kernel,
+ * dkernel = xᵀ · dz with dbias = 1ᵀ · dz (`wasmWeightGradients`). Elsewhere every product is plain
+ * (the transposes are `transposeMatrix`, a faster copy than the cpu backend's own):
  * dx = dz · kernelᵀ or (kernel · dzᵀ)ᵀ (whichever transposes fewer numbers), dkernel = xᵀ · dz,
  * dbias = 1ᵀ · dz (a product is also faster than a column sum).
  * One op for the whole stack, not one per layer, because tfjs copies every tensor an op saves for

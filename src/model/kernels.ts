@@ -1,8 +1,10 @@
 /**
- * Custom tfjs kernels written as JavaScript loops over the backend's float32 buffers, for the two
- * backends whose tensors live in JavaScript-visible memory (cpu, wasm). They replace chains of small
- * kernels (or a slow built-in one) where kernel dispatch or a poor implementation costs more than
- * the arithmetic. Any other backend (e.g. a user's tfjs-node-gpu) gets the plain tfjs ops instead.
+ * Custom tfjs kernels over the backend's float32 buffers, for the two backends whose tensors live in
+ * JavaScript-visible memory (cpu, wasm): JavaScript loops, and on wasm WebAssembly functions working
+ * in the backend's own memory (`wasm-kernels.ts`: the transpose, the matrix products). They replace
+ * chains of small kernels (or a slow built-in one) where kernel dispatch or a poor implementation
+ * costs more than the arithmetic. Any other backend (e.g. a user's tfjs-node-gpu) gets the plain
+ * tfjs ops instead.
  */
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

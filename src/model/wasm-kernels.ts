@@ -1,10 +1,12 @@
 /**
- * Two kernels' inner loops as a few hundred bytes of WebAssembly that work directly in the wasm
- * backend's memory: Adam's update (SIMD, four lanes at a time) and a tiled matrix transpose.
- * JavaScript loops over that memory are slow on this machine (V8 does not vectorise): Adam's loop
- * costs ~7-10 ns per number (each number reads four arrays and writes three), three times the wasm
- * backend's 12 SIMD ops; here it costs about half a nanosecond, and the transpose half of the
- * JavaScript tiled copy's time (`npx tsx bench/train.ts adam` and `speed` print both).
+ * Kernels' inner loops as about 5 KB of WebAssembly that work directly in the wasm backend's
+ * memory: Adam's update (SIMD, four lanes at a time), a tiled matrix transpose and a SIMD matrix
+ * product. JavaScript loops over that memory are slow on this machine (V8 does not vectorise):
+ * Adam's loop costs ~7-10 ns per number (each number reads four arrays and writes three), three
+ * times the wasm backend's 12 SIMD ops; here it costs about half a nanosecond, and the transpose
+ * half of the JavaScript tiled copy's time (`npx tsx bench/train.ts adam` and `speed` print both).
+ * The product beats the backend's own (XNNPACK) on the training step's shapes, more so with weights
+ * that change every call (`speed` prints each product of a step).
  *
  * The module is assembled here from named opcodes (WebAssembly binary format 1.0 with the SIMD
  * proposal, standard since Node 16.4) and instantiated on the backend's own `WebAssembly.Memory`,
@@ -108,7 +110,7 @@ export function wasmTranspose(backend: object): ((x: tf.TensorInfo, out: tf.Tens
  * [64 x 1024] 26 GFLOP/s in place, 47 copied (A [64 x 2048]: 25 and 48); A [128 x 256], B
  * [128 x 256]: 51 in place, 46 copied; A [64 x 512]: 45 either way.
  */
-export const TRANSPOSED_A_COPY_MIN_ROWS = 1024;
+const TRANSPOSED_A_COPY_MIN_ROWS = 1024;
 
 /** How `wasmMatMul` reads its operands: either may be read transposed; a bias row may be added. */
 export interface MatMulOperands {
@@ -124,15 +126,16 @@ export interface MatMulOperands {
 }
 
 /**
- * C = op(A) · op(B) (+ bias on every row, then optionally rectified) for float32 row-major matrices in `backend`'s memory, op
- * being the transpose where asked; `out` is C [m x n]. A register-blocked SIMD product (4 x 8 outputs
- * per step, multiply then add: relaxed SIMD's FMA is not on by default in Node 20) that reads a
- * transposed operand where it lies, so no transpose precedes it. B is copied panel by panel (8
- * columns, every k) into a contiguous scratch block the micro-kernel then reads 32 bytes per k:
- * reading B in place was up to 25% slower (its rows 1 KB apart share a few cache sets). Each block of
- * 4 rows is multiplied with two panels in turn, so whole 64-byte lines of C are written together
- * (one panel at a time ran [64x6]·[6x1024] at 16 GFLOP/s, C's rows 4 KB apart: now 31). A transposed
- * A of 1,024 rows or more is copied first (`TRANSPOSED_A_COPY_MIN_ROWS`). Undefined as `moduleFor`.
+ * C = op(A) · op(B) (+ bias on every row, then optionally rectified) for float32 row-major matrices
+ * in `backend`'s memory, op being the transpose where asked; `out` is C [m x n]. A register-blocked
+ * SIMD product (4 x 8 outputs per step, multiply then add: relaxed SIMD's FMA is not on by default
+ * in Node 20) that reads a transposed operand where it lies, so no transpose precedes it. B is
+ * copied panel by panel (8 columns, every k) into a contiguous scratch block the micro-kernel then
+ * reads 32 bytes per k: reading B in place was up to 25% slower (its rows 1 KB apart share a few
+ * cache sets). Each block of 4 rows is multiplied with two panels in turn, so whole 64-byte lines
+ * of C are written together (one panel at a time ran [64x6]·[6x1024] at 16 GFLOP/s, C's rows 4 KB
+ * apart: now 31). A transposed A of 1,024 rows or more is copied first
+ * (`TRANSPOSED_A_COPY_MIN_ROWS`). Undefined as `moduleFor`.
  */
 export function wasmMatMul(backend: object): ((operands: MatMulOperands, out: tf.TensorInfo) => void) | undefined {
   const module = moduleFor(backend);
@@ -359,13 +362,13 @@ const TRANSPOSE: WasmFunction = {
  * B (k rows of 8 numbers, zero-padded when narrower) is first copied into a contiguous scratch block,
  * so the micro-kernel reads 32 consecutive bytes per k whether B is read directly or transposed.
  */
-export const MATMUL_PANEL = 8;
+const MATMUL_PANEL = 8;
 
 /** Rows of C one micro-kernel step computes: 4 rows x 8 columns = 8 vector accumulators (x86 has 16 vector registers). */
 const MATMUL_ROWS = 4;
 
 /** Scratch bytes `gemm` needs for inner dimension `k`: two panels' bias rows and packed panels, a 4 x 8 tile for narrow panels. */
-export function matMulScratchBytes(k: number): number {
+function matMulScratchBytes(k: number): number {
   return 4 * MATMUL_PANEL * (2 * (k + 1) + MATMUL_ROWS);
 }
 
@@ -391,11 +394,11 @@ const A_PTRS = [A_PTR0, A_PTR0 + 1, A_PTR0 + 2, A_PTR0 + 3];
 const ACCUMULATORS = [34, 35, 36, 37, 38, 39, 40, 41]; // row r, vector c at 2 r + c
 const [B_LOW, B_HIGH, A_SPLAT, SLOPE_SPLAT] = [42, 43, 44, 45];
 
-const g = {
+/** `op` and the further opcodes the product needs. */
+const ops = {
   ...op,
   if: [0x04, 0x40],
   else: [0x05],
-  tee: (local: number) => [0x22, local],
   i32Sub: [0x6b],
   i32Eq: [0x46],
   i32Ne: [0x47],
@@ -418,136 +421,136 @@ const g = {
 
 /** `while (condition) body`, the condition an i32 expression. */
 function whileLoop(condition: readonly number[], body: readonly number[]): number[] {
-  return [...g.block, ...g.loop, ...condition, ...g.i32Eqz, ...g.brIf(1), ...body, ...g.br(0), ...g.end, ...g.end];
+  return [...ops.block, ...ops.loop, ...condition, ...ops.i32Eqz, ...ops.brIf(1), ...body, ...ops.br(0), ...ops.end, ...ops.end];
 }
 
 /** `local += step` (step a local). */
-const addTo = (local: number, step: readonly number[]) => [...g.get(local), ...step, ...g.i32Add, ...g.set(local)];
+const addTo = (local: number, step: readonly number[]) => [...ops.get(local), ...step, ...ops.i32Add, ...ops.set(local)];
 
 /** One step of `rows` x 8 outputs of C at row ROW_I, in `slot`'s panel: accumulate over k, then store (narrow panels through TILE_TMP). */
 function microKernel(rows: number, slot: PanelSlot): number[] {
   const acc = (r: number, c: number) => ACCUMULATORS[2 * r + c];
   const rowsOf = (f: (r: number) => number[]) => Array.from({ length: rows }, (_, r) => f(r)).flat();
-  const nBytes = [...g.get(GN), ...g.i32Const(2), ...g.i32Shl];
+  const nBytes = [...ops.get(GN), ...ops.i32Const(2), ...ops.i32Shl];
   return [
-    ...g.get(GA), ...g.get(ROW_I), ...g.get(A_ROW_STRIDE), ...g.i32Mul, ...g.i32Add, ...g.set(A_PTRS[0]),
-    ...rowsOf((r) => (r === 0 ? [] : [...g.get(A_PTRS[r - 1]), ...g.get(A_ROW_STRIDE), ...g.i32Add, ...g.set(A_PTRS[r])])),
+    ...ops.get(GA), ...ops.get(ROW_I), ...ops.get(A_ROW_STRIDE), ...ops.i32Mul, ...ops.i32Add, ...ops.set(A_PTRS[0]),
+    ...rowsOf((r) => (r === 0 ? [] : [...ops.get(A_PTRS[r - 1]), ...ops.get(A_ROW_STRIDE), ...ops.i32Add, ...ops.set(A_PTRS[r])])),
     // start from the bias row (zeros without a bias)
-    ...rowsOf((r) => [...g.get(slot.base), ...g.v128Load(0), ...g.set(acc(r, 0)), ...g.get(slot.base), ...g.v128Load(16), ...g.set(acc(r, 1))]),
-    ...g.get(slot.base), ...g.i32Const(32), ...g.i32Add, ...g.set(BPTR),
-    ...whileLoop([...g.get(BPTR), ...g.get(slot.end), ...g.i32LtU], [
-      ...g.get(BPTR), ...g.v128Load(0), ...g.set(B_LOW),
-      ...g.get(BPTR), ...g.v128Load(16), ...g.set(B_HIGH),
+    ...rowsOf((r) => [...ops.get(slot.base), ...ops.v128Load(0), ...ops.set(acc(r, 0)), ...ops.get(slot.base), ...ops.v128Load(16), ...ops.set(acc(r, 1))]),
+    ...ops.get(slot.base), ...ops.i32Const(32), ...ops.i32Add, ...ops.set(BPTR),
+    ...whileLoop([...ops.get(BPTR), ...ops.get(slot.end), ...ops.i32LtU], [
+      ...ops.get(BPTR), ...ops.v128Load(0), ...ops.set(B_LOW),
+      ...ops.get(BPTR), ...ops.v128Load(16), ...ops.set(B_HIGH),
       ...rowsOf((r) => [
-        ...g.get(A_PTRS[r]), ...g.loadSplat(0), ...g.set(A_SPLAT),
-        ...g.get(acc(r, 0)), ...g.get(A_SPLAT), ...g.get(B_LOW), ...g.f32x4Mul, ...g.f32x4Add, ...g.set(acc(r, 0)),
-        ...g.get(acc(r, 1)), ...g.get(A_SPLAT), ...g.get(B_HIGH), ...g.f32x4Mul, ...g.f32x4Add, ...g.set(acc(r, 1)),
-        ...addTo(A_PTRS[r], g.get(A_K_STRIDE)),
+        ...ops.get(A_PTRS[r]), ...ops.loadSplat(0), ...ops.set(A_SPLAT),
+        ...ops.get(acc(r, 0)), ...ops.get(A_SPLAT), ...ops.get(B_LOW), ...ops.f32x4Mul, ...ops.f32x4Add, ...ops.set(acc(r, 0)),
+        ...ops.get(acc(r, 1)), ...ops.get(A_SPLAT), ...ops.get(B_HIGH), ...ops.f32x4Mul, ...ops.f32x4Add, ...ops.set(acc(r, 1)),
+        ...addTo(A_PTRS[r], ops.get(A_K_STRIDE)),
       ]),
-      ...addTo(BPTR, g.i32Const(32)),
+      ...addTo(BPTR, ops.i32Const(32)),
     ]),
     // rectified: max(x, 0) + slope min(x, 0), as ReLU (slope 0: +0 for negatives) and LeakyReLU compute it
-    ...g.get(RECTIFY),
-    ...g.if,
+    ...ops.get(RECTIFY),
+    ...ops.if,
     ...ACCUMULATORS.slice(0, 2 * rows).flatMap((v) => [
-      ...g.get(v), ...g.v128Zero, ...g.f32x4Max, ...g.get(SLOPE_SPLAT), ...g.get(v), ...g.v128Zero, ...g.f32x4Min, ...g.f32x4Mul, ...g.f32x4Add, ...g.set(v),
+      ...ops.get(v), ...ops.v128Zero, ...ops.f32x4Max, ...ops.get(SLOPE_SPLAT), ...ops.get(v), ...ops.v128Zero, ...ops.f32x4Min, ...ops.f32x4Mul, ...ops.f32x4Add, ...ops.set(v),
     ]),
-    ...g.end,
-    ...g.get(GC), ...g.get(ROW_I), ...g.get(GN), ...g.i32Mul, ...g.get(slot.j), ...g.i32Add, ...g.i32Const(2), ...g.i32Shl, ...g.i32Add, ...g.set(C_PTR),
-    ...g.get(slot.w), ...g.i32Const(MATMUL_PANEL), ...g.i32Eq,
-    ...g.if,
+    ...ops.end,
+    ...ops.get(GC), ...ops.get(ROW_I), ...ops.get(GN), ...ops.i32Mul, ...ops.get(slot.j), ...ops.i32Add, ...ops.i32Const(2), ...ops.i32Shl, ...ops.i32Add, ...ops.set(C_PTR),
+    ...ops.get(slot.w), ...ops.i32Const(MATMUL_PANEL), ...ops.i32Eq,
+    ...ops.if,
     ...rowsOf((r) => [
-      ...g.get(C_PTR), ...g.get(acc(r, 0)), ...g.v128Store(0),
-      ...g.get(C_PTR), ...g.get(acc(r, 1)), ...g.v128Store(16),
+      ...ops.get(C_PTR), ...ops.get(acc(r, 0)), ...ops.v128Store(0),
+      ...ops.get(C_PTR), ...ops.get(acc(r, 1)), ...ops.v128Store(16),
       ...addTo(C_PTR, nBytes),
     ]),
-    ...g.else,
-    ...rowsOf((r) => [...g.get(TILE_TMP), ...g.get(acc(r, 0)), ...g.v128Store(32 * r), ...g.get(TILE_TMP), ...g.get(acc(r, 1)), ...g.v128Store(32 * r + 16)]),
+    ...ops.else,
+    ...rowsOf((r) => [...ops.get(TILE_TMP), ...ops.get(acc(r, 0)), ...ops.v128Store(32 * r), ...ops.get(TILE_TMP), ...ops.get(acc(r, 1)), ...ops.v128Store(32 * r + 16)]),
     ...rowsOf((r) => [
-      ...forLoop(GCOL, g.i32Const(0), slot.w, 1, [
-        ...g.get(C_PTR), ...g.get(GCOL), ...g.i32Const(2), ...g.i32Shl, ...g.i32Add,
-        ...g.get(TILE_TMP), ...g.get(GCOL), ...g.i32Const(2), ...g.i32Shl, ...g.i32Add, ...g.f32Load(32 * r),
-        ...g.f32Store(0),
+      ...forLoop(GCOL, ops.i32Const(0), slot.w, 1, [
+        ...ops.get(C_PTR), ...ops.get(GCOL), ...ops.i32Const(2), ...ops.i32Shl, ...ops.i32Add,
+        ...ops.get(TILE_TMP), ...ops.get(GCOL), ...ops.i32Const(2), ...ops.i32Shl, ...ops.i32Add, ...ops.f32Load(32 * r),
+        ...ops.f32Store(0),
       ]),
       ...addTo(C_PTR, nBytes),
     ]),
-    ...g.end,
+    ...ops.end,
   ];
 }
 
 /** Sets up `slot`'s panel: its width, the bias row, and B's panel copied into the slot's scratch block. */
 function panelSetup(slot: PanelSlot): number[] {
-  const packedStart = [...g.get(slot.base), ...g.i32Const(32), ...g.i32Add];
-  const contiguousRows = [...g.get(B_COL_STRIDE), ...g.i32Const(4), ...g.i32Eq];
-  const fullWidth = [...g.get(slot.w), ...g.i32Const(MATMUL_PANEL), ...g.i32Eq];
+  const packedStart = [...ops.get(slot.base), ...ops.i32Const(32), ...ops.i32Add];
+  const contiguousRows = [...ops.get(B_COL_STRIDE), ...ops.i32Const(4), ...ops.i32Eq];
+  const fullWidth = [...ops.get(slot.w), ...ops.i32Const(MATMUL_PANEL), ...ops.i32Eq];
   return [
     // W = min(8, n - j), 0 when j >= n
-    ...g.get(GN), ...g.get(slot.j), ...g.i32Sub, ...g.set(slot.w),
-    ...g.i32Const(MATMUL_PANEL), ...g.get(slot.w), ...g.get(slot.w), ...g.i32Const(MATMUL_PANEL), ...g.i32GtU, ...g.select, ...g.set(slot.w),
-    ...g.get(slot.w), ...g.i32Const(0), ...g.get(slot.j), ...g.get(GN), ...g.i32LtU, ...g.select, ...g.set(slot.w), // none past the last column
-    ...g.get(slot.base), ...g.v128Zero, ...g.v128Store(0),
-    ...g.get(slot.base), ...g.v128Zero, ...g.v128Store(16),
-    ...g.get(GBIAS),
-    ...g.if,
-    ...forLoop(GCOL, g.i32Const(0), slot.w, 1, [
-      ...g.get(slot.base), ...g.get(GCOL), ...g.i32Const(2), ...g.i32Shl, ...g.i32Add,
-      ...g.get(GBIAS), ...g.get(slot.j), ...g.get(GCOL), ...g.i32Add, ...g.i32Const(2), ...g.i32Shl, ...g.i32Add, ...g.f32Load(0),
-      ...g.f32Store(0),
+    ...ops.get(GN), ...ops.get(slot.j), ...ops.i32Sub, ...ops.set(slot.w),
+    ...ops.i32Const(MATMUL_PANEL), ...ops.get(slot.w), ...ops.get(slot.w), ...ops.i32Const(MATMUL_PANEL), ...ops.i32GtU, ...ops.select, ...ops.set(slot.w),
+    ...ops.get(slot.w), ...ops.i32Const(0), ...ops.get(slot.j), ...ops.get(GN), ...ops.i32LtU, ...ops.select, ...ops.set(slot.w), // none past the last column
+    ...ops.get(slot.base), ...ops.v128Zero, ...ops.v128Store(0),
+    ...ops.get(slot.base), ...ops.v128Zero, ...ops.v128Store(16),
+    ...ops.get(GBIAS),
+    ...ops.if,
+    ...forLoop(GCOL, ops.i32Const(0), slot.w, 1, [
+      ...ops.get(slot.base), ...ops.get(GCOL), ...ops.i32Const(2), ...ops.i32Shl, ...ops.i32Add,
+      ...ops.get(GBIAS), ...ops.get(slot.j), ...ops.get(GCOL), ...ops.i32Add, ...ops.i32Const(2), ...ops.i32Shl, ...ops.i32Add, ...ops.f32Load(0),
+      ...ops.f32Store(0),
     ]),
-    ...g.end,
-    ...packedStart, ...g.get(GK), ...g.i32Const(5), ...g.i32Shl, ...g.i32Add, ...g.set(slot.end),
-    ...fullWidth, ...contiguousRows, ...g.i32And,
-    ...g.if,
+    ...ops.end,
+    ...packedStart, ...ops.get(GK), ...ops.i32Const(5), ...ops.i32Shl, ...ops.i32Add, ...ops.set(slot.end),
+    ...fullWidth, ...contiguousRows, ...ops.i32And,
+    ...ops.if,
     // two vectors per row of B
-    ...g.get(GB), ...g.get(slot.j), ...g.i32Const(2), ...g.i32Shl, ...g.i32Add, ...g.set(GSRC),
-    ...packedStart, ...g.set(GDST),
-    ...whileLoop([...g.get(GDST), ...g.get(slot.end), ...g.i32LtU], [
-      ...g.get(GDST), ...g.get(GSRC), ...g.v128Load(0), ...g.v128Store(0),
-      ...g.get(GDST), ...g.get(GSRC), ...g.v128Load(16), ...g.v128Store(16),
-      ...addTo(GSRC, g.get(B_K_STRIDE)),
-      ...addTo(GDST, g.i32Const(32)),
+    ...ops.get(GB), ...ops.get(slot.j), ...ops.i32Const(2), ...ops.i32Shl, ...ops.i32Add, ...ops.set(GSRC),
+    ...packedStart, ...ops.set(GDST),
+    ...whileLoop([...ops.get(GDST), ...ops.get(slot.end), ...ops.i32LtU], [
+      ...ops.get(GDST), ...ops.get(GSRC), ...ops.v128Load(0), ...ops.v128Store(0),
+      ...ops.get(GDST), ...ops.get(GSRC), ...ops.v128Load(16), ...ops.v128Store(16),
+      ...addTo(GSRC, ops.get(B_K_STRIDE)),
+      ...addTo(GDST, ops.i32Const(32)),
     ]),
-    ...g.else,
+    ...ops.else,
     // one number at a time, column by column (a transposed B's columns are contiguous); zeros beyond the width
-    ...g.get(slot.w), ...g.i32Const(MATMUL_PANEL), ...g.i32Ne,
-    ...g.if,
-    ...packedStart, ...g.set(GDST),
-    ...whileLoop([...g.get(GDST), ...g.get(slot.end), ...g.i32LtU], [...g.get(GDST), ...g.v128Zero, ...g.v128Store(0), ...addTo(GDST, g.i32Const(16))]),
-    ...g.end,
-    ...forLoop(GCOL, g.i32Const(0), slot.w, 1, [
-      ...g.get(GB), ...g.get(slot.j), ...g.get(GCOL), ...g.i32Add, ...g.get(B_COL_STRIDE), ...g.i32Mul, ...g.i32Add, ...g.set(GSRC),
-      ...packedStart, ...g.get(GCOL), ...g.i32Const(2), ...g.i32Shl, ...g.i32Add, ...g.set(GDST),
-      ...whileLoop([...g.get(GDST), ...g.get(slot.end), ...g.i32LtU], [
-        ...g.get(GDST), ...g.get(GSRC), ...g.i32LoadAt(0), ...g.i32StoreAt(0),
-        ...addTo(GSRC, g.get(B_K_STRIDE)),
-        ...addTo(GDST, g.i32Const(32)),
+    ...ops.get(slot.w), ...ops.i32Const(MATMUL_PANEL), ...ops.i32Ne,
+    ...ops.if,
+    ...packedStart, ...ops.set(GDST),
+    ...whileLoop([...ops.get(GDST), ...ops.get(slot.end), ...ops.i32LtU], [...ops.get(GDST), ...ops.v128Zero, ...ops.v128Store(0), ...addTo(GDST, ops.i32Const(16))]),
+    ...ops.end,
+    ...forLoop(GCOL, ops.i32Const(0), slot.w, 1, [
+      ...ops.get(GB), ...ops.get(slot.j), ...ops.get(GCOL), ...ops.i32Add, ...ops.get(B_COL_STRIDE), ...ops.i32Mul, ...ops.i32Add, ...ops.set(GSRC),
+      ...packedStart, ...ops.get(GCOL), ...ops.i32Const(2), ...ops.i32Shl, ...ops.i32Add, ...ops.set(GDST),
+      ...whileLoop([...ops.get(GDST), ...ops.get(slot.end), ...ops.i32LtU], [
+        ...ops.get(GDST), ...ops.get(GSRC), ...ops.i32LoadAt(0), ...ops.i32StoreAt(0),
+        ...addTo(GSRC, ops.get(B_K_STRIDE)),
+        ...addTo(GDST, ops.i32Const(32)),
       ]),
     ]),
-    ...g.end,
-    ...g.get(COLUMN_SUMS),
-    ...g.if,
+    ...ops.end,
+    ...ops.get(COLUMN_SUMS),
+    ...ops.if,
     ...panelColumnSums(slot),
-    ...g.end,
+    ...ops.end,
   ];
 }
 
 /** Writes the sums over k of the packed panel's columns (B's, zero-padded) to COLUMN_SUMS from column j (narrow panels through TILE_TMP). */
 function panelColumnSums(slot: PanelSlot): number[] {
   return [
-    ...g.v128Zero, ...g.set(B_LOW),
-    ...g.v128Zero, ...g.set(B_HIGH),
-    ...g.get(slot.base), ...g.i32Const(32), ...g.i32Add, ...g.set(GSRC),
-    ...whileLoop([...g.get(GSRC), ...g.get(slot.end), ...g.i32LtU], [
-      ...g.get(B_LOW), ...g.get(GSRC), ...g.v128Load(0), ...g.f32x4Add, ...g.set(B_LOW),
-      ...g.get(B_HIGH), ...g.get(GSRC), ...g.v128Load(16), ...g.f32x4Add, ...g.set(B_HIGH),
-      ...addTo(GSRC, g.i32Const(32)),
+    ...ops.v128Zero, ...ops.set(B_LOW),
+    ...ops.v128Zero, ...ops.set(B_HIGH),
+    ...ops.get(slot.base), ...ops.i32Const(32), ...ops.i32Add, ...ops.set(GSRC),
+    ...whileLoop([...ops.get(GSRC), ...ops.get(slot.end), ...ops.i32LtU], [
+      ...ops.get(B_LOW), ...ops.get(GSRC), ...ops.v128Load(0), ...ops.f32x4Add, ...ops.set(B_LOW),
+      ...ops.get(B_HIGH), ...ops.get(GSRC), ...ops.v128Load(16), ...ops.f32x4Add, ...ops.set(B_HIGH),
+      ...addTo(GSRC, ops.i32Const(32)),
     ]),
-    ...g.get(TILE_TMP), ...g.get(B_LOW), ...g.v128Store(0),
-    ...g.get(TILE_TMP), ...g.get(B_HIGH), ...g.v128Store(16),
-    ...forLoop(GCOL, g.i32Const(0), slot.w, 1, [
-      ...g.get(COLUMN_SUMS), ...g.get(slot.j), ...g.get(GCOL), ...g.i32Add, ...g.i32Const(2), ...g.i32Shl, ...g.i32Add,
-      ...g.get(TILE_TMP), ...g.get(GCOL), ...g.i32Const(2), ...g.i32Shl, ...g.i32Add, ...g.f32Load(0),
-      ...g.f32Store(0),
+    ...ops.get(TILE_TMP), ...ops.get(B_LOW), ...ops.v128Store(0),
+    ...ops.get(TILE_TMP), ...ops.get(B_HIGH), ...ops.v128Store(16),
+    ...forLoop(GCOL, ops.i32Const(0), slot.w, 1, [
+      ...ops.get(COLUMN_SUMS), ...ops.get(slot.j), ...ops.get(GCOL), ...ops.i32Add, ...ops.i32Const(2), ...ops.i32Shl, ...ops.i32Add,
+      ...ops.get(TILE_TMP), ...ops.get(GCOL), ...ops.i32Const(2), ...ops.i32Shl, ...ops.i32Add, ...ops.f32Load(0),
+      ...ops.f32Store(0),
     ]),
   ];
 }
@@ -560,20 +563,20 @@ const GEMM: WasmFunction = {
     [12, V128],
   ],
   body: [
-    ...g.get(SLOPE), ...simd(0x13), ...g.set(SLOPE_SPLAT), // f32x4.splat
+    ...ops.get(SLOPE), ...simd(0x13), ...ops.set(SLOPE_SPLAT), // f32x4.splat
     // scratch: a block per slot (bias row and packed panel, 32 (k + 1) bytes), then the narrow tile
-    ...g.get(GSCRATCH), ...g.set(SLOTS[0].base),
-    ...g.get(GSCRATCH), ...g.get(GK), ...g.i32Const(1), ...g.i32Add, ...g.i32Const(5), ...g.i32Shl, ...g.i32Add, ...g.set(SLOTS[1].base),
-    ...g.get(SLOTS[1].base), ...g.get(GK), ...g.i32Const(1), ...g.i32Add, ...g.i32Const(5), ...g.i32Shl, ...g.i32Add, ...g.set(TILE_TMP),
-    ...forLoop(SLOTS[0].j, g.i32Const(0), GN, 2 * MATMUL_PANEL, [
-      ...g.get(SLOTS[0].j), ...g.i32Const(MATMUL_PANEL), ...g.i32Add, ...g.set(SLOTS[1].j),
+    ...ops.get(GSCRATCH), ...ops.set(SLOTS[0].base),
+    ...ops.get(GSCRATCH), ...ops.get(GK), ...ops.i32Const(1), ...ops.i32Add, ...ops.i32Const(5), ...ops.i32Shl, ...ops.i32Add, ...ops.set(SLOTS[1].base),
+    ...ops.get(SLOTS[1].base), ...ops.get(GK), ...ops.i32Const(1), ...ops.i32Add, ...ops.i32Const(5), ...ops.i32Shl, ...ops.i32Add, ...ops.set(TILE_TMP),
+    ...forLoop(SLOTS[0].j, ops.i32Const(0), GN, 2 * MATMUL_PANEL, [
+      ...ops.get(SLOTS[0].j), ...ops.i32Const(MATMUL_PANEL), ...ops.i32Add, ...ops.set(SLOTS[1].j),
       ...panelSetup(SLOTS[0]),
       ...panelSetup(SLOTS[1]),
-      ...g.i32Const(0), ...g.set(ROW_I),
-      ...whileLoop([...g.get(ROW_I), ...g.i32Const(MATMUL_ROWS), ...g.i32Add, ...g.get(GM), ...g.i32GtU, ...g.i32Eqz], [...bothPanels(MATMUL_ROWS), ...addTo(ROW_I, g.i32Const(MATMUL_ROWS))]),
-      ...whileLoop([...g.get(ROW_I), ...g.get(GM), ...g.i32LtU], [...bothPanels(1), ...addTo(ROW_I, g.i32Const(1))]),
+      ...ops.i32Const(0), ...ops.set(ROW_I),
+      ...whileLoop([...ops.get(ROW_I), ...ops.i32Const(MATMUL_ROWS), ...ops.i32Add, ...ops.get(GM), ...ops.i32GtU, ...ops.i32Eqz], [...bothPanels(MATMUL_ROWS), ...addTo(ROW_I, ops.i32Const(MATMUL_ROWS))]),
+      ...whileLoop([...ops.get(ROW_I), ...ops.get(GM), ...ops.i32LtU], [...bothPanels(1), ...addTo(ROW_I, ops.i32Const(1))]),
     ]),
-    ...g.end,
+    ...ops.end,
   ],
 };
 
@@ -582,7 +585,7 @@ const GEMM: WasmFunction = {
  * 64-byte lines of C, so a line is not evicted half written (C's rows 4 KB apart share a cache set).
  */
 function bothPanels(rows: number): number[] {
-  return [...microKernel(rows, SLOTS[0]), ...g.get(SLOTS[1].w), ...g.if, ...microKernel(rows, SLOTS[1]), ...g.end];
+  return [...microKernel(rows, SLOTS[0]), ...ops.get(SLOTS[1].w), ...ops.if, ...microKernel(rows, SLOTS[1]), ...ops.end];
 }
 
 function moduleBytes(functions: readonly WasmFunction[]): Uint8Array {

@@ -136,9 +136,10 @@ export interface ProductOptions {
 /**
  * op(a) · op(b) (+ bias) as one WebAssembly SIMD kernel on the wasm backend (`wasmMatMul`), or
  * undefined on any other backend, or when the module cannot run there (callers keep their tfjs
- * path). On the training step's shapes it is 1.2-1.9x XNNPACK's product with the same weights and
- * more with fresh ones, and it reads transposed operands in place, so the backward pass needs no
- * transposes (`npx tsx bench/train.ts speed` prints the rates). Differentiable.
+ * path). On the `fast` training step's wide products it runs ~48 GFLOP/s, 1.3x XNNPACK's product
+ * with the same weights and 1.7x with fresh ones (the thin ones: about level, and one outer product
+ * slower; `npx tsx bench/train.ts speed` prints every shape), and it reads transposed operands in
+ * place, so the backward pass needs no transposes. Differentiable.
  */
 export function wasmProduct(a: tf.Tensor2D, b: tf.Tensor2D, options: ProductOptions = {}): tf.Tensor2D | undefined {
   const { transposeA = false, transposeB = false, bias, rectifierSlope } = options;

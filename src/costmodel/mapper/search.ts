@@ -49,7 +49,7 @@ export interface SearchEffort {
   readonly poolOrders: number;
 }
 
-export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 48, seededUnrollings: 8, starts: 2, moves: 60, finalists: 4, poolStarts: 20, poolMoves: 200, poolOrders: 14 };
+export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 48, seededUnrollings: 8, starts: 2, moves: 60, finalists: 4, poolStarts: 20, poolMoves: 120, poolOrders: 14 };
 
 /**
  * A lighter search for quick runs (the demo, first looks at a space): about 2.5x less CPU than the
@@ -577,7 +577,8 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
 
 /**
  * Buffer profiles spanning VAESA's space (entries of AccumulationBuffer, WeightBuffer, InputBuffer,
- * GlobalBuffer) and MAC counts spreading the AccumulationBuffer's fan-out (macs / 128) over its range:
+ * GlobalBuffer) and MAC counts spreading the AccumulationBuffer's fan-out (macs / 128) over its range
+ * and its prime factors (2, 6, 8, 10, 32: an order carries over best to a fan-out sharing its primes):
  * the pool of a layer holds the orders a thorough search finds best on each combination.
  */
 const POOL_BUFFERS: readonly (readonly [number, number, number, number])[] = [
@@ -589,8 +590,9 @@ const POOL_BUFFERS: readonly (readonly [number, number, number, number])[] = [
   [256, 65536, 4096, 262144],
   [256, 2048, 4096, 16384],
   [32, 65536, 128, 262144],
+  [8, 8192, 128, 1024],
 ];
-const POOL_MACS: readonly number[] = [256, 1024, 4096];
+const POOL_MACS: readonly number[] = [256, 768, 1024, 1280, 4096];
 
 /** The pool's own seed: the pool must not depend on the call's seed or on which arch asked first. */
 const POOL_SEED = 0x5eed;

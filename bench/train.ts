@@ -315,10 +315,14 @@ async function speed(args: readonly string[]): Promise<void> {
     for (const p of products) {
       console.log(`      ${p.kind} [${p.m}x${p.k}]x[${p.k}x${p.n}] x${p.count}: ${rate(p, p.ours)} / ${rate(p, p.same)} / ${rate(p, p.fresh)}`);
     }
-    const total = (pick: (p: (typeof products)[number]) => number | undefined) => products.reduce((sum, p) => sum + p.count * (pick(p) ?? Number.NaN), 0) / 1000;
+    // milliseconds of all products of a step; 'n/a' where wasmProduct does not run (any backend but wasm)
+    const total = (pick: (p: (typeof products)[number]) => number | undefined) => {
+      const ms = products.reduce((sum, p) => sum + p.count * (pick(p) ?? Number.NaN), 0) / 1000;
+      return Number.isNaN(ms) ? 'n/a' : `${ms.toFixed(2)} ms`;
+    };
     console.log(
-      `    all ${products.reduce((n, p) => n + p.count, 0)} of them (without dbias's column sums): ours ${total((p) => p.ours).toFixed(2)} ms, ` +
-        `tfjs matMul same weights ${total((p) => p.same).toFixed(2)} ms, fresh weights ${total((p) => p.fresh).toFixed(2)} ms`,
+      `    all ${products.reduce((n, p) => n + p.count, 0)} of them (without dbias's column sums): ours ${total((p) => p.ours)}, ` +
+        `tfjs matMul same weights ${total((p) => p.same)}, fresh weights ${total((p) => p.fresh)}`,
     );
     if (preset === 'fast') {
       for (const batch of [64, 128, 256]) {

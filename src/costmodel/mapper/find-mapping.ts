@@ -124,14 +124,14 @@ function resolveEffort(effort: SearchEffort | SearchEffortName | undefined): Sea
   }
   for (const knob of Object.keys(DEFAULT_SEARCH_EFFORT) as (keyof SearchEffort)[]) {
     const value = effort[knob];
-    const least = knob === 'unrollings' || knob === 'finalists' ? 1 : 0;
+    const least = knob === 'unrollings' || knob === 'finalists' || knob === 'poolMacCounts' || knob === 'poolProfiles' ? 1 : 0;
     if (!(Number.isInteger(value) && value >= least)) throw new RangeError(`findMapping: effort.${knob} must be an integer >= ${least}, got ${String(value)}`);
   }
   return effort;
 }
 
 function effortKey(e: SearchEffort): string {
-  return [e.unrollings, e.seededUnrollings, e.starts, e.moves, e.finalists, e.poolStarts, e.poolMoves, e.poolOrders].join(',');
+  return [e.unrollings, e.seededUnrollings, e.starts, e.moves, e.finalists, e.poolStarts, e.poolMoves, e.poolOrders, e.poolMacCounts, e.poolProfiles].join(',');
 }
 
 /**

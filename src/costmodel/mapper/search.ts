@@ -47,15 +47,40 @@ export interface SearchEffort {
   readonly poolStarts: number;
   readonly poolMoves: number;
   readonly poolOrders: number;
+  /** The layer pool is searched on the first `poolMacCounts` of its MAC counts and `poolProfiles` of its buffer profiles (at least 1 each). */
+  readonly poolMacCounts: number;
+  readonly poolProfiles: number;
 }
 
-export const DEFAULT_SEARCH_EFFORT: SearchEffort = { unrollings: 48, seededUnrollings: 8, starts: 2, moves: 60, finalists: 4, poolStarts: 20, poolMoves: 120, poolOrders: 14 };
+export const DEFAULT_SEARCH_EFFORT: SearchEffort = {
+  unrollings: 48,
+  seededUnrollings: 8,
+  starts: 2,
+  moves: 60,
+  finalists: 4,
+  poolStarts: 20,
+  poolMoves: 120,
+  poolOrders: 14,
+  poolMacCounts: 5,
+  poolProfiles: 9,
+};
 
 /**
  * A lighter search for quick runs (the demo, first looks at a space): about 2.5x less CPU than the
  * default on ResNet-50 x random archs, median EDP 1.8% higher, worst 1.9x (docs/mapper.md).
  */
-export const FAST_SEARCH_EFFORT: SearchEffort = { unrollings: 16, seededUnrollings: 4, starts: 1, moves: 30, finalists: 2, poolStarts: 6, poolMoves: 120, poolOrders: 6 };
+export const FAST_SEARCH_EFFORT: SearchEffort = {
+  unrollings: 16,
+  seededUnrollings: 4,
+  starts: 1,
+  moves: 30,
+  finalists: 2,
+  poolStarts: 6,
+  poolMoves: 120,
+  poolOrders: 6,
+  poolMacCounts: 3,
+  poolProfiles: 8,
+};
 
 /** Named mapper efforts, for command lines and configs. */
 export const SEARCH_EFFORTS = { default: DEFAULT_SEARCH_EFFORT, fast: FAST_SEARCH_EFFORT } as const;
@@ -579,7 +604,8 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
  * Buffer profiles spanning VAESA's space (entries of AccumulationBuffer, WeightBuffer, InputBuffer,
  * GlobalBuffer) and MAC counts spreading the AccumulationBuffer's fan-out (macs / 128) over its range
  * and its prime factors (2, 6, 8, 10, 32: an order carries over best to a fan-out sharing its primes):
- * the pool of a layer holds the orders a thorough search finds best on each combination.
+ * the pool of a layer holds the orders a thorough search finds best on each combination. A lighter effort
+ * takes the first MAC counts and profiles (the last ones add the primes 3 and 5 and the smallest GlobalBuffer).
  */
 const POOL_BUFFERS: readonly (readonly [number, number, number, number])[] = [
   [8, 1024, 64, 4096],
@@ -592,10 +618,17 @@ const POOL_BUFFERS: readonly (readonly [number, number, number, number])[] = [
   [32, 65536, 128, 262144],
   [8, 8192, 128, 1024],
 ];
-const POOL_MACS: readonly number[] = [256, 768, 1024, 1280, 4096];
+const POOL_MACS: readonly number[] = [256, 1024, 4096, 768, 1280];
 
-/** The pool's own seed: the pool must not depend on the call's seed or on which arch asked first. */
+/**
+ * The pool's own seeds, one per search (MAC count x profile): the pool must not depend on the call's seed
+ * or on which arch asked first, and a smaller pool (fewer MAC counts or profiles) is part of a larger one.
+ */
 const POOL_SEED = 0x5eed;
+
+function poolSearchSeed(macs: number, profile: number): number {
+  return POOL_SEED + 1000 * macs + profile;
+}
 
 function orderKey(o: PoolOrder): string {
   return `${o.unrolling.factors.join(',')}|${o.dims.join(',')}|${o.primes.join(',')}`;
@@ -604,15 +637,15 @@ function orderKey(o: PoolOrder): string {
 function layerPoolOrders(pool: LayerPool, objective: MapperObjective, effort: SearchEffort): readonly PoolOrder[] {
   const cached = pool.orders.get(objective);
   if (cached !== undefined) return cached;
-  const rng = createRng(POOL_SEED);
   const poolEffort: SearchEffort = { ...effort, seededUnrollings: effort.unrollings, starts: effort.poolStarts, moves: effort.poolMoves, finalists: effort.poolOrders };
   const orders: PoolOrder[] = [];
   const seen = new Set<string>();
-  for (const macs of POOL_MACS) {
+  for (const macs of POOL_MACS.slice(0, effort.poolMacCounts)) {
     const ctx = pool.shapeOf(macs);
-    for (const [acc, wb, ib, gb] of POOL_BUFFERS) {
+    for (const [profile, [acc, wb, ib, gb]] of POOL_BUFFERS.slice(0, effort.poolProfiles).entries()) {
       const entries = Float64Array.from([1, acc, wb, ib, gb, Infinity]);
       const view: ArchView = { entries, vectorEnergy: ctx.vectorEnergy(entries), macEnergy: ctx.macEnergy };
+      const rng = createRng(poolSearchSeed(macs, profile));
       for (const c of runSearch(ctx, view, objective, rng, poolEffort, []).slice(0, poolEffort.finalists)) {
         const order: PoolOrder = { unrolling: c.unrolling, dims: c.dims, primes: c.primes };
         const key = orderKey(order);
@@ -720,7 +753,7 @@ function shapePool(ctx: ShapeContext, objective: MapperObjective, effort: Search
   if (cached !== undefined) return cached;
   const adapted = new Map<string, SpatialOption>();
   const carried = layerPoolOrders(ctx.layerPool, objective, effort).map((order) => carryOver(order, ctx, adapted));
-  const views = POOL_BUFFERS.map(([acc, wb, ib, gb]): ArchView => {
+  const views = POOL_BUFFERS.slice(0, effort.poolProfiles).map(([acc, wb, ib, gb]): ArchView => {
     const entries = Float64Array.from([1, acc, wb, ib, gb, Infinity]);
     return { entries, vectorEnergy: ctx.vectorEnergy(entries), macEnergy: ctx.macEnergy };
   });

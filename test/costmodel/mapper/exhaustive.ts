@@ -23,7 +23,7 @@ import type { ArchConfig } from '../../../src/hardware/arch';
 import { convLayer, type ConvLayer } from '../../../src/workload/layer';
 
 /** A lighter search for tests about behaviour rather than quality (the default effort builds larger pools). */
-export const TEST_EFFORT: SearchEffort = { unrollings: 12, seededUnrollings: 6, starts: 2, moves: 40, finalists: 3, poolStarts: 3, poolMoves: 60, poolOrders: 4 };
+export const TEST_EFFORT: SearchEffort = { unrollings: 12, seededUnrollings: 6, starts: 2, moves: 40, finalists: 3, poolStarts: 3, poolMoves: 60, poolOrders: 4, poolMacCounts: 3, poolProfiles: 8 };
 
 /** Layers with three or four prime factors, including a strided one and one with a prime dim of 5. */
 export const TINY_LAYERS: readonly ConvLayer[] = [

@@ -417,7 +417,8 @@ function permutationsOf(items: readonly number[]): number[][] {
 function polish(start: Candidate, search: OrderSearch): Candidate {
   let best = start;
   for (const level of POLISHED_LEVELS) {
-    if (!Number.isFinite(search.score(best))) return best;
+    // Allotting `best` again gives its level segments (its score is known).
+    if (!search.allot(best.unrolling, best.dims, best.primes, best.packed)) return best;
     const from = search.segmentStart(level);
     const to = search.segmentEnd(level);
     const dimsHere: number[] = [];
@@ -440,7 +441,6 @@ function polish(start: Candidate, search: OrderSearch): Candidate {
       if (trial.score < best.score) best = trial;
     }
   }
-  search.score(best);
   return best;
 }
 
@@ -568,9 +568,10 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
   }
   scored.sort((a, b) => a.score - b.score);
   const top = scored.slice(0, Math.max(effort.finalists * 4, effort.starts));
+  // The kept candidates get their own mapping (their scores are known).
   for (const c of top) {
     c.packed = new Int32Array(PACKED_LENGTH);
-    search.score(c);
+    search.allot(c.unrolling, c.dims, c.primes, c.packed);
   }
   const kept = new Map<string, Candidate>();
   const remember = (c: Candidate): void => {

@@ -171,5 +171,21 @@ describe('findMapping', () => {
     expect(() => findMapping(simba, layer, { effort: 'toString' as 'fast' })).toThrow(/effort must be one of/);
     expect(() => findMapping(simba, layer, { effort: { ...FAST_SEARCH_EFFORT, moves: 2.5 } })).toThrow(/effort.moves must be an integer >= 0, got 2.5/);
     expect(() => findMapping(simba, layer, { effort: { ...FAST_SEARCH_EFFORT, finalists: 0 } })).toThrow(/effort.finalists must be an integer >= 1, got 0/);
+    expect(() => findMapping(simba, layer, { effort: { ...FAST_SEARCH_EFFORT, poolProfiles: 0 } })).toThrow(/effort.poolProfiles must be an integer >= 1, got 0/);
+  });
+
+  it('builds a smaller layer pool as part of a larger one (each pool search has its own seed)', () => {
+    const layer = convLayer({ R: 3, S: 3, P: 28, Q: 28, C: 64, K: 128, N: 1 });
+    const poolOf = (poolMacCounts: number, poolProfiles: number): string[] => {
+      const cache = createMappingCache();
+      findMapping(simba, layer, { cache, effort: { ...FAST, poolMacCounts, poolProfiles } });
+      const [pool] = [...cache.layerPools.values()];
+      return (pool.orders.get('edp') ?? []).map((o) => `${o.unrolling.factors.join(',')}|${o.dims.join(',')}|${o.primes.join(',')}`);
+    };
+    const small = poolOf(2, 3);
+    const large = poolOf(5, 9);
+    expect(small.length).toBeGreaterThan(0);
+    expect(large.length).toBeGreaterThan(small.length);
+    expect(small.filter((order) => !large.includes(order))).toEqual([]);
   });
 });

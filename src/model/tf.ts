@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { prepareWasmKernels } from './wasm-kernels';
 
 export { tf };
 
@@ -20,8 +21,9 @@ export type BackendName = 'cpu' | 'wasm' | (string & {});
  */
 export async function useBackend(name: BackendName): Promise<boolean> {
   if (name === 'wasm' && tf.findBackendFactory('wasm') === null) await import('@tensorflow/tfjs-backend-wasm');
-  if (tf.getBackend() === name) return true;
-  const ok = await tf.setBackend(name);
+  const ok = tf.getBackend() === name || (await tf.setBackend(name));
   await tf.ready();
+  // Our WebAssembly kernels, compiled asynchronously (a browser's main thread refuses to compile them synchronously).
+  if (ok && name === 'wasm') await prepareWasmKernels(tf.backend());
   return ok;
 }

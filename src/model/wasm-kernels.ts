@@ -56,6 +56,7 @@ interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, object>>) => { exports: Record<string, unknown> };
   validate(bytes: Uint8Array): boolean;
+  instantiate(bytes: Uint8Array, imports: Record<string, Record<string, object>>): Promise<{ instance: { exports: Record<string, unknown> } }>;
 }
 
 const webAssembly = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
@@ -78,6 +79,30 @@ function moduleFor(backend: object): ModuleExports | undefined {
   if (webAssembly === undefined || memory === undefined) return undefined;
   if (!instances.has(memory)) instances.set(memory, instantiate(webAssembly, memory));
   return instances.get(memory) ?? undefined;
+}
+
+/**
+ * Compiles and instantiates the module for `backend` asynchronously, so that the kernels are
+ * available where synchronous compilation is refused: a browser's main thread does not compile a
+ * module over 4 KB synchronously (this one is about 5 KB), and there the kernels would otherwise fall
+ * back to the tfjs ops. `useBackend('wasm')` and `trainVaesa` call it; in Node (and in workers) the
+ * synchronous path works as well. Resolves to whether the kernels are available on `backend`.
+ */
+export async function prepareWasmKernels(backend: object): Promise<boolean> {
+  const memory = backendMemory(backend);
+  if (webAssembly === undefined || memory === undefined) return false;
+  if (instances.get(memory)) return true;
+  const bytes = moduleBytes(MODULE_FUNCTIONS);
+  let exports: ModuleExports | null = null;
+  if (webAssembly.validate(bytes)) {
+    try {
+      exports = (await webAssembly.instantiate(bytes, { env: { memory } })).instance.exports as unknown as ModuleExports;
+    } catch {
+      exports = null;
+    }
+  }
+  instances.set(memory, exports);
+  return exports !== null;
 }
 
 function offsetOf(backend: object, t: tf.TensorInfo): number {
@@ -177,7 +202,7 @@ function backendMemory(backend: object): object | undefined {
  * memory the module's unshared import does not accept (the threaded wasm build's shared memory).
  */
 function instantiate(api: WebAssemblyApi, memory: object): ModuleExports | null {
-  const bytes = moduleBytes([ADAM, TRANSPOSE, GEMM]);
+  const bytes = moduleBytes(MODULE_FUNCTIONS);
   if (!api.validate(bytes)) return null;
   try {
     return new api.Instance(new api.Module(bytes), { env: { memory } }).exports as unknown as ModuleExports;
@@ -579,6 +604,9 @@ const GEMM: WasmFunction = {
     ...ops.end,
   ],
 };
+
+/** The module's functions, in the order of their indices. */
+const MODULE_FUNCTIONS: readonly WasmFunction[] = [ADAM, TRANSPOSE, GEMM];
 
 /**
  * The row block times both panels, the second when it has columns: together they write whole

@@ -9,6 +9,7 @@ import { trainedHeads, vaesaLoss, vaesaLossAndGradients, type LossBatch, type Va
 import { createPredictor, predictorVariables } from '../model/predictor';
 import { createVae, vaeVariables } from '../model/vae';
 import { tf } from '../model/tf';
+import { prepareWasmKernels } from '../model/wasm-kernels';
 import { layerFeatures } from '../workload/features';
 import { layerName } from '../workload/layer';
 import { adamStep, createAdam } from './adam';
@@ -234,6 +235,8 @@ export async function trainVaesa(
       : splitValidation(checked.right, schedule.validationFraction, splitRng);
   if (split.validation.length === 0) return E.left(invalidInput('rows', rows.length, 'need at least 2 rows (one for validation)'));
 
+  // The wasm backend's own kernels, where the user selected it without `useBackend` (a no-op elsewhere).
+  await prepareWasmKernels(tf.backend());
   const stats = resume?.stats ?? fitNormalisation(split.train, model.normalisation);
   const train = prepareRows(split.train, space, stats);
   const validation = prepareRows(split.validation, space, stats);

@@ -1,5 +1,6 @@
 export type { LatentModel } from './latent-model';
 export { useBackend } from './tf';
+export { prepareWasmKernels } from './wasm-kernels';
 export type { BackendName } from './tf';
 export { dense, denseStack } from './dense';
 export type { Activation, DenseLayer } from './dense';

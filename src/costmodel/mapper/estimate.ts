@@ -94,6 +94,8 @@ export class MappingEstimator {
   private readonly loopDim = new Int32Array(MAX_LOOPS);
   private readonly loopEnd = new Float64Array(MAX_LOOPS);
   private readonly loopSpatial = new Uint8Array(MAX_LOOPS);
+  /** Product of the bounds of the temporal loops outside each loop. */
+  private readonly outerProduct = new Float64Array(MAX_LOOPS);
   /** Product of the bounds of the loops of the same dim inside each loop (its step along its dim). */
   private readonly loopScale = new Float64Array(MAX_LOOPS);
   /** Scratch for the distinct input offsets of spatial children along one axis. */
@@ -326,6 +328,11 @@ export class MappingEstimator {
   }
 
   private finishNest(): void {
+    let product = 1;
+    for (let t = this.numLoops - 1; t >= 0; t--) {
+      this.outerProduct[t] = product;
+      if (!this.loopSpatial[t]) product *= this.loopEnd[t];
+    }
     for (let l = 0; l < NUM_LEVELS; l++) {
       let used = 0;
       for (let s = 0; s < NUM_SPACES; s++) if (this.shape.keeps[l * NUM_SPACES + s]) used += this.tileSize(l, s);
@@ -366,34 +373,22 @@ export class MappingEstimator {
 
   /** Words level `l` receives for space `s` per instance over the run (see the module comment). */
   private fillsOf(l: number, s: number): number {
-    const b = this.boundary[l];
     const tile = this.tileSize(l, s);
-    let total = tile;
-    let moved = false;
-    for (let t = b + 1; t < this.numLoops; t++) {
-      if (this.loopSpatial[t]) continue;
-      const dim = this.loopDim[t];
-      const n = this.loopEnd[t];
-      if (!(RELEVANT[s] & (1 << dim))) {
-        if (moved) total *= n;
-        continue;
-      }
-      if (moved) {
-        total *= n;
-        continue;
-      }
-      moved = true;
-      let step = tile;
-      if (s === INPUTS && (dim === P || dim === R || dim === Q || dim === S)) {
-        const horizontal = dim === P || dim === R;
-        const extentAxis = horizontal ? this.inputWidth(l) : this.inputHeight(l);
-        // The loop steps by everything of its dim inside it, fan-outs above this level included.
-        const coefficient = dim === P ? this.strideW : dim === R ? this.dilationW : dim === Q ? this.strideH : this.dilationH;
-        const shift = this.loopScale[t] * coefficient;
-        step = (tile / extentAxis) * Math.min(extentAxis, shift);
-      }
-      total = tile + (n - 1) * step;
+    // The first temporal loop above the level that indexes the tensor moves the tile; the loops inside it
+    // that do not are free, and every loop after it refetches the whole pattern (`outerProduct`).
+    let t = this.boundary[l] + 1;
+    while (t < this.numLoops && (this.loopSpatial[t] || !(RELEVANT[s] & (1 << this.loopDim[t])))) t++;
+    if (t === this.numLoops) return tile;
+    const dim = this.loopDim[t];
+    let step = tile;
+    if (s === INPUTS && (dim === P || dim === R || dim === Q || dim === S)) {
+      const horizontal = dim === P || dim === R;
+      const extentAxis = horizontal ? this.inputWidth(l) : this.inputHeight(l);
+      // The loop steps by everything of its dim inside it, fan-outs above this level included.
+      const coefficient = dim === P ? this.strideW : dim === R ? this.dilationW : dim === Q ? this.strideH : this.dilationH;
+      const shift = this.loopScale[t] * coefficient;
+      step = (tile / extentAxis) * Math.min(extentAxis, shift);
     }
-    return total;
+    return (tile + (this.loopEnd[t] - 1) * step) * this.outerProduct[t];
   }
 }

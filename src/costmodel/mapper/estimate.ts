@@ -14,17 +14,11 @@
  */
 import type { ArchTemplate } from '../arch-template';
 import * as layout from '../mapping';
-import type { PackedMapping } from '../mapping';
 import type { ConvLayer } from '../../workload/layer';
 
 // Local copies: imported bindings are getters under CommonJS interop, too slow for these hot loops.
 const NUM_DIMS = layout.NUM_DIMS;
 const NUM_LEVELS = layout.NUM_LEVELS;
-const PACKED_LEVEL_STRIDE = layout.PACKED_LEVEL_STRIDE;
-const PACKED_PERMUTATION = layout.PACKED_PERMUTATION;
-const PACKED_SPATIAL = layout.PACKED_SPATIAL;
-const PACKED_SPATIAL_PERMUTATION = layout.PACKED_SPATIAL_PERMUTATION;
-const PACKED_TEMPORAL = layout.PACKED_TEMPORAL;
 
 const R = 0;
 const S = 1;
@@ -73,15 +67,15 @@ export function templateShape(template: ArchTemplate): TemplateShape {
 }
 
 /**
- * Estimates mappings of one layer on one template shape, without allocation per call. After `estimate`,
- * `capacity[level]` holds the entries the level's kept tiles need, `vectorAccesses[level]` the level's
- * block accesses times utilized clusters (multiply by the level's vector access energy), and `cycles`.
+ * Estimates mappings of one layer on one template shape, without allocation per call. After
+ * `estimateOrder`, `vectorAccesses[level]` holds the level's block accesses times utilized clusters
+ * (multiply by the level's vector access energy) and `cycles` the estimated cycles.
  */
 export class MappingEstimator {
-  readonly capacity = new Float64Array(NUM_LEVELS);
   readonly vectorAccesses = new Float64Array(NUM_LEVELS);
   cycles = 0;
-  computeCycles = 0;
+  /** Cycles of the loop nest alone (the product of its temporal loops), before DRAM bandwidth. */
+  private computeCycles = 0;
 
   private readonly shape: TemplateShape;
   private readonly strideW: number;
@@ -122,12 +116,6 @@ export class MappingEstimator {
     this.dilationW = layer.dilationW;
     this.dilationH = layer.dilationH;
     this.outputsTotal = layer.P * layer.Q * layer.K * layer.N;
-  }
-
-  /** Estimates `packed` (which must have valid factor products). */
-  estimate(packed: PackedMapping): void {
-    this.buildNest(packed);
-    this.countAccesses();
   }
 
   /**
@@ -281,23 +269,6 @@ export class MappingEstimator {
     return this.outputsTotal / shared;
   }
 
-  private buildNest(packed: PackedMapping): void {
-    this.beginNest();
-    for (let l = 0; l < NUM_LEVELS; l++) {
-      const base = l * PACKED_LEVEL_STRIDE;
-      for (let i = 0; i < NUM_DIMS; i++) {
-        const dim = packed[base + PACKED_SPATIAL_PERMUTATION + i];
-        this.pushSpatial(l, dim, packed[base + PACKED_SPATIAL + dim]);
-      }
-      for (let i = 0; i < NUM_DIMS; i++) {
-        const dim = packed[base + PACKED_PERMUTATION + i];
-        this.pushTemporal(l, dim, packed[base + PACKED_TEMPORAL + dim]);
-      }
-      this.endLevel(l);
-    }
-    this.finishNest();
-  }
-
   // Building the nest inner to outer: per level its spatial loops, then its temporal loops, then endLevel.
   private beginNest(): void {
     this.numLoops = 0;
@@ -327,16 +298,12 @@ export class MappingEstimator {
     for (let d = 0; d < NUM_DIMS; d++) this.levelExtent[level * NUM_DIMS + d] = this.running[d];
   }
 
+  /** The product of the temporal loops outside each loop (the refetches `fillsOf` counts). */
   private finishNest(): void {
     let product = 1;
     for (let t = this.numLoops - 1; t >= 0; t--) {
       this.outerProduct[t] = product;
       if (!this.loopSpatial[t]) product *= this.loopEnd[t];
-    }
-    for (let l = 0; l < NUM_LEVELS; l++) {
-      let used = 0;
-      for (let s = 0; s < NUM_SPACES; s++) if (this.shape.keeps[l * NUM_SPACES + s]) used += this.tileSize(l, s);
-      this.capacity[l] = used;
     }
   }
 

@@ -66,8 +66,9 @@ export const DEFAULT_SEARCH_EFFORT: SearchEffort = {
 };
 
 /**
- * A lighter search for quick runs (the demo, first looks at a space): about 2.5x less CPU than the
- * default on ResNet-50 x random archs, median EDP 1.8% higher, worst 1.9x (docs/mapper.md).
+ * A lighter search for quick runs (the demo, first looks at a space), with the smaller layer pool: about
+ * 3.5x less CPU than the default on ResNet-50 x random archs, median EDP 3.6% higher, worst 1.7x
+ * (docs/mapper.md).
  */
 export const FAST_SEARCH_EFFORT: SearchEffort = {
   unrollings: 16,
@@ -386,7 +387,7 @@ class OrderSearch {
     return objectiveValue(this.objective, est.cycles, energyOf(this.view, est.vectorAccesses));
   }
 
-  /** First loop index of `level`'s segment in the last allotted order (after `score`). */
+  /** First loop index of `level`'s segment in the last allotted order (after `allot` or `score`). */
   segmentStart(level: number): number {
     return level === 0 ? 0 : this.cuts[level - 1];
   }
@@ -707,7 +708,7 @@ function withUnrolling(order: PoolOrder, unrolling: SpatialOption): PoolOrder {
  * Estimated objective of every order on every view (`scores[view][order]`, Infinity where it cannot be
  * allotted), as `OrderSearch.score` computes it one at a time. Cheaper in bulk: an order's prefix
  * extents are computed once for all views, and views whose buffers cut it the same way share one
- * estimate (the estimate does not depend on buffer sizes; with the pool's profiles most cuts repeat).
+ * estimate (the estimate does not depend on buffer sizes; about a tenth of the pool's cuts repeat).
  */
 function scoreOnViews(ctx: ShapeContext, views: readonly ArchView[], objective: MapperObjective, orders: readonly PoolOrder[]): Float64Array[] {
   const search = new OrderSearch(ctx, views[0], objective);

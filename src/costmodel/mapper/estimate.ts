@@ -83,6 +83,10 @@ export class MappingEstimator {
   private readonly dilationW: number;
   private readonly dilationH: number;
   private readonly outputsTotal: number;
+  /** Per level, the clusters its instances form (vector accesses are counted per utilized cluster). */
+  private readonly clusters: Float64Array;
+  /** The outermost on-chip level keeping outputs (its fills are DRAM's writes). */
+  private readonly lastOutputKeeper: number;
 
   private numLoops = 0;
   private readonly loopDim = new Int32Array(MAX_LOOPS);
@@ -116,6 +120,10 @@ export class MappingEstimator {
     this.dilationW = layer.dilationW;
     this.dilationH = layer.dilationH;
     this.outputsTotal = layer.P * layer.Q * layer.K * layer.N;
+    this.clusters = Float64Array.from(shape.instances, (instances, l) => Math.floor(instances / shape.clusterSize[l]));
+    let last = -1;
+    for (let l = 0; l < NUM_LEVELS - 1; l++) if (shape.keeps[l * NUM_SPACES + OUTPUTS]) last = l;
+    this.lastOutputKeeper = last;
   }
 
   /**
@@ -129,8 +137,12 @@ export class MappingEstimator {
     const order = this.mergedOrder;
     let start = 0;
     for (let l = 0; l < NUM_LEVELS; l++) {
-      for (let d = 0; d < NUM_DIMS; d++) this.pushSpatial(l, d, spatialFactors[l * NUM_DIMS + d]);
-      merged.fill(1);
+      for (let d = 0; d < NUM_DIMS; d++) {
+        const f = spatialFactors[l * NUM_DIMS + d];
+        if (f > 1) this.pushSpatial(l, d, f);
+      }
+      // (Loops, not `fill`: a builtin call costs more than seven stores here.)
+      for (let d = 0; d < NUM_DIMS; d++) merged[d] = 1;
       let count = 0;
       for (let i = start; i < cuts[l]; i++) {
         const d = dims[i];
@@ -178,7 +190,7 @@ export class MappingEstimator {
     const bw = this.shape.dramBandwidth;
     if (bw !== undefined) {
       const d = (NUM_LEVELS - 1) * NUM_SPACES;
-      const dramWrites = this.fillsOf(this.lastKeeper(OUTPUTS), OUTPUTS);
+      const dramWrites = this.fillsOf(this.lastOutputKeeper, OUTPUTS);
       const dramReads = acc[d + WEIGHTS] + acc[d + INPUTS] + (acc[d + OUTPUTS] - dramWrites);
       cycles = Math.max(cycles, Math.ceil(dramReads / bw), Math.ceil(dramWrites / bw));
     }
@@ -186,7 +198,7 @@ export class MappingEstimator {
     for (let l = 0; l < NUM_LEVELS; l++) {
       const block = this.shape.blockSize[l];
       const replication = this.replication(l);
-      const clusters = Math.min(replication, Math.floor(this.shape.instances[l] / this.shape.clusterSize[l]));
+      const clusters = Math.min(replication, this.clusters[l]);
       let v = 0;
       for (let s = 0; s < NUM_SPACES; s++) v += Math.ceil(acc[l * NUM_SPACES + s] / block);
       this.vectorAccesses[l] = v * clusters;
@@ -249,12 +261,6 @@ export class MappingEstimator {
     return size;
   }
 
-  private lastKeeper(space: number): number {
-    let last = -1;
-    for (let l = 0; l < NUM_LEVELS - 1; l++) if (this.shape.keeps[l * NUM_SPACES + space]) last = l;
-    return last;
-  }
-
   /** Instances of level `l` the mapping uses: the product of the fan-outs above it. */
   private replication(l: number): number {
     let r = 1;
@@ -279,7 +285,6 @@ export class MappingEstimator {
   }
 
   private pushSpatial(level: number, dim: number, end: number): void {
-    if (end <= 1) return;
     this.fanout *= end;
     for (let s = 0; s < NUM_SPACES; s++) if (RELEVANT[s] & (1 << dim)) this.spatialProduct[level * NUM_SPACES + s] *= end;
     this.push(dim, end, true);

@@ -105,6 +105,10 @@ export interface ShapeContext {
   readonly layerPool: LayerPool;
   /** Per objective, the layer pool's orders carried over to this shape's fan-outs (built on first use). */
   readonly pools: Map<MapperObjective, readonly PoolOrder[]>;
+  /** Per unrolling, its orders seeded with `SEED_ORDERS` (the same on every arch of the shape). */
+  readonly seeds: WeakMap<SpatialOption, readonly PoolOrder[]>;
+  /** Scratch of the order searches on this shape, which run one at a time: prefix extents of an order. */
+  readonly scratch: { prefix: Float64Array };
 }
 
 /**
@@ -147,6 +151,8 @@ export function createShapeContext(layer: ConvLayer, template: ArchTemplate, eff
     macEnergy: macs * template.macEnergy,
     layerPool,
     pools: new Map(),
+    seeds: new WeakMap(),
+    scratch: { prefix: new Float64Array(64 * NUM_DIMS) },
   };
 }
 
@@ -217,52 +223,53 @@ class OrderSearch {
   private readonly ctx: ShapeContext;
   private readonly view: ArchView;
   private readonly objective: MapperObjective;
-  private readonly extent = new Float64Array(NUM_DIMS);
   /** Per level, the end (exclusive) of its segment of the last cut order. */
   readonly cuts = new Int32Array(NUM_LEVELS);
   private unrolling: SpatialOption | undefined;
   private dims: Int32Array = new Int32Array(0);
   private primes: Int32Array = new Int32Array(0);
   private readonly placed = new Uint8Array(NUM_DIMS);
-  private prefix = new Float64Array(64 * NUM_DIMS);
-  private readonly spatialExtent = new Float64Array(NUM_LEVELS * NUM_DIMS);
+  private prefix: Float64Array;
+  /** The prepared unrolling's `extents`. */
+  private spatialExtent: Float64Array = new Float64Array(0);
 
   constructor(ctx: ShapeContext, view: ArchView, objective: MapperObjective) {
     this.ctx = ctx;
     this.view = view;
     this.objective = objective;
+    this.prefix = ctx.scratch.prefix;
   }
 
-  /** Words the kept tiles of `level` need for the tile extents in `this.extent`. */
-  private levelNeed(level: number): number {
-    const e = this.extent;
-    const layer = this.ctx.layer;
+  /** Words the kept tiles of `level` need for tile extents (r, s, p, q, c, k, n). */
+  private levelNeed(level: number, r: number, s: number, p: number, q: number, c: number, k: number, n: number): number {
     const keeps = this.ctx.shape.keeps;
     let need = 0;
-    if (keeps[level * 3]) need += e[0] * e[1] * e[4] * e[5];
+    if (keeps[level * 3]) need += r * s * c * k;
     if (keeps[level * 3 + 1]) {
-      const w = (e[0] - 1) * layer.dilationW + (e[2] - 1) * layer.strideW + 1;
-      const h = (e[1] - 1) * layer.dilationH + (e[3] - 1) * layer.strideH + 1;
-      need += e[6] * e[4] * w * h;
+      const layer = this.ctx.layer;
+      const w = (r - 1) * layer.dilationW + (p - 1) * layer.strideW + 1;
+      const h = (s - 1) * layer.dilationH + (q - 1) * layer.strideH + 1;
+      need += n * c * w * h;
     }
-    if (keeps[level * 3 + 2]) need += e[2] * e[3] * e[5] * e[6];
+    if (keeps[level * 3 + 2]) need += p * q * k * n;
     return need;
   }
 
   /** Words `level` needs with the fan-outs up to it and the first `k` loops of the last prepared order. */
   private needAt(level: number, k: number): number {
-    const e = this.extent;
-    for (let d = 0; d < NUM_DIMS; d++) e[d] = this.prefix[k * NUM_DIMS + d] * this.spatialExtent[level * NUM_DIMS + d];
-    return this.levelNeed(level);
+    const a = this.prefix;
+    const b = this.spatialExtent;
+    const i = k * NUM_DIMS;
+    const j = level * NUM_DIMS;
+    return this.levelNeed(level, a[i] * b[j], a[i + 1] * b[j + 1], a[i + 2] * b[j + 2], a[i + 3] * b[j + 3], a[i + 4] * b[j + 4], a[i + 5] * b[j + 5], a[i + 6] * b[j + 6]);
   }
 
   /** Whether the tiles of the unrolling alone (no temporal loops) fit every buffer. */
   fits(unrolling: SpatialOption): boolean {
-    const e = this.extent;
+    const e = unrolling.extents;
     for (let l = 0; l < NUM_LEVELS - 1; l++) {
-      e.fill(1);
-      for (let j = 0; j <= l; j++) for (let d = 0; d < NUM_DIMS; d++) e[d] *= unrolling.factors[j * NUM_DIMS + d];
-      if (this.levelNeed(l) > this.view.entries[l]) return false;
+      const j = l * NUM_DIMS;
+      if (this.levelNeed(l, e[j], e[j + 1], e[j + 2], e[j + 3], e[j + 4], e[j + 5], e[j + 6]) > this.view.entries[l]) return false;
     }
     return true;
   }
@@ -287,7 +294,10 @@ class OrderSearch {
     this.unrolling = unrolling;
     this.dims = dims;
     this.primes = primes;
-    if (this.prefix.length < (n + 1) * NUM_DIMS) this.prefix = new Float64Array(2 * (n + 1) * NUM_DIMS);
+    if (this.prefix.length < (n + 1) * NUM_DIMS) {
+      this.prefix = new Float64Array(2 * (n + 1) * NUM_DIMS);
+      this.ctx.scratch.prefix = this.prefix;
+    }
     const prefix = this.prefix;
     for (let d = 0; d < NUM_DIMS; d++) prefix[d] = 1;
     for (let k = 0; k < n; k++) {
@@ -295,11 +305,7 @@ class OrderSearch {
       for (let d = 0; d < NUM_DIMS; d++) prefix[o + NUM_DIMS + d] = prefix[o + d];
       prefix[o + NUM_DIMS + dims[k]] *= primes[k];
     }
-    const spatial = this.spatialExtent;
-    for (let d = 0; d < NUM_DIMS; d++) spatial[d] = unrolling.factors[d];
-    for (let l = 1; l < NUM_LEVELS; l++) {
-      for (let d = 0; d < NUM_DIMS; d++) spatial[l * NUM_DIMS + d] = spatial[(l - 1) * NUM_DIMS + d] * unrolling.factors[l * NUM_DIMS + d];
-    }
+    this.spatialExtent = unrolling.extents;
   }
 
   /**
@@ -373,11 +379,7 @@ class OrderSearch {
    */
   scoreNear(c: Candidate, near: Candidate): number {
     if (!this.allot(c.unrolling, c.dims, c.primes, c.packed)) return Infinity;
-    const a = c.packed;
-    const b = near.packed;
-    let same = a.length === b.length;
-    for (let i = 0; same && i < a.length; i++) same = a[i] === b[i];
-    return same ? near.score : this.scoreCut();
+    return sameMapping(c.packed, near.packed) ? near.score : this.scoreCut();
   }
 
   /** Estimated objective of the order last prepared and cut. */
@@ -417,6 +419,7 @@ function permutationsOf(items: readonly number[]): number[][] {
  */
 function polish(start: Candidate, search: OrderSearch): Candidate {
   let best = start;
+  const trial = scratchFrom(start);
   for (const level of POLISHED_LEVELS) {
     // Allotting `best` again gives its level segments (its score is known).
     if (!search.allot(best.unrolling, best.dims, best.primes, best.packed)) return best;
@@ -426,23 +429,42 @@ function polish(start: Candidate, search: OrderSearch): Candidate {
     for (let i = from; i < to; i++) if (!dimsHere.includes(best.dims[i])) dimsHere.push(best.dims[i]);
     if (dimsHere.length < 2 || dimsHere.length > POLISH_MAX_DIMS) continue;
     for (const order of permutationsOf(dimsHere)) {
-      const dims = best.dims.slice();
-      const primes = best.primes.slice();
+      trial.dims.set(best.dims);
+      trial.primes.set(best.primes);
       let k = from;
       for (const d of order) {
         for (let i = from; i < to; i++) {
           if (best.dims[i] !== d) continue;
-          dims[k] = d;
-          primes[k] = best.primes[i];
+          trial.dims[k] = d;
+          trial.primes[k] = best.primes[i];
           k++;
         }
       }
-      const trial: Candidate = { unrolling: best.unrolling, dims, primes, score: Infinity, packed: new Int32Array(PACKED_LENGTH) };
       trial.score = search.scoreNear(trial, best);
-      if (trial.score < best.score) best = trial;
+      if (trial.score < best.score) best = copyOf(trial);
     }
   }
   return best;
+}
+
+/** A candidate to try moves in (a copy of `c`'s order; its own scratch mapping). */
+function scratchFrom(c: Candidate): Candidate {
+  return { unrolling: c.unrolling, dims: c.dims.slice(), primes: c.primes.slice(), score: Infinity, packed: new Int32Array(PACKED_LENGTH) };
+}
+
+/** A trial worth keeping, copied out of its scratch. */
+function copyOf(trial: Candidate): Candidate {
+  return { unrolling: trial.unrolling, dims: trial.dims.slice(), primes: trial.primes.slice(), score: trial.score, packed: trial.packed.slice() };
+}
+
+/** The orders `SEED_ORDERS` give `unrolling` (memoised on the shape: every arch seeds the same ones). */
+function seededOrders(ctx: ShapeContext, unrolling: SpatialOption): readonly PoolOrder[] {
+  let seeds = ctx.seeds.get(unrolling);
+  if (seeds === undefined) {
+    seeds = SEED_ORDERS.map((priority) => ({ unrolling, ...seededOrder(unrolling, priority) }));
+    ctx.seeds.set(unrolling, seeds);
+  }
+  return seeds;
 }
 
 function seededOrder(unrolling: SpatialOption, priority: readonly number[]): { dims: Int32Array; primes: Int32Array } {
@@ -517,8 +539,32 @@ function fittingUnrollings(unrollings: readonly SpatialOption[], search: OrderSe
   return out.sort((a, b) => b.utilization - a.utilization).slice(0, limit);
 }
 
-function candidateKey(packed: PackedMapping): string {
-  return packed.join(',');
+/** Candidates with distinct mappings, in the order first seen (hashed, then compared in full). */
+class DistinctCandidates {
+  private readonly byHash = new Map<number, Candidate[]>();
+  readonly all: Candidate[] = [];
+
+  add(c: Candidate): void {
+    const hash = mappingHash(c.packed);
+    const same = this.byHash.get(hash);
+    if (same === undefined) this.byHash.set(hash, [c]);
+    else if (same.some((other) => sameMapping(other.packed, c.packed))) return;
+    else same.push(c);
+    this.all.push(c);
+  }
+}
+
+/** FNV-1a over the mapping's words. */
+function mappingHash(packed: PackedMapping): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < packed.length; i++) h = Math.imul(h ^ packed[i], 0x01000193);
+  return h;
+}
+
+function sameMapping(a: PackedMapping, b: PackedMapping): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A loop order (with its unrolling) found good on some arch of a shape, tried again on every arch of it. */
@@ -546,10 +592,9 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
   const stride = Math.max(1, fitting.length / effort.seededUnrollings);
   for (let k = 0; k < fitting.length; k += stride) {
     const unrolling = fitting[Math.floor(k)];
-    for (const priority of [...SEED_ORDERS, shuffledPriority(rng)]) {
-      const { dims, primes } = seededOrder(unrolling, priority);
-      consider(unrolling, dims, primes);
-    }
+    for (const seed of seededOrders(ctx, unrolling)) consider(unrolling, seed.dims, seed.primes);
+    const { dims, primes } = seededOrder(unrolling, shuffledPriority(rng));
+    consider(unrolling, dims, primes);
   }
   // Candidates' orders are never changed in place (local moves work on copies), so pool orders are shared.
   // A pool order whose unrolling's tiles do not fit this arch's buffers (small buffers, below every pool
@@ -574,17 +619,14 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
     c.packed = new Int32Array(PACKED_LENGTH);
     search.allot(c.unrolling, c.dims, c.primes, c.packed);
   }
-  const kept = new Map<string, Candidate>();
-  const remember = (c: Candidate): void => {
-    const key = candidateKey(c.packed);
-    if (!kept.has(key)) kept.set(key, c);
-  };
+  const kept = new DistinctCandidates();
+  const remember = (c: Candidate): void => kept.add(c);
   top.slice(0, effort.finalists * 4).forEach(remember);
 
   for (const start of top.slice(0, effort.starts)) {
     if (start.dims.length < 2) continue;
     let best: Candidate = start;
-    const trial: Candidate = { unrolling: start.unrolling, dims: start.dims.slice(), primes: start.primes.slice(), score: Infinity, packed: new Int32Array(PACKED_LENGTH) };
+    const trial = scratchFrom(start);
     for (let m = 0; m < effort.moves; m++) {
       trial.dims.set(best.dims);
       trial.primes.set(best.primes);
@@ -592,14 +634,14 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
       if (rng.next() < 0.3) perturb(trial.dims, trial.primes, rng);
       trial.score = search.scoreNear(trial, best);
       if (trial.score < best.score) {
-        best = { unrolling: trial.unrolling, dims: trial.dims.slice(), primes: trial.primes.slice(), score: trial.score, packed: trial.packed.slice() };
+        best = copyOf(trial);
         remember(best);
       }
     }
   }
-  const ranked = [...kept.values()].sort((a, b) => a.score - b.score);
+  const ranked = [...kept.all].sort((a, b) => a.score - b.score);
   for (const c of ranked.slice(0, effort.starts)) remember(polish(c, search));
-  return [...kept.values()].sort((a, b) => a.score - b.score);
+  return [...kept.all].sort((a, b) => a.score - b.score);
 }
 
 /**

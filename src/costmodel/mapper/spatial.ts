@@ -14,6 +14,15 @@ export interface SpatialOption {
   readonly factors: Int32Array;
   readonly remaining: Int32Array;
   readonly utilization: number;
+  /** Per level, the product per dim of its fan-out and those below it (`extents[level * 7 + dim]`): its spatial tile. */
+  readonly extents: Float64Array;
+}
+
+/** An unrolling with its spatial tiles (`extents`) computed once: every allotment on every arch reads them. */
+export function spatialOption(factors: Int32Array, remaining: Int32Array, utilization: number): SpatialOption {
+  const extents = Float64Array.from(factors);
+  for (let i = NUM_DIMS; i < extents.length; i++) extents[i] *= extents[i - NUM_DIMS];
+  return { factors, remaining, utilization, extents };
 }
 
 /** Prime factors of `n`, ascending (empty for 1). */
@@ -82,7 +91,7 @@ function levelOptions(remaining: Int32Array, fanout: number, maxDims: number): I
 export function spatialOptions(bounds: readonly number[], fanouts: readonly number[], limit: number): SpatialOption[] {
   const levels: number[] = [];
   for (let l = NUM_LEVELS - 1; l >= 0; l--) if (fanouts[l] > 1) levels.push(l);
-  let partial: SpatialOption[] = [{ factors: new Int32Array(NUM_LEVELS * NUM_DIMS).fill(1), remaining: Int32Array.from(bounds), utilization: 1 }];
+  let partial: SpatialOption[] = [spatialOption(new Int32Array(NUM_LEVELS * NUM_DIMS).fill(1), Int32Array.from(bounds), 1)];
   // Keep the search breadth bounded level by level: the widest unrollings so far (stable order).
   const breadth = Math.max(2 * limit, 16);
   for (const l of levels) {
@@ -102,7 +111,7 @@ export function spatialOptions(bounds: readonly number[], fanouts: readonly numb
         factors[l * NUM_DIMS + d] = option[d];
         remaining[d] /= option[d];
       }
-      return { factors, remaining, utilization };
+      return spatialOption(factors, remaining, utilization);
     });
   }
   return partial.slice(0, limit);
@@ -122,7 +131,7 @@ export function narrowerUnrollings(option: SpatialOption): SpatialOption[] {
     factors[i] = f / p;
     const remaining = option.remaining.slice();
     remaining[i % NUM_DIMS] *= p;
-    out.push({ factors, remaining, utilization: option.utilization / p });
+    out.push(spatialOption(factors, remaining, option.utilization / p));
   }
   return out;
 }
@@ -168,5 +177,5 @@ export function adaptUnrolling(source: SpatialOption, bounds: readonly number[],
     }
     utilization *= bestProduct;
   }
-  return { factors, remaining, utilization };
+  return spatialOption(factors, remaining, utilization);
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { adaptUnrolling, spatialOptions, type SpatialOption } from '../../../src/costmodel/mapper/spatial';
+import { adaptUnrolling, spatialOption, spatialOptions, type SpatialOption } from '../../../src/costmodel/mapper/spatial';
 import { NUM_DIMS, NUM_LEVELS } from '../../../src/costmodel/mapping';
 
 // Fan-outs below each level (inner to outer): AccumulationBuffer -> MACs varies with the MAC count,
@@ -16,7 +16,7 @@ function unrollingOf(level: number, factors: Partial<Record<number, number>>, bo
     all[level * NUM_DIMS + Number(d)] = f ?? 1;
     remaining[Number(d)] /= f ?? 1;
   }
-  return { factors: all, remaining, utilization: 1 };
+  return spatialOption(all, remaining, 1);
 }
 
 const at = (u: SpatialOption, level: number): number[] => Array.from(u.factors.subarray(level * NUM_DIMS, (level + 1) * NUM_DIMS));
@@ -68,5 +68,23 @@ describe('adaptUnrolling', () => {
       }),
       { numRuns: 200, seed: 3 },
     );
+  });
+});
+
+describe('spatialOption', () => {
+  it('gives each level the product of its fan-out and those below it, per dim', () => {
+    const factors = new Int32Array(NUM_LEVELS * NUM_DIMS).fill(1);
+    factors[1 * NUM_DIMS + K] = 8; // AccumulationBuffer -> MACs: K by 8
+    factors[3 * NUM_DIMS + C] = 2; // InputBuffer -> WeightBuffers: C by 2
+    factors[4 * NUM_DIMS + K] = 4; // GlobalBuffer -> PEs: K by 4 and C by 16
+    factors[4 * NUM_DIMS + C] = 16;
+    const u = spatialOption(factors, Int32Array.from([1, 1, 1, 1, 32, 32, 1]), 1024);
+    const extentsAt = (level: number): number[] => Array.from(u.extents.subarray(level * NUM_DIMS, (level + 1) * NUM_DIMS));
+    expect(extentsAt(0)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(extentsAt(1)).toEqual([1, 1, 1, 1, 1, 8, 1]);
+    expect(extentsAt(2)).toEqual([1, 1, 1, 1, 1, 8, 1]);
+    expect(extentsAt(3)).toEqual([1, 1, 1, 1, 2, 8, 1]);
+    expect(extentsAt(4)).toEqual([1, 1, 1, 1, 32, 32, 1]);
+    expect(extentsAt(5)).toEqual([1, 1, 1, 1, 32, 32, 1]);
   });
 });

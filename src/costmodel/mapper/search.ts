@@ -15,7 +15,7 @@ import * as layout from '../mapping';
 import type { PackedMapping } from '../mapping';
 import type { ConvLayer } from '../../workload/layer';
 import { MappingEstimator, templateShape, type TemplateShape } from './estimate';
-import { adaptUnrolling, narrowerUnrollings, primeFactors, spatialOptions, type SpatialOption } from './spatial';
+import { adaptUnrolling, narrowerUnrollings, primeFactors, spatialOptions, type LevelOptionsMemo, type SpatialOption } from './spatial';
 import type { CostModelName } from '../cost';
 
 // Local copies: imported bindings are getters under CommonJS interop, too slow for these hot loops.
@@ -120,6 +120,8 @@ export interface LayerPool {
   /** The search context of the layer on `macs` MACs (from the cache when there is one). */
   readonly shapeOf: (macs: number) => ShapeContext;
   readonly orders: Map<MapperObjective, readonly PoolOrder[]>;
+  /** The layer's fan-out options, shared by the unrollings of all its shapes. */
+  readonly levelOptions: LevelOptionsMemo;
 }
 
 /** A template with `macs` MACs for the arch-independent parts of a shape (buffer sizes and meshX do not matter there). */
@@ -135,7 +137,7 @@ export function createShapeContext(layer: ConvLayer, template: ArchTemplate, eff
   return {
     layer,
     shape,
-    unrollings: spatialOptions(bounds, shape.fanouts, effort.unrollings),
+    unrollings: spatialOptions(bounds, shape.fanouts, effort.unrollings, layerPool.levelOptions),
     estimator: new MappingEstimator(layer, shape),
     vectorEnergy: (entries) => {
       const arch = {
@@ -714,7 +716,7 @@ function carryOver(order: PoolOrder, ctx: ShapeContext, adapted: Map<string, Spa
   const sourceKey = order.unrolling.factors.join(',');
   let unrolling = adapted.get(sourceKey);
   if (unrolling === undefined) {
-    unrolling = adaptUnrolling(order.unrolling, [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N], ctx.shape.fanouts);
+    unrolling = adaptUnrolling(order.unrolling, [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N], ctx.shape.fanouts, ctx.layerPool.levelOptions);
     adapted.set(sourceKey, unrolling);
   }
   return withUnrolling(order, unrolling);
@@ -725,25 +727,37 @@ function carryOver(order: PoolOrder, ctx: ShapeContext, adapted: Map<string, Spa
  * unrolling leaves them, and the loops the new unrolling no longer unrolls put innermost.
  */
 function withUnrolling(order: PoolOrder, unrolling: SpatialOption): PoolOrder {
+  // Per dim, the primes the new unrolling leaves; a prime the order places is zeroed (taken).
   const left = Array.from(unrolling.remaining, (r) => primeFactors(r));
-  const dims: number[] = [];
-  const primes: number[] = [];
-  order.dims.forEach((d, i) => {
-    const k = left[d].indexOf(order.primes[i]);
-    if (k < 0) return;
-    left[d].splice(k, 1);
-    dims.push(d);
-    primes.push(order.primes[i]);
-  });
-  const innerDims: number[] = [];
-  const innerPrimes: number[] = [];
+  let total = 0;
+  for (const ps of left) total += ps.length;
+  const keep = new Uint8Array(order.dims.length);
+  let kept = 0;
+  for (let i = 0; i < order.dims.length; i++) {
+    const ps = left[order.dims[i]];
+    const k = ps.indexOf(order.primes[i]);
+    if (k < 0) continue;
+    ps[k] = 0;
+    keep[i] = 1;
+    kept++;
+  }
+  const dims = new Int32Array(total);
+  const primes = new Int32Array(total);
+  let inner = 0;
   left.forEach((ps, d) => {
     for (const p of ps) {
-      innerDims.push(d);
-      innerPrimes.push(p);
+      if (p === 0) continue;
+      dims[inner] = d;
+      primes[inner++] = p;
     }
   });
-  return { unrolling, dims: Int32Array.from([...innerDims, ...dims]), primes: Int32Array.from([...innerPrimes, ...primes]) };
+  let outer = total - kept;
+  for (let i = 0; i < order.dims.length; i++) {
+    if (!keep[i]) continue;
+    dims[outer] = order.dims[i];
+    primes[outer++] = order.primes[i];
+  }
+  return { unrolling, dims, primes };
 }
 
 /**

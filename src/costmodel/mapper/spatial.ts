@@ -85,10 +85,28 @@ function levelOptions(remaining: Int32Array, fanout: number, maxDims: number): I
 }
 
 /**
+ * Per (leftover bounds, fan-out), the maximal unrollings of one fan-out over two dims. The same ones recur
+ * across the unrollings of a layer and its MAC counts (the outer fan-outs see the same leftovers), so a
+ * layer keeps one memo for all of them.
+ */
+export type LevelOptionsMemo = Map<string, readonly Int32Array[]>;
+
+function memoLevelOptions(remaining: Int32Array, fanout: number, memo: LevelOptionsMemo | undefined): readonly Int32Array[] {
+  if (memo === undefined) return levelOptions(remaining, fanout, 2);
+  const key = `${remaining.join(',')}|${fanout}`;
+  let options = memo.get(key);
+  if (options === undefined) {
+    options = levelOptions(remaining, fanout, 2);
+    memo.set(key, options);
+  }
+  return options;
+}
+
+/**
  * The unrollings of `bounds` onto `fanouts` (per level, 1 = none), best utilization first, at most `limit`.
  * Each fan-out takes at most two dims (CoSA's and Simba's practice; more rarely helps and multiplies the space).
  */
-export function spatialOptions(bounds: readonly number[], fanouts: readonly number[], limit: number): SpatialOption[] {
+export function spatialOptions(bounds: readonly number[], fanouts: readonly number[], limit: number, memo?: LevelOptionsMemo): SpatialOption[] {
   const levels: number[] = [];
   for (let l = NUM_LEVELS - 1; l >= 0; l--) if (fanouts[l] > 1) levels.push(l);
   let partial: SpatialOption[] = [spatialOption(new Int32Array(NUM_LEVELS * NUM_DIMS).fill(1), Int32Array.from(bounds), 1)];
@@ -97,7 +115,7 @@ export function spatialOptions(bounds: readonly number[], fanouts: readonly numb
   for (const l of levels) {
     const extensions: { parent: SpatialOption; option: Int32Array; utilization: number }[] = [];
     for (const parent of partial) {
-      for (const option of levelOptions(parent.remaining, fanouts[l], 2)) {
+      for (const option of memoLevelOptions(parent.remaining, fanouts[l], memo)) {
         let product = 1;
         for (let d = 0; d < NUM_DIMS; d++) product *= option[d];
         extensions.push({ parent, option, utilization: parent.utilization * product });
@@ -149,16 +167,16 @@ function gcd(a: number, b: number): number {
  * widest), so a level whose factors still fit and cannot grow keeps them. This is how an order found on
  * one MAC count seeds the search on another (only the AccumulationBuffer's fan-out differs).
  */
-export function adaptUnrolling(source: SpatialOption, bounds: readonly number[], fanouts: readonly number[]): SpatialOption {
+export function adaptUnrolling(source: SpatialOption, bounds: readonly number[], fanouts: readonly number[], memo?: LevelOptionsMemo): SpatialOption {
   const factors = new Int32Array(NUM_LEVELS * NUM_DIMS).fill(1);
   const remaining = Int32Array.from(bounds);
   let utilization = 1;
   for (let l = NUM_LEVELS - 1; l >= 0; l--) {
     if (fanouts[l] <= 1) continue;
-    let chosen: Int32Array = new Int32Array(NUM_DIMS).fill(1);
+    let chosen: Readonly<Int32Array> = new Int32Array(NUM_DIMS).fill(1);
     let bestShared = 0;
     let bestProduct = 0;
-    for (const option of levelOptions(remaining, fanouts[l], 2)) {
+    for (const option of memoLevelOptions(remaining, fanouts[l], memo)) {
       let shared = 1;
       let product = 1;
       for (let d = 0; d < NUM_DIMS; d++) {

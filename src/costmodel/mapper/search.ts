@@ -711,13 +711,12 @@ function layerPoolOrders(pool: LayerPool, objective: MapperObjective, effort: Se
  * the source's order where the new unrolling leaves them, and the loops it no longer unrolls put
  * innermost (where the source had them, spatially below every temporal loop).
  */
-function carryOver(order: PoolOrder, ctx: ShapeContext, adapted: Map<string, SpatialOption>): PoolOrder {
+function carryOver(order: PoolOrder, ctx: ShapeContext, adapted: Map<SpatialOption, SpatialOption>): PoolOrder {
   const layer = ctx.layer;
-  const sourceKey = order.unrolling.factors.join(',');
-  let unrolling = adapted.get(sourceKey);
+  let unrolling = adapted.get(order.unrolling);
   if (unrolling === undefined) {
     unrolling = adaptUnrolling(order.unrolling, [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N], ctx.shape.fanouts, ctx.layerPool.levelOptions);
-    adapted.set(sourceKey, unrolling);
+    adapted.set(order.unrolling, unrolling);
   }
   return withUnrolling(order, unrolling);
 }
@@ -809,8 +808,19 @@ function scoreOnViews(ctx: ShapeContext, views: readonly ArchView[], objective: 
 function shapePool(ctx: ShapeContext, objective: MapperObjective, effort: SearchEffort): readonly PoolOrder[] {
   const cached = ctx.pools.get(objective);
   if (cached !== undefined) return cached;
-  const adapted = new Map<string, SpatialOption>();
-  const carried = layerPoolOrders(ctx.layerPool, objective, effort).map((order) => carryOver(order, ctx, adapted));
+  const adapted = new Map<SpatialOption, SpatialOption>();
+  // Orders that carry over to the same order are scored once (about a tenth of them).
+  const carried: PoolOrder[] = [];
+  const keys: string[] = [];
+  const distinct = new Set<string>();
+  for (const order of layerPoolOrders(ctx.layerPool, objective, effort)) {
+    const c = carryOver(order, ctx, adapted);
+    const key = orderKey(c);
+    if (distinct.has(key)) continue;
+    distinct.add(key);
+    carried.push(c);
+    keys.push(key);
+  }
   const views = POOL_BUFFERS.slice(0, effort.poolProfiles).map(([acc, wb, ib, gb]): ArchView => {
     const entries = Float64Array.from([1, acc, wb, ib, gb, Infinity]);
     return { entries, vectorEnergy: ctx.vectorEnergy(entries), macEnergy: ctx.macEnergy };
@@ -825,9 +835,8 @@ function shapePool(ctx: ShapeContext, objective: MapperObjective, effort: Search
     let taken = 0;
     for (const i of ranked) {
       if (taken >= effort.poolOrders) break;
-      const key = orderKey(carried[i]);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (seen.has(keys[i])) continue;
+      seen.add(keys[i]);
       kept.push(carried[i]);
       taken++;
     }

@@ -268,10 +268,25 @@ class OrderSearch {
 
   /** Whether the tiles of the unrolling alone (no temporal loops) fit every buffer. */
   fits(unrolling: SpatialOption): boolean {
-    const e = unrolling.extents;
+    // From the factors, not `extents`: most unrollings checked here (narrowed ones) are never allotted.
+    const f = unrolling.factors;
+    let r = 1;
+    let s = 1;
+    let p = 1;
+    let q = 1;
+    let c = 1;
+    let k = 1;
+    let n = 1;
     for (let l = 0; l < NUM_LEVELS - 1; l++) {
       const j = l * NUM_DIMS;
-      if (this.levelNeed(l, e[j], e[j + 1], e[j + 2], e[j + 3], e[j + 4], e[j + 5], e[j + 6]) > this.view.entries[l]) return false;
+      r *= f[j];
+      s *= f[j + 1];
+      p *= f[j + 2];
+      q *= f[j + 3];
+      c *= f[j + 4];
+      k *= f[j + 5];
+      n *= f[j + 6];
+      if (this.levelNeed(l, r, s, p, q, c, k, n) > this.view.entries[l]) return false;
     }
     return true;
   }

@@ -18,11 +18,32 @@ export interface SpatialOption {
   readonly extents: Float64Array;
 }
 
-/** An unrolling with its spatial tiles (`extents`) computed once: every allotment on every arch reads them. */
+/**
+ * An unrolling whose spatial tiles (`extents`) are computed on first use and kept: every allotment on every
+ * arch reads them, while most narrowed unrollings (`narrowerUnrollings`) are only checked for fit.
+ */
+class Unrolling implements SpatialOption {
+  private tiles: Float64Array | undefined;
+
+  constructor(
+    readonly factors: Int32Array,
+    readonly remaining: Int32Array,
+    readonly utilization: number,
+  ) {}
+
+  get extents(): Float64Array {
+    if (this.tiles === undefined) {
+      const f = this.factors;
+      const tiles = new Float64Array(f.length);
+      for (let i = 0; i < f.length; i++) tiles[i] = i < NUM_DIMS ? f[i] : f[i] * tiles[i - NUM_DIMS];
+      this.tiles = tiles;
+    }
+    return this.tiles;
+  }
+}
+
 export function spatialOption(factors: Int32Array, remaining: Int32Array, utilization: number): SpatialOption {
-  const extents = Float64Array.from(factors);
-  for (let i = NUM_DIMS; i < extents.length; i++) extents[i] *= extents[i - NUM_DIMS];
-  return { factors, remaining, utilization, extents };
+  return new Unrolling(factors, remaining, utilization);
 }
 
 /** Prime factors of `n`, ascending (empty for 1). */

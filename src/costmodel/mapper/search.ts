@@ -231,6 +231,8 @@ class OrderSearch {
   private dims: Int32Array = new Int32Array(0);
   private primes: Int32Array = new Int32Array(0);
   private readonly placed = new Uint8Array(NUM_DIMS);
+  /** Scratch of `matches`: a level's loops merged per dim. */
+  private readonly merged = new Float64Array(NUM_DIMS);
   private prefix: Float64Array;
   /** The prepared unrolling's `extents`. */
   private spatialExtent: Float64Array = new Float64Array(0);
@@ -392,11 +394,40 @@ class OrderSearch {
   /**
    * `score` of a candidate close to `near` (a local move from it): `near`'s own score when it allots to
    * the same mapping (a move within one level's loops of one dim, or of equal loops), without estimating
-   * it again.
+   * it again. Writes `c.packed` only when it scores better than `near`.
    */
   scoreNear(c: Candidate, near: Candidate): number {
-    if (!this.allot(c.unrolling, c.dims, c.primes, c.packed)) return Infinity;
-    return sameMapping(c.packed, near.packed) ? near.score : this.scoreCut();
+    this.prepare(c.unrolling, c.dims, c.primes);
+    if (!this.cut(this.view.entries)) return Infinity;
+    if (this.matches(near.packed)) return near.score;
+    const score = this.scoreCut();
+    // Callers keep only a better candidate, so only then is its mapping written.
+    if (score < near.score) this.pack(c.packed);
+    return score;
+  }
+
+  /** Whether the order last prepared and cut allots to `packed` (as `pack` would write it), checked without writing it. */
+  private matches(packed: PackedMapping): boolean {
+    const { dims, primes, cuts, merged } = this;
+    const factors = (this.unrolling as SpatialOption).factors;
+    let start = 0;
+    for (let l = 0; l < NUM_LEVELS; l++) {
+      const base = l * PACKED_LEVEL_STRIDE;
+      for (let d = 0; d < NUM_DIMS; d++) {
+        if (packed[base + PACKED_SPATIAL + d] !== factors[l * NUM_DIMS + d]) return false;
+        merged[d] = 1;
+      }
+      // Loops are primes (>= 2), so a merged product of 1 marks a dim not yet seen in this level.
+      let filled = 0;
+      for (let i = start; i < cuts[l]; i++) {
+        const d = dims[i];
+        if (merged[d] === 1 && packed[base + PACKED_PERMUTATION + filled++] !== d) return false;
+        merged[d] *= primes[i];
+      }
+      for (let d = 0; d < NUM_DIMS; d++) if (packed[base + PACKED_TEMPORAL + d] !== merged[d]) return false;
+      start = cuts[l];
+    }
+    return true;
   }
 
   /** Estimated objective of the order last prepared and cut. */

@@ -6,7 +6,7 @@
  * - speed: evaluateLayer (mapper included) per second, per reference layer over random archs of VAESA's
  *   space with one cache shared as a dataset run shares it;
  * - optimality: against the exhaustive optimum on layers small enough to enumerate.
- * Run: `npx tsx bench/mapper.ts [quality|speed|exhaustive|all] [--rows 200] [--out rows.json] [--archs 200] [--warm-archs N, default --archs; 0 skips] [--layers substring]`.
+ * Run: `npx tsx bench/mapper.ts [quality|speed|exhaustive|all] [--rows 200] [--out rows.json] [--archs 2304] [--warm-archs 500; 0 skips] [--layers substring]`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -138,45 +138,63 @@ export function benchQuality(rowsPerLayer: number, filter?: string, outFile?: st
   if (outFile !== undefined) fs.writeFileSync(outFile, JSON.stringify(perRow));
 }
 
+/** Archs per layer timed as a first look (the layer's pool and its first shapes built on the way). */
+const FIRST_LOOK_ARCHS = 100;
+
 /**
  * Per reference layer: `archsPerLayer` random archs of VAESA's space evaluated with one shared cache (cold:
- * the layer's pool and the per-shape work, one shape per MAC count, are built on the way), then
- * `warmArchs` fresh archs (warm: the steady state of a long dataset run, where every shape has been seen;
- * 0 skips it). The cold rate over a dataset's number of archs per layer (VAESA's: 2,304) is what a
- * dataset run sees.
+ * the layer's pool and the per-shape work, one shape per MAC count, are built on the way; the first
+ * `FIRST_LOOK_ARCHS` of them are also timed alone), then `warmArchs` fresh archs (warm: the steady state
+ * of a long dataset run, where every shape has been seen; 0 skips it). The cold rate over a dataset's
+ * number of archs per layer (VAESA's: 2,304) is what a dataset run sees.
  */
-export function benchSpeed(archsPerLayer: number, filter?: string, warmArchs = archsPerLayer): void {
+export function benchSpeed(archsPerLayer: number, filter?: string, warmArchs = 0): void {
   const cache = createMappingCache();
-  // Rates per wall-clock second and per second of this process's CPU time (the fair single-thread figure
-  // on a loaded machine: other processes' time is not counted).
-  const rates: { name: string; cold: number; warm: number; coldCpu: number; warmCpu: number }[] = [];
+  interface Rate {
+    readonly wall: number;
+    // Per second of this process's CPU time: the fair single-thread figure on a loaded machine.
+    readonly cpu: number;
+  }
+  const rates: { name: string; firstLook: Rate; cold: Rate; warm: Rate }[] = [];
+  // Rates of `archs` evaluated in order, over the first `checkpoint` of them and over all.
+  const timed = (archs: readonly ArchConfig[], layer: ConvLayer, checkpoint: number): [Rate, Rate] => {
+    if (archs.length === 0) return [{ wall: NaN, cpu: NaN }, { wall: NaN, cpu: NaN }];
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    let first: Rate = { wall: NaN, cpu: NaN };
+    const rate = (count: number): Rate => {
+      const cpu = process.cpuUsage(c0);
+      return { wall: count / ((performance.now() - t0) / 1000), cpu: count / ((cpu.user + cpu.system) / 1e6) };
+    };
+    archs.forEach((arch, i) => {
+      evaluateLayer(arch, layer, { cache });
+      if (i + 1 === checkpoint) first = rate(checkpoint);
+    });
+    return [first, rate(archs.length)];
+  };
   for (const file of layerFiles(filter)) {
     const layer = layerFromFile(file);
     const rng = createRng(7);
-    const pass = (count: number): { wall: number; cpu: number } => {
-      if (count === 0) return { wall: NaN, cpu: NaN };
-      const archs = Array.from({ length: count }, () => sampleArch(simbaSpace, rng));
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
-      for (const arch of archs) evaluateLayer(arch, layer, { cache });
-      const cpu = process.cpuUsage(c0);
-      return { wall: archs.length / ((performance.now() - t0) / 1000), cpu: archs.length / ((cpu.user + cpu.system) / 1e6) };
-    };
-    const cold = pass(archsPerLayer);
-    const warm = pass(warmArchs);
-    rates.push({ name: file.replace('.csv.gz', ''), cold: cold.wall, warm: warm.wall, coldCpu: cold.cpu, warmCpu: warm.cpu });
-    console.log(`${file.replace('.csv.gz', '').padEnd(34)} cold ${cold.wall.toFixed(1)}/s (cpu ${cold.cpu.toFixed(1)}/s)  warm ${warm.wall.toFixed(1)}/s (cpu ${warm.cpu.toFixed(1)}/s)`);
+    const sample = (count: number): ArchConfig[] => Array.from({ length: count }, () => sampleArch(simbaSpace, rng));
+    const [firstLook, cold] = timed(sample(archsPerLayer), layer, Math.min(FIRST_LOOK_ARCHS, archsPerLayer));
+    const [, warm] = timed(sample(warmArchs), layer, 0);
+    const name = file.replace('.csv.gz', '');
+    rates.push({ name, firstLook, cold, warm });
+    const show = (r: Rate): string => `${r.wall.toFixed(1)}/s (cpu ${r.cpu.toFixed(1)}/s)`;
+    console.log(`${name.padEnd(34)} first ${Math.min(FIRST_LOOK_ARCHS, archsPerLayer)} ${show(firstLook)}  all ${archsPerLayer} ${show(cold)}${warmArchs > 0 ? `  warm ${show(warm)}` : ''}`);
   }
-  const slowestCold = [...rates].sort((a, b) => a.cold - b.cold)[0];
-  console.log(`\nevaluateLayer/s over ${rates.length} layers x ${archsPerLayer} random archs, one shared cache:`);
-  console.log(`  cold (first ${archsPerLayer} archs per layer, pool and shapes built on the way): median ${median(rates.map((r) => r.cold)).toFixed(1)}, slowest ${slowestCold.name} ${slowestCold.cold.toFixed(1)}`);
-  if (warmArchs > 0) {
-    const slowestWarm = [...rates].sort((a, b) => a.warm - b.warm)[0];
-    console.log(`  warm (next ${warmArchs} archs, steady state): median ${median(rates.map((r) => r.warm)).toFixed(1)}, slowest ${slowestWarm.name} ${slowestWarm.warm.toFixed(1)}`);
-  }
-  const slowestCpu = [...rates].sort((a, b) => a.coldCpu - b.coldCpu)[0];
-  const warmCpu = warmArchs > 0 ? `, warm median ${median(rates.map((r) => r.warmCpu)).toFixed(1)}` : '';
-  console.log(`  per CPU second: cold median ${median(rates.map((r) => r.coldCpu)).toFixed(1)} (slowest ${slowestCpu.name} ${slowestCpu.coldCpu.toFixed(1)})${warmCpu}`);
+  const summary = (label: string, pick: (r: (typeof rates)[number]) => Rate): void => {
+    const slowest = [...rates].sort((a, b) => pick(a).wall - pick(b).wall)[0];
+    const slowestCpu = [...rates].sort((a, b) => pick(a).cpu - pick(b).cpu)[0];
+    console.log(
+      `  ${label}: median ${median(rates.map((r) => pick(r).wall)).toFixed(1)}, slowest ${slowest.name} ${pick(slowest).wall.toFixed(1)}` +
+        ` | per CPU second: median ${median(rates.map((r) => pick(r).cpu)).toFixed(1)}, slowest ${slowestCpu.name} ${pick(slowestCpu).cpu.toFixed(1)}`,
+    );
+  };
+  console.log(`\nevaluateLayer/s over ${rates.length} layers, random archs, one shared cache:`);
+  summary(`cold, all ${archsPerLayer} archs per layer (pool and shapes built on the way)`, (r) => r.cold);
+  summary(`first look, first ${Math.min(FIRST_LOOK_ARCHS, archsPerLayer)} archs per layer`, (r) => r.firstLook);
+  if (warmArchs > 0) summary(`warm, the next ${warmArchs} archs (steady state)`, (r) => r.warm);
 }
 
 export function benchExhaustive(archsPerLayer: number): void {
@@ -210,8 +228,8 @@ export async function main(args: readonly string[]): Promise<void> {
   const filter = flag(args, 'layers');
   if (what === 'quality' || what === 'all') benchQuality(Number(flag(args, 'rows') ?? 200), filter, flag(args, 'out'));
   if (what === 'speed' || what === 'all') {
-    const archs = Number(flag(args, 'archs') ?? 200);
-    benchSpeed(archs, filter, Number(flag(args, 'warm-archs') ?? archs));
+    // Defaults: a VAESA dataset's archs per layer, then a steady-state sample.
+    benchSpeed(Number(flag(args, 'archs') ?? 2304), filter, Number(flag(args, 'warm-archs') ?? 500));
   }
   if (what === 'exhaustive' || what === 'all') benchExhaustive(Number(flag(args, 'archs') ?? 4));
 }

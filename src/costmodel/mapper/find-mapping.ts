@@ -151,7 +151,7 @@ function shapeContext(layer: ConvLayer, template: ArchTemplate, model: CostModel
   };
   let pool = cache.layerPools.get(layerKey);
   if (pool === undefined) {
-    const created: LayerPool = { shapeOf: (macs) => cachedShape(shapeTemplate(macs, model), created), orders: new Map(), levelOptions: new Map() };
+    const created: LayerPool = { shapeOf: (macs) => cachedShape(shapeTemplate(macs, model), created), orders: new Map() };
     cache.layerPools.set(layerKey, created);
     pool = created;
   }

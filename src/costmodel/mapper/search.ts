@@ -105,8 +105,6 @@ export interface ShapeContext {
   readonly layerPool: LayerPool;
   /** Per objective, the layer pool's orders carried over to this shape's fan-outs (built on first use). */
   readonly pools: Map<MapperObjective, readonly PoolOrder[]>;
-  /** Per unrolling, its orders seeded with `SEED_ORDERS` (the same on every arch of the shape). */
-  readonly seeds: WeakMap<SpatialOption, readonly PoolOrder[]>;
   /** Scratch of the order searches on this shape, which run one at a time: prefix extents of an order. */
   readonly scratch: { prefix: Float64Array };
 }
@@ -120,8 +118,6 @@ export interface LayerPool {
   /** The search context of the layer on `macs` MACs (from the cache when there is one). */
   readonly shapeOf: (macs: number) => ShapeContext;
   readonly orders: Map<MapperObjective, readonly PoolOrder[]>;
-  /** The layer's fan-out options, shared by the unrollings of all its shapes. */
-  readonly levelOptions: LevelOptionsMemo;
 }
 
 /** A template with `macs` MACs for the arch-independent parts of a shape (buffer sizes and meshX do not matter there). */
@@ -137,7 +133,7 @@ export function createShapeContext(layer: ConvLayer, template: ArchTemplate, eff
   return {
     layer,
     shape,
-    unrollings: spatialOptions(bounds, shape.fanouts, effort.unrollings, layerPool.levelOptions),
+    unrollings: spatialOptions(bounds, shape.fanouts, effort.unrollings),
     estimator: new MappingEstimator(layer, shape),
     vectorEnergy: (entries) => {
       const arch = {
@@ -153,7 +149,6 @@ export function createShapeContext(layer: ConvLayer, template: ArchTemplate, eff
     macEnergy: macs * template.macEnergy,
     layerPool,
     pools: new Map(),
-    seeds: new WeakMap(),
     scratch: { prefix: new Float64Array(64 * NUM_DIMS) },
   };
 }
@@ -505,16 +500,6 @@ function copyOf(trial: Candidate): Candidate {
   return { unrolling: trial.unrolling, dims: trial.dims.slice(), primes: trial.primes.slice(), score: trial.score, packed: trial.packed.slice() };
 }
 
-/** The orders `SEED_ORDERS` give `unrolling` (memoised on the shape: every arch seeds the same ones). */
-function seededOrders(ctx: ShapeContext, unrolling: SpatialOption): readonly PoolOrder[] {
-  let seeds = ctx.seeds.get(unrolling);
-  if (seeds === undefined) {
-    seeds = SEED_ORDERS.map((priority) => ({ unrolling, ...seededOrder(unrolling, priority) }));
-    ctx.seeds.set(unrolling, seeds);
-  }
-  return seeds;
-}
-
 function seededOrder(unrolling: SpatialOption, priority: readonly number[]): { dims: Int32Array; primes: Int32Array } {
   const dims: number[] = [];
   const primes: number[] = [];
@@ -524,7 +509,7 @@ function seededOrder(unrolling: SpatialOption, priority: readonly number[]): { d
       primes.push(p);
     }
   }
-  return { dims: Int32Array.from(dims), primes: Int32Array.from(primes) };
+  return { dims: new Int32Array(dims), primes: new Int32Array(primes) };
 }
 
 function shuffledPriority(rng: Rng): number[] {
@@ -640,9 +625,10 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
   const stride = Math.max(1, fitting.length / effort.seededUnrollings);
   for (let k = 0; k < fitting.length; k += stride) {
     const unrolling = fitting[Math.floor(k)];
-    for (const seed of seededOrders(ctx, unrolling)) consider(unrolling, seed.dims, seed.primes);
-    const { dims, primes } = seededOrder(unrolling, shuffledPriority(rng));
-    consider(unrolling, dims, primes);
+    for (const priority of [...SEED_ORDERS, shuffledPriority(rng)]) {
+      const { dims, primes } = seededOrder(unrolling, priority);
+      consider(unrolling, dims, primes);
+    }
   }
   // Candidates' orders are never changed in place (local moves work on copies), so pool orders are shared.
   // A pool order whose unrolling's tiles do not fit this arch's buffers (small buffers, below every pool
@@ -751,18 +737,24 @@ function layerPoolOrders(pool: LayerPool, objective: MapperObjective, effort: Se
   return orders;
 }
 
+/** Memos of carrying a pool over to one shape: adapted unrollings by source, and the fan-out options behind them. */
+interface Adaptation {
+  readonly unrollings: Map<SpatialOption, SpatialOption>;
+  readonly levelOptions: LevelOptionsMemo;
+}
+
 /**
- * A pool order carried over to `ctx`'s fan-outs: the unrolling adapted (`adaptUnrolling`, through
- * `adapted`, which memoises it per source unrolling: many orders share one), the temporal loops kept in
- * the source's order where the new unrolling leaves them, and the loops it no longer unrolls put
- * innermost (where the source had them, spatially below every temporal loop).
+ * A pool order carried over to `ctx`'s fan-outs: the unrolling adapted (`adaptUnrolling`, memoised in
+ * `adaptation` per source unrolling: many orders share one), the temporal loops kept in the source's
+ * order where the new unrolling leaves them, and the loops it no longer unrolls put innermost (where the
+ * source had them, spatially below every temporal loop).
  */
-function carryOver(order: PoolOrder, ctx: ShapeContext, adapted: Map<SpatialOption, SpatialOption>): PoolOrder {
+function carryOver(order: PoolOrder, ctx: ShapeContext, adaptation: Adaptation): PoolOrder {
   const layer = ctx.layer;
-  let unrolling = adapted.get(order.unrolling);
+  let unrolling = adaptation.unrollings.get(order.unrolling);
   if (unrolling === undefined) {
-    unrolling = adaptUnrolling(order.unrolling, [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N], ctx.shape.fanouts, ctx.layerPool.levelOptions);
-    adapted.set(order.unrolling, unrolling);
+    unrolling = adaptUnrolling(order.unrolling, [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N], ctx.shape.fanouts, adaptation.levelOptions);
+    adaptation.unrollings.set(order.unrolling, unrolling);
   }
   return withUnrolling(order, unrolling);
 }
@@ -854,13 +846,13 @@ function scoreOnViews(ctx: ShapeContext, views: readonly ArchView[], objective: 
 function shapePool(ctx: ShapeContext, objective: MapperObjective, effort: SearchEffort): readonly PoolOrder[] {
   const cached = ctx.pools.get(objective);
   if (cached !== undefined) return cached;
-  const adapted = new Map<SpatialOption, SpatialOption>();
+  const adaptation: Adaptation = { unrollings: new Map(), levelOptions: new Map() };
   // Orders that carry over to the same order are scored once (about a tenth of them).
   const carried: PoolOrder[] = [];
   const keys: string[] = [];
   const distinct = new Set<string>();
   for (const order of layerPoolOrders(ctx.layerPool, objective, effort)) {
-    const c = carryOver(order, ctx, adapted);
+    const c = carryOver(order, ctx, adaptation);
     const key = orderKey(c);
     if (distinct.has(key)) continue;
     distinct.add(key);

@@ -107,8 +107,9 @@ function levelOptions(remaining: Int32Array, fanout: number, maxDims: number): I
 
 /**
  * Per (leftover bounds, fan-out), the maximal unrollings of one fan-out over two dims. The same ones recur
- * across the unrollings of a layer and its MAC counts (the outer fan-outs see the same leftovers), so a
- * layer keeps one memo for all of them.
+ * across the partial unrollings of `spatialOptions` and across the sources `adaptUnrolling` adapts to one
+ * shape (the outer fan-outs see the same leftovers). Kept for one such batch only: over a layer's 32 MAC
+ * counts a shared memo grew to about 10 MB per layer.
  */
 export type LevelOptionsMemo = Map<string, readonly Int32Array[]>;
 
@@ -127,7 +128,8 @@ function memoLevelOptions(remaining: Int32Array, fanout: number, memo: LevelOpti
  * The unrollings of `bounds` onto `fanouts` (per level, 1 = none), best utilization first, at most `limit`.
  * Each fan-out takes at most two dims (CoSA's and Simba's practice; more rarely helps and multiplies the space).
  */
-export function spatialOptions(bounds: readonly number[], fanouts: readonly number[], limit: number, memo?: LevelOptionsMemo): SpatialOption[] {
+export function spatialOptions(bounds: readonly number[], fanouts: readonly number[], limit: number): SpatialOption[] {
+  const memo: LevelOptionsMemo = new Map();
   const levels: number[] = [];
   for (let l = NUM_LEVELS - 1; l >= 0; l--) if (fanouts[l] > 1) levels.push(l);
   let partial: SpatialOption[] = [spatialOption(new Int32Array(NUM_LEVELS * NUM_DIMS).fill(1), Int32Array.from(bounds), 1)];

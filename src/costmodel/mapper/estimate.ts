@@ -85,6 +85,8 @@ export class MappingEstimator {
   private readonly outputsTotal: number;
   /** Per level, the clusters its instances form (vector accesses are counted per utilized cluster). */
   private readonly clusters: Float64Array;
+  /** Per data space, the levels keeping it, inner to outer (DRAM, the last, keeps everything). */
+  private readonly keepers: readonly Int32Array[];
   /** The outermost on-chip level keeping outputs (its fills are DRAM's writes). */
   private readonly lastOutputKeeper: number;
 
@@ -121,9 +123,9 @@ export class MappingEstimator {
     this.dilationH = layer.dilationH;
     this.outputsTotal = layer.P * layer.Q * layer.K * layer.N;
     this.clusters = Float64Array.from(shape.instances, (instances, l) => Math.floor(instances / shape.clusterSize[l]));
-    let last = -1;
-    for (let l = 0; l < NUM_LEVELS - 1; l++) if (shape.keeps[l * NUM_SPACES + OUTPUTS]) last = l;
-    this.lastOutputKeeper = last;
+    this.keepers = [WEIGHTS, INPUTS, OUTPUTS].map((s) => Int32Array.from({ length: NUM_LEVELS }, (_, l) => l).filter((l) => shape.keeps[l * NUM_SPACES + s]));
+    const outputs = this.keepers[OUTPUTS];
+    this.lastOutputKeeper = outputs.length > 1 ? outputs[outputs.length - 2] : -1;
   }
 
   /**
@@ -159,31 +161,22 @@ export class MappingEstimator {
 
   private countAccesses(): void {
     const acc = this.accesses;
-    acc.fill(0);
     const compute = this.computeCycles;
-    const keeps = this.shape.keeps;
+    const chains = this.keepers;
     for (let s = 0; s < NUM_SPACES; s++) {
+      const chain = chains[s];
       // Innermost keeping level: serves every compute step (per instance), shared across fan-outs the tensor ignores.
-      let child = -1;
-      for (let l = 0; l < NUM_LEVELS; l++) {
-        if (!keeps[l * NUM_SPACES + s]) continue;
-        const i = l * NUM_SPACES + s;
-        if (child < 0) {
-          const served = compute * this.spatialBetween(s, -1, l);
-          if (s === OUTPUTS) {
-            acc[i] += 2 * served - this.partition(l);
-          } else {
-            acc[i] += served;
-          }
-        } else {
-          const childFills = this.fillsOf(child, s);
-          const delivered = childFills * this.spatialBetween(s, child, l);
-          if (s === OUTPUTS) acc[i] += 2 * delivered - this.partition(l);
-          else acc[i] += delivered;
-          // The child's fills.
-          acc[child * NUM_SPACES + s] += childFills;
-        }
-        child = l;
+      const inner = chain[0];
+      const served = compute * this.spatialBetween(s, -1, inner);
+      acc[inner * NUM_SPACES + s] = s === OUTPUTS ? 2 * served - this.partition(inner) : served;
+      for (let k = 1; k < chain.length; k++) {
+        const child = chain[k - 1];
+        const l = chain[k];
+        const childFills = this.fillsOf(child, s);
+        const delivered = childFills * this.spatialBetween(s, child, l);
+        acc[l * NUM_SPACES + s] = s === OUTPUTS ? 2 * delivered - this.partition(l) : delivered;
+        // The child's fills.
+        acc[child * NUM_SPACES + s] += childFills;
       }
     }
     let cycles = compute;
@@ -195,12 +188,15 @@ export class MappingEstimator {
       cycles = Math.max(cycles, Math.ceil(dramReads / bw), Math.ceil(dramWrites / bw));
     }
     this.cycles = cycles;
-    for (let l = 0; l < NUM_LEVELS; l++) {
+    const keeps = this.shape.keeps;
+    let replication = 1;
+    for (let l = NUM_LEVELS - 1; l >= 0; l--) {
+      // Instances of level l the mapping uses: the product of the fan-outs above it.
+      if (l < NUM_LEVELS - 1) replication *= this.levelFanout[l + 1];
       const block = this.shape.blockSize[l];
-      const replication = this.replication(l);
       const clusters = Math.min(replication, this.clusters[l]);
       let v = 0;
-      for (let s = 0; s < NUM_SPACES; s++) v += Math.ceil(acc[l * NUM_SPACES + s] / block);
+      for (let s = 0; s < NUM_SPACES; s++) if (keeps[l * NUM_SPACES + s]) v += Math.ceil(acc[l * NUM_SPACES + s] / block);
       this.vectorAccesses[l] = v * clusters;
     }
   }
@@ -259,13 +255,6 @@ export class MappingEstimator {
       for (let k = 0; k < n; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) this.offsets[size++] = sorted[k];
     }
     return size;
-  }
-
-  /** Instances of level `l` the mapping uses: the product of the fan-outs above it. */
-  private replication(l: number): number {
-    let r = 1;
-    for (let j = l + 1; j < NUM_LEVELS; j++) r *= this.levelFanout[j];
-    return r;
   }
 
   /** Words of output a level holds over the run (Timeloop's partition size, approximated). */

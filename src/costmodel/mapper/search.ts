@@ -66,7 +66,7 @@ export const DEFAULT_SEARCH_EFFORT: SearchEffort = {
 };
 
 /**
- * A lighter search for quick runs (the demo, first looks at a space), with the smaller layer pool: about
+ * A lighter search for quick runs (the demo, first looks at a space), with the smaller layer pool:
  * about 3x less CPU than the default on ResNet-50 x random archs, median EDP 3.6% higher, worst 1.7x
  * (docs/mapper.md).
  */

@@ -374,20 +374,14 @@ class OrderSearch {
     }
   }
 
-  /** Estimated objective of a candidate (Infinity when it cannot be allotted); writes its mapping to `c.packed`. */
-  score(c: Candidate): number {
-    if (!this.allot(c.unrolling, c.dims, c.primes, c.packed)) return Infinity;
-    return this.scoreCut();
-  }
-
-  /** `score` without writing the mapping, for candidates that are only ranked. */
+  /** Estimated objective of a candidate (Infinity when it cannot be allotted), without writing its mapping. */
   rank(c: Candidate): number {
     this.prepare(c.unrolling, c.dims, c.primes);
     return this.cut(this.view.entries) ? this.scoreCut() : Infinity;
   }
 
   /**
-   * `score` of a candidate close to `near` (a local move from it): `near`'s own score when it allots to
+   * `rank` of a candidate close to `near` (a local move from it): `near`'s own score when it allots to
    * the same mapping (a move within one level's loops of one dim, or of equal loops), without estimating
    * it again. Writes `c.packed` only when it scores better than `near`.
    */
@@ -432,7 +426,7 @@ class OrderSearch {
     return objectiveValue(this.objective, est.cycles, energyOf(this.view, est.vectorAccesses));
   }
 
-  /** First loop index of `level`'s segment in the last allotted order (after `allot` or `score`). */
+  /** First loop index of `level`'s segment in the last allotted order (after `allot`). */
   segmentStart(level: number): number {
     return level === 0 ? 0 : this.cuts[level - 1];
   }
@@ -799,7 +793,7 @@ function withUnrolling(order: PoolOrder, unrolling: SpatialOption): PoolOrder {
 
 /**
  * Estimated objective of every order on every view (`scores[view][order]`, Infinity where it cannot be
- * allotted), as `OrderSearch.score` computes it one at a time. Cheaper in bulk: an order's prefix
+ * allotted), as `OrderSearch.rank` computes it one at a time. Cheaper in bulk: an order's prefix
  * extents are computed once for all views, and views whose buffers cut it the same way share one
  * estimate (the estimate does not depend on buffer sizes; about a tenth of the pool's cuts repeat).
  */

@@ -39,3 +39,5 @@ export type { EvaluateLayerOptions, LayerCost, NetworkCost } from './evaluate-la
 export * from './mip';
 export { costModelEvaluator } from './evaluator';
 export type { CostModelEvaluatorOptions } from './evaluator';
+export { meshY, fanout } from './spec';
+export type { ArchSpec, StorageLevel, ArithmeticLevel, StorageTechnology, EnergyModelName } from './spec';

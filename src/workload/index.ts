@@ -32,3 +32,21 @@ export {
 export type { LayerFeatureNormalisation, LayerFeatureStats } from './features';
 export { networks, getNetwork, VAESA_NETWORKS } from './builtin';
 export type { BuiltInNetworkName } from './builtin';
+export {
+  CONV2D_SHAPE,
+  GROUPED_CONV_SHAPE,
+  DEPTHWISE_CONV_SHAPE,
+  MATMUL_SHAPE,
+  BATCHED_MATMUL_SHAPE,
+  validateProblem,
+  conv2d,
+  groupedConv,
+  depthwiseConv,
+  matmul,
+  batchedMatmul,
+  problemMacs,
+  rankExtent,
+  dataSpaceSizes,
+  problemKey,
+} from './problem';
+export type { Problem, ProblemShape, ProblemKind, DataSpace, ProjectionTerm, ConvStrides } from './problem';

@@ -1,0 +1,75 @@
+/**
+ * An accelerator as data: Timeloop's architecture (storage levels inner to outer, the arithmetic level)
+ * with the energy per access and the area already resolved (from pat's formula, an Accelergy ERT or the
+ * user's own numbers), so that evaluating a mapping needs nothing else.
+ */
+
+/** Where a level's storage lives; Timeloop treats DRAM as unbounded and prices it per block. */
+export type StorageTechnology = 'SRAM' | 'DRAM';
+
+/** One storage level with Timeloop's attributes (camelCase). */
+export interface StorageLevel {
+  readonly name: string;
+  readonly technology: StorageTechnology;
+  /** Words per instance; `undefined` for an unbounded level (DRAM). */
+  readonly entries: number | undefined;
+  readonly wordBits: number;
+  /** Words per access (one vector access moves a block). */
+  readonly blockSize: number;
+  readonly clusterSize: number;
+  readonly instances: number;
+  /** Instances along X; instances / meshX along Y. */
+  readonly meshX: number;
+  /** Words per cycle per instance; `undefined` = unlimited. */
+  readonly readBandwidth: number | undefined;
+  readonly writeBandwidth: number | undefined;
+  readonly numPorts: number;
+  readonly numBanks: number;
+  /** pJ of one block access of one instance, already divided by the cluster size (Timeloop's `vector_access_energy`). */
+  readonly vectorAccessEnergy: number;
+  /** mm² of one instance (0 when the source gives no area). */
+  readonly area: number;
+  /**
+   * Data spaces (by role name) this level may keep; the others always bypass it. `undefined` = any.
+   * A mapping's own bypass choice must stay within this set.
+   */
+  readonly keeps: readonly string[] | undefined;
+}
+
+/** The arithmetic (MAC) level. */
+export interface ArithmeticLevel {
+  readonly name: string;
+  readonly instances: number;
+  readonly meshX: number;
+  readonly wordBits: number;
+  /** pJ per multiply-accumulate. */
+  readonly energyPerMac: number;
+  /** mm² of one MAC unit (0 when unknown). */
+  readonly area: number;
+}
+
+/** How the per-access energies were obtained. */
+export type EnergyModelName = 'pat' | 'accelergy' | 'custom';
+
+/** A whole accelerator: storage levels inner to outer (`levels[0]` sits right above the MACs). */
+export interface ArchSpec {
+  readonly name: string;
+  readonly energyModel: EnergyModelName;
+  readonly arithmetic: ArithmeticLevel;
+  readonly levels: readonly StorageLevel[];
+}
+
+/** Instances along Y of a level (`instances / meshX`). */
+export function meshY(level: { readonly instances: number; readonly meshX: number }): number {
+  return level.instances / level.meshX;
+}
+
+/**
+ * The fan-out below storage level `i` along X and Y: the instances of the level below (or the MACs
+ * below level 0) per instance of level `i`, per axis (Timeloop's DeriveFanouts).
+ */
+export function fanout(arch: ArchSpec, i: number): { readonly x: number; readonly y: number } {
+  const outer = arch.levels[i];
+  const inner = i === 0 ? arch.arithmetic : arch.levels[i - 1];
+  return { x: inner.meshX / outer.meshX, y: meshY(inner) / meshY(outer) };
+}

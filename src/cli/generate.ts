@@ -61,6 +61,7 @@ export function registerGenerateCommand(dataset: Command): Command {
       process.once('SIGINT', onSigint);
       let progress: ReturnType<typeof createProgress> | undefined;
       const started = Date.now();
+      const costOptions: CostModelEvaluatorOptions = { model: o.model, effort: SEARCH_EFFORTS[o.mapperEffort] };
       try {
         const result = orFail(
           await generateDatasetFile({
@@ -71,7 +72,8 @@ export function registerGenerateCommand(dataset: Command): Command {
             seed: o.seed,
             shard: o.shard,
             workers: o.workers,
-            evaluator: costModelSource({ model: o.model, effort: SEARCH_EFFORTS[o.mapperEffort] }, o.workers),
+            evaluator: costModelSource(costOptions, o.workers),
+            evaluatorId: `vaesa cost model ${JSON.stringify({ model: o.model, mapperEffort: o.mapperEffort })}`,
             withArea: o.area,
             resume: !o.fresh,
             signal: controller.signal,

@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import * as E from 'fp-ts/Either';
 import { invalidInput, parseError, type VaesaError } from '../common/errors';
+import type { EvaluatorSource } from './evaluator-module';
 import { archId } from '../hardware/arch';
 import { layerName } from '../workload/layer';
 import { formatVaesaRow, parseVaesaHeader, parseVaesaRow, vaesaHeader, type VaesaCsvColumns } from './csv';
@@ -15,8 +16,18 @@ export interface GenerateFileOptions extends Omit<ParallelGenerateOptions, 'skip
   readonly out: string;
   /** Add our trailing `area` column (needs an evaluator that reports area). */
   readonly withArea?: boolean;
-  /** Continue a file left by an interrupted run with the same options (default true); false starts afresh. */
+  /**
+   * Continue a file left by an interrupted run with the same options (default true); false starts afresh.
+   * Resuming checks the settings recorded beside the file (`<out>.run.json`): a run with another
+   * evaluator, sampler, seed, shard or space is refused rather than appending rows of other numbers.
+   */
   readonly resume?: boolean;
+  /**
+   * Names the evaluator and every setting that changes its numbers (e.g. `cost model {"model":"pat"}`),
+   * for the resume check. Needed to resume with an evaluator function; an `EvaluatorModule` is named
+   * by its module, export and options when this is absent.
+   */
+  readonly evaluatorId?: string;
   /** Write to disk after at most this many rows (default 4096)... */
   readonly flushRows?: number;
   /** ...or this many milliseconds (default 1000), whichever comes first, so an interruption loses little. */
@@ -48,9 +59,22 @@ export async function generateDatasetFile(options: GenerateFileOptions): Promise
   const header = vaesaHeader(columns);
   const plan = planDataset(options);
   const range = generationRange(plan, { shard: options.shard });
-  const existing = options.resume === false ? E.right({ rows: 0, repairedBytes: 0, fresh: true }) : await inspectExisting(options.out, header, plan, range.start, range.end);
+  const settings = runSettings(options);
+  const target = await fileKind(options.out);
+  if (E.isLeft(target)) return target;
+  if (target.right === 'other' && options.resume !== false) {
+    return E.left(invalidInput('out', options.out, 'is not a regular file, so it cannot be resumed: start afresh (--fresh, resume: false) to write to it'));
+  }
+  const existing =
+    options.resume === false || target.right === 'missing'
+      ? E.right({ rows: 0, repairedBytes: 0, fresh: true })
+      : await inspectExisting(options.out, header, plan, range.start, range.end, settings);
   if (E.isLeft(existing)) return existing;
   const { rows: resumedFrom, repairedBytes, fresh } = existing.right;
+  if (fresh && target.right !== 'other') {
+    const recorded = await writeRunSettings(options.out, settings);
+    if (E.isLeft(recorded)) return recorded;
+  }
 
   let handle: fs.FileHandle | undefined;
   try {
@@ -94,6 +118,7 @@ async function inspectExisting(
   plan: DatasetPlan,
   start: number,
   end: number,
+  settings: RunSettings,
 ): Promise<E.Either<VaesaError, { rows: number; repairedBytes: number; fresh: boolean }>> {
   let content: Buffer;
   try {
@@ -110,6 +135,10 @@ async function inspectExisting(
   const layout = parseVaesaHeader(lines[0], file);
   if (E.isLeft(layout)) return layout;
   const rows = lines.length - 1;
+  if (rows > 0) {
+    const same = await checkRunSettings(file, settings);
+    if (E.isLeft(same)) return same;
+  }
   if (start + rows > end) return E.left(parseError(file, `has ${rows} rows, more than the ${end - start} of this run: made with other options?`));
   for (let i = 1; i < lines.length; i++) {
     const row = parseVaesaRow(lines[i], layout.right, i + 1);
@@ -128,4 +157,81 @@ async function inspectExisting(
     }
   }
   return E.right({ rows, repairedBytes, fresh: false });
+}
+
+/** The settings of a run that decide its numbers but not its rows' designs and layers (those are checked row by row). */
+interface RunSettings {
+  readonly evaluator: string | null;
+  readonly space: string;
+  readonly sampler: string;
+  readonly seed: number;
+  readonly shard: string;
+}
+
+const RUN_FORMAT = 'vaesa-generate-run';
+
+function runSettings(options: GenerateFileOptions): RunSettings {
+  return {
+    evaluator: options.evaluatorId ?? evaluatorName(options.evaluator),
+    space: JSON.stringify(options.space),
+    sampler: JSON.stringify(options.sampler),
+    seed: options.seed,
+    shard: options.shard === undefined ? 'all' : `${options.shard.index}/${options.shard.count}`,
+  };
+}
+
+function evaluatorName(source: EvaluatorSource): string | null {
+  return typeof source === 'function' ? null : JSON.stringify({ module: source.module, export: source.export, options: source.options ?? null });
+}
+
+/** Where a run records its settings, beside the CSV. */
+export function runSettingsFile(out: string): string {
+  return `${out}.run.json`;
+}
+
+async function fileKind(file: string): Promise<E.Either<VaesaError, 'missing' | 'file' | 'other'>> {
+  try {
+    return E.right((await fs.stat(file)).isFile() ? 'file' : 'other');
+  } catch (e) {
+    return (e as { code?: string }).code === 'ENOENT' ? E.right('missing') : E.left(ioError(file, e));
+  }
+}
+
+async function writeRunSettings(out: string, settings: RunSettings): Promise<E.Either<VaesaError, void>> {
+  const file = runSettingsFile(out);
+  const temp = `${file}.tmp-${process.pid}`;
+  try {
+    await fs.writeFile(temp, `${JSON.stringify({ format: RUN_FORMAT, version: 1, settings }, null, 1)}\n`);
+    await fs.rename(temp, file);
+    return E.right(undefined);
+  } catch (e) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    return E.left(ioError(file, e));
+  }
+}
+
+/** Refuses to resume a file whose recorded settings differ from this run's (or are missing, or unnamed). */
+async function checkRunSettings(out: string, settings: RunSettings): Promise<E.Either<VaesaError, void>> {
+  const file = runSettingsFile(out);
+  const again = 'start afresh (--fresh, resume: false) or write to another file';
+  let recorded: Partial<RunSettings> | undefined;
+  try {
+    const json = JSON.parse(await fs.readFile(file, 'utf8')) as { format?: unknown; settings?: Partial<RunSettings> };
+    if (json.format === RUN_FORMAT && typeof json.settings === 'object' && json.settings !== null) recorded = json.settings;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ENOENT' && !(e instanceof SyntaxError)) return E.left(ioError(file, e));
+  }
+  if (recorded === undefined) {
+    return E.left(parseError(out, `has rows but no readable ${file} recording the settings they were made with, so resuming could mix numbers of two setups: ${again}`));
+  }
+  if (settings.evaluator === null || recorded.evaluator === null) {
+    return E.left(invalidInput('evaluatorId', settings.evaluator, `resuming with an evaluator function needs evaluatorId (naming it and its settings) to check that the rows of ${out} came from it`));
+  }
+  for (const key of Object.keys(settings) as (keyof RunSettings)[]) {
+    if (recorded[key] !== settings[key]) {
+      const shown = (v: unknown): string => (typeof v === 'string' ? (v.length > 120 ? `${v.slice(0, 117)}...` : v) : String(v));
+      return E.left(parseError(out, `was made with ${key} ${shown(recorded[key])}, this run has ${shown(settings[key])}: not resuming (its rows would mix two setups); ${again}`));
+    }
+  }
+  return E.right(undefined);
 }

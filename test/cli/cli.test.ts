@@ -89,6 +89,13 @@ describe('vaesa dataset, train and search', () => {
     const again = await cli(...args);
     expect(JSON.parse(again.out)).toMatchObject({ rows: 24, resumedFrom: 24 });
     expect(readFileSync(csv(), 'utf8').trim().split('\n')).toEqual(lines);
+    // Another cost model (or mapper effort) would give other numbers: refused, the file untouched.
+    for (const flag of [['--model', 'accelergy'], ['--mapper-effort', 'fast']]) {
+      const other = await cli(...args, ...flag);
+      expect(other.code).toBe(2);
+      expect(other.err).toMatch(/made with evaluator .*not resuming/);
+      expect(readFileSync(csv(), 'utf8').trim().split('\n')).toEqual(lines);
+    }
   });
 
   it('reports dataset statistics', async () => {

@@ -21,6 +21,7 @@ const options = (out: string): GenerateFileOptions => ({
   sampler: { kind: 'random', count: 40 },
   seed: 3,
   evaluator: createSyntheticEvaluator({ withArea: true }),
+  evaluatorId: 'synthetic with area',
   withArea: true,
   out: path.join(tmp, out),
   flushRows: 50,
@@ -47,6 +48,7 @@ describe('generateDatasetFile', () => {
     const o = options('cut.csv');
     const cutAt = full.indexOf('\n', Math.floor(full.length * 0.4)) + 1 + 24; // 24 bytes into a line
     await fs.writeFile(o.out, full.slice(0, cutAt));
+    await fs.copyFile(path.join(tmp, 'full.csv.run.json'), `${o.out}.run.json`);
     const resumed = await generateDatasetFile(o);
     const complete = full.slice(0, cutAt).split('\n').length - 2; // header and the partial line excluded
     expect(resumed).toEqual(E.right({ rows: 960, resumedFrom: complete, repairedBytes: 24, complete: true }));
@@ -105,10 +107,45 @@ describe('generateDatasetFile', () => {
   it('refuses to resume a file made with other options, and starts afresh when told', async () => {
     const o = options('other.csv');
     await generateDatasetFile({ ...o, seed: 4 });
-    expect(await generateDatasetFile(o)).toMatchObject({ left: { _tag: 'ParseError', source: o.out, line: 2 } });
+    const refused = await generateDatasetFile(o);
+    expect(refused).toMatchObject({ left: { _tag: 'ParseError', source: o.out } });
+    expect(E.isLeft(refused) && refused.left.message).toMatch(/made with seed 4, this run has 3/);
     expect(await generateDatasetFile({ ...o, withArea: false })).toMatchObject({ left: { _tag: 'ParseError', line: 1 } });
     expect(await generateDatasetFile({ ...o, resume: false })).toEqual(E.right({ rows: 960, resumedFrom: 0, repairedBytes: 0, complete: true }));
     expect(await fs.readFile(o.out, 'utf8')).toBe(await fs.readFile(path.join(tmp, 'full.csv'), 'utf8'));
     expect(await generateDatasetFile({ ...o, out: path.join(tmp, 'x.csv.gz') })).toMatchObject({ left: { _tag: 'InvalidInput', path: 'out' } });
+  });
+
+  it('refuses to resume with another evaluator (other numbers), without a record of the settings, or with an unnamed function', async () => {
+    const o = options('evaluator.csv');
+    const controller = new AbortController();
+    await generateDatasetFile({ ...o, signal: controller.signal, onProgress: (p) => p.done >= 100 && controller.abort() });
+    const partial = await fs.readFile(o.out, 'utf8');
+    const other = await generateDatasetFile({ ...o, evaluatorId: 'synthetic, other energy table' });
+    expect(other).toMatchObject({ left: { _tag: 'ParseError', source: o.out } });
+    expect(E.isLeft(other) && other.left.message).toMatch(/made with evaluator synthetic with area, this run has synthetic, other energy table/);
+    const unnamed = await generateDatasetFile({ ...o, evaluatorId: undefined });
+    expect(unnamed).toMatchObject({ left: { _tag: 'InvalidInput', path: 'evaluatorId' } });
+    await fs.rm(`${o.out}.run.json`);
+    const unrecorded = await generateDatasetFile(o);
+    expect(E.isLeft(unrecorded) && unrecorded.left.message).toMatch(/no readable .*run\.json/);
+    // Nothing was appended by the refused runs.
+    expect(await fs.readFile(o.out, 'utf8')).toBe(partial);
+  });
+
+  it('names a module evaluator by its module, export and options', async () => {
+    const evaluator: EvaluatorModule = { module: path.join(__dirname, 'fixtures/synthetic-evaluator.ts'), export: 'createSyntheticEvaluator', options: { withArea: true } };
+    const o = { ...options('module.csv'), evaluator, evaluatorId: undefined, sampler: { kind: 'random' as const, count: 2 } };
+    expect(await generateDatasetFile(o)).toMatchObject({ right: { complete: true } });
+    expect(await generateDatasetFile(o)).toMatchObject({ right: { resumedFrom: 48 } });
+    const changed = await generateDatasetFile({ ...o, evaluator: { ...evaluator, options: { withArea: true, work: 1 } } });
+    expect(E.isLeft(changed) && changed.left.message).toMatch(/made with evaluator/);
+  });
+
+  it('does not read a device or pipe to resume it (only a fresh run writes to one)', async () => {
+    expect(await generateDatasetFile({ ...options('x.csv'), out: '/dev/null' })).toMatchObject({ left: { _tag: 'InvalidInput', path: 'out' } });
+    expect(await generateDatasetFile({ ...options('x.csv'), out: '/dev/null', resume: false })).toMatchObject({ right: { rows: 960, complete: true } });
+    const full = await generateDatasetFile({ ...options('x.csv'), out: '/dev/full', resume: false });
+    expect(full).toMatchObject({ left: { _tag: 'IoError', path: '/dev/full' } });
   });
 });

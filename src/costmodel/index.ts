@@ -14,7 +14,7 @@ export {
   unpackMapping,
   permutationFromString,
 } from './mapping';
-export type { LevelName, DimFactors, LevelMapping, Mapping, PackedMapping } from './mapping';
+export type { LevelName, DimFactors, LevelMapping, Mapping as SimbaMapping, PackedMapping } from './mapping';
 export { TENSOR_NAMES } from './cost';
 export type { CostModelName, TensorName, TensorAccess, LevelBreakdown, CostBreakdown, MappingCost } from './cost';
 export { buildArchTemplate } from './arch-template';
@@ -40,4 +40,4 @@ export * from './mip';
 export { costModelEvaluator } from './evaluator';
 export type { CostModelEvaluatorOptions } from './evaluator';
 export { meshY, fanout } from './spec';
-export type { ArchSpec, StorageLevel, ArithmeticLevel, StorageTechnology, EnergyModelName } from './spec';
+export type { ArchSpec, StorageLevel, ArithmeticLevel, StorageTechnology, EnergyModelName, LevelLoops, Mapping } from './spec';

@@ -73,3 +73,31 @@ export function fanout(arch: ArchSpec, i: number): { readonly x: number; readonl
   const inner = i === 0 ? arch.arithmetic : arch.levels[i - 1];
   return { x: inner.meshX / outer.meshX, y: meshY(inner) / meshY(outer) };
 }
+
+/**
+ * The loops one storage level owns in a mapping over any architecture and problem. Factors missing
+ * from a record are 1. In the nest, a level's loops sit, inner to outer, as: its spatial fan-out (to
+ * the level below), then its temporal loops.
+ */
+export interface LevelLoops {
+  readonly temporal: Readonly<Record<string, number>>;
+  /** Temporal loop order, inner to outer; dimensions not listed (unit loops) may be omitted. */
+  readonly permutation: readonly string[];
+  /** Fan-out from this level to the level below; all ones (or empty) where there is none. */
+  readonly spatial: Readonly<Record<string, number>>;
+  /** Spatial loop order, inner to outer: the first `spatialSplit` entries run along X, the rest along Y. */
+  readonly spatialPermutation: readonly string[];
+  /** How many entries of `spatialPermutation` run along X (Timeloop's `split`); default: all of them. */
+  readonly spatialSplit?: number;
+  /** Data spaces this level keeps (the rest bypass it); default: the level's `keeps` (all when unset). */
+  readonly keep?: readonly string[];
+}
+
+/**
+ * A mapping of a problem onto an `ArchSpec`: one `LevelLoops` per storage level, inner to outer. For
+ * every dimension the product over levels of temporal x spatial factors is the problem's bound.
+ * The Simba template's six-level mappings (`SimbaMapping`) are mappings of this type.
+ */
+export interface Mapping {
+  readonly levels: readonly LevelLoops[];
+}

@@ -1,4 +1,8 @@
+import { copyFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import { defineConfig } from 'tsup';
+import type { Plugin } from 'esbuild';
 
 // fp-ts has no `exports` map, so its subpath imports (fp-ts/Either) cannot be resolved by Node's ESM
 // loader from our .mjs build; it is small and tree-shaken, so it is bundled. Its values are plain
@@ -7,6 +11,25 @@ import { defineConfig } from 'tsup';
 // CommonJS build omits them), so they are bundled; they register into tfjs's global registry, and
 // tfjs-core itself stays external so there is one engine (src/model/tf.ts).
 const noExternal = [/^fp-ts/, /^@tensorflow\/tfjs-core\/dist\//];
+
+/**
+ * HiGHS's Node branch (`import("node:module")`, run only when `process.versions.node` is set) becomes a stub
+ * that throws, and highs.wasm is copied beside the output, where HiGHS's `new URL('highs.wasm',
+ * import.meta.url)` points and where Vite and webpack find it to emit as an asset.
+ */
+const highsWasm = createRequire(path.resolve('package.json')).resolve('highs/runtime');
+const highsForBrowsers: Plugin = {
+  name: 'highs-for-browsers',
+  setup(build) {
+    // The package's ES module, named directly: our own `browser` field would map `highs` to this very output.
+    build.onResolve({ filter: /^highs$/ }, () => ({ path: path.join(path.dirname(highsWasm), 'highs.mjs') }));
+    build.onResolve({ filter: /^node:module$/ }, () => ({ path: 'node:module', namespace: 'node-only' }));
+    build.onLoad({ filter: /.*/, namespace: 'node-only' }, () => ({
+      contents: "export function createRequire() { throw new Error('vaesa: this build of HiGHS is for browsers; Node resolves the highs package itself'); }",
+    }));
+    build.onEnd(() => copyFileSync(highsWasm, 'dist/highs.wasm'));
+  },
+};
 
 export default defineConfig([
   {
@@ -30,6 +53,17 @@ export default defineConfig([
     splitting: false,
     noExternal,
     shims: true,
+  },
+  {
+    // package.json's `browser` field maps `highs` here (src/costmodel/mip/highs-browser.ts).
+    entry: { 'highs-browser': 'src/costmodel/mip/highs-browser.ts' },
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2022',
+    splitting: false,
+    noExternal: [/^highs$/],
+    removeNodeProtocol: false,
+    esbuildPlugins: [highsForBrowsers],
   },
   {
     // Worker-thread entry of the dataset generation pool (src/dataset/pool.ts).

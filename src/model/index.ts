@@ -1,7 +1,7 @@
 export type { LatentModel } from './latent-model';
 export { useBackend } from './tf';
 export { prepareWasmKernels } from './wasm-kernels';
-export type { BackendName } from './tf';
+export type { BackendName, UseBackendOptions } from './tf';
 export { dense, denseStack } from './dense';
 export type { Activation, DenseLayer } from './dense';
 export { createMlp, applyMlp, mlpParameterCount } from './mlp';

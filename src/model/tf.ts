@@ -15,12 +15,29 @@ export { tf };
 /** Backends this package can load by name; any other registered backend name is used as is. */
 export type BackendName = 'cpu' | 'wasm' | (string & {});
 
+/** Options of `useBackend`. */
+export interface UseBackendOptions {
+  /**
+   * Where the wasm backend's binaries (`tfjs-backend-wasm.wasm`, `-simd.wasm`, `-threaded-simd.wasm`, in
+   * `@tensorflow/tfjs-backend-wasm/dist`) are served: a URL prefix ending in `/` (e.g. `'/assets/'` or
+   * `new URL('.', import.meta.url).href` for "beside the bundle"), or a map from each file name to its URL.
+   * Without it a browser fetches them from the page's folder (a Worker: the worker script's folder) and,
+   * when they are not there, the backend cannot start. Node reads them from the package; it needs no path.
+   * Ignored once the wasm backend has started.
+   */
+  readonly wasmPaths?: string | Readonly<Record<string, string>>;
+}
+
 /**
  * Makes `name` the active tfjs backend, loading the wasm backend on first use. Resolves to false
  * when the backend cannot start (then the previous backend stays active).
  */
-export async function useBackend(name: BackendName): Promise<boolean> {
-  if (name === 'wasm' && tf.findBackendFactory('wasm') === null) await import('@tensorflow/tfjs-backend-wasm');
+export async function useBackend(name: BackendName, options: UseBackendOptions = {}): Promise<boolean> {
+  if (name === 'wasm') {
+    // The import registers the backend's factory; paths must be set before the backend's first start.
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    if (options.wasmPaths !== undefined && tf.engine().registry.wasm === undefined) wasm.setWasmPaths(options.wasmPaths);
+  }
   const ok = tf.getBackend() === name || (await tf.setBackend(name));
   await tf.ready();
   // Our WebAssembly kernels, compiled asynchronously (a browser's main thread refuses to compile them synchronously).

@@ -4,7 +4,8 @@
  *
  * Where the `.wasm` comes from: in Node, the `highs` package's loader reads `highs.wasm` beside itself
  * (CommonJS: `__dirname`; ES module: `import.meta.url`), i.e. from `node_modules/highs/build`, with no
- * network. In a browser bundle, `highs.mjs` fetches `new URL('highs.wasm', import.meta.url)`, which
+ * network. In a browser bundle (package.json's `browser` field maps `highs` to dist/highs-browser.mjs, the same
+ * loader without its Node branch), it fetches `new URL('highs.wasm', import.meta.url)`, which
  * Vite, webpack 5 and Parcel emit as an asset (esbuild does not: copy the file beside the bundle); any other
  * setup passes `loadMipSolver` the bytes (`wasmBinary`), a compiled module (`wasmModule`) or a `locateFile`.
  */

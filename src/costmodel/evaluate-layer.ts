@@ -1,6 +1,6 @@
 import type { ArchConfig } from '../hardware/arch';
 import type { ConvLayer } from '../workload/layer';
-import type { Network } from '../workload/network';
+import { lowerNetworkOrThrow, type Network } from '../workload/network';
 import type { CostBreakdown } from './cost';
 import type { Mapping } from './mapping';
 import { findMapping, type FindMappingOptions } from './mapper/find-mapping';
@@ -42,9 +42,14 @@ export function evaluateLayer(arch: ArchConfig, layer: ConvLayer, options: Evalu
   return { cycles: cost.cycles, energy: cost.energy, area: cost.area, edp: cost.edp, mapping, breakdown: cost.breakdown };
 }
 
-/** Cost of every layer of `network` on `arch` (each mapped on its own), with totals weighted by the layer counts. */
+/**
+ * Cost of every layer of `network` on `arch` (each mapped on its own), with totals weighted by the layer
+ * counts. Layers that are not 2-D convolutions are lowered first (`lowerNetwork`: a GEMM as a 1x1
+ * convolution, G groups or B batches as G or B copies), so `layers` lists the convolutions costed.
+ * Throws a RangeError for a custom problem shape, which has no lowering.
+ */
 export function evaluateNetwork(arch: ArchConfig, network: Network, options: EvaluateLayerOptions = {}): NetworkCost {
-  const layers = network.layers.map(({ layer, count }) => ({ layer, count, cost: evaluateLayer(arch, layer, options) }));
+  const layers = lowerNetworkOrThrow(network).layers.map(({ layer, count }) => ({ layer, count, cost: evaluateLayer(arch, layer, options) }));
   let cycles = 0;
   let energy = 0;
   for (const { count, cost } of layers) {

@@ -2,13 +2,13 @@ import { createRng } from '../common/rng';
 import type { ArchConfig } from '../hardware/arch';
 import type { DesignSpace } from '../hardware/space';
 import type { ConvLayer } from '../workload/layer';
-import { distinctLayers, uniqueLayers, type Network } from '../workload/network';
+import { distinctLayers, uniqueConvLayers, type Network } from '../workload/network';
 import { sampleDesigns, type DesignSampler } from './sample';
 
 /** What a dataset covers: designs drawn from a space, crossed with the layers of some networks and layer lists. */
 export interface DatasetPlanOptions {
   readonly space: DesignSpace;
-  /** Networks whose distinct layers are evaluated. */
+  /** Networks whose distinct layers are evaluated (lowered to 2-D convolutions, `lowerNetwork`; a custom problem shape throws a RangeError). */
   readonly networks?: readonly Network[];
   /** More layers (after the networks' layers; repeated shapes are evaluated once). */
   readonly layers?: readonly ConvLayer[];
@@ -27,7 +27,7 @@ export interface DatasetPlan {
 }
 
 export function planDataset(options: DatasetPlanOptions): DatasetPlan {
-  const layers = distinctLayers([...uniqueLayers(options.networks ?? []), ...(options.layers ?? [])]);
+  const layers = distinctLayers([...uniqueConvLayers(options.networks ?? []), ...(options.layers ?? [])]);
   if (layers.length === 0) throw new RangeError('planDataset: no layers (give networks or layers)');
   const archs = sampleDesigns(options.space, options.sampler, createRng(options.seed));
   return { archs, layers, total: archs.length * layers.length };

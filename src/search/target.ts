@@ -1,9 +1,13 @@
 import type { CostMetrics } from '../common/evaluator';
-import { layerName, type ConvLayer } from '../workload/layer';
-import type { Network } from '../workload/network';
+import type { ConvLayer } from '../workload/layer';
+import { lowerNetworkOrThrow, type Network } from '../workload/network';
+import type { Layer } from '../workload/lower';
 
-/** What a search optimises for: one layer, several layers (each once), or a network with layer counts. */
-export type SearchTarget = ConvLayer | readonly ConvLayer[] | Pick<Network, 'layers'>;
+/**
+ * What a search optimises for: one layer, several layers (each once), or a network with layer counts.
+ * Layers of any problem shape are lowered to 2-D convolutions (`lowerNetwork`) for Simba's space.
+ */
+export type SearchTarget = Layer | readonly Layer[] | Pick<Network, 'layers'>;
 
 /** The quantity minimised. For several layers, metrics are network totals (see `targetTotals`). */
 export type SearchObjective = 'edp' | 'latency' | 'energy';
@@ -14,26 +18,24 @@ export interface WeightedLayer {
   readonly count: number;
 }
 
-/** Normalises any `SearchTarget` to distinct weighted layers. Throws when it holds no layer. */
+/**
+ * Normalises any `SearchTarget` to distinct weighted 2-D convolutions (problems lowered). Throws when it
+ * holds no layer or a custom problem shape (no lowering).
+ */
 export function weightedLayers(target: SearchTarget): WeightedLayer[] {
-  const entries: readonly WeightedLayer[] = isLayerList(target)
-    ? target.map((layer) => ({ layer, count: 1 }))
+  const given: Pick<Network, 'layers'> = isLayerList(target)
+    ? { layers: target.map((layer) => ({ layer, count: 1 })) }
     : 'layers' in target
-      ? target.layers
-      : [{ layer: target, count: 1 }];
-  const merged = new Map<string, { layer: ConvLayer; count: number }>();
-  for (const e of entries) {
-    if (!(e.count > 0)) throw new RangeError(`search target: layer count must be positive, got ${e.count}`);
-    const key = layerName(e.layer);
-    const existing = merged.get(key);
-    if (existing === undefined) merged.set(key, { layer: e.layer, count: e.count });
-    else existing.count += e.count;
-  }
-  if (merged.size === 0) throw new RangeError('search target: no layers');
-  return [...merged.values()];
+      ? target
+      : { layers: [{ layer: target, count: 1 }] };
+  const bad = given.layers.find((e) => !(e.count > 0));
+  if (bad !== undefined) throw new RangeError(`search target: layer count must be positive, got ${bad.count}`);
+  const merged = lowerNetworkOrThrow({ name: 'search target', layers: given.layers }).layers;
+  if (merged.length === 0) throw new RangeError('search target: no layers');
+  return merged.map((e) => ({ layer: e.layer, count: e.count }));
 }
 
-function isLayerList(t: SearchTarget): t is readonly ConvLayer[] {
+function isLayerList(t: SearchTarget): t is readonly Layer[] {
   return Array.isArray(t);
 }
 

@@ -8,7 +8,7 @@ import { resnext50_32x4d } from './networks/resnext50_32x4d';
 import { vgg16 } from './networks/vgg16';
 
 /** The built-in networks (CoSA's workload lists), by name. */
-export const networks: Readonly<Record<BuiltInNetworkName, Network>> = { alexnet, resnet50, resnext50_32x4d, deepbench, vgg16 };
+export const networks = { alexnet, resnet50, resnext50_32x4d, deepbench, vgg16 } as const satisfies Readonly<Record<BuiltInNetworkName, Network>>;
 
 export type BuiltInNetworkName = 'alexnet' | 'resnet50' | 'resnext50_32x4d' | 'deepbench' | 'vgg16';
 

@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import type { VaesaError } from '../common/errors';
-import { networkOf, type Network } from './network';
+import type { ConvLayer } from './layer';
+import { networkOf, type ConvNetwork, type Network } from './network';
 import { parseCosaNetwork, parseTimeloopProblem, parseWorkloadJson } from './parse';
 
 async function readText(file: string): Promise<E.Either<VaesaError, string>> {
@@ -18,7 +19,7 @@ async function readText(file: string): Promise<E.Either<VaesaError, string>> {
  * Reads a CoSA workload folder (`<network>_graph/` with `unique_layers.yaml` or `layers.yaml`,
  * optional `layer_count.yaml`, one YAML per layer). The network is named after the folder without `_graph`.
  */
-export async function readCosaNetworkDir(dir: string, name = path.basename(dir).replace(/_graph$/, '')): Promise<E.Either<VaesaError, Network>> {
+export async function readCosaNetworkDir(dir: string, name = path.basename(dir).replace(/_graph$/, '')): Promise<E.Either<VaesaError, ConvNetwork>> {
   let entries: string[];
   try {
     entries = await fs.readdir(dir);
@@ -57,6 +58,6 @@ export async function readWorkloadFile(file: string): Promise<E.Either<VaesaErro
   const name = path.basename(file, path.extname(file));
   const text = await readText(file);
   if (E.isLeft(text)) return text;
-  if (ext === '.yaml' || ext === '.yml') return E.map((layer: Network['layers'][number]['layer']) => networkOf(name, [layer]))(parseTimeloopProblem(text.right, file));
+  if (ext === '.yaml' || ext === '.yml') return E.map((layer: ConvLayer) => networkOf(name, [layer]))(parseTimeloopProblem(text.right, file));
   return parseWorkloadJson(text.right, name, file);
 }

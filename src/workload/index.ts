@@ -3,13 +3,19 @@ export type { ConvLayer, Dim } from './layer';
 export {
   NetworkCodec,
   NetworkLayerCodec,
+  ConvNetworkCodec,
   networkOf,
   distinctLayers,
   uniqueLayers,
+  uniqueConvLayers,
   networkMacs,
   networkLayerCount,
+  lowerNetwork,
+  lowerNetworkOrThrow,
 } from './network';
-export type { Network, NetworkLayer } from './network';
+export type { Network, NetworkLayer, ConvNetwork } from './network';
+export { LayerCodec, isProblem, layerProblem, layerMacsOf, layerKey, layerLabel, lowerToConvLayers, decodeProblem } from './lower';
+export type { Layer, LoweredConv } from './lower';
 export {
   VAESA_LAYER_FIELDS,
   decodeVaesaLayer,

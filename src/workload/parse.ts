@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { load as loadYaml } from 'js-yaml';
 import { decodeWith, invalidInput, parseError, type VaesaError } from '../common/errors';
 import { ConvLayerCodec, layerName, type ConvLayer } from './layer';
-import { NetworkCodec, networkOf, type Network } from './network';
+import { ConvNetworkCodec, NetworkCodec, networkOf, type ConvNetwork, type Network } from './network';
 
 /** Column order of VAESA's layer vectors (workload JSON and the `prob_*` CSV columns). */
 export const VAESA_LAYER_FIELDS = ['R', 'S', 'P', 'Q', 'C', 'K', 'N', 'strideW', 'strideH'] as const;
@@ -106,7 +106,7 @@ export interface CosaNetworkFiles {
  * Counts come from `layerCount` when given (every layer must have one, and no other key may appear),
  * otherwise each shape counts its occurrences in the list (1 for a unique list).
  */
-export function parseCosaNetwork(name: string, files: CosaNetworkFiles): E.Either<VaesaError, Network> {
+export function parseCosaNetwork(name: string, files: CosaNetworkFiles): E.Either<VaesaError, ConvNetwork> {
   const list = parseYaml(files.layerList, `${name}/layer list`);
   if (E.isLeft(list)) return list;
   if (!Array.isArray(list.right) || list.right.some((x) => typeof x !== 'string')) {
@@ -134,7 +134,7 @@ export function parseCosaNetwork(name: string, files: CosaNetworkFiles): E.Eithe
     if (!order.has(key)) return E.left(invalidInput(`${name}.layerCount`, key, 'counts a layer that is not in the layer list'));
   }
   const layers = [...order.entries()].map(([key, e]) => ({ layer: e.layer, count: countOf[key] }));
-  return decodeWith(NetworkCodec, { name, layers }, name);
+  return decodeWith(ConvNetworkCodec, { name, layers }, name);
 }
 
 /**

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { layerName, networks } from '../../src/workload';
+import { layerKey, networks } from '../../src/workload';
 import { readWorkloadFile } from '../../src/workload/files';
 
 const reference = path.resolve(__dirname, '../../../shared/reference');
@@ -13,7 +13,7 @@ describe('readWorkloadFile', () => {
     expect(E.isRight(alex) && alex.right.name).toBe('alexnet_dnn');
     expect(E.isRight(alex) && alex.right.layers.map((e) => e.layer)).toEqual(networks.alexnet.layers.map((e) => e.layer));
     const one = await readWorkloadFile(path.join(reference, 'cosa/workloads/resnet50_graph/_outputs_3356.yaml'));
-    expect(E.isRight(one) && one.right.layers.map((e) => layerName(e.layer))).toEqual(['1_1_1_1_2048_1000_1_1_1_1_1']);
+    expect(E.isRight(one) && one.right.layers.map((e) => layerKey(e.layer))).toEqual(['1_1_1_1_2048_1000_1_1_1_1_1']);
     const dir = await readWorkloadFile(path.join(reference, 'cosa/workloads/resnet50_graph'));
     expect(dir).toEqual(E.right(networks.resnet50));
   });

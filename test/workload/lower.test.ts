@@ -5,7 +5,7 @@ import { TEST_EFFORT as FAST } from '../costmodel/mapper/exhaustive';
 import type { ArchConfig } from '../../src/hardware/arch';
 import { convLayer, layerMacs, layerName, tensorSizes } from '../../src/workload/layer';
 import { LayerCodec, isProblem, layerKey, layerLabel, layerMacsOf, layerProblem, lowerToConvLayers, type Layer } from '../../src/workload/lower';
-import { lowerNetwork, networkMacs, uniqueConvLayers, uniqueLayers } from '../../src/workload/network';
+import { lowerNetwork, networkMacs, uniqueConvLayers, uniqueLayers, type Network } from '../../src/workload/network';
 import { decodeWorkload } from '../../src/workload/parse';
 import { batchedMatmul, conv2d, dataSpaceSizes, depthwiseConv, groupedConv, matmul, problemMacs, CONV2D_SHAPE, type Problem } from '../../src/workload/problem';
 
@@ -82,7 +82,7 @@ describe('networks of any shape', () => {
   const fcLayer = convLayer({ R: 1, S: 1, P: 128, Q: 1, C: 768, K: 768, N: 1 });
   const proj = right(matmul({ M: 128, N: 768, K: 768 }));
   const qk = right(batchedMatmul({ B: 12, M: 128, N: 128, K: 64 }));
-  const net = { name: 'attn', layers: [{ layer: proj, count: 4 }, { layer: qk, count: 1 }, { layer: fcLayer, count: 2 }] };
+  const net: Network = { name: 'attn', layers: [{ layer: proj, count: 4 }, { layer: qk, count: 1 }, { layer: fcLayer, count: 2 }] };
 
   test('MACs, distinct layers and lowering with merged counts', () => {
     expect(networkMacs(net)).toBe(6 * 128 * 768 * 768 + 12 * 128 * 128 * 64);

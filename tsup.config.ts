@@ -55,8 +55,8 @@ export default defineConfig([
     shims: true,
   },
   {
-    // package.json's `browser` field maps `highs` here (src/costmodel/mip/highs-browser.ts).
-    entry: { 'highs-browser': 'src/costmodel/mip/highs-browser.ts' },
+    // package.json's `browser` field maps `highs` here (src/mapper/mip/highs-browser.ts).
+    entry: { 'highs-browser': 'src/mapper/mip/highs-browser.ts' },
     format: ['esm'],
     platform: 'browser',
     target: 'es2022',

@@ -2,7 +2,7 @@
  * CPU time and EDP of the mapper's fast effort preset against the default, on ResNet-50's distinct
  * layers x 12 random archs (seed 3), each with a fresh cache. Run: npx tsx bench/mapper-effort.ts
  */
-import { evaluateLayer, createMappingCache, DEFAULT_SEARCH_EFFORT, FAST_SEARCH_EFFORT, type SearchEffort } from '../src/costmodel';
+import { evaluateLayer, createMappingCache, DEFAULT_SEARCH_EFFORT, FAST_SEARCH_EFFORT, type SearchEffort } from '../src/mapper';
 import { networks, uniqueLayers } from '../src/workload';
 import { sampleArch, simbaSpace } from '../src/hardware';
 import { createRng } from '../src/common';

@@ -12,12 +12,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { createRng } from '../src/common/rng';
-import { evaluateLayer } from '../src/costmodel/evaluate-layer';
-import { createMappingCache } from '../src/costmodel/mapper/find-mapping';
+import { evaluateLayer } from '../src/mapper/evaluate-layer';
+import { createMappingCache } from '../src/mapper/find-mapping';
 import type { ArchConfig } from '../src/hardware/arch';
 import { sampleArch, simbaSpace } from '../src/hardware/space';
 import { convLayer, type ConvLayer } from '../src/workload/layer';
-import { exhaustiveOptimum, TINY_LAYERS } from '../test/costmodel/mapper/exhaustive';
+import { exhaustiveOptimum, TINY_LAYERS } from '../test/mapper/search/exhaustive';
 
 const LAYERS_DIR = path.resolve(__dirname, '../../shared/reference/timeloop-cosa/layers');
 

@@ -10,11 +10,11 @@
  */
 import * as os from 'node:os';
 import * as E from 'fp-ts/Either';
-import { evaluateLayer } from '../src/costmodel/evaluate-layer';
+import { evaluateLayer } from '../src/mapper/evaluate-layer';
 import { evaluateMapping } from '../src/costmodel/evaluate';
-import { createMappingCache } from '../src/costmodel/mapper/find-mapping';
-import { DEFAULT_MIP_TIME_LIMIT_SECONDS, findMappingMip } from '../src/costmodel/mip/mapper';
-import { loadMipSolver, type MipSolver } from '../src/costmodel/mip/solver';
+import { createMappingCache } from '../src/mapper/find-mapping';
+import { DEFAULT_MIP_TIME_LIMIT_SECONDS, findMappingMip } from '../src/mapper/mip/mapper';
+import { loadMipSolver, type MipSolver } from '../src/mapper/mip/solver';
 import { convLayer } from '../src/workload/layer';
 import { layerFiles, layerFromFile, median, readRows, sample, spearman } from './mapper';
 

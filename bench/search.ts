@@ -38,7 +38,7 @@ import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import type { Evaluator } from '../src/common/evaluator';
 import { formatError } from '../src/common/errors';
-import { costModelEvaluator } from '../src/costmodel/evaluator';
+import { costModelEvaluator } from '../src/mapper/evaluator';
 import { listVaesaCsvFiles, readVaesaCsvFiles } from '../src/dataset/node';
 import type { DatasetRow } from '../src/dataset/row';
 import { gridSize, sampleArch, simbaSpace } from '../src/hardware/space';

@@ -11,7 +11,7 @@ import { useBackend } from '../src/model/tf';
 import { heatmapSvg, latentSlice } from '../src/plot';
 import { networks } from '../src/workload';
 import { formatError } from '../src/common';
-import { costModelEvaluator } from '../src/costmodel';
+import { costModelEvaluator } from '../src/mapper';
 import { historyPlot, searchAll } from '../src/cli/search';
 
 async function main(dir: string, budget: number, seed: number): Promise<void> {

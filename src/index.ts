@@ -4,6 +4,7 @@ export * from './workload';
 export * from './dataset';
 export * from './model';
 export * from './costmodel';
+export * from './mapper';
 export * from './train';
 export * from './search';
 export * from './plot';

@@ -1,6 +1,7 @@
 /** `vaesa evaluate`: one design on a layer or network -> cycles, energy, area, EDP, mapping and per-level breakdown. */
 import type { Command } from 'commander';
-import { evaluateNetwork, type LayerCost, type Mapping, type NetworkCost } from '../costmodel';
+import type { Mapping } from '../costmodel';
+import { evaluateNetwork, type LayerCost, type NetworkCost } from '../mapper';
 import { LEVEL_NAMES } from '../costmodel/mapping';
 import { layerName } from '../workload/layer';
 import { archId } from '../hardware/arch';

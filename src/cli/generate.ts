@@ -5,7 +5,7 @@ import { simbaSpace } from '../hardware';
 import type { DesignSampler } from '../dataset/sample';
 import { generateDatasetFile } from '../dataset/generate-file';
 import type { EvaluatorSource } from '../dataset/evaluator-module';
-import { costModelEvaluator, SEARCH_EFFORTS, type CostModelEvaluatorOptions } from '../costmodel';
+import { costModelEvaluator, SEARCH_EFFORTS, type CostModelEvaluatorOptions } from '../mapper';
 import { orFail, parseChoice, parseInteger, parsePositiveInt } from './errors';
 import { printResult } from './output';
 import { createProgress } from './progress';

@@ -1,7 +1,7 @@
 /** `vaesa search`: latent-space search with a trained model, optionally against original-space baselines. */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { costModelEvaluator } from '../costmodel/evaluator';
+import { costModelEvaluator } from '../mapper/evaluator';
 import type { Evaluator } from '../common/evaluator';
 import { archId } from '../hardware/arch';
 import { latentSearch, inputSpaceSearch, type LatentOptimizer, type SearchResult, type SearchObjective, type InputSpaceOptimizer } from '../search';

@@ -83,6 +83,39 @@ const LEVEL_ATTRIBUTES: readonly LevelAttributes[] = [
   { name: 'DRAM', entries: () => undefined, instances: () => 1, meshX: () => 1, wordBits: 8, blockSize: () => 64, clusterSize: 1, numPorts: 2, numBanks: 2 },
 ];
 
+/**
+ * What the search mapper needs to know about a template family beyond one arch: the order pool of a
+ * layer is searched once on these buffer profiles and MAC counts and carried over to every arch of the
+ * family (see `src/mapper/search/search.ts`). A family tunes them to span its design space.
+ */
+export interface TemplateMapperSettings {
+  /** Entries per storage level, inner to outer (`undefined` = unbounded), of each profile; the first profiles are searched first. */
+  readonly bufferProfiles: readonly (readonly (number | undefined)[])[];
+  /** MAC counts of the pool's searches; the first ones are searched first. */
+  readonly macCounts: readonly number[];
+}
+
+/**
+ * The Simba template's settings: buffer profiles spanning VAESA's space and MAC counts spreading the
+ * AccumulationBuffer's fan-out (macs / 128) over its range and its prime factors (2, 6, 8, 10, 32: an
+ * order carries over best to a fan-out sharing its primes). A lighter effort takes the first MAC counts
+ * and profiles (the last ones add the primes 3 and 5 and the smallest GlobalBuffer).
+ */
+export const SIMBA_MAPPER_SETTINGS: TemplateMapperSettings = {
+  bufferProfiles: [
+    [1, 8, 1024, 64, 4096, undefined],
+    [1, 128, 16384, 1024, 4096, undefined],
+    [1, 256, 65536, 4096, 16384, undefined],
+    [1, 32, 4096, 256, 16384, undefined],
+    [1, 128, 16384, 1024, 65536, undefined],
+    [1, 256, 65536, 4096, 262144, undefined],
+    [1, 256, 2048, 4096, 16384, undefined],
+    [1, 32, 65536, 128, 262144, undefined],
+    [1, 8, 8192, 128, 1024, undefined],
+  ],
+  macCounts: [256, 1024, 4096, 768, 1280],
+};
+
 /** DRAM bandwidth of the v0.2 file (words/cycle); Timeloop uses half of it for reads and half for writes. */
 const PAT_DRAM_BANDWIDTH = 20;
 

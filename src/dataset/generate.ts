@@ -1,5 +1,5 @@
 import type { CostMetrics, Evaluator } from '../common/evaluator';
-import { costModelEvaluator } from '../costmodel/evaluator';
+import { costModelEvaluator } from '../mapper/evaluator';
 import { archId, type ArchConfig } from '../hardware/arch';
 import { layerName, type ConvLayer } from '../workload/layer';
 import { planDataset, planRow, shardRange, type DatasetPlan, type DatasetPlanOptions, type Shard } from './plan';

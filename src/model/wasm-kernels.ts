@@ -13,7 +13,7 @@
  * so the functions read their inputs and write their outputs where the backend keeps them: no copies.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { tf } from './tf';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** The scalars of one Adam update: the moments' decay rates, the bias-corrected step size and epsilon. */
 export interface AdamUpdateScalars {

@@ -1,4 +1,4 @@
-import { costModelEvaluator } from '../costmodel/evaluator';
+import { costModelEvaluator } from '../mapper/evaluator';
 import type { CostMetrics, Evaluator } from '../common/evaluator';
 import { archId, type ArchConfig } from '../hardware/arch';
 import { objectiveValue, paretoFront, targetTotals, type SearchObjective, type WeightedLayer } from './target';

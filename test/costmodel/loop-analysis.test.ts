@@ -3,7 +3,7 @@ import { createRng, type Rng } from '../../src/common/rng';
 import { convLayer, layerMacs, tensorSizes, LAYER_DIMS, type ConvLayer, type Dim } from '../../src/workload/layer';
 import { buildArchTemplate } from '../../src/costmodel/arch-template';
 import { EvaluatorWorkspace, MappingEvaluator } from '../../src/costmodel/loop-analysis';
-import { countByWalk } from '../../src/costmodel/walk';
+import { countByWalk } from './walk';
 import { costFromEvaluator } from '../../src/costmodel/evaluate';
 import { LEVEL_NAMES, NUM_LEVELS, makeMapping, packMapping, type Mapping } from '../../src/costmodel/mapping';
 import { TENSOR_NAMES } from '../../src/costmodel/cost';

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import * as fc from 'fast-check';
-import { evaluateLayer, evaluateNetwork } from '../../src/costmodel/evaluate-layer';
-import { TEST_EFFORT as FAST } from '../costmodel/mapper/exhaustive';
+import { evaluateLayer, evaluateNetwork } from '../../src/mapper/evaluate-layer';
+import { TEST_EFFORT as FAST } from '../mapper/search/exhaustive';
 import type { ArchConfig } from '../../src/hardware/arch';
 import { convLayer, layerMacs, layerName, tensorSizes } from '../../src/workload/layer';
 import { LayerCodec, isProblem, layerKey, layerLabel, layerMacsOf, layerProblem, lowerToConvLayers, type Layer } from '../../src/workload/lower';

@@ -1,7 +1,7 @@
-import { evaluateLayer, evaluateNetwork } from '../../src/costmodel/evaluate-layer';
+import { evaluateLayer, evaluateNetwork } from '../../src/mapper/evaluate-layer';
 import { evaluateMapping } from '../../src/costmodel/evaluate';
-import { createMappingCache } from '../../src/costmodel/mapper/find-mapping';
-import { TEST_EFFORT as FAST } from './mapper/exhaustive';
+import { createMappingCache } from '../../src/mapper/find-mapping';
+import { TEST_EFFORT as FAST } from './search/exhaustive';
 import type { ArchConfig } from '../../src/hardware/arch';
 import { convLayer } from '../../src/workload/layer';
 

@@ -25,7 +25,7 @@
  *   ratio (see `capacityLimits`), where CoSA fixes 1:3.
  */
 import { LAYER_DIMS, type ConvLayer } from '../../workload/layer';
-import { TENSOR_NAMES, type TensorName } from '../cost';
+import { TENSOR_NAMES, type TensorName } from '../../costmodel/cost';
 import { addExpr, addTerm, LinearProgramBuilder, type LinearExpr, type LinearProgram } from './linear-program';
 
 /** What the formulation needs of an architecture; `ArchTemplate` (from `buildArchTemplate`) is one. */

@@ -1,7 +1,7 @@
 /** The literal walk of Timeloop's nest analysis turned into access counts: the oracle for the fast path. */
-import type { ConvLayer } from '../workload/layer';
-import type { ArchTemplate } from './arch-template';
-import { TENSOR_NAMES } from './cost';
+import type { ConvLayer } from '../../src/workload/layer';
+import type { ArchTemplate } from '../../src/costmodel/arch-template';
+import { TENSOR_NAMES } from '../../src/costmodel/cost';
 import {
   NUM_DIMS,
   NUM_LEVELS,
@@ -12,9 +12,9 @@ import {
   PACKED_SPATIAL_PERMUTATION,
   PACKED_TEMPORAL,
   type PackedMapping,
-} from './mapping';
-import { NestAnalysis, NUM_SPACES, type NestLoop, type NestSpec } from './nest-analysis';
-import { collapseTiles } from './tiling';
+} from '../../src/costmodel/mapping';
+import { NestAnalysis, NUM_SPACES, type NestLoop, type NestSpec } from '../../src/costmodel/nest-analysis';
+import { collapseTiles } from '../../src/costmodel/tiling';
 
 /** Loop dimension used by Timeloop for the placeholder loop of a level without loops (N). */
 const PLACEHOLDER_DIM = 6;

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { isValidMapping } from '../../../src/costmodel/validity';
-import { createMappingCache, findMapping } from '../../../src/costmodel/mapper/find-mapping';
-import { FAST_SEARCH_EFFORT } from '../../../src/costmodel/mapper/search';
-import type { ArchConfig } from '../../../src/hardware/arch';
-import { convLayer, layerMacs, tensorSizes, type ConvLayer } from '../../../src/workload/layer';
-import { exhaustiveOptimum, TEST_EFFORT as FAST, TINY_LAYERS } from './exhaustive';
+import { isValidMapping } from '../../src/costmodel/validity';
+import { createMappingCache, findMapping } from '../../src/mapper/find-mapping';
+import { FAST_SEARCH_EFFORT } from '../../src/mapper/search/search';
+import type { ArchConfig } from '../../src/hardware/arch';
+import { convLayer, layerMacs, tensorSizes, type ConvLayer } from '../../src/workload/layer';
+import { exhaustiveOptimum, TEST_EFFORT as FAST, TINY_LAYERS } from './search/exhaustive';
 
 
 const simba: ArchConfig = { meshX: 16, macs: 1024, accumulationBuffer: 64, weightBuffer: 16384, inputBuffer: 1024, globalBuffer: 65536 };

@@ -4,8 +4,8 @@
  * exhaustive search), and converting a placement into a `Mapping`.
  */
 import { LAYER_DIMS, type Dim } from '../../workload/layer';
-import { TENSOR_NAMES } from '../cost';
-import { NUM_LEVELS, type DimFactors, type LevelMapping, type Mapping } from '../mapping';
+import { TENSOR_NAMES } from '../../costmodel/cost';
+import { NUM_LEVELS, type DimFactors, type LevelMapping, type Mapping } from '../../costmodel/mapping';
 import {
   capacityLimits,
   dataSizeFactor,

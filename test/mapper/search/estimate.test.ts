@@ -12,8 +12,8 @@ import {
   PACKED_TEMPORAL,
   type PackedMapping,
 } from '../../../src/costmodel/mapping';
-import { MappingEstimator, templateShape } from '../../../src/costmodel/mapper/estimate';
-import { primeFactors } from '../../../src/costmodel/mapper/spatial';
+import { MappingEstimator, templateShape } from '../../../src/mapper/search/estimate';
+import { primeFactors } from '../../../src/mapper/search/spatial';
 import type { ArchConfig } from '../../../src/hardware/arch';
 import { convLayer, type ConvLayer } from '../../../src/workload/layer';
 

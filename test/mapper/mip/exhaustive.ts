@@ -1,6 +1,6 @@
 /** Test utility: the exhaustive optimum of the CoSA formulation on tiny layers, by enumerating every placement. */
-import type { CosaProblem, FactorPlacement } from '../../../src/costmodel/mip/formulation';
-import { placementObjective, placementViolations } from '../../../src/costmodel/mip/placement';
+import type { CosaProblem, FactorPlacement } from '../../../src/mapper/mip/formulation';
+import { placementObjective, placementViolations } from '../../../src/mapper/mip/placement';
 import { LAYER_DIMS } from '../../../src/workload/layer';
 
 /** A small arch whose buffers bind on tiny layers. */

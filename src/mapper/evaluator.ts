@@ -1,6 +1,6 @@
 import type { Evaluator } from '../common/evaluator';
 import { evaluateLayer } from './evaluate-layer';
-import { createMappingCache, type FindMappingOptions } from './mapper/find-mapping';
+import { createMappingCache, type FindMappingOptions } from './find-mapping';
 
 /** Plain-data options of the cost-model evaluator (structured-cloneable, so worker threads can receive them). */
 export type CostModelEvaluatorOptions = Pick<FindMappingOptions, 'model' | 'objective' | 'seed' | 'effort'>;

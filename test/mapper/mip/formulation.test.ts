@@ -9,9 +9,9 @@ import {
   undominatedReusePatterns,
   type FactorPlacement,
   type ReusePattern,
-} from '../../../src/costmodel/mip/formulation';
-import { objectiveValue } from '../../../src/costmodel/mip/linear-program';
-import { placementObjective, placementToMapping, placementViolations } from '../../../src/costmodel/mip/placement';
+} from '../../../src/mapper/mip/formulation';
+import { objectiveValue } from '../../../src/mapper/mip/linear-program';
+import { placementObjective, placementToMapping, placementViolations } from '../../../src/mapper/mip/placement';
 import { tinyArch } from './exhaustive';
 import { convLayer, LAYER_DIMS } from '../../../src/workload/layer';
 

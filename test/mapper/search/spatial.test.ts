@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { adaptUnrolling, spatialOption, spatialOptions, type SpatialOption } from '../../../src/costmodel/mapper/spatial';
+import { adaptUnrolling, spatialOption, spatialOptions, type SpatialOption } from '../../../src/mapper/search/spatial';
 import { NUM_DIMS, NUM_LEVELS } from '../../../src/costmodel/mapping';
 
 // Fan-outs below each level (inner to outer): AccumulationBuffer -> MACs varies with the MAC count,

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as E from 'fp-ts/Either';
-import { LinearProgramBuilder } from '../../../src/costmodel/mip/linear-program';
-import { loadMipSolver, solveProgram, type MipSolver, type MipSolverLoadOptions } from '../../../src/costmodel/mip/solver';
+import { LinearProgramBuilder } from '../../../src/mapper/mip/linear-program';
+import { loadMipSolver, solveProgram, type MipSolver, type MipSolverLoadOptions } from '../../../src/mapper/mip/solver';
 
 /** maximise x + y (minimise -x - y) with x + y <= 3.5, integers in [0, 10]: optimum -3. */
 function smallIntegerProgram() {

@@ -17,8 +17,8 @@ import {
   PACKED_TEMPORAL,
   type PackedMapping,
 } from '../../../src/costmodel/mapping';
-import { objectiveValue, type MapperObjective, type SearchEffort } from '../../../src/costmodel/mapper/search';
-import { primeFactors } from '../../../src/costmodel/mapper/spatial';
+import { objectiveValue, type MapperObjective, type SearchEffort } from '../../../src/mapper/search/search';
+import { primeFactors } from '../../../src/mapper/search/spatial';
 import type { ArchConfig } from '../../../src/hardware/arch';
 import { convLayer, type ConvLayer } from '../../../src/workload/layer';
 

@@ -1,9 +1,9 @@
 import type { ArchConfig } from '../hardware/arch';
 import type { ConvLayer } from '../workload/layer';
 import { lowerNetworkOrThrow, type Network } from '../workload/network';
-import type { CostBreakdown } from './cost';
-import type { Mapping } from './mapping';
-import { findMapping, type FindMappingOptions } from './mapper/find-mapping';
+import type { CostBreakdown } from '../costmodel/cost';
+import type { Mapping } from '../costmodel/mapping';
+import { findMapping, type FindMappingOptions } from './find-mapping';
 
 /** Options of `evaluateLayer` / `evaluateNetwork`: setup, objective, mapper, seed and a shared cache. */
 export type EvaluateLayerOptions = FindMappingOptions;

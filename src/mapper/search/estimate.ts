@@ -12,8 +12,8 @@
  * None of these counts depend on buffer sizes, so one estimate serves every arch with the same MAC count:
  * energy = sum over levels of `vectorAccesses[level] * vectorAccessEnergy(level, arch)` + MAC energy.
  */
-import type { ArchTemplate } from '../arch-template';
-import * as layout from '../mapping';
+import type { ArchTemplate } from '../../costmodel/arch-template';
+import * as layout from '../../costmodel/mapping';
 import type { ConvLayer } from '../../workload/layer';
 
 // Local copies: imported bindings are getters under CommonJS interop, too slow for these hot loops.

@@ -3,7 +3,7 @@
  * 64 InputBuffers, InputBuffer -> 2 WeightBuffers, AccumulationBuffer -> macs/128 MACs). Computed once per
  * (layer, fan-outs) and shared by every arch with the same MAC count.
  */
-import * as layout from '../mapping';
+import * as layout from '../../costmodel/mapping';
 
 // Local copies: imported bindings are getters under CommonJS interop, too slow for these hot loops.
 const NUM_DIMS = layout.NUM_DIMS;

@@ -1,15 +1,16 @@
-import { createRng } from '../../common/rng';
-import { ArchConfigCodec, type ArchConfig } from '../../hardware/arch';
-import { ConvLayerCodec, layerName, type ConvLayer } from '../../workload/layer';
-import { buildArchTemplate, type ArchTemplate } from '../arch-template';
-import { estimateArea } from '../area';
-import type { CostModelName, MappingCost } from '../cost';
-import { costFromEvaluator, describeProblem } from '../evaluate';
-import { EvaluatorWorkspace, MappingEvaluator } from '../loop-analysis';
-import * as layout from '../mapping';
-import { packMapping, unpackMapping, type Mapping, type PackedMapping } from '../mapping';
-import { mipMapper } from '../mip/mapper';
-import type { MipSolver } from '../mip/solver';
+import { createRng } from '../common/rng';
+import { ArchConfigCodec, type ArchConfig } from '../hardware/arch';
+import { ConvLayerCodec, layerName, type ConvLayer } from '../workload/layer';
+import { buildArchTemplate, SIMBA_MAPPER_SETTINGS, type ArchTemplate } from '../costmodel/arch-template';
+import { estimateArea } from '../costmodel/area';
+import type { CostModelName, MappingCost } from '../costmodel/cost';
+import { costFromEvaluator, describeProblem } from '../costmodel/evaluate';
+import { EvaluatorWorkspace, MappingEvaluator } from '../costmodel/loop-analysis';
+import * as layout from '../costmodel/mapping';
+import { packMapping, unpackMapping, type Mapping, type PackedMapping } from '../costmodel/mapping';
+import { mipMapper } from './mip/mapper';
+import type { MipSolver } from './mip/solver';
+import type { MapperFunction, MapperName } from './mapper';
 import {
   createShapeContext,
   DEFAULT_SEARCH_EFFORT,
@@ -22,16 +23,7 @@ import {
   type SearchEffort,
   type SearchEffortName,
   type ShapeContext,
-} from './search';
-
-/**
- * A mapper other than the built-in search (e.g. a MIP): proposes mappings for one (arch, layer), best
- * first; `findMapping` costs them exactly and keeps the best valid one.
- */
-export type MapperFunction = (arch: ArchConfig, layer: ConvLayer, options: { readonly model: CostModelName; readonly objective: MapperObjective; readonly seed: number }) => readonly (Mapping | PackedMapping)[];
-
-/** Built-in mappers by name. `'mip'`: CoSA's MIP on HiGHS (`src/costmodel/mip`), needs `mipSolver`. */
-export type MapperName = 'search' | 'mip';
+} from './search/search';
 
 export interface FindMappingOptions {
   /** Energy setup: `'pat'` (default, VAESA's) or `'accelergy'`. */
@@ -151,7 +143,7 @@ function shapeContext(layer: ConvLayer, template: ArchTemplate, model: CostModel
   };
   let pool = cache.layerPools.get(layerKey);
   if (pool === undefined) {
-    const created: LayerPool = { shapeOf: (macs) => cachedShape(shapeTemplate(macs, model), created), orders: new Map() };
+    const created: LayerPool = { shapeOf: (macs) => cachedShape(shapeTemplate(macs, model), created), settings: SIMBA_MAPPER_SETTINGS, orders: new Map() };
     cache.layerPools.set(layerKey, created);
     pool = created;
   }

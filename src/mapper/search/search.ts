@@ -10,13 +10,13 @@
  * exactly with Timeloop's model and the best one wins.
  */
 import { createRng, type Rng } from '../../common/rng';
-import { buildArchTemplate, type ArchTemplate } from '../arch-template';
-import * as layout from '../mapping';
-import type { PackedMapping } from '../mapping';
+import { buildArchTemplate, type ArchTemplate, type TemplateMapperSettings } from '../../costmodel/arch-template';
+import * as layout from '../../costmodel/mapping';
+import type { PackedMapping } from '../../costmodel/mapping';
 import type { ConvLayer } from '../../workload/layer';
 import { MappingEstimator, templateShape, type TemplateShape } from './estimate';
 import { adaptUnrolling, narrowerUnrollings, primeFactors, spatialOptions, type LevelOptionsMemo, type SpatialOption } from './spatial';
-import type { CostModelName } from '../cost';
+import type { CostModelName } from '../../costmodel/cost';
 
 // Local copies: imported bindings are getters under CommonJS interop, too slow for these hot loops.
 const NUM_DIMS = layout.NUM_DIMS;
@@ -117,6 +117,8 @@ export interface ShapeContext {
 export interface LayerPool {
   /** The search context of the layer on `macs` MACs (from the cache when there is one). */
   readonly shapeOf: (macs: number) => ShapeContext;
+  /** The template family's buffer profiles and MAC counts the pool is searched on. */
+  readonly settings: TemplateMapperSettings;
   readonly orders: Map<MapperObjective, readonly PoolOrder[]>;
 }
 
@@ -673,26 +675,6 @@ function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective
 }
 
 /**
- * Buffer profiles spanning VAESA's space (entries of AccumulationBuffer, WeightBuffer, InputBuffer,
- * GlobalBuffer) and MAC counts spreading the AccumulationBuffer's fan-out (macs / 128) over its range
- * and its prime factors (2, 6, 8, 10, 32: an order carries over best to a fan-out sharing its primes):
- * the pool of a layer holds the orders a thorough search finds best on each combination. A lighter effort
- * takes the first MAC counts and profiles (the last ones add the primes 3 and 5 and the smallest GlobalBuffer).
- */
-const POOL_BUFFERS: readonly (readonly [number, number, number, number])[] = [
-  [8, 1024, 64, 4096],
-  [128, 16384, 1024, 4096],
-  [256, 65536, 4096, 16384],
-  [32, 4096, 256, 16384],
-  [128, 16384, 1024, 65536],
-  [256, 65536, 4096, 262144],
-  [256, 2048, 4096, 16384],
-  [32, 65536, 128, 262144],
-  [8, 8192, 128, 1024],
-];
-const POOL_MACS: readonly number[] = [256, 1024, 4096, 768, 1280];
-
-/**
  * The pool's own seeds, one per search (MAC count x profile): the pool must not depend on the call's seed
  * or on which arch asked first, and a smaller pool (fewer MAC counts or profiles) is part of a larger one.
  */
@@ -700,6 +682,11 @@ const POOL_SEED = 0x5eed;
 
 function poolSearchSeed(macs: number, profile: number): number {
   return POOL_SEED + 1000 * macs + profile;
+}
+
+/** A buffer profile's entries per level, unbounded levels as Infinity. */
+function profileEntries(levels: readonly (number | undefined)[]): Float64Array {
+  return Float64Array.from(levels, (entries) => entries ?? Infinity);
 }
 
 function orderKey(o: PoolOrder): string {
@@ -712,10 +699,10 @@ function layerPoolOrders(pool: LayerPool, objective: MapperObjective, effort: Se
   const poolEffort: SearchEffort = { ...effort, seededUnrollings: effort.unrollings, starts: effort.poolStarts, moves: effort.poolMoves, finalists: effort.poolOrders };
   const orders: PoolOrder[] = [];
   const seen = new Set<string>();
-  for (const macs of POOL_MACS.slice(0, effort.poolMacCounts)) {
+  for (const macs of pool.settings.macCounts.slice(0, effort.poolMacCounts)) {
     const ctx = pool.shapeOf(macs);
-    for (const [profile, [acc, wb, ib, gb]] of POOL_BUFFERS.slice(0, effort.poolProfiles).entries()) {
-      const entries = Float64Array.from([1, acc, wb, ib, gb, Infinity]);
+    for (const [profile, levels] of pool.settings.bufferProfiles.slice(0, effort.poolProfiles).entries()) {
+      const entries = profileEntries(levels);
       const view: ArchView = { entries, vectorEnergy: ctx.vectorEnergy(entries), macEnergy: ctx.macEnergy };
       const rng = createRng(poolSearchSeed(macs, profile));
       for (const c of runSearch(ctx, view, objective, rng, poolEffort, []).slice(0, poolEffort.finalists)) {
@@ -853,8 +840,8 @@ function shapePool(ctx: ShapeContext, objective: MapperObjective, effort: Search
     carried.push(c);
     keys.push(key);
   }
-  const views = POOL_BUFFERS.slice(0, effort.poolProfiles).map(([acc, wb, ib, gb]): ArchView => {
-    const entries = Float64Array.from([1, acc, wb, ib, gb, Infinity]);
+  const views = ctx.layerPool.settings.bufferProfiles.slice(0, effort.poolProfiles).map((levels): ArchView => {
+    const entries = profileEntries(levels);
     return { entries, vectorEnergy: ctx.vectorEnergy(entries), macEnergy: ctx.macEnergy };
   });
   const scores = scoreOnViews(ctx, views, objective, carried);

@@ -32,3 +32,5 @@ export type { MappingValidity } from './validity';
 export { mappingFromTimeloop, parseTimeloopMapYaml } from './timeloop-mapping';
 export { meshY, fanout } from './spec';
 export type { ArchSpec, StorageLevel, ArithmeticLevel, StorageTechnology, EnergyModelName, LevelLoops, Mapping } from './spec';
+export { eyerissArch, gemminiArch, EYERISS_DEFAULTS, GEMMINI_DEFAULTS } from './families';
+export type { EyerissParams, GemminiParams, FamilyEnergy, FamilyOptions } from './families';

@@ -45,11 +45,12 @@ const COMPONENTS: readonly (keyof AccelergyEnergyTable)[] = [
 
 /**
  * Reads an Accelergy ERT (the object of a parsed `ERT.yaml`: `{ ERT: { tables: [...] } }` with
- * `tables` as a list of `{ name, actions: [{ name, arguments, energy }] }`, or the older map form
- * `{ tables: { <name>: { <action>: [{ energy }] | { energy } } } }`) into a table: per component, the
- * largest energy over all its actions and arguments (Timeloop's rule). Every template component must be present.
+ * `tables` as a list of `{ name, actions: [{ name, arguments, energy }] }` (v0.3), or the dictionary form
+ * `{ tables: { <name>: { <action>: [{ energy }] | { energy } } } }` that Timeloop 11920be reads (v0.2))
+ * into the largest energy (pJ) over all actions and arguments of each component (Timeloop's rule), keyed
+ * by the component's name: the last segment of the table name (`System.Chip.PE[0..15].MACC` -> `MACC`).
  */
-export function energyTableFromErt(ert: unknown): E.Either<VaesaError, AccelergyEnergyTable> {
+export function ertMaxEnergies(ert: unknown): E.Either<VaesaError, ReadonlyMap<string, number>> {
   const root = isRecord(ert) && isRecord(ert.ERT) ? ert.ERT : ert;
   if (!isRecord(root) || root.tables === undefined) {
     return E.left(invalidInput('ERT.tables', ert, 'expected an Accelergy ERT with a "tables" entry'));
@@ -94,6 +95,17 @@ export function energyTableFromErt(ert: unknown): E.Either<VaesaError, Accelergy
   } else {
     return E.left(invalidInput('ERT.tables', root.tables, 'expected a list or a map of component tables'));
   }
+  return E.right(found);
+}
+
+/**
+ * Reads an Accelergy ERT (either format of `ertMaxEnergies`) into the Simba template's table: per
+ * component, the largest energy over all its actions and arguments. Every template component must be present.
+ */
+export function energyTableFromErt(ert: unknown): E.Either<VaesaError, AccelergyEnergyTable> {
+  const energies = ertMaxEnergies(ert);
+  if (E.isLeft(energies)) return energies;
+  const found = energies.right;
   const table: Partial<Record<keyof AccelergyEnergyTable, number>> = {};
   for (const c of COMPONENTS) {
     const e = found.get(c);

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/Either';
 import type { VaesaError } from '../common/errors';
 import type { ConvLayer } from './layer';
 import { networkOf, type ConvNetwork, type Network } from './network';
-import { parseCosaNetwork, parseTimeloopProblem, parseWorkloadJson } from './parse';
+import { parseCosaNetwork, parseTimeloopLayer, parseWorkloadJson } from './parse';
 
 async function readText(file: string): Promise<E.Either<VaesaError, string>> {
   try {
@@ -58,6 +58,6 @@ export async function readWorkloadFile(file: string): Promise<E.Either<VaesaErro
   const name = path.basename(file, path.extname(file));
   const text = await readText(file);
   if (E.isLeft(text)) return text;
-  if (ext === '.yaml' || ext === '.yml') return E.map((layer: ConvLayer) => networkOf(name, [layer]))(parseTimeloopProblem(text.right, file));
+  if (ext === '.yaml' || ext === '.yml') return E.map((layer: ConvLayer) => networkOf(name, [layer]))(parseTimeloopLayer(text.right, file));
   return parseWorkloadJson(text.right, name, file);
 }

@@ -21,13 +21,14 @@ export {
   decodeVaesaLayer,
   decodeVaesaWorkload,
   parseVaesaWorkload,
-  decodeTimeloopProblem,
-  parseTimeloopProblem,
+  decodeTimeloopLayer,
+  parseTimeloopLayer,
   parseCosaNetwork,
   parseWorkloadJson,
   decodeWorkload,
 } from './parse';
 export type { CosaNetworkFiles } from './parse';
+export { parseTimeloopProblem, decodeTimeloopProblem, decodeTimeloopShape } from './timeloop-problem';
 export {
   LAYER_FEATURE_SCALES,
   layerFeatures,

@@ -61,7 +61,7 @@ export function parseVaesaWorkload(text: string, source = 'workload'): E.Either<
  * Decodes a CoSA/Timeloop problem value `{ problem: { R, S, P, Q, C, K, N, Wstride, Hstride, Wdilation?, Hdilation? } }`.
  * Timeloop's newer nesting `problem: { instance: {...} }` is accepted too. Strides and dilations default to 1.
  */
-export function decodeTimeloopProblem(value: unknown): E.Either<VaesaError, ConvLayer> {
+export function decodeTimeloopLayer(value: unknown): E.Either<VaesaError, ConvLayer> {
   if (!isRecord(value) || !isRecord(value.problem)) {
     return E.left(invalidInput('problem', isRecord(value) ? value.problem : value, 'expected a mapping with the layer dimensions'));
   }
@@ -87,8 +87,8 @@ function renameTimeloopPath(path: string, renamed: Record<string, string>): stri
 }
 
 /** Parses a CoSA/Timeloop problem YAML file's text into a layer. */
-export function parseTimeloopProblem(text: string, source = 'problem'): E.Either<VaesaError, ConvLayer> {
-  return E.chain(decodeTimeloopProblem)(parseYaml(text, source));
+export function parseTimeloopLayer(text: string, source = 'problem'): E.Either<VaesaError, ConvLayer> {
+  return E.chain(decodeTimeloopLayer)(parseYaml(text, source));
 }
 
 /** The texts of a CoSA workload folder (`<network>_graph/`): its layer list, optional counts, and problem files by name. */
@@ -116,7 +116,7 @@ export function parseCosaNetwork(name: string, files: CosaNetworkFiles): E.Eithe
   for (const fileName of list.right as string[]) {
     const text = files.problems[fileName];
     if (text === undefined) return E.left(invalidInput(`${name}.layerList`, fileName, 'no problem file of this name'));
-    const layer = parseTimeloopProblem(text, `${name}/${fileName}.yaml`);
+    const layer = parseTimeloopLayer(text, `${name}/${fileName}.yaml`);
     if (E.isLeft(layer)) return layer;
     const key = layerName(layer.right);
     const seen = order.get(key);

@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import { formatError, type VaesaError } from '../../src/common';
 import {
   convLayer,
-  decodeTimeloopProblem,
+  decodeTimeloopLayer,
   layerName,
   parseCosaNetwork,
-  parseTimeloopProblem,
+  parseTimeloopLayer,
   parseVaesaWorkload,
   parseWorkloadJson,
 } from '../../src/workload';
@@ -66,13 +66,13 @@ describe('VAESA workload JSON', () => {
 
 describe('Timeloop / CoSA problem YAML', () => {
   it('maps Timeloop keys to ConvLayer fields', () => {
-    expect(parseTimeloopProblem(problemYaml(conv3))).toEqual(
+    expect(parseTimeloopLayer(problemYaml(conv3))).toEqual(
       E.right({ R: 3, S: 5, P: 28, Q: 14, C: 64, K: 128, N: 1, strideW: 4, strideH: 2, dilationW: 1, dilationH: 1 }),
     );
   });
 
   it('defaults missing strides and dilations to 1 and accepts the nested instance form', () => {
-    expect(decodeTimeloopProblem({ problem: { instance: { R: 1, S: 1, P: 7, Q: 7, C: 8, K: 9, N: 2 } } })).toEqual(
+    expect(decodeTimeloopLayer({ problem: { instance: { R: 1, S: 1, P: 7, Q: 7, C: 8, K: 9, N: 2 } } })).toEqual(
       E.right(convLayer({ R: 1, S: 1, P: 7, Q: 7, C: 8, K: 9, N: 2 })),
     );
   });
@@ -84,29 +84,29 @@ describe('Timeloop / CoSA problem YAML', () => {
       for (const file of await fs.readdir(path.join(root, folder))) {
         // example.yaml is a multi-document sample, not a problem file.
         if (!file.endsWith('.yaml') || ['layers.yaml', 'unique_layers.yaml', 'layer_count.yaml', 'example.yaml'].includes(file)) continue;
-        const layer = parseTimeloopProblem(await fs.readFile(path.join(root, folder, file), 'utf8'), file);
+        const layer = parseTimeloopLayer(await fs.readFile(path.join(root, folder, file), 'utf8'), file);
         expect(E.isRight(layer)).toBe(true);
         parsed++;
       }
     }
     expect(parsed).toBeGreaterThan(150);
-    const first = parseTimeloopProblem(await fs.readFile(path.join(root, 'resnet50_graph/_outputs_input.2.yaml'), 'utf8'));
+    const first = parseTimeloopLayer(await fs.readFile(path.join(root, 'resnet50_graph/_outputs_input.2.yaml'), 'utf8'));
     expect(E.isRight(first) && layerName(first.right)).toBe('7_7_112_112_3_64_1_2_2_1_1');
   });
 
   it("rejects DeepBench's dilation-0 layers naming Timeloop's key", async () => {
     const text = await fs.readFile(path.join(reference, 'cosa/workloads/deepbench_graph/01_DeepSpeech.yaml'), 'utf8');
-    expect(leftOf(parseTimeloopProblem(text))).toMatchObject({ path: 'problem.Wdilation', value: 0 });
+    expect(leftOf(parseTimeloopLayer(text))).toMatchObject({ path: 'problem.Wdilation', value: 0 });
   });
 
   it('names the field and value of bad input', () => {
-    expect(leftOf(parseTimeloopProblem(problemYaml({ ...conv3, C: -3 })))).toMatchObject({ path: 'problem.C', value: -3 });
-    expect(leftOf(parseTimeloopProblem(problemYaml({ ...conv3, Hstride: 0 })))).toMatchObject({ path: 'problem.Hstride', value: 0 });
-    expect(leftOf(parseTimeloopProblem(problemYaml({ ...conv3, K: 'many' })))).toMatchObject({ path: 'problem.K', value: 'many' });
+    expect(leftOf(parseTimeloopLayer(problemYaml({ ...conv3, C: -3 })))).toMatchObject({ path: 'problem.C', value: -3 });
+    expect(leftOf(parseTimeloopLayer(problemYaml({ ...conv3, Hstride: 0 })))).toMatchObject({ path: 'problem.Hstride', value: 0 });
+    expect(leftOf(parseTimeloopLayer(problemYaml({ ...conv3, K: 'many' })))).toMatchObject({ path: 'problem.K', value: 'many' });
     const { P: _dropped, ...noP } = conv3;
-    expect(formatError(leftOf(parseTimeloopProblem(problemYaml(noP))))).toBe('invalid problem.P: missing (got nothing (missing))');
-    expect(leftOf(parseTimeloopProblem('layers: []'))).toMatchObject({ path: 'problem' });
-    expect(leftOf(parseTimeloopProblem('problem: [1,\n  2', 'x.yaml'))).toMatchObject({ _tag: 'ParseError', source: 'x.yaml', line: 2 });
+    expect(formatError(leftOf(parseTimeloopLayer(problemYaml(noP))))).toBe('invalid problem.P: missing (got nothing (missing))');
+    expect(leftOf(parseTimeloopLayer('layers: []'))).toMatchObject({ path: 'problem' });
+    expect(leftOf(parseTimeloopLayer('problem: [1,\n  2', 'x.yaml'))).toMatchObject({ _tag: 'ParseError', source: 'x.yaml', line: 2 });
   });
 });
 

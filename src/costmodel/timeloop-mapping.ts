@@ -93,7 +93,7 @@ function factorsFromRecord(u: unknown, path: string, layer: ConvLayer): E.Either
  * `temporal:<Level>` and `spatial:<Level>`, each `{ factors: {R,...,N}, permutation_inner_to_outer }`.
  * Absent keys mean unit loops. Checks the factor products against `layer` and fan-outs against `arch`.
  */
-export function mappingFromTimeloop(json: unknown, arch: ArchConfig, layer: ConvLayer): E.Either<VaesaError, Mapping> {
+export function simbaMappingFromRecord(json: unknown, arch: ArchConfig, layer: ConvLayer): E.Either<VaesaError, Mapping> {
   if (!isRecord(json)) return E.left(invalidInput('mapping', json, 'expected an object with temporal:<Level> / spatial:<Level> keys'));
   const drafts: Partial<Record<LevelName, LevelDraft>> = {};
   for (const [key, value] of Object.entries(json)) {
@@ -137,7 +137,7 @@ function parseFactorString(s: unknown, path: string, layer: ConvLayer): E.Either
  * Permutations are inner to outer, as Timeloop reads them; missing factors are 1. `datatype`/`bypass`
  * directives must agree with the template's fixed keep/bypass rules.
  */
-export function parseTimeloopMapYaml(input: string | unknown, arch: ArchConfig, layer: ConvLayer): E.Either<VaesaError, Mapping> {
+export function parseSimbaMapYaml(input: string | unknown, arch: ArchConfig, layer: ConvLayer): E.Either<VaesaError, Mapping> {
   let doc: unknown = input;
   if (typeof input === 'string') {
     try {

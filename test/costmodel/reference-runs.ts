@@ -8,7 +8,7 @@ import * as zlib from 'zlib';
 import * as E from 'fp-ts/Either';
 import type { ArchConfig } from '../../src/hardware/arch';
 import { convLayer, type ConvLayer } from '../../src/workload/layer';
-import { mappingFromTimeloop } from '../../src/costmodel/timeloop-mapping';
+import { simbaMappingFromRecord } from '../../src/costmodel/timeloop-mapping';
 import type { Mapping } from '../../src/costmodel/mapping';
 import type { CostModelName, TensorName } from '../../src/costmodel/cost';
 
@@ -72,7 +72,7 @@ export function loadReferenceRuns(setup: CostModelName, stride = 1): ReferenceRu
     };
     const l = raw.layer;
     const layer = convLayer({ R: l.R, S: l.S, P: l.P, Q: l.Q, C: l.C, K: l.K, N: l.N, strideW: l.Wstride, strideH: l.Hstride, dilationW: l.Wdilation, dilationH: l.Hdilation });
-    const mapping = mappingFromTimeloop(raw.mapping, arch, layer);
+    const mapping = simbaMappingFromRecord(raw.mapping, arch, layer);
     if (E.isLeft(mapping)) throw new Error(`reference run ${raw.id}: ${JSON.stringify(mapping.left)}`);
     runs.push({ id: raw.id, arch, layer, mapping: mapping.right, cycles: raw.cycles, energy: raw.energy_pJ, levels: raw.levels });
   }

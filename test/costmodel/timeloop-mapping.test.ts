@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { formatError } from '../../src/common/errors';
 import { simbaDefaultArch } from '../../src/hardware/arch';
 import { convLayer } from '../../src/workload/layer';
-import { mappingFromTimeloop, parseTimeloopMapYaml } from '../../src/costmodel/timeloop-mapping';
+import { simbaMappingFromRecord, parseSimbaMapYaml } from '../../src/costmodel/timeloop-mapping';
 import { makeMapping } from '../../src/costmodel/mapping';
 import { evaluateMapping } from '../../src/costmodel/evaluate';
 
@@ -33,9 +33,9 @@ mapping:
     permutation: QPRSCKN
 `;
 
-describe('parseTimeloopMapYaml', () => {
+describe('parseSimbaMapYaml', () => {
   it('reads factors, permutations (inner to outer) and consistent datatype directives', () => {
-    const parsed = parseTimeloopMapYaml(yamlText, arch, layer);
+    const parsed = parseSimbaMapYaml(yamlText, arch, layer);
     expect(E.isRight(parsed)).toBe(true);
     const expected = makeMapping({
       AccumulationBuffer: { temporal: { R: 3, S: 3 }, permutation: 'RSPQCKN', spatial: { K: 8 }, spatialPermutation: 'KRSPQCN' },
@@ -62,27 +62,27 @@ describe('parseTimeloopMapYaml', () => {
       ['42', /list of directives/],
     ];
     for (const [text, message] of cases) {
-      const r = parseTimeloopMapYaml(text, arch, layer);
+      const r = parseSimbaMapYaml(text, arch, layer);
       expect(E.isLeft(r)).toBe(true);
       if (E.isLeft(r)) expect(formatError(r.left)).toMatch(message);
     }
   });
 });
 
-describe('mappingFromTimeloop', () => {
+describe('simbaMappingFromRecord', () => {
   const json = {
     'temporal:DRAM': { factors: { R: 3, S: 3, P: 14, Q: 14, C: 8, K: 16, N: 1 }, permutation_inner_to_outer: 'KCRSPQN' },
     'spatial:GlobalBuffer': { factors: { R: 1, S: 1, P: 1, Q: 1, C: 1, K: 1, N: 1 }, permutation_inner_to_outer: 'RSPQCKN' },
   };
   it('reads the reference record form; absent levels are unit loops', () => {
-    const m = mappingFromTimeloop(json, arch, layer);
+    const m = simbaMappingFromRecord(json, arch, layer);
     expect(m).toEqual(E.right(makeMapping({ DRAM: { temporal: { R: 3, S: 3, P: 14, Q: 14, C: 8, K: 16 }, permutation: 'KCRSPQN' } })));
   });
   it('names the bad key or value', () => {
-    const badKey = mappingFromTimeloop({ ...json, 'temporal:L9': {} }, arch, layer);
+    const badKey = simbaMappingFromRecord({ ...json, 'temporal:L9': {} }, arch, layer);
     expect(E.isLeft(badKey) && badKey.left._tag === 'InvalidInput' && badKey.left.path === 'mapping.temporal:L9').toBe(true);
-    const badFactor = mappingFromTimeloop({ 'temporal:DRAM': { factors: { ...json['temporal:DRAM'].factors, K: -2 } } }, arch, layer);
+    const badFactor = simbaMappingFromRecord({ 'temporal:DRAM': { factors: { ...json['temporal:DRAM'].factors, K: -2 } } }, arch, layer);
     expect(E.isLeft(badFactor) && badFactor.left._tag === 'InvalidInput' && badFactor.left.path === 'mapping.temporal:DRAM.factors.K').toBe(true);
-    expect(E.isLeft(mappingFromTimeloop('nope', arch, layer))).toBe(true);
+    expect(E.isLeft(simbaMappingFromRecord('nope', arch, layer))).toBe(true);
   });
 });

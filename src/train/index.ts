@@ -6,3 +6,5 @@ export { predictCost, predictCosts } from './trained';
 export type { TrainedVaesa, EpochMetrics, TrainingState, PredictedCost } from './trained';
 export { evaluateVaesa, spearman, medianAbsolutePercentageError, gridStepDistance } from './evaluate';
 export type { VaesaEvaluation, PredictionQuality } from './evaluate';
+export { encodeVaesa, decodeVaesa } from './checkpoint-format';
+export type { EncodedVaesa } from './checkpoint-format';

@@ -1,0 +1,221 @@
+/**
+ * The checkpoint format, without files: a trained model as `model.json` (config, design space,
+ * normalisation, history, training state and a tfjs weights manifest) and `weights.bin` (little-endian
+ * float32: the networks' weights, then Adam's moments). The Node edge (checkpoint.ts) writes and reads
+ * them as a folder; a browser downloads or uploads the same two files.
+ */
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import { decodeWith, type VaesaError } from '../common/errors';
+import { createRng } from '../common/rng';
+import { NormalisationStatsCodec } from '../dataset/normalise';
+import { PARAM_NAMES } from '../hardware/arch';
+import { defineSpace, type DesignSpace, type ParamSpec } from '../hardware/space';
+import type { VaesaNetworks } from '../model/loss';
+import { mlpVariables, type Mlp } from '../model/mlp';
+import { createPredictor } from '../model/predictor';
+import { createVae } from '../model/vae';
+import { tf } from '../model/tf';
+import { restoreAdam } from './adam';
+import type { VaesaModelConfig } from './config';
+import { assembleTrainedVaesa, type TrainedVaesa } from './trained';
+
+const FORMAT = 'vaesa-checkpoint';
+const VERSION = 1;
+/** The weights file's name in the manifest. */
+export const WEIGHTS_FILE = 'weights.bin';
+const LAYER_WIDTH = 9;
+
+const ActivationCodec = t.union([t.literal('tanh'), t.literal('relu')]);
+const ObjectiveCodec = t.union([t.literal('edp'), t.literal('latency'), t.literal('energy')]);
+const ModelConfigCodec = t.type({
+  latentDim: t.number,
+  vaeHidden: t.array(t.number),
+  predictor: t.type({ hidden: t.array(t.number), activation: ActivationCodec }),
+  objective: ObjectiveCodec,
+  lossWeights: t.type({ reconstruction: t.number, beta: t.number, predictor: t.number }),
+  normalisation: t.type({
+    target: t.type({ log: t.boolean, standardise: t.boolean }),
+    layer: t.type({ log: t.boolean, scaling: t.union([t.literal('none'), t.literal('max'), t.literal('mean')]) }),
+  }),
+});
+const ParamSpecCodec = t.type({
+  name: t.keyof(Object.fromEntries(PARAM_NAMES.map((n) => [n, null])) as Record<(typeof PARAM_NAMES)[number], null>),
+  min: t.number,
+  max: t.number,
+  grid: t.union([t.type({ kind: t.literal('pow2') }), t.type({ kind: t.literal('multiple'), step: t.number })]),
+  unit: t.number,
+  scale: t.number,
+});
+const EpochMetricsCodec = t.type({
+  epoch: t.number,
+  epochs: t.number,
+  learningRate: t.number,
+  trainLoss: t.number,
+  validation: t.type({ loss: t.number, reconstruction: t.number, kl: t.number, cycles: t.number, energy: t.number }),
+  seconds: t.number,
+  rows: t.number,
+});
+const TrainingStateCodec = t.type({
+  epoch: t.number,
+  learningRate: t.number,
+  bestLoss: t.union([t.number, t.null]),
+  bestEpoch: t.number,
+  plateauCount: t.number,
+  seed: t.number,
+  stopReason: t.union([t.literal('epochs'), t.literal('early-stopping'), t.literal('aborted'), t.literal('time-limit')]),
+  optimiserStep: t.number,
+});
+const WeightSpecCodec = t.type({ name: t.string, shape: t.array(t.number), dtype: t.literal('float32') });
+const ModelJsonCodec = t.type({
+  format: t.literal(FORMAT),
+  version: t.literal(VERSION),
+  vaesa: t.type({
+    config: ModelConfigCodec,
+    space: t.type({ name: t.string, params: t.array(ParamSpecCodec) }),
+    normalisation: NormalisationStatsCodec,
+    history: t.array(EpochMetricsCodec),
+    training: TrainingStateCodec,
+  }),
+  weightsManifest: t.array(t.type({ paths: t.array(t.string), weights: t.array(WeightSpecCodec) })),
+});
+
+/** Named network weights in a fixed order (the order of the weights file). */
+function namedNetworkWeights(networks: VaesaNetworks): { name: string; tensor: tf.Variable }[] {
+  const named = (prefix: string, mlp: Mlp) =>
+    mlpVariables(mlp).map((v, i) => ({ name: `${prefix}/${Math.floor(i / 2)}/${i % 2 === 0 ? 'kernel' : 'bias'}`, tensor: v }));
+  return [
+    ...named('vae/encoder', networks.vae.encoder),
+    ...named('vae/decoder', networks.vae.decoder),
+    ...named('cycles_head', networks.cyclesHead.mlp),
+    ...named('energy_head', networks.energyHead.mlp),
+  ];
+}
+
+/** A trained model as the checkpoint's two files: `model.json`'s text and `weights.bin`'s bytes. */
+export interface EncodedVaesa {
+  readonly modelJson: string;
+  readonly weights: Uint8Array;
+}
+
+/** `model.json` checked against the format, with the weights file it names. */
+export interface VaesaModelJson {
+  readonly decoded: t.TypeOf<typeof ModelJsonCodec>;
+  /** The weights file named by the manifest (`weights.bin` as saved). */
+  readonly weightsFile: string;
+}
+
+/** A trained model (weights, config, design space, normalisation, history and optimiser state) as the checkpoint's two files. */
+export function encodeVaesa(trained: TrainedVaesa): EncodedVaesa {
+  const network = namedNetworkWeights(trained.networks);
+  const moments = [
+    ...network.map((w, i) => ({ name: `optimiser/m/${w.name}`, tensor: trained.optimiser.m[i] })),
+    ...network.map((w, i) => ({ name: `optimiser/v/${w.name}`, tensor: trained.optimiser.v[i] })),
+  ];
+  const all = [...network, ...moments];
+  const data = all.map((w) => w.tensor.dataSync() as Float32Array);
+  const bytes = new Uint8Array(data.reduce((s, d) => s + d.byteLength, 0));
+  let offset = 0;
+  for (const d of data) {
+    bytes.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), offset);
+    offset += d.byteLength;
+  }
+  const { training } = trained;
+  const modelJson = {
+    format: FORMAT,
+    version: VERSION,
+    vaesa: {
+      config: trained.config,
+      space: trained.space,
+      normalisation: trained.stats,
+      history: trained.history,
+      training: {
+        ...training,
+        bestLoss: Number.isFinite(training.bestLoss) ? training.bestLoss : null,
+        optimiserStep: trained.optimiser.step,
+      },
+    },
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: all.map((w) => ({ name: w.name, shape: w.tensor.shape, dtype: 'float32' })) }],
+  };
+  return { modelJson: JSON.stringify(modelJson, null, 1), weights: bytes };
+}
+
+/** Parses and checks `model.json` (`source` names it in errors). */
+export function parseVaesaModelJson(text: string, source = 'model.json'): E.Either<VaesaError, VaesaModelJson> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return E.left({ _tag: 'ParseError', source, message: (e as Error).message });
+  }
+  return E.map((decoded: t.TypeOf<typeof ModelJsonCodec>) => ({ decoded, weightsFile: decoded.weightsManifest[0]?.paths[0] ?? WEIGHTS_FILE }))(decodeWith(ModelJsonCodec, raw, 'model.json'));
+}
+
+/** Builds the model from a checked `model.json` and the weights file's bytes (`weightsSource` names them in errors). */
+export function vaesaFromParts(modelJson: VaesaModelJson, weights: Uint8Array, weightsSource = modelJson.weightsFile): E.Either<VaesaError, TrainedVaesa> {
+  const { vaesa, weightsManifest } = modelJson.decoded;
+  const specs = weightsManifest.flatMap((g) => g.weights);
+  const expectedBytes = specs.reduce((s, w) => s + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+  if (weights.byteLength !== expectedBytes) {
+    return E.left({ _tag: 'ParseError', source: weightsSource, message: `expected ${expectedBytes} bytes, found ${weights.byteLength}` });
+  }
+  let space: DesignSpace;
+  try {
+    space = defineSpace(vaesa.space.name, vaesa.space.params as ParamSpec[]);
+  } catch (e) {
+    return E.left({ _tag: 'InvalidInput', path: 'model.json.vaesa.space', value: vaesa.space, message: (e as Error).message });
+  }
+  const config: VaesaModelConfig = vaesa.config;
+  const rng = createRng(0);
+  const networks: VaesaNetworks = {
+    vae: createVae({ inputSize: space.params.length, latentDim: config.latentDim, hidden: config.vaeHidden }, rng),
+    cyclesHead: createPredictor({ ...config.predictor, inputSize: config.latentDim + LAYER_WIDTH }, rng),
+    energyHead: createPredictor({ ...config.predictor, inputSize: config.latentDim + LAYER_WIDTH }, rng),
+  };
+  const network = namedNetworkWeights(networks);
+  const floats = new Float32Array(weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength));
+  const byName = new Map<string, tf.Tensor>();
+  let offset = 0;
+  for (const spec of specs) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    byName.set(spec.name, tf.tensor(floats.subarray(offset, offset + size), spec.shape));
+    offset += size;
+  }
+  const take = (name: string, like: tf.Tensor): tf.Tensor | undefined => {
+    const w = byName.get(name);
+    return w !== undefined && w.shape.join() === like.shape.join() ? w : undefined;
+  };
+  const missing = network.find((w) => take(w.name, w.tensor) === undefined || take(`optimiser/m/${w.name}`, w.tensor) === undefined || take(`optimiser/v/${w.name}`, w.tensor) === undefined);
+  if (missing !== undefined) {
+    tf.dispose([...byName.values()]);
+    return E.left({ _tag: 'InvalidInput', path: 'model.json.weightsManifest', value: missing.name, message: `weight ${missing.name} is missing or has the wrong shape for the saved config` });
+  }
+  for (const w of network) w.tensor.assign(byName.get(w.name)!);
+  const { optimiserStep, bestLoss, ...training } = vaesa.training;
+  const optimiser = restoreAdam(
+    network.map((w) => byName.get(`optimiser/m/${w.name}`)!),
+    network.map((w) => byName.get(`optimiser/v/${w.name}`)!),
+    optimiserStep,
+  );
+  // Variables hold their own reference to the data, so the loaded tensors can go.
+  tf.dispose([...byName.values()]);
+  return E.right(
+    assembleTrainedVaesa({
+      config,
+      space,
+      stats: vaesa.normalisation,
+      networks,
+      history: vaesa.history,
+      training: { ...training, bestLoss: bestLoss ?? Number.POSITIVE_INFINITY },
+      optimiser,
+    }),
+  );
+}
+
+/**
+ * A model from the checkpoint's two files as text and bytes, e.g. chosen by a browser's file picker;
+ * errors name the file and the bad field.
+ */
+export function decodeVaesa(modelJson: string, weights: Uint8Array): E.Either<VaesaError, TrainedVaesa> {
+  return E.chain((parsed: VaesaModelJson) => vaesaFromParts(parsed, weights))(parseVaesaModelJson(modelJson));
+}

@@ -37,7 +37,7 @@ export {
   layerFeatureVector,
 } from './features';
 export type { LayerFeatureNormalisation, LayerFeatureStats } from './features';
-export { networks, getNetwork, VAESA_NETWORKS } from './builtin';
+export { networks, getNetwork, VAESA_NETWORKS, COSA_NETWORKS } from './builtin';
 export type { BuiltInNetworkName } from './builtin';
 export {
   CONV2D_SHAPE,
@@ -57,3 +57,7 @@ export {
   problemKey,
 } from './problem';
 export type { Problem, ProblemShape, ProblemKind, DataSpace, ProjectionTerm, ConvStrides } from './problem';
+export { transformerBlock } from './transformer';
+export type { TransformerBlockOptions } from './transformer';
+export { readOnnx, ONNX_OPSETS, COSTED_ONNX_OPS } from './onnx/read';
+export type { ReadOnnxOptions, OnnxImport, SkippedOps } from './onnx/read';

@@ -39,6 +39,18 @@ export function networkOf<L extends Layer>(name: string, layers: readonly L[]): 
   return { name, layers: layers.map((layer) => ({ layer, count: 1 })) };
 }
 
+/** A network of `entries` with repeated shapes (by `layerKey`) merged, counts summed, in order of first occurrence. */
+export function mergedNetwork<L extends Layer>(name: string, entries: readonly NetworkLayer<L>[]): Network<L> {
+  const merged = new Map<string, { layer: L; count: number }>();
+  for (const e of entries) {
+    const key = layerKey(e.layer);
+    const seen = merged.get(key);
+    if (seen) seen.count += e.count;
+    else merged.set(key, { layer: e.layer, count: e.count });
+  }
+  return { name, layers: [...merged.values()] };
+}
+
 /** Distinct layer shapes (by `layerKey`), in order of first occurrence. */
 export function distinctLayers<L extends Layer>(layers: readonly L[]): L[] {
   const seen = new Set<string>();
@@ -82,18 +94,13 @@ export function networkLayerCount(network: Network): number {
  * is an error naming its entry.
  */
 export function lowerNetwork(network: Network): E.Either<VaesaError, ConvNetwork> {
-  const merged = new Map<string, { layer: ConvLayer; count: number }>();
+  const parts: NetworkLayer<ConvLayer>[] = [];
   for (const [i, entry] of network.layers.entries()) {
     const lowered = lowerToConvLayers(entry.layer);
     if (E.isLeft(lowered)) return E.left(lowered.left._tag === 'InvalidInput' ? { ...lowered.left, path: `${network.name}.layers[${i}]` } : lowered.left);
-    for (const part of lowered.right) {
-      const key = layerKey(part.layer);
-      const seen = merged.get(key);
-      if (seen) seen.count += entry.count * part.count;
-      else merged.set(key, { layer: part.layer, count: entry.count * part.count });
-    }
+    for (const part of lowered.right) parts.push({ layer: part.layer, count: entry.count * part.count });
   }
-  return E.right({ name: network.name, layers: [...merged.values()] });
+  return E.right(mergedNetwork(network.name, parts));
 }
 
 /**

@@ -10,8 +10,20 @@ import {
   networks,
   uniqueLayers,
   VAESA_NETWORKS,
+  COSA_NETWORKS,
+  isProblem,
+  layerKey,
+  lowerNetwork,
+  transformerBlock,
   type ConvLayer,
+  type Network,
 } from '../../src/workload';
+import { expectedNetwork, readReference } from './onnx-reference';
+
+const right = <T>(e: E.Either<unknown, T>): T => {
+  if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`);
+  return e.right;
+};
 import { readCosaNetworkDir } from '../../src/workload/files';
 
 const cosaWorkloads = path.resolve(__dirname, '../../../shared/reference/cosa/workloads');
@@ -123,7 +135,7 @@ describe('built-in networks', () => {
   });
 
   it('the generated TS data equals what the reference folders give today', async () => {
-    for (const name of Object.keys(networks) as (keyof typeof networks)[]) {
+    for (const name of COSA_NETWORKS) {
       const fromFiles = await readCosaNetworkDir(path.join(cosaWorkloads, `${name}_graph`), name);
       expect(fromFiles).toEqual(E.right(networks[name]));
     }
@@ -134,5 +146,48 @@ describe('built-in networks', () => {
     const bad = getNetwork('resnet51');
     expect(E.isLeft(bad) && bad.left).toMatchObject({ _tag: 'InvalidInput', path: 'network', value: 'resnet51' });
     expect(E.isLeft(getNetwork('toString'))).toBe(true);
+  });
+});
+
+describe('networks written from their definitions', () => {
+  const keyCounts = (n: Network) => Object.fromEntries(n.layers.map((e) => [layerKey(e.layer), e.count]));
+
+  test('MobileNetV2 and BERT-base (128) are the layers PyTorch exports', () => {
+    expect(keyCounts(networks['mobilenet-v2'])).toEqual(keyCounts(expectedNetwork(readReference('mobilenet_v2'), 'm')));
+    expect(keyCounts(networks['bert-base-128'])).toEqual(keyCounts(expectedNetwork(readReference('bert-base'), 'b')));
+  });
+
+  test("ResNeXt-50's grouped convolutions lower to CoSA's per-group list, same MACs", () => {
+    const grouped = networks['resnext50-grouped'];
+    expect(networkMacs(grouped)).toBe(networkMacs(networks.resnext50_32x4d));
+    const g = grouped.layers.filter((e) => isProblem(e.layer) && e.layer.kind === 'grouped-conv');
+    expect(g.reduce((s, e) => s + e.count, 0)).toBe(16);
+  });
+
+  test('ViT-B/16 is 17.56 GMACs (torchvision), transformers count blocks x 8 products plus heads', () => {
+    expect(networkMacs(networks['vit-b16'])).toBe(17_563_828_224);
+    expect(networkLayerCount(networks['gpt2-prefill'])).toBe(12 * 8 + 1);
+    expect(networkLayerCount(networks['llama7b-decode'])).toBe(32 * 9 + 1);
+  });
+
+  test('prefill and decode of a Llama-7B block: known MACs', () => {
+    const [d, f, n, h] = [4096, 11008, 2048, 32];
+    const block = (kind: 'prefill' | 'decode') => networkMacs(right(transformerBlock({ hidden: d, heads: h, ffn: f, seq: n, kind, gated: true })));
+    // projections 4·d² and the SwiGLU FFN 3·d·f per token; Q·Kᵀ and P·V h·(d/h)·n each per query
+    expect(block('prefill')).toBe(n * (4 * d * d + 3 * d * f) + 2 * n * n * d);
+    expect(block('decode')).toBe(4 * d * d + 3 * d * f + 2 * n * d);
+    expect(networkMacs(networks['llama7b-decode'])).toBe(32 * block('decode') + 4096 * 32000);
+  });
+
+  test('transformerBlock rejects bad shapes', () => {
+    expect(transformerBlock({ hidden: 768, heads: 10, ffn: 3072, seq: 8, kind: 'prefill' })).toMatchObject(E.left({ path: 'transformerBlock.heads' }));
+    expect(transformerBlock({ hidden: 768, heads: 12, ffn: 0, seq: 8, kind: 'decode' })).toMatchObject(E.left({ path: 'transformerBlock.ffn' }));
+  });
+
+  test('every built-in is reachable by name and lowers to convolutions with the same MACs', () => {
+    for (const [name, network] of Object.entries(networks)) {
+      expect(getNetwork(name)).toEqual(E.right(network));
+      expect(networkMacs(right(lowerNetwork(network)))).toBe(networkMacs(network));
+    }
   });
 });

@@ -85,7 +85,7 @@ export function registerDemoCommand(program: Command): Command {
 
       say(`2/3 training the fast preset (at most ${o.trainSeconds} s)`);
       const split = splitDataset(rows, createRng(o.seed));
-      const trained = await trainWithProgress(split.train, split.valid, { preset: 'fast', seed: o.seed, space: simbaSpace, timeLimitSeconds: o.trainSeconds }, silent);
+      const trained = await trainWithProgress(split.train, split.valid, { preset: 'fast', seed: o.seed, space: simbaSpace, timeLimitSeconds: o.trainSeconds }, { silent });
       orFail(await saveVaesa(trained, path.join(o.out, 'model')));
       const quality = evaluateVaesa(trained, split.test);
 

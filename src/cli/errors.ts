@@ -9,6 +9,14 @@ export class CliError extends Error {
   }
 }
 
+/** A run stopped by Ctrl-C after saving what it had: its message goes to stderr, exit code 130 (128 + SIGINT). */
+export class CliInterrupted extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliInterrupted';
+  }
+}
+
 /** Unwraps an Either from the library, turning its error into a one-line CliError. */
 export function orFail<A>(result: E.Either<VaesaError, A>): A {
   if (E.isLeft(result)) throw new CliError(formatError(result.left));

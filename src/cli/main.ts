@@ -1,6 +1,6 @@
 /* The `vaesa` command line: the only place in the library that prints. */
 import { Command, CommanderError } from 'commander';
-import { CliError } from './errors';
+import { CliError, CliInterrupted } from './errors';
 import { registerDatasetCommands } from './dataset';
 import { registerEvaluateCommand } from './evaluate';
 import { registerTrainCommand } from './train';
@@ -29,6 +29,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof CliInterrupted) {
+      process.stderr.write(`vaesa: ${err.message}\n`);
+      return 130;
+    }
     if (err instanceof CliError) {
       process.stderr.write(`vaesa: ${err.message}\n`);
       return 2;

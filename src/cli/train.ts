@@ -1,5 +1,12 @@
 /** `vaesa train`: trains the VAE and predictor heads on VAESA CSV files, with a per-epoch progress bar and checkpoints. */
 import type { Command } from 'commander';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as E from 'fp-ts/Either';
+import { invalidInput, type VaesaError } from '../common/errors';
+import { archId } from '../hardware/arch';
+import { isValidArch } from '../hardware/space';
+import { layerName } from '../workload/layer';
 import { createRng } from '../common/rng';
 import { simbaSpace } from '../hardware';
 import { splitDataset } from '../dataset/split';
@@ -10,7 +17,7 @@ import { addBackendOption, selectBackend } from './backend';
 import { evaluateVaesa, trainVaesa, type TrainOptions, type TrainedVaesa } from '../train';
 import { TRAINING_PRESETS, type TrainingPresetName, type VaesaModelConfig, type TrainingSchedule } from '../train/config';
 import { loadVaesa, saveVaesa } from '../train/checkpoint';
-import { CliError, orFail, parseChoice, parseInteger, parsePositiveInt, parsePositiveNumber } from './errors';
+import { CliError, CliInterrupted, orFail, parseChoice, parseInteger, parsePositiveInt, parsePositiveNumber } from './errors';
 import { formatNumber, printResult } from './output';
 import { createProgress } from './progress';
 
@@ -28,6 +35,7 @@ interface TrainFlags {
   obj?: 'edp' | 'latency' | 'energy';
   backend?: string;
   resume?: boolean;
+  force?: boolean;
   timeLimit?: number;
   skipBadRows?: boolean;
   json?: boolean;
@@ -74,49 +82,119 @@ export function registerTrainCommand(program: Command): Command {
     .option('--vae-model <name>', `VAE shape: ${Object.keys(VAE_PRESETS).join(', ')}`)
     .option('--predictor-model <name>', `predictor shape: ${PREDICTOR_PRESET_NAMES.join(', ')}`)
     .option('--obj <objective>', 'edp | latency | energy', parseChoice('--obj', ['edp', 'latency', 'energy'] as const))
-    .option('--resume', 'continue training the checkpoint in --out')
+    .option('--resume', 'continue training the checkpoint in --out (with its own model, seed and schedule; --epochs may raise the total)')
+    .option('--force', 'replace an existing --out folder (without it, train refuses to overwrite)')
     .option('--time-limit <s>', 'stop after this many seconds of training (the best model so far is kept)', parsePositiveNumber('--time-limit'))
     .option('--skip-bad-rows', 'skip (and count) CSV rows that do not parse')
     .option('--json', 'print the result as JSON');
   return addBackendOption(cmd).action(async (o: TrainFlags) => {
+      const given = (flag: string): boolean => cmd.getOptionValueSource(flag) === 'cli';
+      if (o.resume && o.force) throw new CliError('--resume and --force contradict each other: --force starts a new model over --out');
+      orFail(await checkOutputFolder(o.out, o.resume === true || o.force === true));
       await selectBackend(o.backend);
       const read = orFail(await readVaesaCsvFiles(o.data, { skipBadRows: o.skipBadRows }));
       const resume = o.resume ? orFail(await loadVaesa(o.out)) : undefined;
-      const split = splitDataset(read.rows, createRng(o.seed));
-      const trained = await trainWithProgress(split.train, split.valid, {
-        preset: o.preset,
-        model: modelOverrides(o),
-        schedule: scheduleOverrides(o),
-        seed: o.seed,
-        space: simbaSpace,
-        resume,
-        timeLimitSeconds: o.timeLimit,
-        dropDesignsOutsideSpace: true,
-      }, o.json === true);
+      const space = resume?.space ?? simbaSpace;
+      const inSpace = read.rows.filter((r) => isValidArch(space, r.arch).ok);
+      const outsideSpace = read.rows.length - inSpace.length;
+      const duplicates = countDuplicateRows(inSpace);
+      const seed = resume?.training.seed ?? o.seed;
+      const split = splitDataset(inSpace, createRng(seed));
+      const trained = await trainWithProgress(
+        split.train,
+        split.valid,
+        {
+          ...(given('preset') ? { preset: o.preset } : {}),
+          model: modelOverrides(o),
+          schedule: scheduleOverrides(o),
+          ...(given('seed') || resume === undefined ? { seed: o.seed } : {}),
+          space,
+          resume,
+          timeLimitSeconds: o.timeLimit,
+        },
+        { silent: o.json === true, out: o.out },
+      );
       orFail(await saveVaesa(trained, o.out));
       const quality = evaluateVaesa(trained, split.test);
+      const stopped = trained.training.stopReason === 'aborted';
       const summary = {
         out: o.out,
-        rows: { train: split.train.length, valid: split.valid.length, test: split.test.length, skipped: read.skipped },
+        rows: { train: split.train.length, valid: split.valid.length, test: split.test.length, skipped: read.skipped, outsideSpace, duplicates },
         epochs: trained.training.epoch,
+        stopReason: trained.training.stopReason,
         test: quality,
       };
       printResult(o.json, summary, () => [
         `saved ${o.out} after ${trained.training.epoch} epochs (train ${split.train.length}, valid ${split.valid.length}, test ${split.test.length} rows)`,
+        ...(outsideSpace > 0 ? [`left out ${outsideSpace} rows whose design is outside the ${space.name} space`] : []),
+        ...(duplicates > 0 ? [`warning: ${duplicates} rows repeat the design and layer of an earlier row (the same file read twice?)`] : []),
         `test: EDP Spearman ${quality.prediction.edp.spearman.toFixed(3)}, cycles MAPE ${formatNumber(100 * quality.prediction.cycles.medianApe)}%, ` +
           `energy MAPE ${formatNumber(100 * quality.prediction.energy.medianApe)}%`,
         `reconstruction: ${(100 * quality.reconstruction.exactShare).toFixed(1)}% exact, ` +
           `${(100 * quality.reconstruction.within10PercentShare).toFixed(1)}% within 10% on every parameter`,
       ]);
+      if (stopped) throw new CliInterrupted(`stopped by Ctrl-C after epoch ${trained.training.epoch}; the model so far is in ${o.out} (continue with --resume)`);
     });
 }
 
-/** Trains with a progress bar (one tick per epoch) and Ctrl-C stopping after the current batch. */
+/** Rows whose design and layer repeat an earlier row's. */
+export function countDuplicateRows(rows: readonly DatasetRow[]): number {
+  const seen = new Set<string>();
+  let repeats = 0;
+  for (const r of rows) {
+    const key = `${archId(r.arch)} ${layerName(r.layer)}`;
+    if (seen.has(key)) repeats++;
+    else seen.add(key);
+  }
+  return repeats;
+}
+
+/**
+ * Checks before any work that the model folder can be written, and that an existing one is replaced
+ * only when asked (`replaceable`: --resume or --force).
+ */
+async function checkOutputFolder(out: string, replaceable: boolean): Promise<E.Either<VaesaError, void>> {
+  const target = path.resolve(out);
+  const exists = await fs.stat(target).then(() => true, () => false);
+  if (exists && !replaceable) {
+    return E.left(invalidInput('--out', out, 'already exists: pass --resume to continue its model, --force to replace it, or choose another folder'));
+  }
+  const probe = `${target}.tmp-probe-${process.pid}`;
+  try {
+    await fs.mkdir(probe, { recursive: true });
+    await fs.rm(probe, { recursive: true, force: true });
+    return E.right(undefined);
+  } catch (e) {
+    return E.left({ _tag: 'IoError', path: out, message: `cannot write the model beside it: ${(e as Error).message}` });
+  }
+}
+
+/** The flag of each option a resumed run may refuse, for messages in the user's terms. */
+const FLAG_OF_OPTION: Record<string, string> = {
+  'options.model.latentDim': '--nz',
+  'options.model.vaeHidden': '--vae-model',
+  'options.model.predictor': '--predictor-model',
+  'options.model.objective': '--obj',
+  'options.schedule.learningRate': '--lr',
+  'options.schedule.batchSize': '--batch-size',
+  'options.seed': '--seed',
+};
+
+function inFlagTerms(e: VaesaError): VaesaError {
+  if (e._tag !== 'InvalidInput') return e;
+  const flag = FLAG_OF_OPTION[e.path] ?? (e.path.startsWith('options.schedule.') ? '--preset' : undefined);
+  return flag === undefined ? e : { ...e, path: `${flag} (${e.path})` };
+}
+
+/**
+ * Trains with a progress bar (one tick per epoch) and Ctrl-C stopping after the current batch. With
+ * `out`, the model is saved there (atomically) after every epoch, so a killed run loses at most one epoch.
+ */
 export async function trainWithProgress(
   train: readonly DatasetRow[],
   validation: readonly DatasetRow[],
   options: Omit<TrainOptions, 'validation' | 'onEpoch' | 'signal'>,
-  silent: boolean,
+  output: { readonly silent: boolean; readonly out?: string },
 ): Promise<TrainedVaesa> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -127,13 +205,14 @@ export async function trainWithProgress(
       ...options,
       validation,
       signal: controller.signal,
-      onEpoch: (m) => {
-        progress ??= createProgress({ label: 'epochs', total: m.epochs, silent });
+      onEpoch: async (m, model) => {
+        progress ??= createProgress({ label: 'epochs', total: m.epochs, silent: output.silent });
         progress.update(m.epoch, `loss ${m.trainLoss.toFixed(4)} val ${m.validation.loss.toFixed(4)} lr ${m.learningRate.toExponential(1)}`);
+        if (output.out !== undefined) orFail(await saveVaesa(model, output.out));
       },
     });
     progress?.stop();
-    return orFail(result);
+    return orFail(E.mapLeft(inFlagTerms)(result));
   } finally {
     process.removeListener('SIGINT', onSigint);
   }

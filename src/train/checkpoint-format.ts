@@ -17,7 +17,7 @@ import { createPredictor } from '../model/predictor';
 import { createVae } from '../model/vae';
 import { tf } from '../model/tf';
 import { restoreAdam } from './adam';
-import type { VaesaModelConfig } from './config';
+import { modelConfigProblem, type VaesaModelConfig } from './config';
 import { assembleTrainedVaesa, type TrainedVaesa } from './trained';
 
 const FORMAT = 'vaesa-checkpoint';
@@ -56,7 +56,18 @@ const EpochMetricsCodec = t.type({
   seconds: t.number,
   rows: t.number,
 });
-const TrainingStateCodec = t.type({
+const ScheduleCodec = t.intersection([
+  t.type({
+    epochs: t.number,
+    batchSize: t.number,
+    learningRate: t.number,
+    plateau: t.union([t.literal(false), t.type({ factor: t.number, patience: t.number, minLearningRate: t.number })]),
+    earlyStopping: t.union([t.literal(false), t.type({ patience: t.number })]),
+    validationFraction: t.number,
+  }),
+  t.partial({ rowsPerEpoch: t.number, annealing: t.union([t.literal(false), t.type({ finalFactor: t.number })]) }),
+]);
+const TrainingStateCodec = t.intersection([t.type({
   epoch: t.number,
   learningRate: t.number,
   bestLoss: t.union([t.number, t.null]),
@@ -65,7 +76,7 @@ const TrainingStateCodec = t.type({
   seed: t.number,
   stopReason: t.union([t.literal('epochs'), t.literal('early-stopping'), t.literal('aborted'), t.literal('time-limit')]),
   optimiserStep: t.number,
-});
+}), t.partial({ schedule: ScheduleCodec })]);
 const WeightSpecCodec = t.type({ name: t.string, shape: t.array(t.number), dtype: t.literal('float32') });
 const ModelJsonCodec = t.type({
   format: t.literal(FORMAT),
@@ -166,6 +177,8 @@ export function vaesaFromParts(modelJson: VaesaModelJson, weights: Uint8Array, w
     return E.left({ _tag: 'InvalidInput', path: 'model.json.vaesa.space', value: vaesa.space, message: (e as Error).message });
   }
   const config: VaesaModelConfig = vaesa.config;
+  const badConfig = modelConfigProblem(config, 'model.json.vaesa.config');
+  if (badConfig !== undefined) return E.left(badConfig);
   const rng = createRng(0);
   const networks: VaesaNetworks = {
     vae: createVae({ inputSize: space.params.length, latentDim: config.latentDim, hidden: config.vaeHidden }, rng),
@@ -178,6 +191,11 @@ export function vaesaFromParts(modelJson: VaesaModelJson, weights: Uint8Array, w
   let offset = 0;
   for (const spec of specs) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
+    const bad = floats.subarray(offset, offset + size).findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) {
+      tf.dispose([...byName.values()]);
+      return E.left({ _tag: 'ParseError', source: weightsSource, message: `weight ${spec.name} has a non-finite value (${floats[offset + bad]}) at index ${bad}: a damaged or diverged model` });
+    }
     byName.set(spec.name, tf.tensor(floats.subarray(offset, offset + size), spec.shape));
     offset += size;
   }

@@ -3,6 +3,7 @@ import { defaultNormalisationOptions } from '../dataset/normalise';
 import type { LossWeights, Objective } from '../model/loss';
 import { VAESA_LOSS_WEIGHTS } from '../model/loss';
 import type { PredictorShape } from '../model/presets';
+import { invalidInput, type VaesaError } from '../common/errors';
 
 /** Everything that fixes the networks' shapes and what they are trained for (saved in checkpoints). */
 export interface VaesaModelConfig {
@@ -114,3 +115,23 @@ export const fastPreset: TrainingPreset = {
 
 export const TRAINING_PRESETS = { fast: fastPreset, paper: paperPreset } as const;
 export type TrainingPresetName = keyof typeof TRAINING_PRESETS;
+
+/** Largest latent size and hidden width accepted (far beyond any useful model; bigger ones exhaust memory). */
+const MAX_LATENT_DIM = 1024;
+const MAX_HIDDEN_WIDTH = 16384;
+
+/** The first model field outside its range, as an `InvalidInput` naming it. */
+export function modelConfigProblem(model: VaesaModelConfig, root = 'options.model'): VaesaError | undefined {
+  const width = (v: unknown, max: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max;
+  if (!width(model.latentDim, MAX_LATENT_DIM)) return invalidInput(`${root}.latentDim`, model.latentDim, `must be an integer from 1 to ${MAX_LATENT_DIM}`);
+  const hidden: [string, readonly number[]][] = [
+    ['vaeHidden', model.vaeHidden],
+    ['predictor.hidden', model.predictor.hidden],
+  ];
+  for (const [field, widths] of hidden) {
+    const i = widths.findIndex((w) => !width(w, MAX_HIDDEN_WIDTH));
+    if (i >= 0) return invalidInput(`${root}.${field}[${i}]`, widths[i], `must be an integer from 1 to ${MAX_HIDDEN_WIDTH}`);
+  }
+  return undefined;
+}
+

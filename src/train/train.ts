@@ -13,7 +13,7 @@ import { prepareWasmKernels } from '../model/wasm-kernels';
 import { layerFeatures } from '../workload/features';
 import { layerName } from '../workload/layer';
 import { adamStep, createAdam } from './adam';
-import { TRAINING_PRESETS, type TrainingPresetName, type TrainingSchedule, type VaesaModelConfig } from './config';
+import { modelConfigProblem, TRAINING_PRESETS, type TrainingPresetName, type TrainingSchedule, type VaesaModelConfig } from './config';
 import { assembleTrainedVaesa, type EpochMetrics, type TrainedVaesa, type TrainingState } from './trained';
 
 /** Options of `trainVaesa`; everything has a default (the `fast` preset, seed 0, joint training). */
@@ -34,7 +34,12 @@ export interface TrainOptions {
   readonly space?: DesignSpace;
   /** Validation rows; when absent, `schedule.validationFraction` of the rows are held out. */
   readonly validation?: readonly DatasetRow[];
-  /** Continue training this model (its config, normalisation, optimiser state and epoch count are kept). */
+  /**
+   * Continue training this model: its config, normalisation, seed, schedule, optimiser state and epoch
+   * count are kept. Only `schedule.epochs` may change (to train further); a `model`, `seed`, `preset` or
+   * other schedule field that differs from the checkpoint's is refused (`InvalidInput` naming it), never
+   * ignored or applied half-way.
+   */
   readonly resume?: TrainedVaesa;
   /** Called after every epoch (awaited), e.g. to draw a progress bar or save a checkpoint. */
   readonly onEpoch?: (metrics: EpochMetrics, model: TrainedVaesa) => void | Promise<void>;
@@ -183,11 +188,6 @@ function splitValidation(rows: readonly DatasetRow[], fraction: number, rng: Rng
 // setTimeout rather than setImmediate: the main entry also runs in browsers.
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-/**
- * Trains VAESA's VAE and predictor heads on dataset rows (or continues `options.resume`).
- * Returns an error, before any training, for an empty dataset or a bad row; otherwise the trained
- * model (the best by validation loss when early stopping is on), also when aborted or out of time.
- */
 /** The first schedule field outside its range, as an `InvalidInput` naming it (before any training). */
 function scheduleProblem(schedule: TrainingSchedule): VaesaError | undefined {
   const positiveInteger = (v: number): boolean => Number.isInteger(v) && v > 0;
@@ -207,11 +207,54 @@ function scheduleProblem(schedule: TrainingSchedule): VaesaError | undefined {
   return undefined;
 }
 
+const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** What `options` asks for that the resumed checkpoint fixes otherwise (see `TrainOptions.resume`). */
+function resumeConflict(resume: TrainedVaesa, options: TrainOptions): VaesaError | undefined {
+  const why = 'differs from the checkpoint being resumed, which keeps its own (train afresh to change it)';
+  for (const [key, value] of Object.entries(options.model ?? {})) {
+    const saved = resume.config[key as keyof VaesaModelConfig];
+    if (value !== undefined && !sameValue(value, saved)) return invalidInput(`options.model.${key}`, value, `${why}: ${JSON.stringify(saved)}`);
+  }
+  if (options.seed !== undefined && options.seed !== resume.training.seed) {
+    return invalidInput('options.seed', options.seed, `${why}: ${resume.training.seed} (another seed would re-split the rows)`);
+  }
+  const saved = resume.training.schedule;
+  if (saved === undefined) return undefined;
+  const asked: Partial<TrainingSchedule> = { ...(options.preset === undefined ? {} : TRAINING_PRESETS[options.preset].schedule), ...options.schedule };
+  for (const [key, value] of Object.entries(asked)) {
+    if (key === 'epochs' || value === undefined) continue;
+    const was = saved[key as keyof TrainingSchedule];
+    if (!sameValue(value, was)) return invalidInput(`options.schedule.${key}`, value, `${why}: ${JSON.stringify(was)}`);
+  }
+  return undefined;
+}
+
+/**
+ * Trains VAESA's VAE and predictor heads on dataset rows (or continues `options.resume`).
+ * Returns an error, before any training, for an empty dataset, a bad row, an out-of-range option or
+ * an option that contradicts the resumed checkpoint; and, during training, if the loss stops being a
+ * finite number (a diverged run, e.g. a learning rate far too high). Otherwise it returns the trained
+ * model (the best by validation loss when early stopping is on), also when aborted or out of time.
+ *
+ * @example
+ * ```ts
+ * import { formatError, generateDataset, networks, simbaSpace, trainVaesa } from 'vaesa';
+ * const rows = [];
+ * for await (const r of generateDataset({ space: simbaSpace, networks: [networks.resnet50], sampler: { kind: 'random', count: 64 }, seed: 0 })) rows.push(r);
+ * const trained = await trainVaesa(rows, { preset: 'fast', seed: 0 });
+ * if (trained._tag === 'Left') throw new Error(formatError(trained.left));
+ * ```
+ */
 export async function trainVaesa(
   rows: readonly DatasetRow[],
   options: TrainOptions = {},
 ): Promise<E.Either<VaesaError, TrainedVaesa>> {
   const resume = options.resume;
+  if (resume !== undefined) {
+    const conflict = resumeConflict(resume, options);
+    if (conflict !== undefined) return E.left(conflict);
+  }
   const space = resume?.space ?? options.space ?? simbaSpace;
   const inSpace = (r: DatasetRow): boolean => !options.dropDesignsOutsideSpace || isValidArch(space, r.arch).ok;
   const checked = validateTrainingRows(rows.filter(inSpace), space);
@@ -223,8 +266,11 @@ export async function trainVaesa(
   }
   const preset = TRAINING_PRESETS[options.preset ?? 'fast'];
   const model: VaesaModelConfig = resume?.config ?? { ...preset.model, ...options.model };
-  const schedule: TrainingSchedule = { ...preset.schedule, ...options.schedule };
-  const badSchedule = scheduleProblem(schedule);
+  // A resumed run keeps its schedule but may train for more epochs (other fields were checked equal above).
+  const saved = resume?.training.schedule;
+  const schedule: TrainingSchedule =
+    saved === undefined ? { ...preset.schedule, ...options.schedule } : { ...saved, epochs: options.schedule?.epochs ?? saved.epochs };
+  const badSchedule = scheduleProblem(schedule) ?? (resume === undefined ? modelConfigProblem(model) : undefined);
   if (badSchedule !== undefined) return E.left(badSchedule);
   const seed = resume?.training.seed ?? options.seed ?? 0;
   const rng = createRng(seed);
@@ -263,6 +309,7 @@ export async function trainVaesa(
     seed,
     stopReason: 'epochs',
   };
+  state = { ...state, schedule };
   let best: tf.Tensor[] | undefined;
   const started = performance.now();
   const timeUsed = (): number => (options.timeLimitSeconds === undefined ? 0 : (performance.now() - started) / 1000 / options.timeLimitSeconds);
@@ -305,6 +352,17 @@ export async function trainVaesa(
     if (stopReason !== 'epochs') break;
 
     const val = validationMetrics(networks, validation, model);
+    if (!(Number.isFinite(trainLoss) && Number.isFinite(val.loss))) {
+      if (best !== undefined) tf.dispose(best);
+      if (resume === undefined) assemble().dispose();
+      return E.left(
+        invalidInput(
+          'options.schedule.learningRate',
+          learningRate,
+          `training diverged: the ${Number.isFinite(trainLoss) ? 'validation' : 'training'} loss is ${Number.isFinite(trainLoss) ? val.loss : trainLoss} at epoch ${epoch}; no model is returned (try a smaller learning rate)`,
+        ),
+      );
+    }
     const improved = val.loss < state.bestLoss * (1 - 1e-4);
     let { learningRate: baseLearningRate, plateauCount } = state;
     if (improved) {

@@ -14,7 +14,7 @@ import { tf } from '../model/tf';
 import type { ConvLayer } from '../workload/layer';
 import type { AdamState } from './adam';
 import { disposeAdam } from './adam';
-import type { VaesaModelConfig } from './config';
+import type { TrainingSchedule, VaesaModelConfig } from './config';
 
 /** Metrics of one training epoch (losses are means per batch; `cycles`/`energy` are unweighted L1). */
 export interface EpochMetrics {
@@ -46,6 +46,8 @@ export interface TrainingState {
   readonly plateauCount: number;
   readonly seed: number;
   readonly stopReason: 'epochs' | 'early-stopping' | 'aborted' | 'time-limit';
+  /** The schedule trained with, so a resumed run keeps it (absent in checkpoints of version 0.1.0). */
+  readonly schedule?: TrainingSchedule;
 }
 
 /** A trained VAESA model: networks, design space and normalisation; usable directly for latent search. */

@@ -167,6 +167,75 @@ describe('vaesa dataset, train and search', () => {
   });
 });
 
+describe('vaesa train keeps models safe', () => {
+  const csv = () => path.join(dir, 'data.csv');
+  const layers = () => path.join(dir, 'layers.json');
+  const data = () => path.join(dir, 'train-data.csv');
+  beforeAll(async () => {
+    expect((await cli('dataset', 'generate', '--layers', layers(), '--samples', '12', '--seed', '3', '--workers', '0', '--out', data(), '--json')).code).toBe(0);
+  });
+
+  it('refuses to overwrite a model folder unless --force, and --resume with a flag that contradicts the checkpoint', async () => {
+    const out = path.join(dir, 'kept-model');
+    expect((await cli('train', '--data', data(), '--out', out, '--epochs', '1', '--json')).code).toBe(0);
+    const saved = readFileSync(path.join(out, 'weights.bin'));
+    const again = await cli('train', '--data', data(), '--out', out, '--epochs', '1', '--json');
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/already exists: pass --resume .* --force/);
+    expect(readFileSync(path.join(out, 'weights.bin'))).toEqual(saved);
+    for (const flags of [['--nz', '7'], ['--vae-model', 'model_1'], ['--predictor-model', 'orig_1'], ['--obj', 'latency'], ['--lr', '0.5'], ['--batch-size', '7'], ['--seed', '9']]) {
+      const r = await cli('train', '--data', data(), '--out', out, '--resume', '--epochs', '2', ...flags, '--json');
+      expect({ flags, code: r.code }).toEqual({ flags, code: 2 });
+      expect(r.err).toContain(flags[0]);
+      expect(r.err).toMatch(/differs from the checkpoint being resumed/);
+    }
+    expect(readFileSync(path.join(out, 'weights.bin'))).toEqual(saved);
+    const more = await cli('train', '--data', data(), '--out', out, '--resume', '--epochs', '2', '--json');
+    expect(more.code).toBe(0);
+    expect(JSON.parse(more.out).epochs).toBe(2);
+    const forced = await cli('train', '--data', data(), '--out', out, '--epochs', '1', '--force', '--json');
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.out).epochs).toBe(1);
+  });
+
+  it('checks that --out can be written before training', async () => {
+    const r = await cli('train', '--data', data(), '--out', path.join(layers(), 'model'), '--epochs', '1');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cannot write the model beside it/);
+  });
+
+  it('saves after every epoch; Ctrl-C stops with exit code 130 and says so, keeping the model so far', async () => {
+    const out = path.join(dir, 'interrupted-model');
+    const watch = setInterval(() => {
+      if (existsSync(path.join(out, 'model.json'))) {
+        clearInterval(watch);
+        process.emit('SIGINT');
+      }
+    }, 1);
+    const r = await cli('train', '--data', data(), '--out', out, '--epochs', '1000', '--json');
+    clearInterval(watch);
+    expect(r.code).toBe(130);
+    expect(r.err).toMatch(/stopped by Ctrl-C after epoch \d+; the model so far is in .*interrupted-model \(continue with --resume\)/);
+    const json = JSON.parse(r.out);
+    expect(json.stopReason).toBe('aborted');
+    expect(json.epochs).toBeLessThan(1000);
+    expect(JSON.parse(readFileSync(path.join(out, 'model.json'), 'utf8')).vaesa.training.epoch).toBe(json.epochs);
+  });
+
+  it('reports rows left out (outside the design space) and repeated rows', async () => {
+    const lines = readFileSync(data(), 'utf8').trim().split('\n');
+    const cells = lines[1].split(',');
+    cells[14] = String(2 ** 30); // GlobalBuffer far beyond the space
+    const withOutside = path.join(dir, 'outside.csv');
+    writeFileSync(withOutside, `${[...lines, cells.join(',')].join('\n')}\n`);
+    const r = await cli('train', '--data', withOutside, withOutside, '--out', path.join(dir, 'counted-model'), '--epochs', '1', '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.rows).toMatchObject({ outsideSpace: 2, duplicates: 24 });
+    expect(json.rows.train + json.rows.valid + json.rows.test).toBe(48);
+  });
+});
+
 describe('vaesa demo', () => {
   it('runs the whole pipeline on tiny sizes and reports every method and the Simba default', async () => {
     const out = path.join(dir, 'demo');

@@ -100,4 +100,63 @@ describe('saveVaesa / loadVaesa', () => {
     const wrong = await loadVaesa(target);
     expect(E.isLeft(wrong) && wrong.left._tag === 'InvalidInput' && wrong.left.path).toBe('model.json.vaesa.config.latentDim');
   });
+
+  it('refuses to load weights with a NaN or Infinity, and a config with a latent size out of range', async () => {
+    const model = right(await trainVaesa(rows, { ...options, schedule: { ...options.schedule, epochs: 1 } }));
+    const target = path.join(dir, 'planted');
+    right(await saveVaesa(model, target));
+    model.dispose();
+    const weightsFile = path.join(target, 'weights.bin');
+    const good = await fs.readFile(weightsFile);
+    const planted = Buffer.from(good);
+    planted.writeFloatLE(Number.NaN, 4 * 7);
+    await fs.writeFile(weightsFile, planted);
+    const nan = await loadVaesa(target);
+    expect(nan).toMatchObject({ left: { _tag: 'ParseError', source: weightsFile } });
+    expect(E.isLeft(nan) && nan.left.message).toMatch(/vae\/encoder\/0\/kernel has a non-finite value \(NaN\) at index 7/);
+    planted.writeFloatLE(Number.POSITIVE_INFINITY, 4 * 7);
+    await fs.writeFile(weightsFile, planted);
+    expect(await loadVaesa(target)).toMatchObject({ left: { _tag: 'ParseError' } });
+    await fs.writeFile(weightsFile, good);
+    const json = JSON.parse(await fs.readFile(path.join(target, 'model.json'), 'utf8'));
+    json.vaesa.config.latentDim = -3;
+    await fs.writeFile(path.join(target, 'model.json'), JSON.stringify(json));
+    expect(await loadVaesa(target)).toMatchObject({ left: { _tag: 'InvalidInput', path: 'model.json.vaesa.config.latentDim', value: -3 } });
+  });
+
+  it('keeps the schedule in the checkpoint; resuming refuses a model, seed or schedule that differs, and may add epochs', async () => {
+    const model = right(await trainVaesa(rows, { ...options, schedule: { ...options.schedule, epochs: 1 } }));
+    const target = path.join(dir, 'resumable');
+    right(await saveVaesa(model, target));
+    model.dispose();
+    const loaded = right(await loadVaesa(target));
+    expect(loaded.training.schedule).toEqual({ ...options.schedule, epochs: 1 });
+    const refused = async (o: Partial<typeof options>) => trainVaesa(rows, { ...o, resume: loaded });
+    expect(await refused({ model: { latentDim: 5 } })).toMatchObject({ left: { _tag: 'InvalidInput', path: 'options.model.latentDim', value: 5 } });
+    expect(await refused({ model: { objective: 'latency' } })).toMatchObject({ left: { path: 'options.model.objective' } });
+    expect(await refused({ seed: 6 })).toMatchObject({ left: { path: 'options.seed', value: 6 } });
+    expect(await refused({ schedule: { ...options.schedule, batchSize: 16 } })).toMatchObject({ left: { path: 'options.schedule.batchSize', value: 16 } });
+    expect(await refused({ schedule: { ...options.schedule, learningRate: 1 } })).toMatchObject({ left: { path: 'options.schedule.learningRate' } });
+    expect(await refused({ preset: 'paper' })).toMatchObject({ left: { _tag: 'InvalidInput' } });
+    // The same options and more epochs: trains on, with the saved schedule.
+    const more = right(await trainVaesa(rows, { seed: 5, schedule: { epochs: 2 }, resume: loaded }));
+    expect(more.history.map((h) => h.epoch)).toEqual([1, 2]);
+    expect(more.training.schedule).toEqual({ ...options.schedule, epochs: 2 });
+    more.dispose();
+  });
 });
+
+describe('trainVaesa guards', () => {
+  it('stops a diverged run (non-finite loss) with an error instead of returning a broken model', async () => {
+    const diverged = await trainVaesa(rows, { ...options, schedule: { ...options.schedule, learningRate: 1e6, annealing: false, plateau: false } });
+    expect(diverged).toMatchObject({ left: { _tag: 'InvalidInput', path: 'options.schedule.learningRate' } });
+    expect(E.isLeft(diverged) && diverged.left.message).toMatch(/training diverged: the (training|validation) loss is (NaN|Infinity) at epoch \d+/);
+  });
+
+  it('rejects a latent size or hidden width out of range before building the networks', async () => {
+    expect(await trainVaesa(rows, { ...options, model: { ...options.model, latentDim: 100000 } })).toMatchObject({ left: { path: 'options.model.latentDim', value: 100000 } });
+    expect(await trainVaesa(rows, { ...options, model: { ...options.model, latentDim: -3 } })).toMatchObject({ left: { path: 'options.model.latentDim' } });
+    expect(await trainVaesa(rows, { ...options, model: { ...options.model, vaeHidden: [12, 0] } })).toMatchObject({ left: { path: 'options.model.vaeHidden[1]' } });
+  });
+});
+

@@ -113,6 +113,7 @@ export class ArchMappingEvaluator {
   private readonly spatial: Float64Array;
   private readonly spatialPermutation: Int32Array;
   private readonly spatialSplit: Int32Array;
+  private readonly axesGiven: Uint8Array;
   private readonly keepMask: Uint8Array;
   private readonly seen: Uint8Array;
   // The loop nest.
@@ -267,6 +268,7 @@ export class ArchMappingEvaluator {
     this.spatial = new Float64Array(L * D);
     this.spatialPermutation = new Int32Array(L * D);
     this.spatialSplit = new Int32Array(L);
+    this.axesGiven = new Uint8Array(L);
     this.keepMask = new Uint8Array(L * S);
     this.seen = new Uint8Array(D);
     const maxLoops = L * (2 * D + 1);
@@ -321,7 +323,8 @@ export class ArchMappingEvaluator {
 
   /**
    * Why Timeloop would refuse `mapping` (factors that are not positive integers or do not multiply to
-   * the bounds, spatial factors over a fan-out along X or Y, a kept data space the level may not keep,
+   * the bounds, spatial factors over a level's fan-out, or over its X or Y fan-out when the mapping
+   * assigns axes (`spatialSplit`), a kept data space the level may not keep,
    * tiles over a buffer's entries), as an `InvalidInput` naming the level and field; undefined if it runs.
    */
   check(mapping: Mapping): VaesaError | undefined {
@@ -347,8 +350,12 @@ export class ArchMappingEvaluator {
         if (i < this.spatialSplit[l]) x *= f;
         else y *= f;
       }
-      if (x > this.fanoutX[l]) return invalidInput(`mapping.levels[${l}].spatial (${name}, X)`, x, `the fan-out below ${name} is ${this.fanoutX[l]} along X`);
-      if (y > this.fanoutY[l]) return invalidInput(`mapping.levels[${l}].spatial (${name}, Y)`, y, `the fan-out below ${name} is ${this.fanoutY[l]} along Y`);
+      const total = this.fanoutX[l] * this.fanoutY[l];
+      if (x * y > total) return invalidInput(`mapping.levels[${l}].spatial (${name})`, x * y, `the fan-out below ${name} is ${total} (${this.fanoutX[l]} x ${this.fanoutY[l]})`);
+      if (this.axesGiven[l]) {
+        if (x > this.fanoutX[l]) return invalidInput(`mapping.levels[${l}].spatial (${name}, X)`, x, `the fan-out below ${name} is ${this.fanoutX[l]} along X`);
+        if (y > this.fanoutY[l]) return invalidInput(`mapping.levels[${l}].spatial (${name}, Y)`, y, `the fan-out below ${name} is ${this.fanoutY[l]} along Y`);
+      }
       for (let s = 0; s < S; s++) {
         if (this.keepMask[l * S + s] && !this.allowedKeep[l * S + s]) {
           return invalidInput(`mapping.levels[${l}].keep (${name})`, this.problem.shape.dataSpaces[s].name, `${name} cannot keep this data space`);
@@ -439,6 +446,7 @@ export class ArchMappingEvaluator {
       const spatialProblem = this.readPermutation(lm.spatialPermutation, this.spatialPermutation, b, `mapping.levels[${l}].spatialPermutation`);
       if (spatialProblem !== undefined) return spatialProblem;
       this.spatialSplit[l] = lm.spatialSplit ?? D;
+      this.axesGiven[l] = lm.spatialSplit === undefined ? 0 : 1;
       for (let s = 0; s < S; s++) this.keepMask[l * S + s] = lm.keep === undefined ? this.allowedKeep[l * S + s] : 0;
       if (lm.keep !== undefined) {
         for (const name of lm.keep) {

@@ -1,5 +1,6 @@
 import type { ArchConfig } from '../hardware/arch';
-import type { CostModelName, TensorName } from './cost';
+import { areaTable40nm, type AreaTable } from './area';
+import { TENSOR_NAMES, type CostModelName, type TensorName } from './cost';
 import {
   accelergyEnergyTable40nm,
   patDramEnergy,
@@ -8,6 +9,7 @@ import {
   type AccelergyEnergyTable,
 } from './energy-tables';
 import { LEVEL_NAMES, type LevelName } from './mapping';
+import type { ArchSpec, StorageLevel } from './spec';
 
 /** One storage level of the template, with Timeloop's attribute names in camelCase. */
 export interface StorageLevelSpec {
@@ -183,5 +185,43 @@ export function buildArchTemplate(arch: ArchConfig, options: ArchTemplateOptions
     meshX: arch.meshX,
     macEnergy: model === 'pat' ? patMacEnergy(8) : table.MACC,
     fanouts,
+  };
+}
+
+/**
+ * The Simba-like template of `arch` as an `ArchSpec`, for the generic evaluator (`evaluateArchMapping`):
+ * the same levels, keep rules, bandwidths and energies as `buildArchTemplate` for the setup (`'pat'`:
+ * VAESA's v0.2 file; `'accelergy'`: the v0.3 file with `accelergyTable`, default Accelergy's 40nm table),
+ * and per-instance areas that add up to `estimateArea(arch, area)`. Throws a RangeError where
+ * `buildArchTemplate` does.
+ */
+export function simbaArch(arch: ArchConfig, setup: CostModelName = 'pat', tables: { readonly accelergy?: AccelergyEnergyTable; readonly area?: AreaTable } = {}): ArchSpec {
+  const template = buildArchTemplate(arch, { model: setup, accelergyTable: tables.accelergy });
+  const area = tables.area ?? areaTable40nm;
+  const levels = template.levels.map(
+    (level): StorageLevel => ({
+      name: level.name,
+      technology: level.isDram ? 'DRAM' : 'SRAM',
+      entries: level.entries,
+      wordBits: level.wordBits,
+      blockSize: level.blockSize,
+      clusterSize: level.clusterSize,
+      instances: level.instances,
+      meshX: level.meshX,
+      readBandwidth: level.readBandwidth,
+      writeBandwidth: level.writeBandwidth,
+      numPorts: level.numPorts,
+      numBanks: level.numBanks,
+      vectorAccessEnergy: level.vectorAccessEnergy,
+      // Registers are flip-flops, the other on-chip levels SRAM, DRAM off chip (as `estimateArea`).
+      area: level.isDram ? 0 : ((level.entries ?? 0) * level.wordBits * (level.name === 'Registers' ? area.registerBit : area.sramBit)) / 1e6,
+      keeps: TENSOR_NAMES.filter((t) => level.keeps[t]),
+    }),
+  );
+  return {
+    name: `simba_${arch.meshX}_${arch.macs}_${arch.accumulationBuffer}_${arch.weightBuffer}_${arch.inputBuffer}_${arch.globalBuffer}`,
+    energyModel: setup,
+    arithmetic: { name: 'MACC', instances: template.macs, meshX: template.meshX, wordBits: 8, energyPerMac: template.macEnergy, area: area.mac / 1e6 },
+    levels,
   };
 }

@@ -17,7 +17,7 @@ export {
 export type { LevelName, DimFactors, LevelMapping, Mapping as SimbaMapping, PackedMapping } from './mapping';
 export { TENSOR_NAMES } from './cost';
 export type { CostModelName, TensorName, TensorAccess, LevelBreakdown, CostBreakdown, MappingCost } from './cost';
-export { buildArchTemplate, SIMBA_MAPPER_SETTINGS } from './arch-template';
+export { buildArchTemplate, simbaArch, SIMBA_MAPPER_SETTINGS } from './arch-template';
 export type { ArchTemplate, ArchTemplateOptions, StorageLevelSpec, TemplateMapperSettings } from './arch-template';
 export { accelergyEnergyTable40nm, energyTableFromErt, ertMaxEnergies, patSramEnergy, patDramEnergy, patMacEnergy } from './energy-tables';
 export type { AccelergyEnergyTable } from './energy-tables';

@@ -87,7 +87,12 @@ export interface LevelLoops {
   readonly spatial: Readonly<Record<string, number>>;
   /** Spatial loop order, inner to outer: the first `spatialSplit` entries run along X, the rest along Y. */
   readonly spatialPermutation: readonly string[];
-  /** How many entries of `spatialPermutation` run along X (Timeloop's `split`); default: all of them. */
+  /**
+   * How many entries of `spatialPermutation` run along X (Timeloop's `split`), the rest along Y. When
+   * given, the spatial factors must fit the fan-out per axis; when absent (CoSA's Simba mappings, which
+   * put every spatial loop along X) only their product must fit the level's whole fan-out, as
+   * timeloop-model checks. The axes do not change any count.
+   */
   readonly spatialSplit?: number;
   /** Data spaces this level keeps (the rest bypass it); default: the level's `keeps` (all when unset). */
   readonly keep?: readonly string[];

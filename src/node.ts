@@ -6,3 +6,7 @@ export * from './index';
 export { readWorkloadFile, readCosaNetworkDir } from './workload/files';
 export * from './dataset/node';
 export { saveVaesa, loadVaesa } from './train/checkpoint';
+// tfjs-layers (about 1 MB, not marked side-effect free) stays out of the main entry that browser bundles use.
+export { saveLayersModels } from './train/layers-files';
+export { toLayersModels, mlpToLayersModel } from './model/layers-export';
+export type { VaesaLayersModels } from './model/layers-export';

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { costModelEvaluator } from '../mapper/evaluator';
 import type { Evaluator } from '../common/evaluator';
 import { archId } from '../hardware/arch';
-import { latentSearch, inputSpaceSearch, type LatentOptimizer, type SearchResult, type SearchObjective, type InputSpaceOptimizer } from '../search';
+import { latentSearch, inputSpaceSearch, type LatentOptimizer, type SearchResult, type InputSpaceOptimizer } from '../search';
+import type { Objective } from '../common/objective';
 import type { Network } from '../workload/network';
 import type { TrainedVaesa } from '../train';
 import { loadVaesa } from '../train/checkpoint';
@@ -22,7 +23,7 @@ interface SearchFlags {
   optimizer: LatentOptimizer;
   budget: number;
   seed: number;
-  objective: SearchObjective;
+  objective: Objective;
   baseline?: InputSpaceOptimizer[];
   maxArea?: number;
   latentBound?: number;
@@ -65,7 +66,7 @@ export async function searchAll(
   options: {
     budget: number;
     seed: number;
-    objective: SearchObjective;
+    objective: Objective;
     evaluator: Evaluator;
     maxArea?: number;
     pareto?: boolean;
@@ -111,7 +112,7 @@ export function resultRows(results: readonly LabelledResult[]): string[][] {
 
 export const RESULT_HEADER = ['method', 'best design', 'cycles', 'energy (pJ)', 'EDP', 'area (mm²)', 'evaluations'];
 
-export function historyPlot(results: readonly LabelledResult[], objective: SearchObjective): string {
+export function historyPlot(results: readonly LabelledResult[], objective: Objective): string {
   return searchHistorySvg(
     results.map(({ method, result }) => ({ name: method, values: result.history })),
     { title: `Best ${objective} vs distinct evaluations`, yLabel: `best ${objective} (log scale)` },

@@ -3,3 +3,5 @@ export type { Rng } from './rng';
 export type { CostMetrics, Evaluator } from './evaluator';
 export { decodeWith, formatError, invalidInput, parseError, PositiveInt } from './errors';
 export type { VaesaError } from './errors';
+export { OBJECTIVES, objectiveValue } from './objective';
+export type { Objective } from './objective';

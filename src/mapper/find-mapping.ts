@@ -1,3 +1,4 @@
+import type { Objective } from '../common/objective';
 import { createRng } from '../common/rng';
 import { ArchConfigCodec, type ArchConfig } from '../hardware/arch';
 import { ConvLayerCodec, layerName, type ConvLayer } from '../workload/layer';
@@ -14,12 +15,11 @@ import type { MapperFunction, MapperName } from './mapper';
 import {
   createShapeContext,
   DEFAULT_SEARCH_EFFORT,
-  objectiveValue,
+  rankValue,
   SEARCH_EFFORTS,
   searchMappings,
   shapeTemplate,
   type LayerPool,
-  type MapperObjective,
   type SearchEffort,
   type SearchEffortName,
   type ShapeContext,
@@ -29,7 +29,7 @@ export interface FindMappingOptions {
   /** Energy setup: `'pat'` (default, VAESA's) or `'accelergy'`. */
   readonly model?: CostModelName;
   /** What to minimise: `'edp'` (default), `'latency'` (cycles) or `'energy'`. */
-  readonly objective?: MapperObjective;
+  readonly objective?: Objective;
   /** `'search'` (default) or a custom `MapperFunction`. */
   readonly mapper?: MapperName | MapperFunction;
   /** Seed of the search's random choices (default 0); the same seed always gives the same mapping. */
@@ -197,7 +197,7 @@ export function findMapping(arch: ArchConfig, layer: ConvLayer, options: FindMap
       continue;
     }
     evaluator.evaluate(packed);
-    const value = objectiveValue(objective, evaluator.cycles, evaluator.energy);
+    const value = rankValue(objective, evaluator.cycles, evaluator.energy);
     if (value < bestValue) {
       bestValue = value;
       best = packed;

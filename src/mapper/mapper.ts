@@ -2,13 +2,13 @@ import type { CostModelName } from '../costmodel/cost';
 import type { Mapping, PackedMapping } from '../costmodel/mapping';
 import type { ArchConfig } from '../hardware/arch';
 import type { ConvLayer } from '../workload/layer';
-import type { MapperObjective } from './search/search';
+import type { Objective } from '../common/objective';
 
 /**
  * A mapper other than the built-in search (e.g. a MIP): proposes mappings for one (arch, layer), best
  * first; `findMapping` costs them exactly and keeps the best valid one.
  */
-export type MapperFunction = (arch: ArchConfig, layer: ConvLayer, options: { readonly model: CostModelName; readonly objective: MapperObjective; readonly seed: number }) => readonly (Mapping | PackedMapping)[];
+export type MapperFunction = (arch: ArchConfig, layer: ConvLayer, options: { readonly model: CostModelName; readonly objective: Objective; readonly seed: number }) => readonly (Mapping | PackedMapping)[];
 
 /** Built-in mappers by name. `'mip'`: CoSA's MIP on HiGHS (`src/mapper/mip`), needs `mipSolver`. */
 export type MapperName = 'search' | 'mip';

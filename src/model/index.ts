@@ -12,5 +12,5 @@ export { createPredictor, applyPredictor } from './predictor';
 export type { Predictor, PredictorConfig } from './predictor';
 export { VAE_PRESETS, predictorPreset, PREDICTOR_PRESET_NAMES, isVaePresetName, isPredictorPresetName } from './presets';
 export type { VaePresetName, PredictorPresetName, PredictorShape } from './presets';
-export { vaesaLoss, vaesaLossAndGradients, trainedHeads, VAESA_LOSS_WEIGHTS, OBJECTIVES } from './loss';
-export type { Objective, LossWeights, LossTerms, LossBatch, LossAndGradients, VaesaNetworks } from './loss';
+export { vaesaLoss, vaesaLossAndGradients, trainedHeads, VAESA_LOSS_WEIGHTS } from './loss';
+export type { LossWeights, LossTerms, LossBatch, LossAndGradients, VaesaNetworks } from './loss';

@@ -1,13 +1,10 @@
+import type { Objective } from '../common/objective';
 import { denseStackGradients, denseStackOutputs, type DenseLayer } from './dense';
 import { mlpLayers, type Mlp } from './mlp';
 import { applyPredictor, type Predictor } from './predictor';
 import { decodeVae, encodeVae, reparameterise, type Vae } from './vae';
 import { tf } from './tf';
 
-/** What the predictors are trained for: `edp` trains both heads, `latency` cycles only, `energy` energy only. */
-export type Objective = 'edp' | 'latency' | 'energy';
-
-export const OBJECTIVES: readonly Objective[] = ['edp', 'latency', 'energy'];
 
 /**
  * Weights of the loss terms: `reconstruction` on the MSE, `beta` on the KL divergence, `predictor`

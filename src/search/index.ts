@@ -1,7 +1,7 @@
 export { latentSearch } from './latent-search';
 export { inputSpaceSearch, normalisedDomain, rawDomain } from './input-search';
-export { weightedLayers, targetTotals, objectiveValue, paretoFront } from './target';
-export type { SearchTarget, SearchObjective, WeightedLayer, TargetMetrics } from './target';
+export { weightedLayers, targetTotals, paretoFront } from './target';
+export type { SearchTarget, WeightedLayer, TargetMetrics } from './target';
 export { conditionGp, fitGp, matern52, maternCovariance, defaultGpBounds } from './gp';
 export type {
   GpKernel,

@@ -1,7 +1,8 @@
 import { costModelEvaluator } from '../mapper/evaluator';
 import type { CostMetrics, Evaluator } from '../common/evaluator';
 import { archId, type ArchConfig } from '../hardware/arch';
-import { objectiveValue, paretoFront, targetTotals, type SearchObjective, type WeightedLayer } from './target';
+import { objectiveValue, type Objective } from '../common/objective';
+import { paretoFront, targetTotals, type WeightedLayer } from './target';
 import type {
   CommonSearchOptions,
   EvaluatedDesign,
@@ -22,7 +23,7 @@ export type Submission =
  */
 export interface Ledger {
   readonly layers: readonly WeightedLayer[];
-  readonly objective: SearchObjective;
+  readonly objective: Objective;
   /** True once the budget is spent, the signal aborted, or too many proposals in a row were repeats. */
   done(): boolean;
   /** Distinct evaluations still allowed. */
@@ -52,7 +53,7 @@ export function evaluatorOf(options: CommonSearchOptions): Evaluator {
 export const DEFAULT_BUDGET = 100;
 
 /** Budget and seed after defaults, checked (programmer errors throw). */
-export function searchSettings(options: CommonSearchOptions): { budget: number; seed: number; objective: SearchObjective } {
+export function searchSettings(options: CommonSearchOptions): { budget: number; seed: number; objective: Objective } {
   const budget = options.budget ?? DEFAULT_BUDGET;
   if (!Number.isInteger(budget) || budget < 1) throw new RangeError(`search: budget must be a positive integer, got ${budget}`);
   const seed = options.seed ?? 0;

@@ -3,7 +3,8 @@ import type { ArchConfig } from '../hardware/arch';
 import { defaultAcquisition, minimizeAcquisition } from './acquisition';
 import { fitGp, type GpHyperparameters } from './gp';
 import type { Ledger, Submission } from './ledger';
-import { logObjectiveWeights, type SearchObjective } from './target';
+import type { Objective } from '../common/objective';
+import { logObjectiveWeights } from './target';
 import type { BayesOptOptions } from './types';
 
 /**
@@ -166,7 +167,7 @@ function logMetrics(outcome: Submission): Observation['log'] {
  * GP targets: the log objective (or, given a Pareto weight, the augmented Chebyshev scalarisation of
  * the min-max normalised log metrics); infeasible observations get the worst feasible value.
  */
-function scalarise(observations: readonly Observation[], objective: SearchObjective, paretoWeight: number | undefined): number[] {
+function scalarise(observations: readonly Observation[], objective: Objective, paretoWeight: number | undefined): number[] {
   const feasible = observations.map((o) => o.log).filter((l): l is NonNullable<Observation['log']> => l !== undefined);
   let value: (l: NonNullable<Observation['log']>) => number;
   if (paretoWeight === undefined) {

@@ -1,4 +1,5 @@
 import type { CostMetrics } from '../common/evaluator';
+import type { Objective } from '../common/objective';
 import type { ConvLayer } from '../workload/layer';
 import { lowerNetworkOrThrow, type Network } from '../workload/network';
 import type { Layer } from '../workload/lower';
@@ -8,9 +9,6 @@ import type { Layer } from '../workload/lower';
  * Layers of any problem shape are lowered to 2-D convolutions (`lowerNetwork`) for Simba's space.
  */
 export type SearchTarget = Layer | readonly Layer[] | Pick<Network, 'layers'>;
-
-/** The quantity minimised. For several layers, metrics are network totals (see `targetTotals`). */
-export type SearchObjective = 'edp' | 'latency' | 'energy';
 
 /** A target as distinct layer shapes with occurrence counts (duplicates merged, first occurrence order). */
 export interface WeightedLayer {
@@ -61,20 +59,8 @@ export function targetTotals(layers: readonly WeightedLayer[], perLayer: readonl
   return { cycles, energy, edp: cycles * energy };
 }
 
-/** The objective's value for given totals. */
-export function objectiveValue(objective: SearchObjective, m: TargetMetrics): number {
-  switch (objective) {
-    case 'edp':
-      return m.edp;
-    case 'latency':
-      return m.cycles;
-    case 'energy':
-      return m.energy;
-  }
-}
-
 /** Weights (a, b) so that the log objective is a·log cycles + b·log energy. */
-export function logObjectiveWeights(objective: SearchObjective): { readonly cycles: number; readonly energy: number } {
+export function logObjectiveWeights(objective: Objective): { readonly cycles: number; readonly energy: number } {
   switch (objective) {
     case 'edp':
       return { cycles: 1, energy: 1 };

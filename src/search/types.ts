@@ -2,7 +2,7 @@ import type { Evaluator } from '../common/evaluator';
 import type { ArchConfig } from '../hardware/arch';
 import type { Acquisition } from './acquisition';
 import type { GpKernel } from './gp';
-import type { SearchObjective } from './target';
+import type { Objective } from '../common/objective';
 
 /**
  * Limits on acceptable designs, honoured by every optimiser: an infeasible design never becomes
@@ -67,7 +67,7 @@ export interface CommonSearchOptions {
   /** Seed of every random choice (default 0). */
   readonly seed?: number;
   /** Quantity minimised (default `edp`). */
-  readonly objective?: SearchObjective;
+  readonly objective?: Objective;
   readonly constraints?: SearchConstraints;
   /**
    * Multi-objective mode: optimisers spread their effort over latency/energy trade-offs (BO by ParEGO's
@@ -170,7 +170,7 @@ export interface SearchTiming {
 
 export interface SearchResult {
   readonly optimizer: string;
-  readonly objective: SearchObjective;
+  readonly objective: Objective;
   readonly budget: number;
   readonly seed: number;
   /** Best feasible design by the objective; undefined when no feasible design was evaluated. */

@@ -1,6 +1,7 @@
 import type { NormalisationOptions } from '../dataset/normalise';
 import { defaultNormalisationOptions } from '../dataset/normalise';
-import type { LossWeights, Objective } from '../model/loss';
+import type { Objective } from '../common/objective';
+import type { LossWeights } from '../model/loss';
 import { VAESA_LOSS_WEIGHTS } from '../model/loss';
 import type { PredictorShape } from '../model/presets';
 import { invalidInput, type VaesaError } from '../common/errors';

@@ -1,5 +1,6 @@
 import { createRng } from '../../src/common/rng';
-import { trainedHeads, vaesaLoss, vaesaLossAndGradients, type LossBatch, type Objective, type VaesaNetworks } from '../../src/model/loss';
+import { trainedHeads, vaesaLoss, vaesaLossAndGradients, type LossBatch, type VaesaNetworks } from '../../src/model/loss';
+import type { Objective } from '../../src/common/objective';
 import { predictorVariables } from '../../src/model/predictor';
 import { vaeVariables } from '../../src/model/vae';
 import { createPredictor } from '../../src/model/predictor';

@@ -106,7 +106,7 @@ export class LinearProgramBuilder {
 }
 
 /** The objective value of `x` (no feasibility check). */
-export function objectiveValue(lp: LinearProgram, x: ArrayLike<number>): number {
+export function linearObjectiveValue(lp: LinearProgram, x: ArrayLike<number>): number {
   let total = 0;
   for (let j = 0; j < lp.numCols; j++) total += lp.colCost[j] * x[j];
   return total;

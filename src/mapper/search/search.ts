@@ -9,6 +9,7 @@
  * on the best few, ranked by the fast estimate (`estimate.ts`). The few best mappings are then costed
  * exactly with Timeloop's model and the best one wins.
  */
+import type { Objective } from '../../common/objective';
 import { createRng, type Rng } from '../../common/rng';
 import { buildArchTemplate, type ArchTemplate, type TemplateMapperSettings } from '../../costmodel/arch-template';
 import * as layout from '../../costmodel/mapping';
@@ -29,7 +30,6 @@ const PACKED_SPATIAL_PERMUTATION = layout.PACKED_SPATIAL_PERMUTATION;
 const PACKED_TEMPORAL = layout.PACKED_TEMPORAL;
 
 /** What the mapper minimises. */
-export type MapperObjective = 'edp' | 'latency' | 'energy';
 
 /** Effort knobs of the search (defaults chosen by `bench/mapper.ts`; larger is slower and rarely better). */
 export interface SearchEffort {
@@ -104,7 +104,7 @@ export interface ShapeContext {
   /** The layer's pool, shared by every MAC count. */
   readonly layerPool: LayerPool;
   /** Per objective, the layer pool's orders carried over to this shape's fan-outs (built on first use). */
-  readonly pools: Map<MapperObjective, readonly PoolOrder[]>;
+  readonly pools: Map<Objective, readonly PoolOrder[]>;
   /** Scratch of the order searches on this shape, which run one at a time: prefix extents of an order. */
   readonly scratch: { prefix: Float64Array };
 }
@@ -119,7 +119,7 @@ export interface LayerPool {
   readonly shapeOf: (macs: number) => ShapeContext;
   /** The template family's buffer profiles and MAC counts the pool is searched on. */
   readonly settings: TemplateMapperSettings;
-  readonly orders: Map<MapperObjective, readonly PoolOrder[]>;
+  readonly orders: Map<Objective, readonly PoolOrder[]>;
 }
 
 /** A template with `macs` MACs for the arch-independent parts of a shape (buffer sizes and meshX do not matter there). */
@@ -203,8 +203,8 @@ function energyOf(view: ArchView, vectorAccesses: Float64Array): number {
   return energy;
 }
 
-/** The objective as one number (lower is better); latency and energy break ties with the other. */
-export function objectiveValue(objective: MapperObjective, cycles: number, energy: number): number {
+/** The objective as one number for ranking mappings (lower is better); latency and energy break ties with the other. */
+export function rankValue(objective: Objective, cycles: number, energy: number): number {
   switch (objective) {
     case 'edp':
       return cycles * energy;
@@ -221,7 +221,7 @@ export function objectiveValue(objective: MapperObjective, cycles: number, energ
 class OrderSearch {
   private readonly ctx: ShapeContext;
   private readonly view: ArchView;
-  private readonly objective: MapperObjective;
+  private readonly objective: Objective;
   /** Per level, the end (exclusive) of its segment of the last cut order. */
   readonly cuts = new Int32Array(NUM_LEVELS);
   private unrolling: SpatialOption | undefined;
@@ -234,7 +234,7 @@ class OrderSearch {
   /** The prepared unrolling's `extents`. */
   private spatialExtent: Float64Array = new Float64Array(0);
 
-  constructor(ctx: ShapeContext, view: ArchView, objective: MapperObjective) {
+  constructor(ctx: ShapeContext, view: ArchView, objective: Objective) {
     this.ctx = ctx;
     this.view = view;
     this.objective = objective;
@@ -425,7 +425,7 @@ class OrderSearch {
   scoreCut(): number {
     const est = this.ctx.estimator;
     est.estimateOrder((this.unrolling as SpatialOption).factors, this.dims, this.primes, this.cuts);
-    return objectiveValue(this.objective, est.cycles, energyOf(this.view, est.vectorAccesses));
+    return rankValue(this.objective, est.cycles, energyOf(this.view, est.vectorAccesses));
   }
 
   /** First loop index of `level`'s segment in the last allotted order (after `allot`). */
@@ -607,7 +607,7 @@ export interface PoolOrder {
  * Seeded dataflow orders for every fitting unrolling, the pool's orders, then a local search from the
  * best few. Returns every distinct candidate kept, best estimate first.
  */
-function runSearch(ctx: ShapeContext, view: ArchView, objective: MapperObjective, rng: Rng, effort: SearchEffort, pool: readonly PoolOrder[]): Candidate[] {
+function runSearch(ctx: ShapeContext, view: ArchView, objective: Objective, rng: Rng, effort: SearchEffort, pool: readonly PoolOrder[]): Candidate[] {
   const search = new OrderSearch(ctx, view, objective);
   const scored: Candidate[] = [];
   // Candidates are scored into one scratch mapping; only the few kept get their own (see below).
@@ -693,7 +693,7 @@ function orderKey(o: PoolOrder): string {
   return `${o.unrolling.factors.join(',')}|${o.dims.join(',')}|${o.primes.join(',')}`;
 }
 
-function layerPoolOrders(pool: LayerPool, objective: MapperObjective, effort: SearchEffort): readonly PoolOrder[] {
+function layerPoolOrders(pool: LayerPool, objective: Objective, effort: SearchEffort): readonly PoolOrder[] {
   const cached = pool.orders.get(objective);
   if (cached !== undefined) return cached;
   const poolEffort: SearchEffort = { ...effort, seededUnrollings: effort.unrollings, starts: effort.poolStarts, moves: effort.poolMoves, finalists: effort.poolOrders };
@@ -784,7 +784,7 @@ function withUnrolling(order: PoolOrder, unrolling: SpatialOption): PoolOrder {
  * extents are computed once for all views, and views whose buffers cut it the same way share one
  * estimate (the estimate does not depend on buffer sizes; about a tenth of the pool's cuts repeat).
  */
-function scoreOnViews(ctx: ShapeContext, views: readonly ArchView[], objective: MapperObjective, orders: readonly PoolOrder[]): Float64Array[] {
+function scoreOnViews(ctx: ShapeContext, views: readonly ArchView[], objective: Objective, orders: readonly PoolOrder[]): Float64Array[] {
   const search = new OrderSearch(ctx, views[0], objective);
   const estimator = ctx.estimator;
   const scores = views.map(() => new Float64Array(orders.length));
@@ -813,7 +813,7 @@ function scoreOnViews(ctx: ShapeContext, views: readonly ArchView[], objective: 
         accessesOf[k].set(estimator.vectorAccesses);
         estimated++;
       }
-      scores[v][i] = objectiveValue(objective, cyclesOf[k], energyOf(view, accessesOf[k]));
+      scores[v][i] = rankValue(objective, cyclesOf[k], energyOf(view, accessesOf[k]));
     });
   });
   return scores;
@@ -824,7 +824,7 @@ function scoreOnViews(ctx: ShapeContext, views: readonly ArchView[], objective: 
  * `effort.poolOrders` best carried orders (so an arch re-allots about as many orders as one profile
  * search keeps, whatever the number of MAC counts the layer pool was searched on).
  */
-function shapePool(ctx: ShapeContext, objective: MapperObjective, effort: SearchEffort): readonly PoolOrder[] {
+function shapePool(ctx: ShapeContext, objective: Objective, effort: SearchEffort): readonly PoolOrder[] {
   const cached = ctx.pools.get(objective);
   if (cached !== undefined) return cached;
   const adaptation: Adaptation = { unrollings: new Map(), levelOptions: new Map() };
@@ -868,7 +868,7 @@ function shapePool(ctx: ShapeContext, objective: MapperObjective, effort: Search
  * Candidate mappings of `ctx.layer` for one arch, best estimate first (distinct, at most `effort.finalists`).
  * Deterministic for the rng's seed. Empty when no unrolling's tiles fit the buffers.
  */
-export function searchMappings(ctx: ShapeContext, template: ArchTemplate, objective: MapperObjective, rng: Rng, effort: SearchEffort = DEFAULT_SEARCH_EFFORT): PackedMapping[] {
+export function searchMappings(ctx: ShapeContext, template: ArchTemplate, objective: Objective, rng: Rng, effort: SearchEffort = DEFAULT_SEARCH_EFFORT): PackedMapping[] {
   const view = archView(template, ctx);
   return runSearch(ctx, view, objective, rng, effort, shapePool(ctx, objective, effort))
     .slice(0, effort.finalists)

@@ -108,7 +108,7 @@ describe('the MIP mapper in a browser bundle', () => {
     const nodeSolver = await loadMipSolver();
     if (E.isLeft(nodeSolver)) throw new Error(nodeSolver.left.message);
     const layer = convLayer(layerDims);
-    const inNode = findMappingMip(nodeSolver.right, tinyArch, layer, { relativeGap: 0 });
+    const inNode = findMappingMip(nodeSolver.right, tinyArch, layer, { relativeGap: 0, timeLimitSeconds: 60 });
     if (E.isLeft(inNode)) throw new Error(inNode.left._tag);
     // `new URL('highs.wasm', import.meta.url)`: the file copied next to the bundle.
     const besideBundle = `${site}/assets/highs.wasm`;

@@ -10,7 +10,7 @@ import {
   type FactorPlacement,
   type ReusePattern,
 } from '../../../src/mapper/mip/formulation';
-import { objectiveValue } from '../../../src/mapper/mip/linear-program';
+import { linearObjectiveValue } from '../../../src/mapper/mip/linear-program';
 import { placementObjective, placementToMapping, placementViolations } from '../../../src/mapper/mip/placement';
 import { tinyArch } from './exhaustive';
 import { convLayer, LAYER_DIMS } from '../../../src/workload/layer';
@@ -100,7 +100,7 @@ describe('buildCosaProblem', () => {
     x[problem.patternColumns[0]] = 1;
     const placement: FactorPlacement = { counts, order: REUSE_PATTERNS[0].order };
     expect(placementViolations(problem, placement)).toEqual([]);
-    expect(objectiveValue(problem.program, x)).toBeCloseTo(placementObjective(problem, placement), 9);
+    expect(linearObjectiveValue(problem.program, x)).toBeCloseTo(placementObjective(problem, placement), 9);
     // compute 10 x log2(24) + traffic 3.01 x log2(24) (DRAM loops), no utilisation
     expect(placementObjective(problem, placement)).toBeCloseTo(13.01 * Math.log2(24), 9);
   });

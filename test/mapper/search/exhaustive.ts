@@ -17,7 +17,8 @@ import {
   PACKED_TEMPORAL,
   type PackedMapping,
 } from '../../../src/costmodel/mapping';
-import { objectiveValue, type MapperObjective, type SearchEffort } from '../../../src/mapper/search/search';
+import type { Objective } from '../../../src/common/objective';
+import { rankValue, type SearchEffort } from '../../../src/mapper/search/search';
 import { primeFactors } from '../../../src/mapper/search/spatial';
 import type { ArchConfig } from '../../../src/hardware/arch';
 import { convLayer, type ConvLayer } from '../../../src/workload/layer';
@@ -50,7 +51,7 @@ export interface ExhaustiveResult {
   readonly count: number;
 }
 
-export function exhaustiveOptimum(arch: ArchConfig, layer: ConvLayer, objective: MapperObjective, model: 'pat' | 'accelergy' = 'pat'): ExhaustiveResult {
+export function exhaustiveOptimum(arch: ArchConfig, layer: ConvLayer, objective: Objective, model: 'pat' | 'accelergy' = 'pat'): ExhaustiveResult {
   const template = buildArchTemplate(arch, { model });
   const evaluator = new MappingEvaluator(template, layer);
   const bounds = [layer.R, layer.S, layer.P, layer.Q, layer.C, layer.K, layer.N];
@@ -100,7 +101,7 @@ export function exhaustiveOptimum(arch: ArchConfig, layer: ConvLayer, objective:
       if (evaluator.check(packed) === undefined) {
         evaluator.evaluate(packed);
         count++;
-        const value = objectiveValue(objective, evaluator.cycles, evaluator.energy);
+        const value = rankValue(objective, evaluator.cycles, evaluator.energy);
         if (value < best.value) best = { value, packed, count: 0 };
       }
       let l = 0;

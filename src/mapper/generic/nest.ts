@@ -1,0 +1,307 @@
+/**
+ * The generic mapper's view of one (arch, problem): flat typed arrays of the problem's projections and
+ * the levels' sizes, a mapping as flat arrays (`Nest`), and a fast estimate of a nest's cycles and
+ * energy that ranks candidates in the search's inner loop (allocation-free). The estimate follows
+ * Timeloop's rules in a closed form: a level's tile is the projection of the loops below it and of the
+ * fan-outs below it; a tile is refilled each time the loops above it change it (innermost loops that do
+ * not index the data space keep it in place, a sliding window moves only its new part); a parent serves
+ * children that need the same tile with one read (multicast) and sums partial outputs that meet
+ * (spatial reduction); cycles are the compute cycles or the busiest level's bandwidth, whichever is more.
+ */
+import type { ArchSpec } from '../../costmodel/spec';
+import { fanout } from '../../costmodel/spec';
+import type { Problem } from '../../workload/problem';
+
+/** Everything about (arch, problem) the search and the estimate read, as flat arrays. */
+export interface NestShape {
+  readonly dims: readonly string[];
+  readonly spaces: readonly string[];
+  readonly numDims: number;
+  readonly numLevels: number;
+  readonly numSpaces: number;
+  readonly bounds: Float64Array;
+  /** Per data space, its ranks' terms: `rankStart[t]..rankStart[t+1]` index `termStart` (per rank) into `termDim`/`termCoef`. */
+  readonly rankStart: Int32Array;
+  readonly termStart: Int32Array;
+  readonly termDim: Int32Array;
+  readonly termCoef: Float64Array;
+  /** `relevant[t * D + d]`: dimension d indexes data space t; `sliding`: it does so in a rank with a halo (a sum of terms). */
+  readonly relevant: Uint8Array;
+  readonly sliding: Uint8Array;
+  readonly readWrite: Uint8Array;
+  /** Words of each data space over the whole problem. */
+  readonly spaceSize: Float64Array;
+  /** Per level: entries (Infinity = unbounded), block size, pJ per block access, words per cycle (Infinity = unlimited). */
+  readonly entries: Float64Array;
+  readonly blockSize: Float64Array;
+  readonly vectorEnergy: Float64Array;
+  readonly readBandwidth: Float64Array;
+  readonly writeBandwidth: Float64Array;
+  /** Fan-out below each level per axis. */
+  readonly fanoutX: Float64Array;
+  readonly fanoutY: Float64Array;
+  readonly macs: number;
+  readonly macEnergy: number;
+}
+
+export function nestShape(arch: ArchSpec, problem: Problem): NestShape {
+  const dims = problem.shape.dimensions;
+  const D = dims.length;
+  const L = arch.levels.length;
+  const dataSpaces = problem.shape.dataSpaces;
+  const T = dataSpaces.length;
+  const rankStart = new Int32Array(T + 1);
+  const termStart: number[] = [];
+  const termDim: number[] = [];
+  const termCoef: number[] = [];
+  const relevant = new Uint8Array(T * D);
+  const sliding = new Uint8Array(T * D);
+  const spaceSize = new Float64Array(T);
+  dataSpaces.forEach((ds, t) => {
+    rankStart[t] = termStart.length;
+    let size = 1;
+    for (const rank of ds.projection) {
+      termStart.push(termDim.length);
+      let extent = 1;
+      for (const term of rank) {
+        const d = dims.indexOf(term.dim);
+        const coef = term.coefficient === undefined ? 1 : problem.coefficients[term.coefficient];
+        termDim.push(d);
+        termCoef.push(coef);
+        relevant[t * D + d] = 1;
+        if (rank.length > 1) sliding[t * D + d] = 1;
+        extent += coef * (problem.bounds[term.dim] - 1);
+      }
+      size *= extent;
+    }
+    spaceSize[t] = size;
+  });
+  rankStart[T] = termStart.length;
+  termStart.push(termDim.length);
+  const fanouts = arch.levels.map((_, i) => fanout(arch, i));
+  return {
+    dims,
+    spaces: dataSpaces.map((ds) => ds.name),
+    numDims: D,
+    numLevels: L,
+    numSpaces: T,
+    bounds: Float64Array.from(dims, (d) => problem.bounds[d]),
+    rankStart,
+    termStart: Int32Array.from(termStart),
+    termDim: Int32Array.from(termDim),
+    termCoef: Float64Array.from(termCoef),
+    relevant,
+    sliding,
+    readWrite: Uint8Array.from(dataSpaces, (ds) => (ds.readWrite ? 1 : 0)),
+    spaceSize,
+    entries: Float64Array.from(arch.levels, (l) => l.entries ?? Infinity),
+    blockSize: Float64Array.from(arch.levels, (l) => l.blockSize),
+    vectorEnergy: Float64Array.from(arch.levels, (l) => l.vectorAccessEnergy),
+    readBandwidth: Float64Array.from(arch.levels, (l) => l.readBandwidth ?? Infinity),
+    writeBandwidth: Float64Array.from(arch.levels, (l) => l.writeBandwidth ?? Infinity),
+    fanoutX: Float64Array.from(fanouts, (f) => f.x),
+    fanoutY: Float64Array.from(fanouts, (f) => f.y),
+    macs: dims.reduce((p, d) => p * problem.bounds[d], 1),
+    macEnergy: arch.arithmetic.energyPerMac,
+  };
+}
+
+/**
+ * A mapping as flat arrays (level-major, `l * D + d`): temporal and spatial factors, each level's loop
+ * order (all dimensions, inner to outer) and which data spaces each level keeps (`l * T + t`).
+ */
+export interface Nest {
+  readonly temporal: Float64Array;
+  readonly spatialX: Float64Array;
+  readonly spatialY: Float64Array;
+  readonly order: Int32Array;
+  readonly keep: Uint8Array;
+}
+
+export function emptyNest(shape: NestShape): Nest {
+  const n = shape.numLevels * shape.numDims;
+  return { temporal: new Float64Array(n).fill(1), spatialX: new Float64Array(n).fill(1), spatialY: new Float64Array(n).fill(1), order: new Int32Array(n), keep: new Uint8Array(shape.numLevels * shape.numSpaces) };
+}
+
+export function copyNest(from: Nest, to: Nest): void {
+  to.temporal.set(from.temporal);
+  to.spatialX.set(from.spatialX);
+  to.spatialY.set(from.spatialY);
+  to.order.set(from.order);
+  to.keep.set(from.keep);
+}
+
+export function cloneNest(nest: Nest): Nest {
+  return { temporal: nest.temporal.slice(), spatialX: nest.spatialX.slice(), spatialY: nest.spatialY.slice(), order: nest.order.slice(), keep: nest.keep.slice() };
+}
+
+/** Words of data space `t` for dimension extents `ext` (from offset `o`). */
+export function tileWords(shape: NestShape, t: number, ext: Float64Array, o: number): number {
+  let words = 1;
+  for (let r = shape.rankStart[t]; r < shape.rankStart[t + 1]; r++) {
+    let extent = 1;
+    for (let k = shape.termStart[r]; k < shape.termStart[r + 1]; k++) extent += shape.termCoef[k] * (ext[o + shape.termDim[k]] - 1);
+    words *= extent;
+  }
+  return words;
+}
+
+/** Scratch and results of estimating nests of one shape. */
+export class NestEstimator {
+  readonly shape: NestShape;
+  /** Cumulative extents per level (`l * D + d`): the loops and fan-outs at or below level l. */
+  readonly extents: Float64Array;
+  /** Utilized instances of each level (product of the fan-outs used above it). */
+  private readonly util: Float64Array;
+  private readonly reads: Float64Array;
+  private readonly writes: Float64Array;
+  private readonly accesses: Float64Array;
+  private readonly scratch: Float64Array;
+  cycles = 0;
+  energy = 0;
+
+  constructor(shape: NestShape) {
+    this.shape = shape;
+    this.extents = new Float64Array(shape.numLevels * shape.numDims);
+    this.util = new Float64Array(shape.numLevels + 1);
+    this.reads = new Float64Array(shape.numLevels);
+    this.writes = new Float64Array(shape.numLevels);
+    this.accesses = new Float64Array(shape.numLevels);
+    this.scratch = new Float64Array(shape.numDims);
+  }
+
+  /** Fills `extents` for `nest`. */
+  private computeExtents(nest: Nest): void {
+    const { numDims: D, numLevels: L } = this.shape;
+    const ext = this.extents;
+    for (let l = 0; l < L; l++) {
+      for (let d = 0; d < D; d++) {
+        const i = l * D + d;
+        ext[i] = (l === 0 ? 1 : ext[i - D]) * nest.temporal[i] * nest.spatialX[i] * nest.spatialY[i];
+      }
+    }
+  }
+
+  /** Whether every level's kept tiles fit its entries. */
+  fits(nest: Nest): boolean {
+    this.computeExtents(nest);
+    return this.fitsComputed(nest) < 0;
+  }
+
+  /** The first level whose kept tiles overflow it (after `computeExtents`), or -1. */
+  private fitsComputed(nest: Nest): number {
+    const s = this.shape;
+    for (let l = 0; l < s.numLevels; l++) {
+      if (s.entries[l] === Infinity) continue;
+      let need = 0;
+      for (let t = 0; t < s.numSpaces; t++) if (nest.keep[l * s.numSpaces + t]) need += tileWords(s, t, this.extents, l * s.numDims);
+      if (need > s.entries[l]) return l;
+    }
+    return -1;
+  }
+
+  /**
+   * Estimates `nest` (which must fit): sets `cycles` and `energy` (pJ) and returns the objective
+   * (`objectiveOf`). The outermost level must keep every data space.
+   */
+  estimate(nest: Nest, objective: 0 | 1 | 2): number {
+    const s = this.shape;
+    const { numDims: D, numLevels: L, numSpaces: T } = s;
+    this.computeExtents(nest);
+    const util = this.util;
+    // util[l + 1] = utilized instances of level l; util[0] = MACs in use.
+    util[L] = 1;
+    for (let l = L - 1; l >= 0; l--) {
+      let p = 1;
+      for (let d = 0; d < D; d++) p *= nest.spatialX[l * D + d] * nest.spatialY[l * D + d];
+      util[l] = util[l + 1] * p;
+    }
+    const reads = this.reads;
+    const writes = this.writes;
+    const accesses = this.accesses;
+    reads.fill(0);
+    writes.fill(0);
+    accesses.fill(0);
+    const ext = this.extents;
+    for (let t = 0; t < T; t++) {
+      const rw = s.readWrite[t] === 1;
+      // Words flowing up from the level below (the MACs first): reads served (read-only) or updates (outputs).
+      let child = -1;
+      let fromBelow = s.macs;
+      for (let l = 0; l < L; l++) {
+        if (!nest.keep[l * T + t]) continue;
+        // Multicast / spatial reduction between the child and this level: fan-outs over dimensions that do not index t.
+        let shared = 1;
+        for (let j = child + 1; j <= l; j++) {
+          for (let d = 0; d < D; d++) if (!s.relevant[t * D + d]) shared *= nest.spatialX[j * D + d] * nest.spatialY[j * D + d];
+        }
+        const served = fromBelow / shared;
+        // This level's own residencies: its tile, refilled each time the loops above change it.
+        const tile = tileWords(s, t, ext, l * D);
+        let residencies = 1;
+        let moved = tile;
+        let stationary = true;
+        for (let j = l + 1; j < L; j++) {
+          for (let k = 0; k < D; k++) {
+            const d = nest.order[j * D + k];
+            const f = nest.temporal[j * D + d];
+            if (f === 1) continue;
+            if (stationary) {
+              if (!s.relevant[t * D + d]) continue;
+              stationary = false;
+              if (s.sliding[t * D + d] && !rw) {
+                // A sliding window: over the f steps only the union of the windows moves.
+                const sc = this.scratch;
+                for (let e = 0; e < D; e++) sc[e] = ext[l * D + e];
+                sc[d] *= f;
+                moved = tileWords(s, t, sc, 0) / f;
+              }
+            }
+            residencies *= f;
+          }
+        }
+        const instances = util[l + 1];
+        const total = moved * residencies * instances;
+        if (rw) {
+          // Updates from below (read-modify-write reads for all but a residency's first), drains up, partial sums back.
+          const fills = l === L - 1 ? 0 : Math.max(0, total - s.spaceSize[t]);
+          const rmwReads = Math.max(0, served - total + fills);
+          const drains = l === L - 1 ? 0 : total;
+          reads[l] += rmwReads + drains;
+          writes[l] += served + fills;
+          accesses[l] += served + rmwReads + drains + fills;
+          fromBelow = drains;
+        } else {
+          reads[l] += served;
+          const fills = l === L - 1 ? 0 : total;
+          writes[l] += fills;
+          accesses[l] += served + fills;
+          fromBelow = fills;
+        }
+        child = l;
+      }
+    }
+    let computeCycles = 1;
+    for (let i = 0; i < L * D; i++) computeCycles *= nest.temporal[i];
+    let cycles = computeCycles;
+    let energy = s.macs * s.macEnergy;
+    for (let l = 0; l < L; l++) {
+      const instances = util[l + 1];
+      energy += (accesses[l] / s.blockSize[l]) * s.vectorEnergy[l];
+      const rc = reads[l] / instances / s.readBandwidth[l];
+      const wc = writes[l] / instances / s.writeBandwidth[l];
+      if (rc > cycles) cycles = rc;
+      if (wc > cycles) cycles = wc;
+    }
+    this.cycles = Math.ceil(cycles);
+    this.energy = energy;
+    return objectiveOf(objective, this.cycles, energy);
+  }
+}
+
+/** 0 = EDP, 1 = latency (energy breaks ties), 2 = energy (cycles break ties); lower is better. */
+export function objectiveOf(objective: 0 | 1 | 2, cycles: number, energy: number): number {
+  if (objective === 0) return cycles * energy;
+  if (objective === 1) return cycles * (1 + 1e-12 * energy);
+  return energy * (1 + 1e-12 * cycles);
+}

@@ -1,0 +1,475 @@
+/**
+ * The search mapper over any `ArchSpec` and `Problem`, after Timeloop's mapspace and ZigZag's LOMA: a
+ * mapping is a spatial unrolling (factors per fan-out and axis), an order of the remaining prime-factor
+ * loops (inner to outer) and a keep/bypass choice per (level, data space). Given those, the temporal
+ * loops are allotted to the levels bottom-up, each level taking the longest prefix of the order whose
+ * kept tiles still fit it (a larger inner tile never adds refills for a fixed order), so every candidate
+ * fits by construction. The search seeds stationary dataflows on the best-utilized unrollings, then
+ * hill-climbs (swap or move a loop, flip a bypass, change the unrolling) from the best few, ranked by the
+ * estimate (`nest.ts`); the best distinct candidates are the result.
+ */
+import type { Rng } from '../../common/rng';
+import type { ResolvedConstraints } from './constraints';
+import { cloneNest, emptyNest, NestEstimator, tileWords, type Nest, type NestShape } from './nest';
+
+// A local copy: imported bindings are getters under CommonJS interop, too slow for the allotment's loops.
+const tileWordsOf = tileWords;
+
+/** Effort knobs of the generic search. */
+export interface GenericSearchEffort {
+  /** Spatial unrollings kept (best utilization first). */
+  readonly unrollings: number;
+  /** Unrollings seeded with the stationary dataflow orders. */
+  readonly seededUnrollings: number;
+  /** Hill-climbing starts (the best seeds) and moves per start. */
+  readonly starts: number;
+  readonly moves: number;
+  /** Candidates returned, best estimate first. */
+  readonly finalists: number;
+}
+
+export const DEFAULT_GENERIC_EFFORT: GenericSearchEffort = { unrollings: 32, seededUnrollings: 8, starts: 4, moves: 150, finalists: 4 };
+export const FAST_GENERIC_EFFORT: GenericSearchEffort = { unrollings: 12, seededUnrollings: 4, starts: 2, moves: 60, finalists: 2 };
+
+/** Spatial factors of every fan-out (`l * D + d`), with the bounds they leave to the temporal loops. */
+export interface Unrolling {
+  readonly spatialX: Float64Array;
+  readonly spatialY: Float64Array;
+  readonly remaining: Float64Array;
+  /** MACs in use (product of all spatial factors). */
+  readonly utilization: number;
+}
+
+export function primeFactors(n: number): number[] {
+  const out: number[] = [];
+  let m = n;
+  for (let p = 2; p * p <= m; p++) {
+    while (m % p === 0) {
+      out.push(p);
+      m /= p;
+    }
+  }
+  if (m > 1) out.push(m);
+  return out;
+}
+
+function divisors(n: number): number[] {
+  const out: number[] = [];
+  for (let k = 1; k <= n; k++) if (n % k === 0) out.push(k);
+  return out;
+}
+
+/**
+ * The unrollings of the problem over the arch's fan-outs that the constraints allow (each dimension on
+ * at most one axis per fan-out), best utilization first, at most `limit` (a beam per fan-out, outer first).
+ */
+export function spatialUnrollings(shape: NestShape, constraints: ResolvedConstraints, fixedTemporal: Float64Array, limit: number): Unrolling[] {
+  const { numDims: D, numLevels: L, dims } = shape;
+  const base = new Float64Array(D);
+  for (let d = 0; d < D; d++) {
+    let fixed = 1;
+    for (let l = 0; l < L; l++) fixed *= fixedTemporal[l * D + d];
+    base[d] = shape.bounds[d] / fixed;
+  }
+  let beam: Unrolling[] = [{ spatialX: new Float64Array(L * D).fill(1), spatialY: new Float64Array(L * D).fill(1), remaining: base, utilization: 1 }];
+  for (let l = L - 1; l >= 0; l--) {
+    const fx = shape.fanoutX[l];
+    const fy = shape.fanoutY[l];
+    if (fx <= 1 && fy <= 1) continue;
+    const allowX = Uint8Array.from(dims, (d) => (fx > 1 && constraints.spatialX[l].includes(d) ? 1 : 0));
+    const allowY = Uint8Array.from(dims, (d) => (fy > 1 && constraints.spatialY[l].includes(d) ? 1 : 0));
+    const next: Unrolling[] = [];
+    for (const u of beam) {
+      const options: { x: Float64Array; y: Float64Array; px: number; py: number }[] = [];
+      const x = new Float64Array(D).fill(1);
+      const y = new Float64Array(D).fill(1);
+      const walk = (d: number, px: number, py: number): void => {
+        if (d === D) {
+          options.push({ x: x.slice(), y: y.slice(), px, py });
+          return;
+        }
+        walk(d + 1, px, py);
+        for (const k of divisors(u.remaining[d])) {
+          if (k === 1) continue;
+          if (allowX[d] && px * k <= fx) {
+            x[d] = k;
+            walk(d + 1, px * k, py);
+            x[d] = 1;
+          }
+          if (allowY[d] && py * k <= fy) {
+            y[d] = k;
+            walk(d + 1, px, py * k);
+            y[d] = 1;
+          }
+        }
+      };
+      walk(0, 1, 1);
+      options.sort((a, b) => b.px * b.py - a.px * a.py);
+      for (const o of options.slice(0, limit)) {
+        const spatialX = u.spatialX.slice();
+        const spatialY = u.spatialY.slice();
+        const remaining = u.remaining.slice();
+        for (let d = 0; d < D; d++) {
+          spatialX[l * D + d] = o.x[d];
+          spatialY[l * D + d] = o.y[d];
+          remaining[d] /= o.x[d] * o.y[d];
+        }
+        next.push({ spatialX, spatialY, remaining, utilization: u.utilization * o.px * o.py });
+      }
+    }
+    // Stable: among equal utilizations the enumeration order (fewer, larger factors first per dimension) stays.
+    next.sort((a, b) => b.utilization - a.utilization);
+    beam = next.slice(0, limit);
+  }
+  return beam;
+}
+
+/** A candidate: an unrolling, an order of the remaining prime loops (inner to outer) and a keep mask. */
+export interface Candidate {
+  unrolling: Unrolling;
+  dims: Int32Array;
+  primes: Int32Array;
+  keep: Uint8Array;
+  score: number;
+}
+
+/**
+ * Allots candidates to levels and scores them. The nest written by `allot` is the candidate's mapping:
+ * fixed factors at their levels, each level's loops in order of first appearance (after the constrained
+ * dimensions), unit dimensions last.
+ */
+export class Allotter {
+  readonly shape: NestShape;
+  readonly estimator: NestEstimator;
+  private readonly constraints: ResolvedConstraints;
+  private readonly fixed: Float64Array;
+  /** Per level, the constrained order as dimension indices (inner to outer). */
+  private readonly fixedOrder: readonly Int32Array[];
+  private readonly objective: 0 | 1 | 2;
+  private readonly cuts: Int32Array;
+  private prefix: Float64Array;
+  private readonly ext: Float64Array;
+  private readonly placed: Uint8Array;
+  /** Per level (`l * D + d`), the product of the fan-outs and fixed factors at or below it for the candidate being allotted. */
+  private readonly below: Float64Array;
+  readonly nest: Nest;
+
+  constructor(shape: NestShape, constraints: ResolvedConstraints, fixed: Float64Array, objective: 0 | 1 | 2) {
+    this.shape = shape;
+    this.estimator = new NestEstimator(shape);
+    this.constraints = constraints;
+    this.fixed = fixed;
+    this.fixedOrder = constraints.permutation.map((p) => Int32Array.from(p, (d) => shape.dims.indexOf(d)));
+    this.objective = objective;
+    this.cuts = new Int32Array(shape.numLevels);
+    this.prefix = new Float64Array(64 * shape.numDims);
+    this.ext = new Float64Array(shape.numDims);
+    this.placed = new Uint8Array(shape.numDims);
+    this.below = new Float64Array(shape.numLevels * shape.numDims);
+    this.nest = emptyNest(shape);
+  }
+
+  /** Words level `l` needs (kept tiles) with the first `k` loops of the prepared order (after `prepare`). */
+  private need(keep: Uint8Array, l: number, k: number): number {
+    const s = this.shape;
+    const D = s.numDims;
+    const ext = this.ext;
+    const prefix = this.prefix;
+    const below = this.below;
+    for (let d = 0; d < D; d++) ext[d] = prefix[k * D + d] * below[l * D + d];
+    let words = 0;
+    const T = s.numSpaces;
+    for (let t = 0; t < T; t++) if (keep[l * T + t]) words += tileWordsOf(s, t, ext, 0);
+    return words;
+  }
+
+  /** Allots `c` and writes `this.nest`; false when even the unrolled tiles do not fit. */
+  allot(c: Candidate): boolean {
+    const s = this.shape;
+    const D = s.numDims;
+    const L = s.numLevels;
+    const n = c.dims.length;
+    if (this.prefix.length < (n + 1) * D) this.prefix = new Float64Array(2 * (n + 1) * D);
+    const prefix = this.prefix;
+    for (let d = 0; d < D; d++) prefix[d] = 1;
+    for (let k = 0; k < n; k++) {
+      for (let d = 0; d < D; d++) prefix[(k + 1) * D + d] = prefix[k * D + d];
+      prefix[(k + 1) * D + c.dims[k]] *= c.primes[k];
+    }
+    // Per level, the fan-outs and fixed factors at or below it.
+    const below = this.below;
+    const u = c.unrolling;
+    for (let l = 0; l < L; l++) {
+      for (let d = 0; d < D; d++) {
+        const i = l * D + d;
+        below[i] = (l === 0 ? 1 : below[i - D]) * u.spatialX[i] * u.spatialY[i] * this.fixed[i];
+      }
+    }
+    const cuts = this.cuts;
+    cuts[L - 1] = n;
+    if (this.need(c.keep, L - 1, 0) > s.entries[L - 1]) return false;
+    for (let l = L - 2; l >= 0; l--) {
+      const limit = s.entries[l];
+      if (this.need(c.keep, l, 0) > limit) return false;
+      let lo = 0;
+      let hi = cuts[l + 1];
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (this.need(c.keep, l, mid) <= limit) lo = mid;
+        else hi = mid - 1;
+      }
+      cuts[l] = lo;
+    }
+    // The outermost level must hold its tile too (bounded outermost levels).
+    if (this.need(c.keep, L - 1, n) > s.entries[L - 1]) return false;
+    const nest = this.nest;
+    nest.spatialX.set(c.unrolling.spatialX);
+    nest.spatialY.set(c.unrolling.spatialY);
+    nest.keep.set(c.keep);
+    let start = 0;
+    const placed = this.placed;
+    for (let l = 0; l < L; l++) {
+      for (let d = 0; d < D; d++) nest.temporal[l * D + d] = this.fixed[l * D + d];
+      placed.fill(0);
+      let filled = 0;
+      for (const d of this.fixedOrder[l]) {
+        placed[d] = 1;
+        nest.order[l * D + filled++] = d;
+      }
+      for (let i = start; i < cuts[l]; i++) {
+        const d = c.dims[i];
+        nest.temporal[l * D + d] *= c.primes[i];
+        if (!placed[d]) {
+          placed[d] = 1;
+          nest.order[l * D + filled++] = d;
+        }
+      }
+      for (let d = 0; d < D; d++) if (!placed[d]) nest.order[l * D + filled++] = d;
+      start = cuts[l];
+    }
+    return true;
+  }
+
+  /** Estimated objective of `c` (Infinity when it cannot be allotted). */
+  score(c: Candidate): number {
+    if (!this.allot(c)) return Infinity;
+    return this.estimator.estimate(this.nest, this.objective);
+  }
+
+  /** Keep masks a move may flip: the (level, data space) pairs the constraints leave open. */
+  openKeeps(): Int32Array {
+    const s = this.shape;
+    const open: number[] = [];
+    this.constraints.mayKeep.forEach((spaces, l) => {
+      for (const name of spaces) open.push(l * s.numSpaces + s.spaces.indexOf(name));
+    });
+    return Int32Array.from(open);
+  }
+}
+
+/** The keep mask with every forced keep and every open keep set (`open` all on) or clear. */
+export function keepMask(shape: NestShape, constraints: ResolvedConstraints, open: boolean): Uint8Array {
+  const keep = new Uint8Array(shape.numLevels * shape.numSpaces);
+  for (let l = 0; l < shape.numLevels; l++) {
+    for (const name of constraints.mustKeep[l]) keep[l * shape.numSpaces + shape.spaces.indexOf(name)] = 1;
+    if (open) for (const name of constraints.mayKeep[l]) keep[l * shape.numSpaces + shape.spaces.indexOf(name)] = 1;
+  }
+  return keep;
+}
+
+/** The order's primes for an unrolling, dimensions in `priority` order (inner first). */
+function seededOrder(u: Unrolling, priority: readonly number[]): { dims: Int32Array; primes: Int32Array } {
+  const dims: number[] = [];
+  const primes: number[] = [];
+  for (const d of priority) {
+    for (const p of primeFactors(u.remaining[d])) {
+      dims.push(d);
+      primes.push(p);
+    }
+  }
+  return { dims: Int32Array.from(dims), primes: Int32Array.from(primes) };
+}
+
+/** `c`'s order carried to another unrolling: its loops kept in order where they remain, freed loops innermost. */
+function withUnrolling(c: Candidate, u: Unrolling): { dims: Int32Array; primes: Int32Array } {
+  const left = Array.from(u.remaining, (r) => primeFactors(r));
+  const kept: number[] = [];
+  for (let i = 0; i < c.dims.length; i++) {
+    const ps = left[c.dims[i]];
+    const k = ps.indexOf(c.primes[i]);
+    if (k < 0) continue;
+    ps[k] = 0;
+    kept.push(i);
+  }
+  const dims: number[] = [];
+  const primes: number[] = [];
+  left.forEach((ps, d) => {
+    for (const p of ps) {
+      if (p === 0) continue;
+      dims.push(d);
+      primes.push(p);
+    }
+  });
+  for (const i of kept) {
+    dims.push(c.dims[i]);
+    primes.push(c.primes[i]);
+  }
+  return { dims: Int32Array.from(dims), primes: Int32Array.from(primes) };
+}
+
+/** Seed priorities: per data space, the dimensions that do not index it innermost (it stays put) and the reverse. */
+function seedPriorities(shape: NestShape): number[][] {
+  const D = shape.numDims;
+  const out: number[][] = [];
+  const seen = new Set<string>();
+  const add = (p: number[]): void => {
+    const key = p.join(',');
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(p);
+    }
+  };
+  for (let t = 0; t < shape.numSpaces; t++) {
+    const irrelevant: number[] = [];
+    const relevant: number[] = [];
+    for (let d = 0; d < D; d++) (shape.relevant[t * D + d] ? relevant : irrelevant).push(d);
+    add([...irrelevant, ...relevant]);
+    add([...relevant, ...irrelevant]);
+  }
+  return out;
+}
+
+function shuffled(n: number, rng: Rng): number[] {
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** One local move in place: swap two loops, move one, or flip an open keep. */
+function perturb(c: Candidate, open: Int32Array, rng: Rng): void {
+  const n = c.dims.length;
+  const r = rng.next();
+  if ((r < 0.2 || n < 2) && open.length > 0) {
+    const k = open[rng.int(open.length)];
+    c.keep[k] ^= 1;
+    return;
+  }
+  if (n < 2) return;
+  const i = rng.int(n);
+  const j = rng.int(n);
+  const d = c.dims[i];
+  const p = c.primes[i];
+  if (r < 0.6) {
+    c.dims[i] = c.dims[j];
+    c.primes[i] = c.primes[j];
+    c.dims[j] = d;
+    c.primes[j] = p;
+    return;
+  }
+  if (i < j) {
+    c.dims.copyWithin(i, i + 1, j + 1);
+    c.primes.copyWithin(i, i + 1, j + 1);
+  } else {
+    c.dims.copyWithin(j + 1, j, i);
+    c.primes.copyWithin(j + 1, j, i);
+  }
+  c.dims[j] = d;
+  c.primes[j] = p;
+}
+
+function copyCandidate(c: Candidate): Candidate {
+  return { unrolling: c.unrolling, dims: c.dims.slice(), primes: c.primes.slice(), keep: c.keep.slice(), score: c.score };
+}
+
+/**
+ * The search on one (arch, problem): the best distinct nests found, best estimate first (at most
+ * `effort.finalists`), each with its estimated score. Empty when nothing fits. Deterministic for the rng.
+ */
+export function searchNests(allotter: Allotter, unrollings: readonly Unrolling[], constraints: ResolvedConstraints, rng: Rng, effort: GenericSearchEffort): { nest: Nest; score: number }[] {
+  const shape = allotter.shape;
+  const open = allotter.openKeeps();
+  const keeps = [keepMask(shape, constraints, true)];
+  if (open.length > 0) keeps.push(keepMask(shape, constraints, false));
+  const scored: Candidate[] = [];
+  const priorities = seedPriorities(shape);
+  const stride = Math.max(1, unrollings.length / effort.seededUnrollings);
+  for (let k = 0; k < unrollings.length; k += stride) {
+    const u = unrollings[Math.floor(k)];
+    for (const priority of [...priorities, shuffled(shape.numDims, rng)]) {
+      const { dims, primes } = seededOrder(u, priority);
+      for (const keep of keeps) {
+        const c: Candidate = { unrolling: u, dims, primes, keep: keep.slice(), score: Infinity };
+        c.score = allotter.score(c);
+        if (Number.isFinite(c.score)) scored.push(c);
+      }
+    }
+  }
+  scored.sort((a, b) => a.score - b.score);
+  const results: Candidate[] = scored.slice(0, effort.finalists * 2);
+  for (const start of scored.slice(0, effort.starts)) {
+    let best = copyCandidate(start);
+    const trial = copyCandidate(start);
+    for (let m = 0; m < effort.moves; m++) {
+      trial.dims.set(best.dims);
+      trial.primes.set(best.primes);
+      trial.keep.set(best.keep);
+      trial.unrolling = best.unrolling;
+      if (rng.next() < 0.1 && unrollings.length > 1) {
+        const u = unrollings[rng.int(unrollings.length)];
+        const moved = withUnrolling(best, u);
+        trial.unrolling = u;
+        if (trial.dims.length !== moved.dims.length) {
+          trial.dims = moved.dims;
+          trial.primes = moved.primes;
+        } else {
+          trial.dims.set(moved.dims);
+          trial.primes.set(moved.primes);
+        }
+      } else {
+        perturb(trial, open, rng);
+        if (rng.next() < 0.3) perturb(trial, open, rng);
+      }
+      trial.score = allotter.score(trial);
+      if (trial.score < best.score) {
+        best = copyCandidate(trial);
+        results.push(best);
+      }
+      if (trial.dims.length !== best.dims.length) {
+        trial.dims = best.dims.slice();
+        trial.primes = best.primes.slice();
+      }
+    }
+  }
+  results.sort((a, b) => a.score - b.score);
+  const out: { nest: Nest; score: number }[] = [];
+  const seen = new Set<string>();
+  for (const c of results) {
+    if (out.length >= effort.finalists) break;
+    if (!allotter.allot(c)) continue;
+    const nest = cloneNest(allotter.nest);
+    const key = `${nest.temporal.join(',')}|${nest.spatialX.join(',')}|${nest.spatialY.join(',')}|${nest.order.join(',')}|${nest.keep.join(',')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ nest, score: c.score });
+  }
+  return out;
+}
+
+/** Every loop at the outermost level, no fan-out, only the forced keeps: fits whenever anything does with these keeps. */
+export function outermostNest(shape: NestShape, constraints: ResolvedConstraints, fixed: Float64Array): Nest {
+  const nest = emptyNest(shape);
+  const D = shape.numDims;
+  const L = shape.numLevels;
+  nest.temporal.set(fixed);
+  for (let d = 0; d < D; d++) {
+    let f = 1;
+    for (let l = 0; l < L; l++) f *= fixed[l * D + d];
+    nest.temporal[(L - 1) * D + d] *= shape.bounds[d] / f;
+    for (let l = 0; l < L; l++) nest.order[l * D + d] = d;
+  }
+  nest.keep.set(keepMask(shape, constraints, false));
+  return nest;
+}

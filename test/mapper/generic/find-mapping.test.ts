@@ -1,0 +1,138 @@
+import * as E from 'fp-ts/Either';
+import type { ArchSpec, Mapping } from '../../../src/costmodel/spec';
+import { fanout } from '../../../src/costmodel/spec';
+import { eyerissArch, gemminiArch } from '../../../src/costmodel/families';
+import type { MapspaceConstraints } from '../../../src/mapper/generic/constraints';
+import { createGenericCache, findGenericMapping, type GenericFoundMapping } from '../../../src/mapper/generic/find-mapping';
+import { batchedMatmul, conv2d, dataSpaceSizes, depthwiseConv, matmul, rankExtent, type Problem } from '../../../src/workload/problem';
+import { exhaustiveOptimum } from './exhaustive';
+import { os2Arch, os3Arch, tinyEyeriss, tinyGemmini } from './archs';
+
+const get = <T>(e: E.Either<unknown, T>): T => {
+  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
+  return e.right;
+};
+
+/** The Eyeriss and Gemmini dataflows' keeps, forced (their spads and registers keep what they are for). */
+const EYERISS_KEEPS: MapspaceConstraints = { levels: { psum_spad: { keep: ['Outputs'] }, weights_spad: { keep: ['Weights'] }, ifmap_spad: { keep: ['Inputs'] }, shared_glb: { keep: ['Inputs', 'Outputs'] } } };
+const GEMMINI_KEEPS: MapspaceConstraints = { levels: { Registers: { keep: ['Weights'] }, Accumulator: { keep: ['Outputs'] }, Scratchpad: { keep: ['Weights', 'Inputs'] } } };
+
+/** Checks a mapping against the arch: factors multiply to the bounds, fan-outs fit per axis, kept tiles fit. */
+function expectValid(arch: ArchSpec, problem: Problem, mapping: Mapping): void {
+  const dims = problem.shape.dimensions;
+  for (const d of dims) {
+    const product = mapping.levels.reduce((p, l) => p * (l.temporal[d] ?? 1) * (l.spatial[d] ?? 1), 1);
+    expect(product).toBe(problem.bounds[d]);
+  }
+  const extents: Record<string, number> = Object.fromEntries(dims.map((d) => [d, 1]));
+  mapping.levels.forEach((loops, i) => {
+    const split = loops.spatialSplit ?? loops.spatialPermutation.length;
+    const along = (names: readonly string[]): number => names.reduce((p, d) => p * (loops.spatial[d] ?? 1), 1);
+    const f = fanout(arch, i);
+    expect(along(loops.spatialPermutation.slice(0, split))).toBeLessThanOrEqual(f.x);
+    expect(along(loops.spatialPermutation.slice(split))).toBeLessThanOrEqual(f.y);
+    for (const d of dims) extents[d] *= (loops.temporal[d] ?? 1) * (loops.spatial[d] ?? 1);
+    const level = arch.levels[i];
+    const kept = loops.keep ?? [];
+    if (level.keeps !== undefined) for (const s of kept) expect(level.keeps).toContain(s);
+    const words = problem.shape.dataSpaces
+      .filter((ds) => kept.includes(ds.name))
+      .reduce((sum, ds) => sum + ds.projection.reduce((p, rank) => p * rankExtent(rank, (d) => extents[d], problem.coefficients), 1), 0);
+    if (level.entries !== undefined) expect(words).toBeLessThanOrEqual(level.entries);
+  });
+  expect(mapping.levels[mapping.levels.length - 1].keep).toEqual(problem.shape.dataSpaces.map((ds) => ds.name));
+}
+
+describe('findGenericMapping', () => {
+  it('is within 1% of the exhaustive optimum (median) on tiny problems of the four families, never below it', () => {
+    const cases: [ArchSpec, Problem, MapspaceConstraints | undefined][] = [
+      [os2Arch(2, 2, 4, 2), get(matmul({ M: 4, N: 4, K: 4 })), undefined],
+      [os2Arch(2, 2, 8), get(conv2d({ R: 3, S: 1, P: 4, Q: 2, C: 2, K: 2, N: 1 })), undefined],
+      [os3Arch(2, 2, 4, 32), get(matmul({ M: 4, N: 4, K: 4 })), undefined],
+      [os3Arch(2, 2, 4, 32), get(depthwiseConv({ G: 2, R: 3, S: 1, P: 4, Q: 2, N: 1 })), undefined],
+      [tinyEyeriss(), get(matmul({ M: 4, N: 2, K: 4 })), EYERISS_KEEPS],
+      [tinyEyeriss(), get(conv2d({ R: 3, S: 1, P: 4, Q: 1, C: 2, K: 2, N: 1 })), EYERISS_KEEPS],
+      [tinyGemmini(), get(matmul({ M: 4, N: 4, K: 4 })), GEMMINI_KEEPS],
+      [tinyGemmini(), get(batchedMatmul({ B: 2, M: 2, N: 4, K: 2 })), GEMMINI_KEEPS],
+    ];
+    const gaps = cases.map(([arch, problem, constraints]) => {
+      const optimum = exhaustiveOptimum(arch, problem, constraints);
+      expect(optimum.count).toBeGreaterThan(1000);
+      const found = get(findGenericMapping(arch, problem, { constraints }));
+      expectValid(arch, problem, found.mapping);
+      return found.cost.edp / optimum.value - 1;
+    });
+    const sorted = [...gaps].sort((a, b) => a - b);
+    expect(sorted[0]).toBeGreaterThanOrEqual(-1e-12);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThanOrEqual(0.01);
+    expect(sorted[sorted.length - 1]).toBeLessThan(0.1);
+  });
+
+  it('maps layers of real size on the default Eyeriss and Gemmini validly, deterministically for a seed', () => {
+    const eyeriss = get(eyerissArch());
+    const gemmini = get(gemminiArch());
+    const problems = [get(conv2d({ R: 3, S: 3, P: 14, Q: 14, C: 64, K: 128, N: 1 })), get(matmul({ M: 128, N: 768, K: 64 })), get(depthwiseConv({ G: 32, R: 3, S: 3, P: 28, Q: 28, N: 1 }))];
+    for (const arch of [eyeriss, gemmini]) {
+      for (const problem of problems) {
+        const a = get(findGenericMapping(arch, problem, { effort: 'fast', seed: 3 }));
+        const b = get(findGenericMapping(arch, problem, { effort: 'fast', seed: 3, cache: createGenericCache() }));
+        expectValid(arch, problem, a.mapping);
+        expect(b).toEqual(a);
+        expect(a.cost.cycles).toBeGreaterThanOrEqual(Object.values(problem.bounds).reduce((p, x) => p * x, 1) / arch.arithmetic.instances);
+        expect(a.cost.edp).toBeCloseTo(a.cost.cycles * a.cost.energy, 0);
+      }
+    }
+  });
+
+  it('optimises the objective it is given', () => {
+    const arch = os3Arch(2, 2, 4, 32);
+    const problem = get(matmul({ M: 8, N: 4, K: 4 }));
+    const cost = (objective: 'edp' | 'latency' | 'energy'): GenericFoundMapping['cost'] => get(findGenericMapping(arch, problem, { objective })).cost;
+    const [edp, latency, energy] = [cost('edp'), cost('latency'), cost('energy')];
+    expect(latency.cycles).toBeLessThanOrEqual(edp.cycles);
+    expect(energy.energy).toBeLessThanOrEqual(edp.energy);
+    expect(edp.edp).toBeLessThanOrEqual(Math.min(latency.edp, energy.edp));
+  });
+
+  it('honours constraints: spatial dimensions per axis, fixed factors and orders, forced keeps and bypasses', () => {
+    const arch = get(eyerissArch());
+    const problem = get(conv2d({ R: 3, S: 3, P: 14, Q: 14, C: 32, K: 64, N: 1 }));
+    const constraints: MapspaceConstraints = {
+      levels: {
+        shared_glb: { spatialX: ['K'], spatialY: ['C', 'P'], bypass: ['Weights'], permutation: ['Q', 'P'] },
+        psum_spad: { temporalFactors: { S: 3 }, keep: ['Outputs'] },
+      },
+    };
+    const { mapping } = get(findGenericMapping(arch, problem, { constraints, effort: 'fast' }));
+    expectValid(arch, problem, mapping);
+    const glb = mapping.levels[3];
+    const split = glb.spatialSplit ?? 0;
+    expect(glb.spatialPermutation.slice(0, split).every((d) => d === 'K')).toBe(true);
+    expect(glb.spatialPermutation.slice(split).every((d) => d === 'C' || d === 'P')).toBe(true);
+    expect(glb.keep).not.toContain('Weights');
+    expect(glb.permutation.slice(0, 2)).toEqual(['Q', 'P']);
+    expect(mapping.levels[0].temporal.S).toBe(3);
+    expect(mapping.levels[0].keep).toEqual(['Outputs']);
+  });
+
+  it('returns Infeasible when nothing fits, and InvalidInput naming a bad option', () => {
+    const problem = get(matmul({ M: 4, N: 4, K: 4 }));
+    const tiny = os2Arch(2, 2, 1);
+    const cramped = findGenericMapping(tiny, problem, { constraints: { levels: { RegisterFile: { keep: ['Weights', 'Outputs'] } } } });
+    expect(E.isLeft(cramped) && cramped.left._tag).toBe('Infeasible');
+    expect(E.isRight(findGenericMapping(tiny, problem))).toBe(true);
+    const badDim = findGenericMapping(tiny, problem, { constraints: { levels: { MainMemory: { spatialX: ['Z'] } } } });
+    expect(E.isLeft(badDim) && badDim.left).toMatchObject({ _tag: 'InvalidInput', path: 'constraints.levels.MainMemory.spatialX', value: 'Z' });
+    const badLevel = findGenericMapping(tiny, problem, { constraints: { levels: { L3: {} } } });
+    expect(E.isLeft(badLevel) && badLevel.left).toMatchObject({ _tag: 'InvalidInput', path: 'constraints.levels.L3' });
+    const badFactor = findGenericMapping(tiny, problem, { constraints: { levels: { RegisterFile: { temporalFactors: { M: 3 } } } } });
+    expect(E.isLeft(badFactor) && badFactor.left).toMatchObject({ _tag: 'InvalidInput', path: 'constraints.levels.RegisterFile.temporalFactors.M' });
+    const badEffort = findGenericMapping(tiny, problem, { effort: 'thorough' as 'fast' });
+    expect(E.isLeft(badEffort) && badEffort.left).toMatchObject({ _tag: 'InvalidInput', path: 'effort' });
+    const badProblem = findGenericMapping(tiny, { ...problem, bounds: { ...problem.bounds, M: 0 } });
+    expect(E.isLeft(badProblem) && badProblem.left).toMatchObject({ _tag: 'InvalidInput', path: 'problem.bounds.M' });
+    const badArch = findGenericMapping({ ...tiny, levels: [{ ...tiny.levels[0], entries: -1 }, tiny.levels[1]] }, problem);
+    expect(E.isLeft(badArch) && badArch.left).toMatchObject({ _tag: 'InvalidInput', path: 'arch.levels[0].entries' });
+    expect(dataSpaceSizes(problem)).toEqual({ Weights: 16, Inputs: 16, Outputs: 16 });
+  });
+});

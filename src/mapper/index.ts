@@ -9,7 +9,7 @@ export * from './mip';
 export { costModelEvaluator } from './evaluator';
 export type { CostModelEvaluatorOptions } from './evaluator';
 export { findGenericMapping, createGenericCache, GENERIC_SEARCH_EFFORTS, checkArchSpec } from './generic/find-mapping';
-export type { GenericMappingOptions, GenericFoundMapping, GenericCost, GenericMappingCache } from './generic/find-mapping';
+export type { GenericMappingOptions, GenericFoundMapping, GenericMappingCache } from './generic/find-mapping';
 export { DEFAULT_GENERIC_EFFORT, FAST_GENERIC_EFFORT } from './generic/search';
 export type { GenericSearchEffort } from './generic/search';
 export { defaultConstraints, resolveConstraints } from './generic/constraints';

@@ -1,11 +1,12 @@
 import * as E from 'fp-ts/Either';
 import { invalidInput, type VaesaError } from '../../common/errors';
 import { createRng } from '../../common/rng';
+import { createMappingEvaluator, type ArchCost } from '../../costmodel/arch-evaluator';
 import { fanout, type ArchSpec, type LevelLoops, type Mapping } from '../../costmodel/spec';
 import { problemKey, validateProblem, type Problem } from '../../workload/problem';
 import type { MapperObjective } from '../search/search';
 import { resolveConstraints, type MapspaceConstraints, type ResolvedConstraints } from './constraints';
-import { nestShape, NestEstimator, type Nest, type NestShape } from './nest';
+import { nestShape, objectiveOf, type Nest, type NestShape } from './nest';
 import {
   Allotter,
   DEFAULT_GENERIC_EFFORT,
@@ -33,18 +34,10 @@ export interface GenericMappingOptions {
   readonly cache?: GenericMappingCache;
 }
 
-/** A mapping's cost: cycles, energy (pJ), EDP (pJ x cycles) and the arch's area (mm²). */
-export interface GenericCost {
-  readonly cycles: number;
-  readonly energy: number;
-  readonly edp: number;
-  readonly area: number;
-}
-
-/** The generic mapper's answer: the mapping over the arch's levels and its cost. */
+/** The generic mapper's answer: the mapping over the arch's levels and its cost in Timeloop's model. */
 export interface GenericFoundMapping {
   readonly mapping: Mapping;
-  readonly cost: GenericCost;
+  readonly cost: ArchCost;
 }
 
 /** Work shared across calls: unrollings per (problem, fan-outs, constraints, effort) and answers per full query. */
@@ -128,10 +121,6 @@ export function nestToMapping(shape: NestShape, nest: Nest): Mapping {
   return { levels };
 }
 
-function archArea(arch: ArchSpec): number {
-  return arch.levels.reduce((a, l) => a + l.area * l.instances, arch.arithmetic.area * arch.arithmetic.instances);
-}
-
 /**
  * The best mapping the generic search finds for `problem` on `arch` (objective EDP by default), within
  * the arch's mapspace or the given constraints. Deterministic for a seed. An invalid arch, problem,
@@ -174,24 +163,31 @@ export function findGenericMapping(arch: ArchSpec, problem: Problem, options: Ge
   const proposals = searchNests(allotter, unrollings, constraints.right, createRng(seed), e).map((c) => c.nest);
   proposals.push(outermostNest(shape, constraints.right, fixed));
 
-  // Each proposal is costed and the best by the objective wins.
-  const estimator = new NestEstimator(shape);
-  let best: Nest | undefined;
+  // Each proposal is costed with Timeloop's model and the best by the objective wins.
+  const evaluator = createMappingEvaluator(arch, p);
+  let best: Mapping | undefined;
   let bestValue = Infinity;
-  let bestCycles = 0;
-  let bestEnergy = 0;
+  let firstRefusal: VaesaError | undefined;
   for (const nest of proposals) {
-    if (!estimator.fits(nest)) continue;
-    const value = estimator.estimate(nest, objective);
+    const mapping = nestToMapping(shape, nest);
+    const refusal = evaluator.check(mapping);
+    if (refusal !== undefined) {
+      firstRefusal ??= refusal;
+      continue;
+    }
+    evaluator.evaluate(mapping);
+    const value = objectiveOf(objective, evaluator.cycles, evaluator.energy);
     if (value < bestValue) {
       bestValue = value;
-      best = nest;
-      bestCycles = estimator.cycles;
-      bestEnergy = estimator.energy;
+      best = mapping;
     }
   }
-  if (best === undefined) return E.left({ _tag: 'Infeasible', message: `no mapping of ${problemKey(p)} fits ${arch.name}: even one word of each kept data space overflows a level` });
-  const found: GenericFoundMapping = { mapping: nestToMapping(shape, best), cost: { cycles: bestCycles, energy: bestEnergy, edp: bestCycles * bestEnergy, area: archArea(arch) } };
+  if (best === undefined) {
+    const why = firstRefusal?._tag === 'InvalidInput' ? `: ${firstRefusal.message}` : '';
+    return E.left({ _tag: 'Infeasible', message: `no mapping of ${problemKey(p)} fits ${arch.name}${why}` });
+  }
+  evaluator.evaluate(best);
+  const found: GenericFoundMapping = { mapping: best, cost: evaluator.cost() };
   if (cache !== undefined) {
     if (cache.answers.size >= cache.maxAnswers) {
       const oldest = cache.answers.keys().next();

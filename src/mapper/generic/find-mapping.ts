@@ -4,7 +4,7 @@ import { createRng } from '../../common/rng';
 import { createMappingEvaluator, type ArchCost } from '../../costmodel/arch-evaluator';
 import { fanout, type ArchSpec, type LevelLoops, type Mapping } from '../../costmodel/spec';
 import { problemKey, validateProblem, type Problem } from '../../workload/problem';
-import type { MapperObjective } from '../search/search';
+import type { Objective } from '../../common/objective';
 import { resolveConstraints, type MapspaceConstraints, type ResolvedConstraints } from './constraints';
 import { nestShape, objectiveOf, type Nest, type NestShape } from './nest';
 import {
@@ -23,7 +23,7 @@ export const GENERIC_SEARCH_EFFORTS = { default: DEFAULT_GENERIC_EFFORT, fast: F
 
 export interface GenericMappingOptions {
   /** What to minimise: `'edp'` (default), `'latency'` (cycles) or `'energy'`. */
-  readonly objective?: MapperObjective;
+  readonly objective?: Objective;
   /** The mapspace; default: the arch's own (`defaultConstraints`). */
   readonly constraints?: MapspaceConstraints;
   /** Seed of the search's random choices (default 0); the same seed always gives the same mapping. */
@@ -51,7 +51,7 @@ export function createGenericCache(maxAnswers = 10_000): GenericMappingCache {
   return { unrollings: new Map(), answers: new Map(), maxAnswers };
 }
 
-const OBJECTIVES: Readonly<Record<MapperObjective, 0 | 1 | 2>> = { edp: 0, latency: 1, energy: 2 };
+const OBJECTIVES: Readonly<Record<Objective, 0 | 1 | 2>> = { edp: 0, latency: 1, energy: 2 };
 
 function resolveEffort(effort: GenericMappingOptions['effort']): E.Either<VaesaError, GenericSearchEffort> {
   if (effort === undefined) return E.right(DEFAULT_GENERIC_EFFORT);

@@ -3,7 +3,7 @@
  * The main entry stays free of `node:` imports so it also bundles for the browser.
  */
 export * from './index';
-export { readWorkloadFile, readCosaNetworkDir } from './workload/files';
+export { readWorkloadFile, readCosaNetworkDir, readOnnxFile } from './workload/files';
 export * from './dataset/node';
 export { saveVaesa, loadVaesa } from './train/checkpoint';
 // tfjs-layers (about 1 MB, not marked side-effect free) stays out of the main entry that browser bundles use.

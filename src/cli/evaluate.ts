@@ -1,18 +1,23 @@
 /** `vaesa evaluate`: one design on a layer or network -> cycles, energy, area, EDP, mapping and per-level breakdown. */
 import type { Command } from 'commander';
+import * as E from 'fp-ts/Either';
 import type { Mapping } from '../costmodel';
 import { evaluateNetwork, type LayerCost, type NetworkCost } from '../mapper';
 import { LEVEL_NAMES } from '../costmodel/mapping';
 import { layerName } from '../workload/layer';
+import { isProblem, layerKey, layerLabel, lowerToConvLayers } from '../workload/lower';
+import type { Network, SkippedOps } from '../workload';
 import { archId } from '../hardware/arch';
 import { addArchOptions, archFromFlags, type ArchFlags } from './arch';
 import { parseChoice } from './errors';
 import { formatNumber, printResult, table } from './output';
-import { resolveWorkloads } from './targets';
+import { NETWORK_NAMES_HELP, ONNX_DIMS_HELP, ONNX_HELP, resolveWorkloadsWithSkipped } from './targets';
 
 interface EvaluateFlags extends ArchFlags {
   network?: string;
   layers?: string;
+  onnx?: string;
+  onnxDims?: string;
   model: 'pat' | 'accelergy';
   objective: 'edp' | 'latency' | 'energy';
   json?: boolean;
@@ -23,33 +28,61 @@ export function registerEvaluateCommand(program: Command): Command {
   const cmd = program
     .command('evaluate')
     .description('cost of a design on a layer or network: cycles, energy (pJ), area (mm²), EDP, mapping, per-level breakdown')
-    .option('--network <names>', 'built-in network(s), comma-separated: alexnet, resnet50, resnext50_32x4d, deepbench, vgg16')
+    .option('--network <names>', `built-in network(s), comma-separated: ${NETWORK_NAMES_HELP}`)
     .option('--layers <file>', 'layers file: VAESA workload JSON, CoSA problem YAML, our JSON, or a CoSA network folder')
+    .option('--onnx <file>', ONNX_HELP)
+    .option('--onnx-dims <name=value,...>', ONNX_DIMS_HELP)
     .option('--model <setup>', 'energy setup: pat (VAESA) or accelergy', parseChoice('--model', ['pat', 'accelergy'] as const), 'pat')
     .option('--objective <obj>', 'what the mapper minimises', parseChoice('--objective', ['edp', 'latency', 'energy'] as const), 'edp')
     .option('--details', 'print every layer\'s mapping and per-level breakdown')
     .option('--json', 'print the result as JSON');
   addArchOptions(cmd).action(async (o: EvaluateFlags) => {
     const arch = archFromFlags(o);
-    const networks = await resolveWorkloads({ network: o.network, layers: o.layers });
+    const { networks, skipped } = await resolveWorkloadsWithSkipped({ network: o.network, layers: o.layers, onnx: o.onnx, onnxDims: o.onnxDims });
     const results = networks.map((n) => evaluateNetwork(arch, n, { model: o.model, objective: o.objective }));
-    printResult(o.json, { arch, archId: archId(arch), model: o.model, objective: o.objective, networks: results }, () =>
-      results.flatMap((r) => formatNetwork(r, o.details === true)),
+    printResult(o.json, { arch, archId: archId(arch), model: o.model, objective: o.objective, networks: results, notCosted: skipped }, () =>
+      results.flatMap((r, i) => [
+        ...formatNetwork(r, networks[i], o.details === true),
+        ...skipped.filter((s) => s.network === networks[i].name).map((s) => formatSkipped(s.ops)),
+      ]),
     );
   });
   return cmd;
 }
 
-function formatNetwork(r: NetworkCost, details: boolean): string[] {
+/**
+ * The network's totals and one row per layer of the network as given. A layer Simba's template costs
+ * as convolutions (a GEMM, groups, batches) shows its cost per occurrence summed over those
+ * convolutions, and what it was costed as.
+ */
+function formatNetwork(r: NetworkCost, network: Network, details: boolean): string[] {
+  const costOf = new Map(r.layers.map((l) => [layerKey(l.layer), l.cost]));
+  const lowered = network.layers.some((e) => isProblem(e.layer));
+  const rows = network.layers.map(({ layer, count }) => {
+    const parts = lowerToConvLayers(layer);
+    // evaluateNetwork has lowered every layer already, so every part has a cost.
+    const partList = E.isRight(parts) ? parts.right : [];
+    let cycles = 0;
+    let energy = 0;
+    for (const p of partList) {
+      const c = costOf.get(layerKey(p.layer));
+      cycles += p.count * (c?.cycles ?? Number.NaN);
+      energy += p.count * (c?.energy ?? Number.NaN);
+    }
+    const costedAs = partList.map((p) => `${p.count === 1 ? '' : `${p.count} x `}${layerName(p.layer)}`).join(' + ');
+    const row = [layerLabel(layer), String(count), formatNumber(cycles), formatNumber(energy), formatNumber(cycles * energy)];
+    return lowered ? [...row, costedAs] : row;
+  });
   const lines = [
     `${r.name}: cycles ${formatNumber(r.cycles)}, energy ${formatNumber(r.energy)} pJ, area ${formatNumber(r.area)} mm², EDP ${formatNumber(r.edp)}`,
-    ...table(
-      ['layer', 'count', 'cycles', 'energy (pJ)', 'EDP'],
-      r.layers.map((l) => [layerName(l.layer), String(l.count), formatNumber(l.cost.cycles), formatNumber(l.cost.energy), formatNumber(l.cost.edp)]),
-    ),
+    ...table(['layer', 'count', 'cycles', 'energy (pJ)', 'EDP', ...(lowered ? ['costed on Simba as'] : [])], rows),
   ];
   if (details) for (const l of r.layers) lines.push('', `layer ${layerName(l.layer)}:`, ...formatMapping(l.cost.mapping), ...formatBreakdown(l.cost));
   return lines;
+}
+
+function formatSkipped(ops: readonly SkippedOps[]): string {
+  return `not costed (${ops.reduce((s, o) => s + o.count, 0)} nodes): ${ops.map((o) => `${o.opType} ${o.count}`).join(', ')}`;
 }
 
 /** The loop nest, outer to inner, as Timeloop prints it: temporal loops then the level's spatial fan-out. */

@@ -9,11 +9,13 @@ import { costModelEvaluator, SEARCH_EFFORTS, type CostModelEvaluatorOptions } fr
 import { orFail, parseChoice, parseInteger, parsePositiveInt } from './errors';
 import { printResult } from './output';
 import { createProgress } from './progress';
-import { parseShard, resolveWorkloads } from './targets';
+import { NETWORK_NAMES_HELP, ONNX_DIMS_HELP, ONNX_HELP, parseShard, resolveWorkloads } from './targets';
 
 interface GenerateFlags {
   networks?: string;
   layers?: string;
+  onnx?: string;
+  onnxDims?: string;
   samples: number;
   seed: number;
   workers: number;
@@ -41,8 +43,10 @@ export function registerGenerateCommand(dataset: Command): Command {
   return dataset
     .command('generate')
     .description('sample designs, evaluate each on every unique layer of the workloads with the cost model, stream rows to a CSV')
-    .option('--networks <names>', 'built-in networks, comma-separated (alexnet, resnet50, resnext50_32x4d, deepbench, vgg16)')
+    .option('--networks <names>', `built-in networks, comma-separated (${NETWORK_NAMES_HELP}); layers other than 2-D convolutions are lowered to them for Simba`)
     .option('--layers <file>', 'layers file (VAESA JSON, CoSA YAML, our JSON, CoSA folder)')
+    .option('--onnx <file>', ONNX_HELP)
+    .option('--onnx-dims <name=value,...>', ONNX_DIMS_HELP)
     .requiredOption('--samples <n>', 'designs to sample (points per parameter with --sampler grid)', parsePositiveInt('--samples'))
     .option('--seed <s>', 'seed of the design sample', parseInteger('--seed'), 0)
     .option('--workers <w>', 'worker threads (0: this thread)', parseInteger('--workers'), Math.min(4, availableParallelism()))
@@ -55,7 +59,7 @@ export function registerGenerateCommand(dataset: Command): Command {
     .option('--fresh', 'overwrite the output instead of resuming it')
     .option('--json', 'print the result as JSON')
     .action(async (o: GenerateFlags) => {
-      const networks = await resolveWorkloads({ networks: o.networks, layers: o.layers });
+      const networks = await resolveWorkloads({ networks: o.networks, layers: o.layers, onnx: o.onnx, onnxDims: o.onnxDims });
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);

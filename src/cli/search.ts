@@ -14,12 +14,14 @@ import { searchHistorySvg } from '../plot';
 import { orFail, parseChoice, parseInteger, parsePositiveInt, parsePositiveNumber } from './errors';
 import { formatNumber, printResult, table } from './output';
 import { createProgress } from './progress';
-import { resolveWorkloads } from './targets';
+import { NETWORK_NAMES_HELP, ONNX_DIMS_HELP, ONNX_HELP, resolveWorkloads } from './targets';
 
 interface SearchFlags {
   model: string;
   network?: string;
   layers?: string;
+  onnx?: string;
+  onnxDims?: string;
   optimizer: LatentOptimizer;
   budget: number;
   seed: number;
@@ -124,8 +126,10 @@ export function registerSearchCommand(program: Command): Command {
     .command('search')
     .description('search the latent space of a trained model for the best design for a workload; compare with baselines')
     .requiredOption('--model <dir>', 'checkpoint folder written by `vaesa train`')
-    .option('--network <names>', 'built-in network(s), comma-separated (their layers are searched together)')
+    .option('--network <names>', `built-in network(s), comma-separated (their layers are searched together): ${NETWORK_NAMES_HELP}`)
     .option('--layers <file>', 'layers file (VAESA JSON, CoSA YAML, our JSON, CoSA folder)')
+    .option('--onnx <file>', ONNX_HELP)
+    .option('--onnx-dims <name=value,...>', ONNX_DIMS_HELP)
     .option('--optimizer <name>', 'bo | gradient | random | grid', parseChoice('--optimizer', ['bo', 'gradient', 'random', 'grid'] as const), 'bo')
     .option('--budget <n>', 'distinct designs evaluated with the cost model', parsePositiveInt('--budget'), 100)
     .option('--seed <s>', 'seed', parseInteger('--seed'), 0)
@@ -140,7 +144,7 @@ export function registerSearchCommand(program: Command): Command {
   return addBackendOption(cmd).action(async (o: SearchFlags) => {
       await selectBackend(o.backend);
       const trained = orFail(await loadVaesa(o.model));
-      const target = combinedTarget(await resolveWorkloads({ network: o.network, layers: o.layers }));
+      const target = combinedTarget(await resolveWorkloads({ network: o.network, layers: o.layers, onnx: o.onnx, onnxDims: o.onnxDims }));
       const results = await searchAll(trained, target, { latent: [o.optimizer], baselines: o.baseline ?? [] }, {
         budget: o.budget,
         seed: o.seed,

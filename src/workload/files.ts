@@ -5,6 +5,7 @@ import * as E from 'fp-ts/Either';
 import type { VaesaError } from '../common/errors';
 import type { ConvLayer } from './layer';
 import { networkOf, type ConvNetwork, type Network } from './network';
+import { readOnnx, type OnnxImport, type ReadOnnxOptions } from './onnx/read';
 import { parseCosaNetwork, parseTimeloopLayer, parseWorkloadJson } from './parse';
 
 async function readText(file: string): Promise<E.Either<VaesaError, string>> {
@@ -60,4 +61,17 @@ export async function readWorkloadFile(file: string): Promise<E.Either<VaesaErro
   if (E.isLeft(text)) return text;
   if (ext === '.yaml' || ext === '.yml') return E.map((layer: ConvLayer) => networkOf(name, [layer]))(parseTimeloopLayer(text.right, file));
   return parseWorkloadJson(text.right, name, file);
+}
+
+/** Reads an ONNX model file and imports it (`readOnnx`); the network is named after the file unless `options.name` is given. */
+export async function readOnnxFile(file: string, options: ReadOnnxOptions = {}): Promise<E.Either<VaesaError, OnnxImport>> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await fs.readFile(file));
+  } catch (e) {
+    return E.left({ _tag: 'IoError', path: file, message: (e as Error).message });
+  }
+  const imported = readOnnx(bytes, { name: path.basename(file, path.extname(file)), ...options });
+  // Name the file in parse errors (readOnnx only knows bytes).
+  return E.mapLeft((e: VaesaError) => (e._tag === 'ParseError' ? { ...e, source: file } : e))(imported);
 }

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { runCli } from '../../src/cli/main';
 import { vaesaHeader } from '../../src/dataset';
 import { networks, uniqueLayers } from '../../src/workload';
+import { buildOnnx } from '../workload/onnx-build';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const reference = path.resolve(repoRoot, '../shared/reference');
@@ -71,6 +72,40 @@ describe('vaesa evaluate', () => {
     const file = await cli('evaluate', '--layers', path.join(dir, 'nope.json'));
     expect(file.code).toBe(2);
     expect(file.err).toMatch(/nope\.json/);
+  });
+});
+
+describe('vaesa evaluate --onnx', () => {
+  it('costs an ONNX model layer by layer and lists what it did not cost', async () => {
+    const model = path.join(dir, 'tiny.onnx');
+    writeFileSync(
+      model,
+      buildOnnx({
+        inputs: { x: ['batch', 16, 32] },
+        weights: { w: [32, 32] },
+        ints: { perm: [0, 2, 1] },
+        nodes: [
+          { op: 'MatMul', inputs: ['x', 'w'], outputs: ['q'] },
+          { op: 'Transpose', inputs: ['q'], outputs: ['k'], attrs: { perm: [0, 2, 1] } },
+          { op: 'MatMul', inputs: ['q', 'k'], outputs: ['s'] },
+          { op: 'Softmax', inputs: ['s'], outputs: ['p'], attrs: { axis: -1 } },
+        ],
+      }),
+    );
+    const human = await cli('evaluate', '--onnx', model, '--onnx-dims', 'batch=2');
+    expect(human.code).toBe(0);
+    expect(human.out).toMatch(/matmul M32_N32_K32 +1 /);
+    expect(human.out).toMatch(/batched-matmul B2_M16_N16_K32 \(act x act\) +1 .* 2 x 1_1_16_1_32_16_1_1_1_1_1/);
+    expect(human.out).toMatch(/not costed \(2 nodes\): Softmax 1, Transpose 1/);
+    const json = JSON.parse((await cli('evaluate', '--onnx', model, '--onnx-dims', 'batch=2', '--json')).out);
+    expect(json.notCosted).toEqual([{ network: 'tiny', ops: [{ opType: 'Softmax', count: 1 }, { opType: 'Transpose', count: 1 }] }]);
+    const dynamic = await cli('evaluate', '--onnx', model);
+    expect(dynamic.code).toBe(2);
+    expect(dynamic.err).toMatch(/dynamic dimension.*--onnx-dims.*batch/);
+    writeFileSync(path.join(dir, 'cut.onnx'), readFileSync(model).subarray(0, 40));
+    const cut = await cli('evaluate', '--onnx', path.join(dir, 'cut.onnx'));
+    expect(cut.code).toBe(2);
+    expect(cut.err.trim().split('\n')).toHaveLength(1);
   });
 });
 

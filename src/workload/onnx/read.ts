@@ -204,7 +204,7 @@ export function readOnnx(bytes: Uint8Array, options: ReadOnnxOptions = {}): E.Ei
     if (known.has(name)) continue; // an initializer listed as an input too (older exporters)
     const d = declaredShape(input, dimensions);
     if (d.shape === undefined) {
-      return E.left(invalidInput(`onnx.graph.input.${name}`, d.dynamic ?? 'no shape', 'a dynamic dimension with no value: give it in options.dimensions (the CLI: --onnx-dim name=value)'));
+      return E.left(invalidInput(`onnx.graph.input.${name}`, d.dynamic ?? 'no shape', 'a dynamic dimension with no value: give it in options.dimensions (the CLI: --onnx-dims name=value)'));
     }
     known.set(name, { shape: d.shape, dataType: input.type?.tensorType?.elemType ?? 0, constant: false });
   }

@@ -35,6 +35,16 @@ export const VAESA_LAYER_COLUMNS = ['prob_0', 'prob_1', 'prob_2', 'prob_3', 'pro
 export const AREA_COLUMN = 'area';
 
 /**
+ * Largest cycles, energy (pJ) or area (mm²) a cell may hold: far above any real accelerator, and small
+ * enough that an EDP (cycles x energy) stays finite.
+ */
+const MAX_MEASURE = 1e100;
+/** Largest design parameter, instance count or layer dimension a cell may hold. */
+const MAX_COUNT = 2 ** 31 - 1;
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
  * Instance counts of the Simba template's memory levels (fixed by the architecture, not searched):
  * Registers one per MAC with 1 entry, AccumulationBuffer and WeightBuffer 128, InputBuffer 64, GlobalBuffer 1.
  */
@@ -89,10 +99,11 @@ export interface VaesaCsvLayout extends VaesaCsvColumns {
  * `layerFromFileName`); a training file ignores it.
  */
 export function parseVaesaHeader(line: string, source: string, fileLayer?: ConvLayer): E.Either<VaesaError, VaesaCsvLayout> {
-  const cells = stripCr(line).split(',');
+  // A byte-order mark (spreadsheets write one) is not part of the first column's name.
+  const cells = stripCr(line.startsWith('\uFEFF') ? line.slice(1) : line).split(',');
   for (let i = 0; i < VAESA_ARCH_COLUMNS.length; i++) {
     if (cells[i] !== VAESA_ARCH_COLUMNS[i]) {
-      return E.left(parseError(source, `header: expected column ${i + 1} to be ${VAESA_ARCH_COLUMNS[i]}, found ${cells[i] ?? 'nothing'}`, 1));
+      return E.left(parseError(source, `header: expected column ${i + 1} to be ${VAESA_ARCH_COLUMNS[i]}, found ${shownCell(cells[i])}`, 1));
     }
   }
   let next = VAESA_ARCH_COLUMNS.length;
@@ -100,18 +111,25 @@ export function parseVaesaHeader(line: string, source: string, fileLayer?: ConvL
   if (withLayer) {
     for (let i = 0; i < VAESA_LAYER_COLUMNS.length; i++) {
       if (cells[next + i] !== VAESA_LAYER_COLUMNS[i]) {
-        return E.left(parseError(source, `header: expected column ${next + i + 1} to be ${VAESA_LAYER_COLUMNS[i]}, found ${cells[next + i] ?? 'nothing'}`, 1));
+        return E.left(parseError(source, `header: expected column ${next + i + 1} to be ${VAESA_LAYER_COLUMNS[i]}, found ${shownCell(cells[next + i])}`, 1));
       }
     }
     next += VAESA_LAYER_COLUMNS.length;
   }
   const withArea = cells[next] === AREA_COLUMN;
   if (withArea) next++;
-  if (cells.length !== next) return E.left(parseError(source, `header: unexpected column ${cells[next]}`, 1));
+  if (cells.length !== next) return E.left(parseError(source, `header: unexpected column ${shownCell(cells[next])}`, 1));
   if (!withLayer && fileLayer === undefined) {
     return E.left(parseError(source, 'a per-layer file (no prob_* columns) needs its layer, e.g. from a file name R_S_P_Q_C_K_N_Wstride_Hstride_Wdilation_Hdilation.csv', 1));
   }
   return E.right({ source, withLayer, withArea, ...(withLayer ? {} : { fileLayer }) });
+}
+
+/** A cell as messages show it: quoted (so odd characters show), cut short (a binary file has long "cells"). */
+function shownCell(cell: string | undefined): string {
+  if (cell === undefined) return 'nothing';
+  const quoted = JSON.stringify(cell);
+  return quoted.length > 40 ? `${quoted.slice(0, 37)}..."` : quoted;
 }
 
 function stripCr(line: string): string {
@@ -131,9 +149,9 @@ function columnName(layout: VaesaCsvColumns, index: number): string {
 
 /** Checks of each column after `name`, in column order; used to name the first bad cell of a rejected line. */
 type CellCheck = { readonly ok: (v: number) => boolean; readonly message: string };
-const POSITIVE: CellCheck = { ok: (v) => v > 0, message: 'must be a positive number' };
-const POSITIVE_INT: CellCheck = { ok: isPositiveInt, message: 'must be a positive integer' };
-const NON_NEGATIVE: CellCheck = { ok: (v) => v >= 0, message: 'must be a non-negative number' };
+const POSITIVE: CellCheck = { ok: isPositiveMeasure, message: `must be a positive decimal number up to ${MAX_MEASURE}` };
+const POSITIVE_INT: CellCheck = { ok: isPositiveInt, message: `must be a positive integer up to ${MAX_COUNT}` };
+const NON_NEGATIVE: CellCheck = { ok: (v) => v >= 0 && v <= MAX_MEASURE, message: `must be a non-negative decimal number up to ${MAX_MEASURE}` };
 
 function cellCheck(layout: VaesaCsvColumns, index: number): CellCheck {
   if (index <= 2) return POSITIVE;
@@ -165,8 +183,8 @@ export function parseVaesaRow(line: string, layout: VaesaCsvLayout, lineNo: numb
   const inputBuffer = toNumber(cells[12]);
   const globalBuffer = toNumber(cells[14]);
   let ok =
-    cycles > 0 &&
-    energy > 0 &&
+    isPositiveMeasure(cycles) &&
+    isPositiveMeasure(energy) &&
     isPositiveInt(meshX) &&
     isPositiveInt(macs) &&
     isPositiveInt(accumulationBuffer) &&
@@ -194,11 +212,11 @@ export function parseVaesaRow(line: string, layout: VaesaCsvLayout, lineNo: numb
     layer = { R, S, P, Q, C, K, N, strideW, strideH, dilationW: 1, dilationH: 1 };
   }
   const area = layout.withArea ? toNumber(cells[expected - 1]) : 0;
-  if (!ok || !(area >= 0)) {
+  if (!ok || !(area >= 0 && area <= MAX_MEASURE)) {
     for (let i = 1; i < expected; i++) {
       const check = cellCheck(layout, i);
       if (!check.ok(toNumber(cells[i]))) {
-        return E.left(parseError(layout.source, `${check.message} (got ${JSON.stringify(cells[i])})`, lineNo, columnName(layout, i)));
+        return E.left(parseError(layout.source, `${check.message} (got ${shownCell(cells[i])})`, lineNo, columnName(layout, i)));
       }
     }
   }
@@ -219,8 +237,8 @@ class CellScanner {
   }
 
   /**
-   * The next cell if it is 1 to 15 ASCII digits (exact in a double, so equal to `Number`'s reading) ending
-   * where it should (a comma, or the line's end when `last`); else NaN.
+   * The next cell if it is 1 to 15 ASCII digits (exact in a double, so equal to `Number`'s reading) of
+   * at most `MAX_COUNT`, ending where it should (a comma, or the line's end when `last`); else NaN.
    */
   digits(last: boolean): number {
     const s = this.line;
@@ -233,14 +251,14 @@ class CellScanner {
       c = s.charCodeAt(++i);
     }
     this.pos = i + 1;
-    return i > start && i - start <= 15 && (last ? i === s.length : c === 44) ? v : Number.NaN;
+    return i > start && i - start <= 15 && v <= MAX_COUNT && (last ? i === s.length : c === 44) ? v : Number.NaN;
   }
 
-  /** The next cell as `Number` reads it (NaN if empty or missing). */
+  /** The next cell as a decimal number (NaN if empty, missing or not decimal, see `toNumber`). */
   number(last: boolean): number {
     const s = this.line;
     const end = last ? s.length : s.indexOf(',', this.pos);
-    const v = end > this.pos ? Number(s.slice(this.pos, end)) : Number.NaN;
+    const v = end > this.pos ? toNumber(s.slice(this.pos, end)) : Number.NaN;
     this.pos = end + 1;
     return v;
   }
@@ -267,8 +285,8 @@ function scanRow(line: string, layout: VaesaCsvLayout): DatasetRow | undefined {
   const globalBuffer = c.digits(!more);
   // A NaN anywhere fails these comparisons; digit runs are integers >= 0, so > 0 means a positive integer.
   const ok =
-    cycles > 0 &&
-    energy > 0 &&
+    isPositiveMeasure(cycles) &&
+    isPositiveMeasure(energy) &&
     meshX > 0 &&
     macs > 0 &&
     registers > 0 &&
@@ -299,16 +317,20 @@ function scanRow(line: string, layout: VaesaCsvLayout): DatasetRow | undefined {
   }
   if (!layout.withArea) return { arch, layer, cycles, energy };
   const area = c.number(true);
-  return area >= 0 ? { arch, layer, cycles, energy, area } : undefined;
+  return area >= 0 && area <= MAX_MEASURE ? { arch, layer, cycles, energy, area } : undefined;
 }
 
-/** `Number` that does not read an empty cell as 0. */
+/** A cell as a plain decimal number (`12`, `1.5`, `2.5e+9`); NaN for anything else (empty, `Infinity`, `0x10`, ` 1`). */
 function toNumber(cell: string): number {
-  return cell === '' ? Number.NaN : Number(cell);
+  return DECIMAL.test(cell) ? Number(cell) : Number.NaN;
+}
+
+function isPositiveMeasure(v: number): boolean {
+  return v > 0 && v <= MAX_MEASURE;
 }
 
 function isPositiveInt(v: number): boolean {
-  return Number.isInteger(v) && v > 0;
+  return Number.isInteger(v) && v > 0 && v <= MAX_COUNT;
 }
 
 /** The rows of a file and what was skipped. */
@@ -337,8 +359,13 @@ export const MAX_REPORTED_ERRORS = 10;
  * Lets the edge stream a large or gzipped file through the same rules as `parseVaesaCsv`.
  */
 export interface VaesaCsvLineReader {
-  /** Takes the next line; returns an error to stop on (never in skip mode, except for a bad header). */
-  push(line: string): VaesaError | undefined;
+  /**
+   * Takes the next line; returns an error to stop on (never in skip mode, except for a bad header).
+   * `unterminated` marks a file's last line when no newline follows it: every writer of these files
+   * ends each line with one, so such a line is taken as cut short (`2621` where `262144` was
+   * written) and refused (or skipped and counted with `skipBadRows`).
+   */
+  push(line: string, unterminated?: boolean): VaesaError | undefined;
   finish(): E.Either<VaesaError, VaesaCsvRead>;
 }
 
@@ -349,8 +376,15 @@ export function createVaesaCsvReader(options: VaesaCsvReadOptions): VaesaCsvLine
   const skippedErrors: VaesaError[] = [];
   const rows: DatasetRow[] = [];
   return {
-    push(line) {
+    push(line, unterminated = false) {
       lineNo++;
+      if (unterminated && line !== '' && line !== '\r') {
+        const cut = parseError(options.source, 'the last line does not end with a newline, so it may be cut short (an interrupted write or copy); if it is complete, end the file with a newline', lineNo);
+        if (layout === undefined || !options.skipBadRows) return cut;
+        skipped++;
+        if (skippedErrors.length < MAX_REPORTED_ERRORS) skippedErrors.push(cut);
+        return undefined;
+      }
       if (layout === undefined) {
         const header = parseVaesaHeader(line, options.source, options.fileLayer);
         if (E.isLeft(header)) return header.left;
@@ -375,14 +409,15 @@ export function createVaesaCsvReader(options: VaesaCsvReadOptions): VaesaCsvLine
   };
 }
 
-/** Parses a whole VAESA CSV text (either format). */
+/** Parses a whole VAESA CSV text (either format); like a file, it must end with a newline (see `VaesaCsvLineReader.push`). */
 export function parseVaesaCsv(text: string, options: VaesaCsvReadOptions): E.Either<VaesaError, VaesaCsvRead> {
   const reader = createVaesaCsvReader(options);
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const error = reader.push(text.slice(start, end));
+    const unterminated = end < 0;
+    if (unterminated) end = text.length;
+    const error = reader.push(text.slice(start, end), unterminated);
     if (error) return E.left(error);
     start = end + 1;
   }

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import * as E from 'fp-ts/Either';
 import { createRng } from '../common/rng';
-import { parseError, type VaesaError } from '../common/errors';
+import { invalidInput, parseError, type VaesaError } from '../common/errors';
 import type { ConvLayer } from '../workload/layer';
 import {
   createVaesaCsvReader,
@@ -78,7 +78,7 @@ export async function readVaesaCsv(file: string, options: ReadVaesaCsvOptions = 
   try {
     for await (const batch of lineBatches(file)) {
       for (const line of batch.lines) {
-        const failure = reader.push(line);
+        const failure = reader.push(line, batch.unterminated);
         if (failure) return E.left(failure);
       }
     }
@@ -95,6 +95,7 @@ export async function listVaesaCsvFiles(inputs: readonly string[]): Promise<E.Ei
     try {
       if ((await fs.stat(input)).isDirectory()) {
         const names = (await fs.readdir(input)).filter((n) => /\.csv(\.gz)?$/i.test(n)).sort();
+        if (names.length === 0) return E.left(invalidInput('folder', input, 'has no .csv or .csv.gz files'));
         out.push(...names.map((n) => path.join(input, n)));
       } else {
         out.push(input);
@@ -134,6 +135,10 @@ export async function readVaesaCsvFiles(
     skippedErrors.push(...one.right.skippedErrors.slice(0, MAX_REPORTED_ERRORS - skippedErrors.length));
     options.onProgress?.({ file, filesDone: i + 1, filesTotal: files.right.length, rows: rows.length });
   }
+  if (rows.length === 0) {
+    const why = skipped > 0 ? `all ${skipped} data rows are bad (skipped)` : 'the files have a header but no data rows';
+    return E.left(parseError(files.right.join(', '), `no rows to use: ${why}`));
+  }
   return E.right({ rows, skipped, skippedErrors });
 }
 
@@ -158,12 +163,31 @@ export async function writeVaesaCsv(
     if (batch !== '') yield batch;
   }
   try {
-    const out = createWriteStream(file);
-    if (isGzip(file)) await pipeline(Readable.from(lines()), zlib.createGzip(), out);
-    else await pipeline(Readable.from(lines()), out);
+    await writeAtomically(file, (target) => {
+      const out = createWriteStream(target);
+      return isGzip(file) ? pipeline(Readable.from(lines()), zlib.createGzip(), out) : pipeline(Readable.from(lines()), out);
+    });
     return E.right({ rows: count });
   } catch (e) {
     return E.left(e instanceof RangeError ? parseError(file, e.message) : ioError(file, e));
+  }
+}
+
+/**
+ * Writes `file` through `write(path)` to a temporary file beside it, renamed into place when complete,
+ * so a failure (a full disk, a bad row) leaves the old file, or none, never a partial one. A target that
+ * exists and is not a regular file (a device, a pipe) is written directly.
+ */
+async function writeAtomically(file: string, write: (target: string) => Promise<void>): Promise<void> {
+  const regular = await fs.stat(file).then((s) => s.isFile(), (e: { code?: string }) => (e.code === 'ENOENT' ? true : Promise.reject(e)));
+  if (!regular) return write(file);
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Date.now()}`);
+  try {
+    await write(temp);
+    await fs.rename(temp, file);
+  } catch (e) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw e;
   }
 }
 
@@ -241,13 +265,12 @@ export async function mergeVaesaCsv(shards: readonly string[], out: string): Pro
     }
   }
   try {
-    await pipeline(Readable.from(merged()), createWriteStream(out));
+    await writeAtomically(out, async (target) => {
+      await pipeline(Readable.from(merged()), createWriteStream(target));
+      if (failure) throw failure;
+    });
   } catch (e) {
-    return E.left(ioError(out, e));
-  }
-  if (failure) {
-    await fs.rm(out, { force: true });
-    return E.left(failure);
+    return E.left(e === failure && failure !== undefined ? failure : ioError(out, e));
   }
   return E.right({ rows });
 }

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
-import type { VaesaError } from '../../src/common';
+import { formatError, type VaesaError } from '../../src/common';
 import {
   formatVaesaCsv,
   formatVaesaRow,
@@ -73,7 +73,7 @@ describe('VAESA CSV format', () => {
     const good = formatVaesaRow(row, { withLayer: true, withArea: false });
     const cells = good.split(',');
     const withCell = (i: number, v: string) => cells.map((c, k) => (k === i ? v : c)).join(',');
-    const file = (...lines: string[]) => [VAESA_TRAINING_HEADER, good, ...lines, good].join('\n');
+    const file = (...lines: string[]) => `${[VAESA_TRAINING_HEADER, good, ...lines, good].join('\n')}\n`;
 
     it('rejects a missing column, a non-number and a negative energy with line and column', () => {
       expect(leftOf(parseVaesaCsv(file(cells.slice(0, -1).join(',')), { source: 'd.csv' }))).toEqual({
@@ -88,7 +88,7 @@ describe('VAESA CSV format', () => {
         source: 'd.csv',
         line: 4,
         column: 'unique_cycle_sum',
-        message: 'must be a positive number (got "fast")',
+        message: 'must be a positive decimal number up to 1e+100 (got "fast")',
       });
       expect(leftOf(parseVaesaCsv(file(withCell(2, '-3.5')), { source: 'd.csv' }))).toMatchObject({ line: 3, column: 'unique_energy_sum' });
       expect(leftOf(parseVaesaCsv(file(withCell(19, '')), { source: 'd.csv' }))).toMatchObject({ line: 3, column: 'prob_4' });
@@ -97,14 +97,15 @@ describe('VAESA CSV format', () => {
     });
 
     it('reads unusual but valid cells the same way as plain ones, and rejects a zero instance count', () => {
-      const read = (line: string) => parseVaesaCsv([VAESA_TRAINING_HEADER, line].join('\n'), { source: 'd.csv' });
+      const read = (line: string) => parseVaesaCsv(`${VAESA_TRAINING_HEADER}\n${line}\n`, { source: 'd.csv' });
       const plain = read(good);
+      expect(E.isRight(plain)).toBe(true);
       expect(read(withCell(8, '64.0'))).toEqual(plain);
       expect(read(withCell(8, '0064'))).toEqual(plain);
       expect(read(`${good}\r`)).toEqual(plain);
       expect(read(withCell(1, '2.00704e5'))).toEqual(plain);
-      const huge = read(withCell(14, '1234567890123456789'));
-      expect(E.isRight(huge) && huge.right.rows[0].arch.globalBuffer).toBe(Number('1234567890123456789'));
+      // Beyond 2^31 - 1 a design parameter is out of range (and past 2^53 not even exact).
+      expect(leftOf(read(withCell(14, '1234567890123456789')))).toMatchObject({ line: 2, column: 'mem4_ent' });
       expect(leftOf(read(withCell(6, '0')))).toMatchObject({ line: 2, column: 'mem0_ent' });
       expect(leftOf(read(withCell(13, '-1')))).toMatchObject({ line: 2, column: 'mem4_ins' });
       expect(leftOf(read(`${good},`))).toMatchObject({ line: 2, message: 'expected 24 columns, found 25' });
@@ -130,4 +131,46 @@ describe('VAESA CSV format', () => {
     expect(E.isLeft(layerFromFileName('dataset_all_layer.csv'))).toBe(true);
     expect(E.isLeft(layerFromFileName('3_3_14_14_0_256_1_2_2_1_1.csv'))).toBe(true);
   });
+
+  describe('cells that are not plain decimal numbers, cut lines, BOMs and binary files', () => {
+    const good = formatVaesaRow(row, { withLayer: true, withArea: false });
+    const cells = good.split(',');
+    const withCell = (i: number, v: string) => cells.map((c, k) => (k === i ? v : c)).join(',');
+    const read = (text: string, skipBadRows = false) => parseVaesaCsv(text, { source: 'd.csv', skipBadRows });
+    const one = (line: string) => read(`${VAESA_TRAINING_HEADER}\n${line}\n`);
+
+    it('refuses Infinity, hexadecimal, out-of-range and padded numbers, naming the column', () => {
+      for (const [i, v, column] of [
+        [1, 'Infinity', 'unique_cycle_sum'],
+        [2, '1e308', 'unique_energy_sum'],
+        [2, '-Infinity', 'unique_energy_sum'],
+        [4, '0x10', 'arith_ins'],
+        [8, '0b1000000', 'mem1_ent'],
+        [8, ' 64', 'mem1_ent'],
+        [20, '1e300', 'prob_5'],
+      ] as const) {
+        expect({ v, left: leftOf(one(withCell(i, v))) }).toMatchObject({ v, left: { line: 2, column } });
+      }
+      expect(E.isRight(one(withCell(2, '3.6574536515e8')))).toBe(true);
+    });
+
+    it('refuses a last line without a newline (it may be cut short), or skips and counts it', () => {
+      const whole = `${VAESA_TRAINING_HEADER}\n${good}\n${good}\n`;
+      expect(E.isRight(read(whole)) && read(whole)).toMatchObject({ right: { rows: [{}, {}] } });
+      const cut = whole.slice(0, -4); // `...,1,2,2\n` loses its last cells: still a valid-looking row
+      expect(leftOf(read(cut))).toMatchObject({ _tag: 'ParseError', line: 3, message: expect.stringMatching(/does not end with a newline/) });
+      expect(read(cut, true)).toMatchObject({ right: { rows: [{}], skipped: 1 } });
+      expect(leftOf(read(VAESA_TRAINING_HEADER))).toMatchObject({ line: 1, message: expect.stringMatching(/does not end with a newline/) });
+    });
+
+    it('reads a header with a byte-order mark, and keeps messages about binary data short', () => {
+      expect(read(`\uFEFF${VAESA_TRAINING_HEADER}\n${good}\n`)).toEqual(read(`${VAESA_TRAINING_HEADER}\n${good}\n`));
+      const binary = String.fromCharCode(...Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256));
+      const header = leftOf(read(`${binary}\n`));
+      expect(formatError(header).length).toBeLessThan(200);
+      const row = leftOf(read(`${VAESA_TRAINING_HEADER}\n${withCell(3, binary.replace(/[,\n]/g, ''))}\n`));
+      expect(formatError(row).length).toBeLessThan(200);
+    });
+  });
 });
+

@@ -162,4 +162,39 @@ describe('writing and converting', () => {
     expect(await readVaesaCsv(file)).toMatchObject({ left: { _tag: 'ParseError', line: 1 } });
     expect(layerFromFileName(file)).toMatchObject({ _tag: 'Left' });
   });
+
+  it('writes atomically: a write that fails half-way leaves the old file and no temporary file', async () => {
+    const rows = await sampleRows();
+    const file = path.join(tmp, 'atomic', 'kept.csv');
+    await fs.mkdir(path.dirname(file));
+    await writeVaesaCsv(file, rows.slice(0, 10));
+    const before = await fs.readFile(file, 'utf8');
+    async function* failing(): AsyncGenerator<DatasetRow> {
+      yield* rows.slice(0, 300);
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    }
+    expect(await writeVaesaCsv(file, failing())).toMatchObject({ left: { _tag: 'IoError', path: file, message: expect.stringMatching(/ENOSPC/) } });
+    expect(await fs.readFile(file, 'utf8')).toBe(before);
+    // A merge that fails on its second shard also keeps the old file.
+    const cut = path.join(tmp, 'atomic', 'cut-shard.csv');
+    await fs.writeFile(cut, before.slice(0, -3));
+    expect(await mergeVaesaCsv([file, cut], file)).toMatchObject({ left: { source: cut } });
+    expect(await fs.readFile(file, 'utf8')).toBe(before);
+    expect(readdirSync(path.dirname(file)).sort()).toEqual(['cut-shard.csv', 'kept.csv']);
+    // A device is written directly (no rename over it): a full one is an error.
+    expect(await writeVaesaCsv('/dev/full', rows)).toMatchObject({ left: { _tag: 'IoError', path: '/dev/full' } });
+  });
+
+  it('refuses a folder without CSV files and files with a header but no rows (convert, stats, train read nothing)', async () => {
+    const empty = path.join(tmp, 'empty-folder');
+    await fs.mkdir(empty);
+    expect(await readVaesaCsvFiles([empty])).toMatchObject({ left: { _tag: 'InvalidInput', path: 'folder', value: empty } });
+    const headerOnly = path.join(tmp, 'header-only.csv');
+    await fs.writeFile(headerOnly, `${vaesaHeader({ withLayer: true, withArea: false })}\n`);
+    expect(await readVaesaCsvFiles([headerOnly])).toMatchObject({ left: { _tag: 'ParseError', message: expect.stringMatching(/no rows to use: the files have a header but no data rows/) } });
+    const out = path.join(tmp, 'converted-nothing.csv');
+    expect(await convertVaesaFiles({ inputs: [headerOnly], out })).toMatchObject({ left: { _tag: 'ParseError' } });
+    await expect(fs.stat(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
+

@@ -1,4 +1,4 @@
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { defineConfig } from 'tsup';
@@ -27,7 +27,10 @@ const highsForBrowsers: Plugin = {
     build.onLoad({ filter: /.*/, namespace: 'node-only' }, () => ({
       contents: "export function createRequire() { throw new Error('vaesa: this build of HiGHS is for browsers; Node resolves the highs package itself'); }",
     }));
-    build.onEnd(() => copyFileSync(highsWasm, 'dist/highs.wasm'));
+    build.onEnd(() => {
+      mkdirSync('dist', { recursive: true });
+      copyFileSync(highsWasm, 'dist/highs.wasm');
+    });
   },
 };
 
@@ -37,7 +40,8 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: true,
+    // No `clean`: the configs build concurrently, and one cleaning dist/ could delete another's output
+    // (highs.wasm); `npm run build` empties dist/ before tsup starts.
     target: 'node20',
     splitting: false,
     noExternal,

@@ -11,6 +11,7 @@ const benches: readonly (readonly [string, () => Promise<void>])[] = [
   ['train: matMul, dense-gradient and training-step speed (wasm)', () => import('./train').then((b) => b.main(['speed']))],
   ['train: fast preset on the 45 reference layers (accuracy targets)', () => import('./train').then((b) => b.main(['quality']))],
   ['costmodel: exactness vs every reference Timeloop run, evaluateMapping throughput', () => import('./costmodel-eval').then((b) => b.main([]))],
+  ['costmodel: generic families (Eyeriss, Gemmini, output-stationary) vs Timeloop, evaluator throughput', () => import('./costmodel-generic').then((b) => b.main([]))],
   ['mapper: quality vs CoSA, evaluateLayer speed, exhaustive optimum', () => import('./mapper').then((b) => b.main(['all']))],
   ['mapper: fast vs default search effort (CPU time, EDP)', () => import('./mapper-effort').then(() => undefined)],
   ['mip: CoSA MIP mapper on HiGHS vs the default mapper (12 rows per reference layer)', () => import('./mip').then((b) => b.main([]))],

@@ -107,7 +107,8 @@ export class ArchMappingEvaluator {
   private readonly allowedKeep: Uint8Array;
   private readonly multicastOffset: Int32Array;
   private readonly spaceIndex = new Map<string, number>();
-  // The current mapping.
+  // The current mapping; `checked` = the mapping the last passing `check` loaded (its nest is built).
+  private checked: Mapping | undefined;
   private readonly temporal: Float64Array;
   private readonly permutation: Int32Array;
   private readonly spatial: Float64Array;
@@ -328,6 +329,7 @@ export class ArchMappingEvaluator {
    * tiles over a buffer's entries), as an `InvalidInput` naming the level and field; undefined if it runs.
    */
   check(mapping: Mapping): VaesaError | undefined {
+    this.checked = undefined;
     const structure = this.load(mapping);
     if (structure !== undefined) return structure;
     const L = this.numLevels;
@@ -374,17 +376,23 @@ export class ArchMappingEvaluator {
         return invalidInput(`mapping.levels[${l}] (${name}) tile`, used, `the kept tiles need ${used} entries, ${name} has ${entries}`);
       }
     }
+    this.checked = mapping;
     return undefined;
   }
 
   /**
    * Evaluates a mapping that passes `check` (unchecked mappings give meaningless numbers): fills the
    * statistics and sets `cycles`, `energy` (pJ), `computeCycles`. Returns the energy-delay product.
+   * Called right after `check` on the same object, it reuses the loops `check` read.
    */
   evaluate(mapping: Mapping): number {
-    const structure = this.load(mapping);
-    if (structure !== undefined) throw new RangeError(`ArchMappingEvaluator.evaluate: ${structure._tag === 'InvalidInput' ? structure.message : ''} (call check first)`);
-    this.buildNest();
+    // Right after a passing `check` of the same mapping, its loops and nest are already in place.
+    if (mapping !== this.checked) {
+      const structure = this.load(mapping);
+      if (structure !== undefined) throw new RangeError(`ArchMappingEvaluator.evaluate: ${structure._tag === 'InvalidInput' ? structure.message : ''} (call check first)`);
+      this.buildNest();
+    }
+    this.checked = undefined;
     this.collapse();
     return this.stats();
   }

@@ -24,6 +24,13 @@ describe('examples', () => {
     for (const name of ['alexnet', 'resnet50', 'resnext50_32x4d', 'deepbench', 'vgg16']) expect(out).toMatch(new RegExp(`^${name}\\s+\\d`, 'm'));
   });
 
+  it('own-accelerator evaluates a Timeloop arch, problem and map file and refuses an overflowing mapping', () => {
+    const out = runExample('own-accelerator.ts');
+    expect(out).toMatch(/^psum_spad\/weights_spad\/ifmap_spad\/glb\/DRAM: \d+ cycles \(\d+ without bandwidth limits\), [\d.]+ uJ/m);
+    for (const level of ['psum_spad', 'weights_spad', 'ifmap_spad', 'glb', 'DRAM']) expect(out).toMatch(new RegExp(`^  ${level}\\s+\\d+ cycles`, 'm'));
+    expect(out).toContain('refused: invalid mapping.levels[2] (ifmap_spad) tile');
+  });
+
   it('custom-pipeline trains on a custom space and runs its own optimiser loop', () => {
     expect(runExample('custom-pipeline.ts')).toMatch(/best EDP [\d.]+e\+\d+ for \{"meshX":\d+,"macs":\d+/);
   });

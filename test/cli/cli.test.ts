@@ -98,7 +98,7 @@ describe('vaesa evaluate --onnx', () => {
     expect(human.out).toMatch(/batched-matmul B2_M16_N16_K32 \(act x act\) +1 .* 2 x 1_1_16_1_32_16_1_1_1_1_1/);
     expect(human.out).toMatch(/not costed \(2 nodes\): Softmax 1, Transpose 1/);
     const json = JSON.parse((await cli('evaluate', '--onnx', model, '--onnx-dims', 'batch=2', '--json')).out);
-    expect(json.notCosted).toEqual([{ network: 'tiny', ops: [{ opType: 'Softmax', count: 1 }, { opType: 'Transpose', count: 1 }] }]);
+    expect(json.notCosted).toEqual([{ network: 'tiny', ops: [{ opType: 'Softmax', count: 1, outputElements: 2 * 16 * 16 }, { opType: 'Transpose', count: 1, outputElements: 2 * 32 * 16 }] }]);
     const dynamic = await cli('evaluate', '--onnx', model);
     expect(dynamic.code).toBe(2);
     expect(dynamic.err).toMatch(/dynamic dimension.*--onnx-dims.*batch/);

@@ -39,6 +39,14 @@ describe('examples', () => {
     expect(runExample('train-on-vaesa-csv.ts')).toMatch(/held-out layer: EDP Spearman -?[\d.]+/);
   });
 
+  it('onnx-search imports an ONNX transformer block and searches a design for it', () => {
+    const out = runExample('onnx-search.ts', path.join(repoRoot, 'examples/tiny-transformer.onnx'), '6');
+    expect(out).toMatch(/^tiny-transformer: 5 distinct layers, 1,703,936 MACs/m);
+    expect(out).toMatch(/batched-matmul B4_M32_N32_K16 \(act x act\) x 1/);
+    expect(out).toMatch(/not costed: Add 10, .*Softmax 1/);
+    expect(out).toMatch(/searched\s+EDP [\d.]+e\+\d+\s+\{"meshX":\d+/);
+  });
+
   it('train-and-search runs latent BO against random search', () => {
     const out = runExample('train-and-search.ts', '24', '4');
     expect(out).toMatch(/latent BO\s+best EDP [\d.]+e\+\d+/);

@@ -132,11 +132,12 @@ describe('readOnnx shape propagation', () => {
         ],
       }),
     );
+    // every tensor after the first product is 8 tokens x 32 wide (256 elements), split into three
     expect(skipped).toEqual([
-      { opType: 'Reshape', count: 4 },
-      { opType: 'Transpose', count: 4 },
-      { opType: 'Softmax', count: 1 },
-      { opType: 'Split', count: 1 },
+      { opType: 'Reshape', count: 4, outputElements: 4 * 256 },
+      { opType: 'Transpose', count: 4, outputElements: 4 * 256 },
+      { opType: 'Softmax', count: 1, outputElements: 4 * 8 * 8 },
+      { opType: 'Split', count: 1, outputElements: 3 * 256 },
     ]);
   });
 
@@ -180,6 +181,6 @@ describe('readOnnx shape propagation', () => {
       { layer: right(matmul({ M: 30, N: 20, K: 64 })), count: 1 },
       { layer: right(batchedMatmul({ B: 8, M: 5, N: 7, K: 6 })), count: 2 },
     ]);
-    expect(skipped).toEqual([{ opType: 'MyOp', count: 1 }]);
+    expect(skipped).toEqual([{ opType: 'MyOp', count: 1, outputElements: 2 * 4 * 5 * 6 }]);
   });
 });

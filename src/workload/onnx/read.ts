@@ -26,6 +26,11 @@ export interface ReadOnnxOptions {
 export interface SkippedOps {
   readonly opType: string;
   readonly count: number;
+  /**
+   * Elements these nodes write (over the outputs whose shape is known): a measure of the work left
+   * out, about one operation per element for element-wise operators, a few for softmax and norms.
+   */
+  readonly outputElements: number;
 }
 
 /** What `readOnnx` returns: the costed layers (repeated shapes merged with counts) and every other node by op type. */
@@ -215,7 +220,7 @@ export function readOnnx(bytes: Uint8Array, options: ReadOnnxOptions = {}): E.Ei
   }
 
   const layers: NetworkLayer[] = [];
-  const skipped = new Map<string, number>();
+  const skipped = new Map<string, { count: number; outputElements: number }>();
   for (const [index, node] of (graph.node ?? []).entries()) {
     const opType = node.opType ?? '';
     const inputNames = node.input ?? [];
@@ -232,8 +237,6 @@ export function readOnnx(bytes: Uint8Array, options: ReadOnnxOptions = {}): E.Ei
       const layer = layerOf(opType, inputs[0] as TensorInfo, inputs[1] as TensorInfo, attributes);
       if (E.isLeft(layer)) return E.left(parseError(SOURCE, `${nodeLabel(node, index)}: ${layer.left}`));
       layers.push({ layer: layer.right, count: 1 });
-    } else {
-      skipped.set(opType, (skipped.get(opType) ?? 0) + 1);
     }
     const outputs = node.output ?? [];
     const result = defaultDomain ? propagate({ opType, inputs, inputNames, outputCount: outputs.length, attributes, opset }) : { ok: false as const, reason: `operator ${node.domain}.${opType} is outside the default domain` };
@@ -252,12 +255,18 @@ export function readOnnx(bytes: Uint8Array, options: ReadOnnxOptions = {}): E.Ei
         unknown.set(name, firstUnknown !== undefined ? (unknown.get(firstUnknown) as string) : `${nodeLabel(node, index)}: ${result.ok ? 'an input shape is unknown' : result.reason}`);
       }
     });
+    if (!costed) {
+      const entry = skipped.get(opType) ?? { count: 0, outputElements: 0 };
+      entry.count += 1;
+      for (const name of outputs) entry.outputElements += product(known.get(name)?.shape ?? [0]);
+      skipped.set(opType, entry);
+    }
   }
   if (layers.length === 0) return E.left(parseError(SOURCE, `the model has no ${COSTED_ONNX_OPS.join(', ')} node to cost`));
   const name = options.name ?? (graph.name !== undefined && graph.name !== '' ? graph.name : 'onnx');
   return E.right({
     network: mergedNetwork(name, layers),
-    skipped: [...skipped.entries()].map(([opType, count]) => ({ opType, count })).sort((a, b) => b.count - a.count || a.opType.localeCompare(b.opType)),
+    skipped: [...skipped.entries()].map(([opType, e]) => ({ opType, count: e.count, outputElements: e.outputElements })).sort((a, b) => b.count - a.count || a.opType.localeCompare(b.opType)),
   });
 }
 

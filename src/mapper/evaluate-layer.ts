@@ -1,9 +1,15 @@
-import type { ArchConfig } from '../hardware/arch';
-import type { ConvLayer } from '../workload/layer';
-import { lowerNetworkOrThrow, type Network } from '../workload/network';
+import * as E from 'fp-ts/Either';
+import { formatError, type VaesaError } from '../common/errors';
+import type { ArchCost } from '../costmodel/arch-evaluator';
 import type { CostBreakdown } from '../costmodel/cost';
 import type { Mapping } from '../costmodel/mapping';
-import { findMapping, type FindMappingOptions } from './find-mapping';
+import type { ArchSpec, Mapping as ArchMapping } from '../costmodel/spec';
+import type { ArchConfig } from '../hardware/arch';
+import type { ConvLayer } from '../workload/layer';
+import { isProblem, layerProblem, lowerToConvLayers, type Layer } from '../workload/lower';
+import { lowerNetworkOrThrow, type Network } from '../workload/network';
+import { findSimbaMapping, isArchSpec, type FindMappingOptions } from './find-mapping';
+import { findGenericMapping, type GenericFoundMapping, type GenericMappingOptions } from './generic/find-mapping';
 
 /** Options of `evaluateLayer` / `evaluateNetwork`: setup, objective, mapper, seed and a shared cache. */
 export type EvaluateLayerOptions = FindMappingOptions;
@@ -32,24 +38,85 @@ export interface NetworkCost {
   readonly layers: readonly { readonly layer: ConvLayer; readonly count: number; readonly cost: LayerCost }[];
 }
 
-/**
- * Cost of `layer` on `arch`: the mapper finds the best mapping for the objective (default EDP, setup
- * `'pat'`, mapper `'search'`), costed exactly. Pass `options.cache` (`createMappingCache()`) when
- * evaluating many archs or layers. Throws a RangeError for an invalid arch or layer.
- */
-export function evaluateLayer(arch: ArchConfig, layer: ConvLayer, options: EvaluateLayerOptions = {}): LayerCost {
-  const { mapping, cost } = findMapping(arch, layer, options);
+/** One layer on any `ArchSpec` with the generic mapper's best mapping: Timeloop's cycles, energy (pJ), area (mm²), EDP and breakdown. */
+export interface ArchLayerCost {
+  readonly cycles: number;
+  readonly energy: number;
+  readonly area: number;
+  readonly edp: number;
+  readonly mapping: ArchMapping;
+  readonly breakdown: ArchCost['breakdown'];
+}
+
+/** A network on an `ArchSpec`: totals over its layers with their counts applied, and each distinct layer's cost. */
+export interface ArchNetworkCost {
+  readonly name: string;
+  readonly cycles: number;
+  readonly energy: number;
+  readonly area: number;
+  readonly edp: number;
+  readonly layers: readonly { readonly layer: Layer; readonly count: number; readonly cost: ArchLayerCost }[];
+}
+
+function simbaLayerCost(arch: ArchConfig, layer: ConvLayer, options: EvaluateLayerOptions): LayerCost {
+  const { mapping, cost } = findSimbaMapping(arch, layer, options);
   return { cycles: cost.cycles, energy: cost.energy, area: cost.area, edp: cost.edp, mapping, breakdown: cost.breakdown };
+}
+
+function archLayerCost(arch: ArchSpec, layer: Layer, options: GenericMappingOptions): E.Either<VaesaError, ArchLayerCost> {
+  return E.map(({ mapping, cost }: GenericFoundMapping): ArchLayerCost => ({ cycles: cost.cycles, energy: cost.energy, area: cost.area, edp: cost.edp, mapping, breakdown: cost.breakdown }))(
+    findGenericMapping(arch, layerProblem(layer), options),
+  );
+}
+
+/**
+ * Cost of `layer` on `arch` with the mapper's best mapping for the objective (default EDP). Pass
+ * `options.cache` (`createMappingCache()`, or `createGenericCache()` on an `ArchSpec`) when evaluating many
+ * archs or layers.
+ * - Simba (`ArchConfig`): the tuned search (or `options.mapper`), setup `'pat'` by default; a `Problem` that
+ *   is not a plain convolution is lowered (`lowerToConvLayers`: a GEMM as a 1x1 convolution, groups or
+ *   batches as copies) and its copies' costs summed (the mapping and breakdown are those of the first
+ *   lowered convolution). Throws a RangeError for an invalid arch or layer.
+ * - Any `ArchSpec`: the generic search over its mapspace (`options.constraints`); returns `Left` for invalid
+ *   input and `Infeasible` when nothing fits.
+ */
+export function evaluateLayer(arch: ArchConfig, layer: Layer, options?: EvaluateLayerOptions): LayerCost;
+export function evaluateLayer(arch: ArchSpec, layer: Layer, options?: GenericMappingOptions): E.Either<VaesaError, ArchLayerCost>;
+export function evaluateLayer(arch: ArchConfig | ArchSpec, layer: Layer, options: EvaluateLayerOptions | GenericMappingOptions = {}): LayerCost | E.Either<VaesaError, ArchLayerCost> {
+  if (isArchSpec(arch)) return archLayerCost(arch, layer, options as GenericMappingOptions);
+  if (!isProblem(layer)) return simbaLayerCost(arch, layer, options as EvaluateLayerOptions);
+  const lowered = lowerToConvLayers(layer);
+  if (E.isLeft(lowered)) throw new RangeError(`evaluateLayer: ${formatError(lowered.left)}`);
+  const parts = lowered.right.map(({ layer: conv, count }) => ({ count, cost: simbaLayerCost(arch, conv, options as EvaluateLayerOptions) }));
+  const cycles = parts.reduce((sum, p) => sum + p.count * p.cost.cycles, 0);
+  const energy = parts.reduce((sum, p) => sum + p.count * p.cost.energy, 0);
+  const first = parts[0].cost;
+  return { cycles, energy, area: first.area, edp: cycles * energy, mapping: first.mapping, breakdown: first.breakdown };
 }
 
 /**
  * Cost of every layer of `network` on `arch` (each mapped on its own), with totals weighted by the layer
- * counts. Layers that are not 2-D convolutions are lowered first (`lowerNetwork`: a GEMM as a 1x1
- * convolution, G groups or B batches as G or B copies), so `layers` lists the convolutions costed.
- * Throws a RangeError for a custom problem shape, which has no lowering.
+ * counts. On Simba, layers that are not 2-D convolutions are lowered first (`lowerNetwork`), so `layers`
+ * lists the convolutions costed, and a custom problem shape throws a RangeError. On an `ArchSpec` every
+ * layer is mapped as it is, and the first layer that fails comes back as `Left`.
  */
-export function evaluateNetwork(arch: ArchConfig, network: Network, options: EvaluateLayerOptions = {}): NetworkCost {
-  const layers = lowerNetworkOrThrow(network).layers.map(({ layer, count }) => ({ layer, count, cost: evaluateLayer(arch, layer, options) }));
+export function evaluateNetwork(arch: ArchConfig, network: Network, options?: EvaluateLayerOptions): NetworkCost;
+export function evaluateNetwork(arch: ArchSpec, network: Network, options?: GenericMappingOptions): E.Either<VaesaError, ArchNetworkCost>;
+export function evaluateNetwork(arch: ArchConfig | ArchSpec, network: Network, options: EvaluateLayerOptions | GenericMappingOptions = {}): NetworkCost | E.Either<VaesaError, ArchNetworkCost> {
+  if (isArchSpec(arch)) {
+    const layers: { layer: Layer; count: number; cost: ArchLayerCost }[] = [];
+    for (const { layer, count } of network.layers) {
+      const cost = archLayerCost(arch, layer, options as GenericMappingOptions);
+      if (E.isLeft(cost)) return cost;
+      layers.push({ layer, count, cost: cost.right });
+    }
+    return E.right({ name: network.name, ...totals(layers), layers });
+  }
+  const layers = lowerNetworkOrThrow(network).layers.map(({ layer, count }) => ({ layer, count, cost: simbaLayerCost(arch, layer, options as EvaluateLayerOptions) }));
+  return { name: network.name, ...totals(layers), layers };
+}
+
+function totals(layers: readonly { readonly count: number; readonly cost: { readonly cycles: number; readonly energy: number; readonly area: number } }[]): { cycles: number; energy: number; area: number; edp: number } {
   let cycles = 0;
   let energy = 0;
   for (const { count, cost } of layers) {
@@ -57,5 +124,5 @@ export function evaluateNetwork(arch: ArchConfig, network: Network, options: Eva
     energy += count * cost.energy;
   }
   const area = layers.length > 0 ? layers[0].cost.area : 0;
-  return { name: network.name, cycles, energy, area, edp: cycles * energy, layers };
+  return { cycles, energy, area, edp: cycles * energy };
 }

@@ -1,5 +1,10 @@
 import type { Objective } from '../common/objective';
+import type * as E from 'fp-ts/Either';
+import type { VaesaError } from '../common/errors';
 import { createRng } from '../common/rng';
+import type { ArchSpec } from '../costmodel/spec';
+import { isProblem, layerProblem, type Layer } from '../workload/lower';
+import { findGenericMapping, type GenericFoundMapping, type GenericMappingOptions } from './generic/find-mapping';
 import { ArchConfigCodec, type ArchConfig } from '../hardware/arch';
 import { ConvLayerCodec, layerName, type ConvLayer } from '../workload/layer';
 import { buildArchTemplate, SIMBA_MAPPER_SETTINGS, type ArchTemplate } from '../costmodel/arch-template';
@@ -155,7 +160,7 @@ function shapeContext(layer: ConvLayer, template: ArchTemplate, model: CostModel
  * EDP, setup `'pat'`), costed exactly. Always returns a valid mapping; throws a RangeError for an invalid
  * arch or layer, or when not even one word of each tensor fits the buffers.
  */
-export function findMapping(arch: ArchConfig, layer: ConvLayer, options: FindMappingOptions = {}): FoundMapping {
+export function findSimbaMapping(arch: ArchConfig, layer: ConvLayer, options: FindMappingOptions = {}): FoundMapping {
   checkInputs(arch, layer);
   const model = options.model ?? 'pat';
   const objective = options.objective ?? 'edp';
@@ -215,4 +220,28 @@ export function findMapping(arch: ArchConfig, layer: ConvLayer, options: FindMap
     cache.answers.set(answerKey, found);
   }
   return found;
+}
+
+/** Whether an arch is an `ArchSpec` (any accelerator) rather than the Simba template's `ArchConfig`. */
+export function isArchSpec(arch: ArchConfig | ArchSpec): arch is ArchSpec {
+  return 'levels' in arch;
+}
+
+/**
+ * The best mapping of a layer on an arch. On the Simba template (`ArchConfig` + `ConvLayer`): the
+ * chosen mapper (default the tuned `'search'`), as `findSimbaMapping`, throwing a RangeError for an
+ * invalid arch or layer. On any `ArchSpec` with any problem (a `ConvLayer` is read as a `conv2d`
+ * problem): the generic search (`findGenericMapping`), returning `Left` for invalid input or an
+ * `Infeasible` problem.
+ */
+export function findMapping(arch: ArchConfig, layer: ConvLayer, options?: FindMappingOptions): FoundMapping;
+export function findMapping(arch: ArchSpec, layer: Layer, options?: GenericMappingOptions): E.Either<VaesaError, GenericFoundMapping>;
+export function findMapping(
+  arch: ArchConfig | ArchSpec,
+  layer: Layer,
+  options: FindMappingOptions | GenericMappingOptions = {},
+): FoundMapping | E.Either<VaesaError, GenericFoundMapping> {
+  if (isArchSpec(arch)) return findGenericMapping(arch, layerProblem(layer), options as GenericMappingOptions);
+  if (isProblem(layer)) throw new RangeError('findMapping: a Problem on the Simba ArchConfig is mapped per lowered convolution (evaluateLayer lowers it), or pass simbaArch(config) for the generic mapper');
+  return findSimbaMapping(arch, layer, options as FindMappingOptions);
 }

@@ -1,10 +1,10 @@
-export { findMapping, createMappingCache } from './find-mapping';
+export { findMapping, findSimbaMapping, isArchSpec, createMappingCache } from './find-mapping';
 export type { FindMappingOptions, FoundMapping, MappingCache } from './find-mapping';
 export type { MapperFunction, MapperName } from './mapper';
 export { DEFAULT_SEARCH_EFFORT, FAST_SEARCH_EFFORT, SEARCH_EFFORTS } from './search/search';
 export type { SearchEffort, SearchEffortName } from './search/search';
 export { evaluateLayer, evaluateNetwork } from './evaluate-layer';
-export type { EvaluateLayerOptions, LayerCost, NetworkCost } from './evaluate-layer';
+export type { EvaluateLayerOptions, LayerCost, NetworkCost, ArchLayerCost, ArchNetworkCost } from './evaluate-layer';
 export * from './mip';
 export { costModelEvaluator } from './evaluator';
 export type { CostModelEvaluatorOptions } from './evaluator';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { isValidMapping } from '../../src/costmodel/validity';
-import { createMappingCache, findMapping } from '../../src/mapper/find-mapping';
+import { createMappingCache, findMapping, type FoundMapping } from '../../src/mapper/find-mapping';
 import { FAST_SEARCH_EFFORT } from '../../src/mapper/search/search';
 import type { ArchConfig } from '../../src/hardware/arch';
 import { convLayer, layerMacs, tensorSizes, type ConvLayer } from '../../src/workload/layer';
@@ -43,7 +43,7 @@ function touchedInputs(layer: ConvLayer): number {
   return layer.N * layer.C * distinct(layer.P, layer.R, layer.strideW, layer.dilationW) * distinct(layer.Q, layer.S, layer.strideH, layer.dilationH);
 }
 
-function dramTraffic(found: ReturnType<typeof findMapping>): { weights: number; inputs: number; outputs: number } {
+function dramTraffic(found: FoundMapping): { weights: number; inputs: number; outputs: number } {
   const dram = found.cost.breakdown.levels[5].tensors;
   return { weights: dram.Weights.reads, inputs: dram.Inputs.reads, outputs: dram.Outputs.updates };
 }

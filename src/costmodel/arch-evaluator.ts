@@ -10,10 +10,10 @@ import * as E from 'fp-ts/Either';
 import { invalidInput, type VaesaError } from '../common/errors';
 import type { Problem } from '../workload/problem';
 import { fanout, type ArchSpec, type Mapping } from './spec';
+import { gradientScratch, gradientStream, levelStatistics, OUTCOME_SLICE, settleTiles, type AccessStatistics, type GradientScratch, type LevelConstants, type TileAccounts } from './tile-accounting';
 
 const OUTCOME_EMPTY = 0;
 const OUTCOME_FULL = 1;
-const OUTCOME_SLICE = 2;
 /** Gradient states are kept in a 32-bit mask: 1 + 2 x ranks must stay below 32. */
 const MAX_RANKS = 15;
 
@@ -143,10 +143,7 @@ export class ArchMappingEvaluator {
   private readonly transitionState: Uint8Array;
   private readonly transitionWeight: Float64Array;
   private readonly neededAfter: Int32Array;
-  private sweepSum: Float64Array;
-  private sweepOut: Int32Array;
-  private nextSum: Float64Array;
-  private nextOut: Int32Array;
+  private readonly gradient: GradientScratch;
   private readonly childIndex: Int32Array;
   private readonly classKeys: Float64Array;
   private readonly classCounts: Float64Array;
@@ -159,6 +156,9 @@ export class ArchMappingEvaluator {
   private readonly contentAccesses: Float64Array;
   private readonly tileFills: Float64Array;
   private readonly denominator: Float64Array;
+  private readonly constants: LevelConstants;
+  private readonly accounts: TileAccounts;
+  private readonly statistics: AccessStatistics;
 
   // Results.
   readonly reads: Float64Array;
@@ -295,11 +295,7 @@ export class ArchMappingEvaluator {
     this.transitionState = new Uint8Array(S * maxLoops);
     this.transitionWeight = new Float64Array(maxLoops);
     this.neededAfter = new Int32Array(maxLoops);
-    const states = 1 + 2 * maxRanks;
-    this.sweepSum = new Float64Array(states);
-    this.sweepOut = new Int32Array(states);
-    this.nextSum = new Float64Array(states);
-    this.nextOut = new Int32Array(states);
+    this.gradient = gradientScratch(1 + 2 * maxRanks);
     this.childIndex = new Int32Array(2 * D);
     this.classKeys = new Float64Array(maxRanks * maxFanout);
     this.classCounts = new Float64Array(maxFanout);
@@ -320,6 +316,24 @@ export class ArchMappingEvaluator {
     this.utilizedClusters = new Float64Array(L * S);
     this.spaceEnergy = new Float64Array(L * S);
     this.levelCycles = new Float64Array(L);
+    this.constants = {
+      clusters: this.levelClusters,
+      blockSize: this.levelBlockSize,
+      vectorEnergy: this.levelVectorEnergy,
+      readBandwidth: this.levelReadBandwidth,
+      writeBandwidth: this.levelWriteBandwidth,
+    };
+    this.accounts = { tileSize: this.tileSize, denominator: this.denominator, partitionSize: this.partitionSize, contentAccesses: this.contentAccesses, tileFills: this.tileFills };
+    this.statistics = {
+      reads: this.reads,
+      updates: this.updates,
+      fills: this.fills,
+      utilizedCapacity: this.utilizedCapacity,
+      utilizedInstances: this.utilizedInstances,
+      utilizedClusters: this.utilizedClusters,
+      energy: this.spaceEnergy,
+      levelCycles: this.levelCycles,
+    };
   }
 
   /**
@@ -624,69 +638,15 @@ export class ArchMappingEvaluator {
     }
     for (let s = 0; s < S; s++) {
       const tile = this.tileOf[s];
-      this.streams[s] = tile + (this.hasSlice[s] ? this.gradientStream(s, numBits, tile) : this.simpleStream[s]);
+      this.streams[s] = tile + (this.hasSlice[s] ? this.sliceStream(s, numBits, tile) : this.simpleStream[s]);
     }
   }
 
-  /** A data space's stream when some moves are slices: a dynamic program over the counter bits on Timeloop's gradient states. */
-  private gradientStream(space: number, numBits: number, tile: number): number {
+  /** A data space's stream when some moves are slices (Timeloop's gradient rule). */
+  private sliceStream(space: number, numBits: number, tile: number): number {
     const base = space * this.loopEnd.length;
-    const kinds = this.transitionKind;
-    const sizes = this.transitionSize;
-    const states = this.transitionState;
-    const weights = this.transitionWeight;
-    const neededAfter = this.neededAfter;
     const numStates = 1 + 2 * this.rankCount[space];
-    let needed = 1;
-    for (let b = numBits - 1; b >= 0; b--) {
-      neededAfter[b] = needed;
-      if (kinds[base + b] === OUTCOME_SLICE) needed |= 1 << states[base + b];
-    }
-    let sum = this.sweepSum;
-    let out = this.sweepOut;
-    let nextSum = this.nextSum;
-    let nextOut = this.nextOut;
-    for (let g = 0; g < numStates; g++) {
-      sum[g] = 0;
-      out[g] = g;
-    }
-    for (let b = 0; b < numBits; b++) {
-      const weight = weights[b];
-      const mask = neededAfter[b];
-      const kind = kinds[base + b];
-      if (kind === OUTCOME_SLICE) {
-        const sliceState = states[base + b];
-        const sliceSize = sizes[base + b];
-        for (let g = 0; g < numStates; g++) {
-          if (((mask >> g) & 1) === 0) continue;
-          const g1 = out[g];
-          const g2 = g1 === 0 || g1 === sliceState ? sliceState : 0;
-          const d = g2 === 0 ? tile : sliceSize;
-          nextSum[g] = sum[g] + weight * (d + sum[g2]);
-          nextOut[g] = out[g2];
-        }
-      } else {
-        const d = kind === OUTCOME_FULL ? tile : 0;
-        const after = weight * (d + sum[0]);
-        const out0 = out[0];
-        for (let g = 0; g < numStates; g++) {
-          if (((mask >> g) & 1) === 0) continue;
-          nextSum[g] = sum[g] + after;
-          nextOut[g] = out0;
-        }
-      }
-      const ts = sum;
-      sum = nextSum;
-      nextSum = ts;
-      const to = out;
-      out = nextOut;
-      nextOut = to;
-    }
-    this.sweepSum = sum;
-    this.sweepOut = out;
-    this.nextSum = nextSum;
-    this.nextOut = nextOut;
-    return sum[0];
+    return gradientStream(numBits, tile, numStates, this.transitionKind, this.transitionSize, this.transitionState, base, this.transitionWeight, this.neededAfter, this.gradient);
   }
 
   /**
@@ -803,90 +763,13 @@ export class ArchMappingEvaluator {
         this.contentAccesses[i] = content;
       }
     }
-    for (let s = 0; s < S; s++) {
-      const top = (L - 1) * S + s;
-      let partition = this.tileSize[top];
-      this.partitionSize[top] = partition;
-      for (let l = L - 2; l >= 0; l--) {
-        const i = l * S + s;
-        partition = Math.floor((partition * this.tileSize[i]) / this.denominator[i]);
-        this.partitionSize[i] = partition;
-      }
-      for (let l = 0; l < L; l++) {
-        const i = l * S + s;
-        let fills = 0;
-        if (l < L - 1) {
-          const outer = i + S;
-          const o = offsets[outer];
-          for (let k = 0; k < count[outer]; k++) if (acc[o + k] !== 0) fills += Math.floor(acc[o + k] / scatter[o + k]);
-        }
-        this.tileFills[i] = fills;
-      }
-      for (let l = 0; l < L - 1; l++) {
-        const i = l * S + s;
-        if (this.keepMask[i]) continue;
-        const outer = i + S;
-        const o = offsets[outer];
-        let content = 0;
-        for (let k = 0; k < count[outer]; k++) {
-          if (acc[o + k] !== 0) {
-            acc[o + k] = this.contentAccesses[i] * scatter[o + k];
-            content += acc[o + k];
-          }
-        }
-        this.contentAccesses[outer] = content;
-        this.tileSize[i] = 0;
-        this.partitionSize[i] = 0;
-        this.contentAccesses[i] = 0;
-        this.tileFills[i] = 0;
-      }
-    }
+    settleTiles(L, S, this.keepMask, offsets, acc, scatter, count, this.accounts);
   }
 
   private stats(): number {
-    const L = this.numLevels;
-    const S = this.numSpaces;
-    const cc = this.computeCycles;
-    let energy = this.macEnergy;
-    let cycles = cc;
-    for (let l = 0; l < L; l++) {
-      const clustersAvailable = this.levelClusters[l];
-      const blockSize = this.levelBlockSize[l];
-      const vectorEnergy = this.levelVectorEnergy[l];
-      let readBandwidth = 0;
-      let writeBandwidth = 0;
-      for (let s = 0; s < S; s++) {
-        const i = l * S + s;
-        const content = this.contentAccesses[i];
-        const readWrite = s === this.readWriteSpace;
-        const reads = readWrite ? content - this.partitionSize[i] : content;
-        const updates = readWrite ? content : 0;
-        const fills = this.tileFills[i];
-        const instances = this.levelReplication[l];
-        const clusters = Math.min(instances, clustersAvailable);
-        const vectors = Math.ceil((reads + updates + fills) / blockSize);
-        const e = ((vectors * vectorEnergy) / (instances / clusters)) * instances;
-        this.reads[i] = reads;
-        this.updates[i] = updates;
-        this.fills[i] = fills;
-        this.utilizedCapacity[i] = this.tileSize[i];
-        this.utilizedInstances[i] = instances;
-        this.utilizedClusters[i] = clusters;
-        this.spaceEnergy[i] = e;
-        energy += e;
-        readBandwidth += reads / cc;
-        writeBandwidth += (updates + fills) / cc;
-      }
-      // Timeloop's bandwidth slowdown, in the same floating-point steps.
-      let slowdown = 1.0;
-      const readLimit = this.levelReadBandwidth[l];
-      const writeLimit = this.levelWriteBandwidth[l];
-      if (readLimit < readBandwidth) slowdown = Math.min(slowdown, readLimit / readBandwidth);
-      if (writeLimit < writeBandwidth) slowdown = Math.min(slowdown, writeLimit / writeBandwidth);
-      const levelCycles = slowdown < 1 ? Math.ceil(cc / slowdown) : cc;
-      this.levelCycles[l] = levelCycles;
-      if (levelCycles > cycles) cycles = levelCycles;
-    }
+    const energy = levelStatistics(this.numLevels, this.numSpaces, this.readWriteSpace, this.computeCycles, this.macEnergy, this.constants, this.levelReplication, this.accounts, this.statistics);
+    let cycles = this.computeCycles;
+    for (let l = 0; l < this.numLevels; l++) if (this.levelCycles[l] > cycles) cycles = this.levelCycles[l];
     this.cycles = cycles;
     this.energy = energy;
     return energy * cycles;

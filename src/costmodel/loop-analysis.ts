@@ -15,6 +15,7 @@ import type { ArchTemplate } from './arch-template';
 import * as layout from './mapping';
 import type { PackedMapping } from './mapping';
 import type { Coefficients } from './nest-analysis';
+import * as accounting from './tile-accounting';
 
 // Module-local copies: imported bindings can compile to getters, which costs in the hot loops.
 const NUM_DIMS = layout.NUM_DIMS;
@@ -42,7 +43,7 @@ const OUTPUTS = 2;
 
 const OUTCOME_EMPTY = 0;
 const OUTCOME_FULL = 1;
-const OUTCOME_SLICE = 2;
+const OUTCOME_SLICE = accounting.OUTCOME_SLICE;
 
 /** Why a mapping cannot run on the template (Timeloop's model checks plus the template's fan-outs). */
 export type MappingProblem =
@@ -94,10 +95,7 @@ export class EvaluatorWorkspace {
   readonly transitionWeight = new Float64Array(MAX_LOOPS);
   readonly neededAfter = new Int32Array(MAX_LOOPS);
   readonly shift = new Float64Array(NUM_DIMS);
-  readonly sweepSum = new Float64Array(NUM_GRADIENT_STATES);
-  readonly sweepOut = new Int32Array(NUM_GRADIENT_STATES);
-  readonly nextSum = new Float64Array(NUM_GRADIENT_STATES);
-  readonly nextOut = new Int32Array(NUM_GRADIENT_STATES);
+  readonly gradient = accounting.gradientScratch(NUM_GRADIENT_STATES);
   classKeys = new Float64Array(0);
   classHistogram = new Float64Array(0);
   /** Per tile, the number of entries in its multicast lists (one per distinct multicast factor). */
@@ -462,63 +460,10 @@ export class MappingEvaluator {
     streams[2] = tileO + outputsStream;
   }
 
-  /**
-   * The inputs' stream when some moves are slices: a dynamic program over the counter bits on Timeloop's
-   * gradient states (none, or an axis and a direction), restricted to the states later bits can use.
-   */
+  /** The inputs' stream when some moves are slices (Timeloop's gradient rule, `gradientStream`). */
   private inputStream(numBits: number, tile: number): number {
     const ws = this.workspace;
-    const kinds = ws.transitionKind;
-    const sizes = ws.transitionSize;
-    const states = ws.transitionState;
-    const weights = ws.transitionWeight;
-    const neededAfter = ws.neededAfter;
-    let needed = 1; // bit mask of states; state 0 is always needed
-    for (let b = numBits - 1; b >= 0; b--) {
-      neededAfter[b] = needed;
-      if (kinds[b] === OUTCOME_SLICE) needed |= 1 << states[b];
-    }
-    let sum = ws.sweepSum;
-    let out = ws.sweepOut;
-    let nextSum = ws.nextSum;
-    let nextOut = ws.nextOut;
-    for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
-      sum[g] = 0;
-      out[g] = g;
-    }
-    for (let b = 0; b < numBits; b++) {
-      const weight = weights[b];
-      const mask = neededAfter[b];
-      if (kinds[b] === OUTCOME_SLICE) {
-        const sliceState = states[b];
-        const sliceSize = sizes[b];
-        for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
-          if (((mask >> g) & 1) === 0) continue;
-          const g1 = out[g];
-          // A slice continuing the last move (or after no move) is fetched as a slice; a turn refetches the tile.
-          const g2 = g1 === 0 || g1 === sliceState ? sliceState : 0;
-          const d = g2 === 0 ? tile : sliceSize;
-          nextSum[g] = sum[g] + weight * (d + sum[g2]);
-          nextOut[g] = out[g2];
-        }
-      } else {
-        const d = kinds[b] === OUTCOME_FULL ? tile : 0;
-        const after = weight * (d + sum[0]);
-        const out0 = out[0];
-        for (let g = 0; g < NUM_GRADIENT_STATES; g++) {
-          if (((mask >> g) & 1) === 0) continue;
-          nextSum[g] = sum[g] + after;
-          nextOut[g] = out0;
-        }
-      }
-      const ts = sum;
-      sum = nextSum;
-      nextSum = ts;
-      const to = out;
-      out = nextOut;
-      nextOut = to;
-    }
-    return sum[0];
+    return accounting.gradientStream(numBits, tile, NUM_GRADIENT_STATES, ws.transitionKind, ws.transitionSize, ws.transitionState, 0, ws.transitionWeight, ws.neededAfter, ws.gradient);
   }
 
   /** Caches the extents (`spaceExtentCache`, space * 4 + axis) and sizes (`tileOf`) of the tile in `slot`. */
@@ -632,7 +577,12 @@ export class MappingEvaluator {
     ws.multicastCount[i] = count;
   }
 
-  /** Timeloop's tiling.cpp on the closed-form per-level access counts. */
+  /**
+   * Timeloop's tiling.cpp on the closed-form per-level access counts. The partition, fill and bypass
+   * steps here and `stats` are `settleTiles` and `levelStatistics` of tile-accounting.ts (which the generic
+   * evaluator runs) specialised to the template's fixed level and tensor counts, so that the fast path
+   * keeps its compile-time sizes (docs/cost-model.md, "Generic families").
+   */
   private collapse(): void {
     const ws = this.workspace;
     const offsets = this.multicastOffset;

@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/Either';
+import * as fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { convLayer, layerKey, networkMacs, type Network } from '../../src/workload';
@@ -53,6 +54,19 @@ describe('readOnnx on bad files', () => {
       const r = readOnnx(bytes);
       expect(E.isLeft(r) && r.left._tag).toBe('ParseError');
     }
+  });
+
+  test('corrupted bytes give a Left or a network, never an exception', () => {
+    const small = modelBytes('squeezenet1_1');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(small.length - 1), fc.nat(255)), { minLength: 1, maxLength: 8 }), (edits) => {
+        const bytes = small.slice();
+        for (const [at, value] of edits) bytes[at] = value;
+        const r = readOnnx(bytes);
+        expect(E.isLeft(r) || r.right.network.layers.length > 0).toBe(true);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
   });
 
   test('an unsupported opset names it', () => {

@@ -9,7 +9,7 @@ import type { Layer } from '../lower';
 import { mergedNetwork, type Network, type NetworkLayer } from '../network';
 import { batchedMatmul, depthwiseConv, groupedConv, matmul } from '../problem';
 import { DATA_TYPE, ModelProto } from './schema';
-import { matmulShape, product, propagate, VALUE_LIMIT, windowShape, type Attributes, type TensorInfo } from './shapes';
+import { matmulShape, product, propagate, VALUE_LIMIT, windowShape, type Attributes, type NodeContext, type Propagated, type TensorInfo } from './shapes';
 
 /** The default-domain opsets whose operator semantics the importer knows. */
 export const ONNX_OPSETS = { min: 7, max: 23 } as const;
@@ -239,7 +239,7 @@ export function readOnnx(bytes: Uint8Array, options: ReadOnnxOptions = {}): E.Ei
       layers.push({ layer: layer.right, count: 1 });
     }
     const outputs = node.output ?? [];
-    const result = defaultDomain ? propagate({ opType, inputs, inputNames, outputCount: outputs.length, attributes, opset }) : { ok: false as const, reason: `operator ${node.domain}.${opType} is outside the default domain` };
+    const result = defaultDomain ? propagateSafely({ opType, inputs, inputNames, outputCount: outputs.length, attributes, opset }) : { ok: false as const, reason: `operator ${node.domain}.${opType} is outside the default domain` };
     outputs.forEach((name, k) => {
       if (name === '') return;
       const inferred = result.ok ? result.outputs[k] : undefined;
@@ -268,6 +268,15 @@ export function readOnnx(bytes: Uint8Array, options: ReadOnnxOptions = {}): E.Ei
     network: mergedNetwork(name, layers),
     skipped: [...skipped.entries()].map(([opType, e]) => ({ opType, count: e.count, outputElements: e.outputElements })).sort((a, b) => b.count - a.count || a.opType.localeCompare(b.opType)),
   });
+}
+
+/** `propagate`, with a malformed node (an attribute or input out of range) reported as unknown shapes rather than thrown. */
+function propagateSafely(ctx: NodeContext): Propagated {
+  try {
+    return propagate(ctx);
+  } catch (e) {
+    return { ok: false, reason: `malformed node (${(e as Error).message})` };
+  }
 }
 
 function positive(...xs: number[]): boolean {

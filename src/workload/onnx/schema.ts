@@ -4,7 +4,7 @@
  * (training info, functions, sparse tensors, quantisation annotations, metadata) are skipped by the
  * decoder as unknown fields.
  */
-import { Root, type INamespace } from 'protobufjs/light';
+import { Root, type INamespace } from 'protobufjs/light.js';
 
 const ONNX_SUBSET: INamespace = {
   nested: {

@@ -13,6 +13,7 @@ const benches: readonly (readonly [string, () => Promise<void>])[] = [
   ['costmodel: exactness vs every reference Timeloop run, evaluateMapping throughput', () => import('./costmodel-eval').then((b) => b.main([]))],
   ['costmodel: generic families (Eyeriss, Gemmini, output-stationary) vs Timeloop, evaluator throughput', () => import('./costmodel-generic').then((b) => b.main([]))],
   ['mapper: quality vs CoSA, evaluateLayer speed, exhaustive optimum', () => import('./mapper').then((b) => b.main(['all']))],
+  ['mapper: generic mapper on Eyeriss-like archs (ResNet-50, BERT-base-128): evaluateNetwork speed, EDP vs a thorough search', () => import('./mapper-generic').then((b) => b.main(['all']))],
   ['mapper: fast vs default search effort (CPU time, EDP)', () => import('./mapper-effort').then(() => undefined)],
   ['mip: CoSA MIP mapper on HiGHS vs the default mapper (12 rows per reference layer)', () => import('./mip').then((b) => b.main([]))],
 ];

@@ -10,7 +10,7 @@
  */
 import type { Rng } from '../../common/rng';
 import type { ResolvedConstraints } from './constraints';
-import { cloneNest, emptyNest, NestEstimator, tileWords, type Nest, type NestShape } from './nest';
+import { cloneNest, copyNest, emptyNest, NestEstimator, tileWords, type Nest, type NestShape } from './nest';
 
 // A local copy: imported bindings are getters under CommonJS interop, too slow for the allotment's loops.
 const tileWordsOf = tileWords;
@@ -28,8 +28,9 @@ export interface GenericSearchEffort {
   readonly finalists: number;
 }
 
-export const DEFAULT_GENERIC_EFFORT: GenericSearchEffort = { unrollings: 32, seededUnrollings: 8, starts: 4, moves: 150, finalists: 4 };
-export const FAST_GENERIC_EFFORT: GenericSearchEffort = { unrollings: 12, seededUnrollings: 4, starts: 2, moves: 60, finalists: 2 };
+/** Chosen by `bench/mapper-generic.ts` (EDP against a thorough search on ResNet-50 and BERT layers); see docs/mapper.md. */
+export const DEFAULT_GENERIC_EFFORT: GenericSearchEffort = { unrollings: 32, seededUnrollings: 32, starts: 16, moves: 40, finalists: 4 };
+export const FAST_GENERIC_EFFORT: GenericSearchEffort = { unrollings: 16, seededUnrollings: 8, starts: 8, moves: 40, finalists: 4 };
 
 /** Spatial factors of every fan-out (`l * D + d`), with the bounds they leave to the temporal loops. */
 export interface Unrolling {
@@ -38,6 +39,8 @@ export interface Unrolling {
   readonly remaining: Float64Array;
   /** MACs in use (product of all spatial factors). */
   readonly utilization: number;
+  /** The prime factors of each remaining bound. */
+  readonly remainingPrimes: readonly (readonly number[])[];
 }
 
 export function primeFactors(n: number): number[] {
@@ -71,7 +74,7 @@ export function spatialUnrollings(shape: NestShape, constraints: ResolvedConstra
     for (let l = 0; l < L; l++) fixed *= fixedTemporal[l * D + d];
     base[d] = shape.bounds[d] / fixed;
   }
-  let beam: Unrolling[] = [{ spatialX: new Float64Array(L * D).fill(1), spatialY: new Float64Array(L * D).fill(1), remaining: base, utilization: 1 }];
+  let beam: Unrolling[] = [{ spatialX: new Float64Array(L * D).fill(1), spatialY: new Float64Array(L * D).fill(1), remaining: base, utilization: 1, remainingPrimes: [] }];
   for (let l = L - 1; l >= 0; l--) {
     const fx = shape.fanoutX[l];
     const fy = shape.fanoutY[l];
@@ -104,8 +107,17 @@ export function spatialUnrollings(shape: NestShape, constraints: ResolvedConstra
         }
       };
       walk(0, 1, 1);
-      options.sort((a, b) => b.px * b.py - a.px * a.py);
-      for (const o of options.slice(0, limit)) {
+      // Best utilization first; among equals, the fewest words the fan-out's tiles need (most multicast and reduction).
+      const words = (o: { x: Float64Array; y: Float64Array }): number => {
+        const ext = new Float64Array(D);
+        for (let d = 0; d < D; d++) ext[d] = o.x[d] * o.y[d];
+        let total = 0;
+        for (let t = 0; t < shape.numSpaces; t++) total += tileWords(shape, t, ext, 0);
+        return total;
+      };
+      const ranked = options.map((o) => ({ ...o, words: words(o) }));
+      ranked.sort((a, b) => b.px * b.py - a.px * a.py || a.words - b.words);
+      for (const o of ranked.slice(0, limit)) {
         const spatialX = u.spatialX.slice();
         const spatialY = u.spatialY.slice();
         const remaining = u.remaining.slice();
@@ -114,14 +126,14 @@ export function spatialUnrollings(shape: NestShape, constraints: ResolvedConstra
           spatialY[l * D + d] = o.y[d];
           remaining[d] /= o.x[d] * o.y[d];
         }
-        next.push({ spatialX, spatialY, remaining, utilization: u.utilization * o.px * o.py });
+        next.push({ spatialX, spatialY, remaining, utilization: u.utilization * o.px * o.py, remainingPrimes: [] });
       }
     }
-    // Stable: among equal utilizations the enumeration order (fewer, larger factors first per dimension) stays.
+    // Stable: among equal utilizations the fan-out's own ranking stays.
     next.sort((a, b) => b.utilization - a.utilization);
     beam = next.slice(0, limit);
   }
-  return beam;
+  return beam.map((u) => ({ ...u, remainingPrimes: Array.from(u.remaining, (r) => primeFactors(r)) }));
 }
 
 /** A candidate: an unrolling, an order of the remaining prime loops (inner to outer) and a keep mask. */
@@ -145,7 +157,7 @@ export class Allotter {
   private readonly fixed: Float64Array;
   /** Per level, the constrained order as dimension indices (inner to outer). */
   private readonly fixedOrder: readonly Int32Array[];
-  private readonly objective: 0 | 1 | 2;
+  readonly objective: 0 | 1 | 2;
   private readonly cuts: Int32Array;
   private prefix: Float64Array;
   private readonly ext: Float64Array;
@@ -282,7 +294,7 @@ function seededOrder(u: Unrolling, priority: readonly number[]): { dims: Int32Ar
   const dims: number[] = [];
   const primes: number[] = [];
   for (const d of priority) {
-    for (const p of primeFactors(u.remaining[d])) {
+    for (const p of u.remainingPrimes[d]) {
       dims.push(d);
       primes.push(p);
     }
@@ -292,7 +304,7 @@ function seededOrder(u: Unrolling, priority: readonly number[]): { dims: Int32Ar
 
 /** `c`'s order carried to another unrolling: its loops kept in order where they remain, freed loops innermost. */
 function withUnrolling(c: Candidate, u: Unrolling): { dims: Int32Array; primes: Int32Array } {
-  const left = Array.from(u.remaining, (r) => primeFactors(r));
+  const left = u.remainingPrimes.map((ps) => ps.slice());
   const kept: number[] = [];
   for (let i = 0; i < c.dims.length; i++) {
     const ps = left[c.dims[i]];
@@ -380,8 +392,36 @@ function perturb(c: Candidate, open: Int32Array, rng: Rng): void {
   c.primes[j] = p;
 }
 
+function sameNest(a: Nest, b: Nest): boolean {
+  for (let i = 0; i < a.temporal.length; i++) {
+    if (a.temporal[i] !== b.temporal[i] || a.order[i] !== b.order[i] || a.spatialX[i] !== b.spatialX[i] || a.spatialY[i] !== b.spatialY[i]) return false;
+  }
+  for (let i = 0; i < a.keep.length; i++) if (a.keep[i] !== b.keep[i]) return false;
+  return true;
+}
+
 function copyCandidate(c: Candidate): Candidate {
   return { unrolling: c.unrolling, dims: c.dims.slice(), primes: c.primes.slice(), keep: c.keep.slice(), score: c.score };
+}
+
+/**
+ * Greedy descent over the open keeps of `c` (in place): flip each open (level, data space) in turn and
+ * keep a flip that lowers the score, until a whole pass changes nothing. Bypasses interact with the
+ * loop order little, so this finds the dataflow's keep choice in a few passes.
+ */
+function polishKeeps(c: Candidate, open: Int32Array, allotter: Allotter): void {
+  let improved = true;
+  while (improved) {
+    improved = false;
+    for (const k of open) {
+      c.keep[k] ^= 1;
+      const score = allotter.score(c);
+      if (score < c.score) {
+        c.score = score;
+        improved = true;
+      } else c.keep[k] ^= 1;
+    }
+  }
 }
 
 /**
@@ -409,9 +449,23 @@ export function searchNests(allotter: Allotter, unrollings: readonly Unrolling[]
   }
   scored.sort((a, b) => a.score - b.score);
   const results: Candidate[] = scored.slice(0, effort.finalists * 2);
-  for (const start of scored.slice(0, effort.starts)) {
+  // A move that allots to the start's own nest (loops moved within one level, equal primes swapped) is not estimated again.
+  const bestNest = emptyNest(shape);
+  // Starts: the best seeds of distinct unrollings, their keeps polished.
+  const starts: Candidate[] = [];
+  for (const c of scored) {
+    if (starts.length >= effort.starts) break;
+    if (starts.some((s) => s.unrolling === c.unrolling)) continue;
+    const start = copyCandidate(c);
+    polishKeeps(start, open, allotter);
+    starts.push(start);
+    results.push(start);
+  }
+  for (const start of starts) {
     let best = copyCandidate(start);
     const trial = copyCandidate(start);
+    if (!allotter.allot(best)) continue;
+    copyNest(allotter.nest, bestNest);
     for (let m = 0; m < effort.moves; m++) {
       trial.dims.set(best.dims);
       trial.primes.set(best.primes);
@@ -432,16 +486,22 @@ export function searchNests(allotter: Allotter, unrollings: readonly Unrolling[]
         perturb(trial, open, rng);
         if (rng.next() < 0.3) perturb(trial, open, rng);
       }
-      trial.score = allotter.score(trial);
-      if (trial.score < best.score) {
-        best = copyCandidate(trial);
-        results.push(best);
+      if (allotter.allot(trial) && !sameNest(allotter.nest, bestNest)) {
+        trial.score = allotter.estimator.estimate(allotter.nest, allotter.objective);
+        if (trial.score < best.score) {
+          best = copyCandidate(trial);
+          copyNest(allotter.nest, bestNest);
+          results.push(best);
+        }
       }
       if (trial.dims.length !== best.dims.length) {
         trial.dims = best.dims.slice();
         trial.primes = best.primes.slice();
       }
     }
+    const polished = copyCandidate(best);
+    polishKeeps(polished, open, allotter);
+    if (polished.score < best.score) results.push(polished);
   }
   results.sort((a, b) => a.score - b.score);
   const out: { nest: Nest; score: number }[] = [];

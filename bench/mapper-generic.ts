@@ -1,0 +1,106 @@
+/**
+ * Generic mapper bench (issue #15): `evaluateNetwork` on Eyeriss-like archs (`eyerissArch` with random
+ * sizes) over ResNet-50 and BERT-base-128 with one generic cache, as a dataset run would use it.
+ * - speed: layer evaluations per second (wall and per CPU second) on the first archs (cold: the
+ *   unrollings of each (layer, fan-out) are built on the way) and on the next ones (warm);
+ * - quality: per layer, the default effort's EDP over a much larger search's (8x the moves and starts,
+ *   all unrollings seeded) on a few archs.
+ * Run: `npx tsx bench/mapper-generic.ts [speed|quality|all] [--archs 12] [--warm-archs 12] [--effort default|fast]`.
+ */
+import * as E from 'fp-ts/Either';
+import { createRng, type Rng } from '../src/common/rng';
+import { formatError } from '../src/common/errors';
+import { eyerissArch, type EyerissParams } from '../src/costmodel/families';
+import type { ArchSpec } from '../src/costmodel/spec';
+import { evaluateLayer, evaluateNetwork } from '../src/mapper/evaluate-layer';
+import { createGenericCache, GENERIC_SEARCH_EFFORTS } from '../src/mapper/generic/find-mapping';
+import { DEFAULT_GENERIC_EFFORT, type GenericSearchEffort } from '../src/mapper/generic/search';
+import { resnet50 } from '../src/workload/networks/resnet50';
+import { bertBase128 } from '../src/workload/networks/transformers';
+import type { Network } from '../src/workload/network';
+
+const NETWORKS: readonly Network[] = [resnet50, bertBase128];
+
+function pick<T>(rng: Rng, items: readonly T[]): T {
+  return items[rng.int(items.length)];
+}
+
+/** An Eyeriss-like arch with sizes drawn around the reference variants'. */
+export function randomEyeriss(rng: Rng): ArchSpec {
+  const params: Partial<EyerissParams> = {
+    meshX: pick(rng, [8, 12, 14, 16]),
+    meshY: pick(rng, [8, 12, 16]),
+    psumSpad: pick(rng, [16, 24, 32]),
+    weightsSpad: pick(rng, [128, 192, 224, 256]),
+    ifmapSpad: pick(rng, [12, 16, 24]),
+    sharedGlb: pick(rng, [16384, 24576, 55296, 65536, 131072]),
+    glbBandwidth: pick(rng, [4, 8, 16, 32]),
+    dramBandwidth: pick(rng, [2, 4, 8, 16, null]),
+  };
+  const arch = eyerissArch(params);
+  if (E.isLeft(arch)) throw new Error(formatError(arch.left));
+  return arch.right;
+}
+
+function layerCount(network: Network): number {
+  return network.layers.length;
+}
+
+function benchSpeed(archs: number, warmArchs: number, effort: GenericSearchEffort): void {
+  const rng = createRng(15);
+  const cache = createGenericCache();
+  const run = (n: number, label: string): void => {
+    let evaluations = 0;
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (let a = 0; a < n; a++) {
+      const arch = randomEyeriss(rng);
+      for (const network of NETWORKS) {
+        const cost = evaluateNetwork(arch, network, { cache, effort });
+        if (E.isLeft(cost)) throw new Error(`${network.name}: ${formatError(cost.left)}`);
+        evaluations += layerCount(network);
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(c0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    console.log(`${label.padEnd(6)} ${n} archs x (ResNet-50 + BERT-base-128), ${evaluations} layer evaluations: ${(evaluations / seconds).toFixed(1)}/s wall, ${(evaluations / cpuSeconds).toFixed(1)}/s per CPU second`);
+  };
+  run(archs, 'cold');
+  if (warmArchs > 0) run(warmArchs, 'warm');
+}
+
+function benchQuality(archs: number, effort: GenericSearchEffort): void {
+  const rng = createRng(16);
+  const thorough: GenericSearchEffort = { unrollings: effort.unrollings * 2, seededUnrollings: effort.unrollings * 2, starts: effort.starts * 8, moves: effort.moves * 8, finalists: effort.finalists * 2 };
+  const ratios: number[] = [];
+  for (let a = 0; a < archs; a++) {
+    const arch = randomEyeriss(rng);
+    for (const network of NETWORKS) {
+      for (const { layer } of network.layers) {
+        const ours = evaluateLayer(arch, layer, { effort });
+        const best = evaluateLayer(arch, layer, { effort: thorough, seed: 1 });
+        if (E.isLeft(ours) || E.isLeft(best)) throw new Error('a layer did not map');
+        ratios.push(ours.right.edp / best.right.edp);
+      }
+    }
+  }
+  ratios.sort((x, y) => x - y);
+  const q = (f: number): number => ratios[Math.min(ratios.length - 1, Math.floor(f * ratios.length))];
+  console.log(`quality, ${ratios.length} (arch, layer) pairs: EDP / thorough search's EDP median ${q(0.5).toFixed(4)}, p90 ${q(0.9).toFixed(4)}, worst ${ratios[ratios.length - 1].toFixed(4)}, best ${ratios[0].toFixed(4)}`);
+}
+
+function flag(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+export function main(args: readonly string[]): void {
+  const what = args[0] ?? 'all';
+  const effortName = flag(args, 'effort') ?? 'default';
+  const effort = effortName === 'fast' ? GENERIC_SEARCH_EFFORTS.fast : DEFAULT_GENERIC_EFFORT;
+  if (what === 'speed' || what === 'all') benchSpeed(Number(flag(args, 'archs') ?? 12), Number(flag(args, 'warm-archs') ?? 12), effort);
+  if (what === 'quality' || what === 'all') benchQuality(Number(flag(args, 'quality-archs') ?? 2), effort);
+}
+
+if (require.main === module) main(process.argv.slice(2));

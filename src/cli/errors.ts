@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { formatError, type VaesaError } from '../common/errors';
+import type { EvaluatorModule } from '../dataset/evaluator-module';
 
 /** A user mistake (bad flag, bad file): printed as one line, exit code 2, no stack trace. */
 export class CliError extends Error {
@@ -58,4 +59,11 @@ export function parseChoice<T extends string>(flag: string, choices: readonly T[
     }
     return value as T;
   };
+}
+
+/** `--evaluator path/to/module.js#factory` as an `EvaluatorModule`. */
+export function parseEvaluatorFlag(value: string): EvaluatorModule {
+  const hash = value.lastIndexOf('#');
+  if (hash <= 0 || hash === value.length - 1) throw new CliError(`--evaluator must be module#export (e.g. ./my-evaluator.js#createEvaluator), got "${value}"`);
+  return { module: value.slice(0, hash), export: value.slice(hash + 1) };
 }

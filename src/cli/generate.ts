@@ -6,7 +6,7 @@ import type { DesignSampler } from '../dataset/sample';
 import { generateDatasetFile } from '../dataset/generate-file';
 import type { EvaluatorSource } from '../dataset/evaluator-module';
 import { costModelEvaluator, SEARCH_EFFORTS, type CostModelEvaluatorOptions } from '../mapper';
-import { orFail, parseChoice, parseInteger, parsePositiveInt } from './errors';
+import { CliInterrupted, orFail, parseChoice, parseEvaluatorFlag, parseInteger, parsePositiveInt } from './errors';
 import { printResult } from './output';
 import { createProgress } from './progress';
 import { NETWORK_NAMES_HELP, ONNX_DIMS_HELP, ONNX_HELP, parseShard, resolveWorkloads } from './targets';
@@ -26,6 +26,7 @@ interface GenerateFlags {
   mapperEffort: 'fast' | 'default';
   area?: boolean;
   fresh?: boolean;
+  evaluator?: string;
   json?: boolean;
 }
 
@@ -57,6 +58,7 @@ export function registerGenerateCommand(dataset: Command): Command {
     .option('--mapper-effort <e>', 'mapper search effort: default, or fast (about 2.5x less CPU, median EDP ~2% higher)', parseChoice('--mapper-effort', ['fast', 'default'] as const), 'default')
     .option('--area', 'add an area column (mm²) after the VAESA columns')
     .option('--fresh', 'overwrite the output instead of resuming it')
+    .option('--evaluator <module#export>', 'score pairs with your own evaluator instead of the cost model: a module (file path or package) exporting a factory () => Evaluator (loaded by every worker)')
     .option('--json', 'print the result as JSON')
     .action(async (o: GenerateFlags) => {
       const networks = await resolveWorkloads({ networks: o.networks, layers: o.layers, onnx: o.onnx, onnxDims: o.onnxDims });
@@ -76,8 +78,9 @@ export function registerGenerateCommand(dataset: Command): Command {
             seed: o.seed,
             shard: o.shard,
             workers: o.workers,
-            evaluator: costModelSource(costOptions, o.workers),
-            evaluatorId: `vaesa cost model ${JSON.stringify({ model: o.model, mapperEffort: o.mapperEffort })}`,
+            ...(o.evaluator === undefined
+              ? { evaluator: costModelSource(costOptions, o.workers), evaluatorId: `vaesa cost model ${JSON.stringify({ model: o.model, mapperEffort: o.mapperEffort })}` }
+              : { evaluator: parseEvaluatorFlag(o.evaluator) }),
             withArea: o.area,
             resume: !o.fresh,
             signal: controller.signal,
@@ -95,6 +98,7 @@ export function registerGenerateCommand(dataset: Command): Command {
             (result.resumedFrom > 0 ? ` (resumed after ${result.resumedFrom} rows)` : '') +
             (result.complete ? '' : ': run the same command again to resume'),
         ]);
+        if (controller.signal.aborted && !result.complete) throw new CliInterrupted(`stopped by Ctrl-C after ${result.rows} rows; they are in ${o.out} (run the same command again to resume)`);
       } finally {
         process.removeListener('SIGINT', onSigint);
       }

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { costModelEvaluator } from '../mapper/evaluator';
 import type { Evaluator } from '../common/evaluator';
+import { loadEvaluator } from '../dataset/evaluator-module';
 import { archId } from '../hardware/arch';
 import { latentSearch, inputSpaceSearch, type LatentOptimizer, type SearchResult, type InputSpaceOptimizer } from '../search';
 import type { Objective } from '../common/objective';
@@ -11,7 +12,7 @@ import type { TrainedVaesa } from '../train';
 import { loadVaesa } from '../train/checkpoint';
 import { addBackendOption, selectBackend } from './backend';
 import { searchHistorySvg } from '../plot';
-import { orFail, parseChoice, parseInteger, parsePositiveInt, parsePositiveNumber } from './errors';
+import { CliError, orFail, parseChoice, parseEvaluatorFlag, parseInteger, parsePositiveInt, parsePositiveNumber } from './errors';
 import { formatNumber, printResult, table } from './output';
 import { createProgress } from './progress';
 import { NETWORK_NAMES_HELP, ONNX_DIMS_HELP, ONNX_HELP, resolveWorkloads } from './targets';
@@ -28,6 +29,11 @@ interface SearchFlags {
   objective: Objective;
   baseline?: InputSpaceOptimizer[];
   maxArea?: number;
+  maxEnergy?: number;
+  maxPower?: number;
+  evaluator?: string;
+  onEvaluatorError?: 'abort' | 'skip';
+  evaluationTimeout?: number;
   latentBound?: number;
   baselineCoordinates?: 'normalised' | 'raw';
   pareto?: boolean;
@@ -71,6 +77,10 @@ export async function searchAll(
     objective: Objective;
     evaluator: Evaluator;
     maxArea?: number;
+    maxEnergy?: number;
+    maxPower?: number;
+    onEvaluatorError?: 'abort' | 'skip';
+    evaluationTimeoutMs?: number;
     pareto?: boolean;
     silent: boolean;
     /** Half-width of the latent box (default 1, VAESA's). */
@@ -85,7 +95,9 @@ export async function searchAll(
     objective: options.objective,
     evaluator: options.evaluator,
     pareto: options.pareto,
-    constraints: options.maxArea === undefined ? undefined : { maxArea: options.maxArea },
+    constraints: { maxArea: options.maxArea, maxEnergy: options.maxEnergy, maxPower: options.maxPower },
+    onEvaluatorError: options.onEvaluatorError,
+    evaluationTimeoutMs: options.evaluationTimeoutMs,
   };
   const out: LabelledResult[] = [];
   for (const optimizer of methods.latent) {
@@ -138,6 +150,11 @@ export function registerSearchCommand(program: Command): Command {
     .option('--latent-bound <b>', 'half-width of the latent box searched (VAESA: 1; models whose latent means spread wider, like the fast preset, do better with 2)', parsePositiveNumber('--latent-bound'))
     .option('--baseline-coordinates <c>', 'box of the baselines: normalised (log-scaled parameters) | raw (raw values, as VAESA searched)', parseChoice('--baseline-coordinates', ['normalised', 'raw'] as const))
     .option('--max-area <mm2>', 'area budget: designs above it never win', parsePositiveNumber('--max-area'))
+    .option('--max-energy <pJ>', 'energy budget over the whole workload: designs above it never win', parsePositiveNumber('--max-energy'))
+    .option('--max-power <pJ/cycle>', 'average power budget (energy per cycle; 1 pJ/cycle = 1 mW at 1 GHz)', parsePositiveNumber('--max-power'))
+    .option('--evaluator <module#export>', 'score designs with your own evaluator: a module (file path or package) exporting a factory () => Evaluator')
+    .option('--on-evaluator-error <policy>', 'abort (default: stop, keep the results so far) | skip (count the design as failed, go on)', parseChoice('--on-evaluator-error', ['abort', 'skip'] as const))
+    .option('--evaluation-timeout <s>', 'give up on one evaluator call after this many seconds', parsePositiveNumber('--evaluation-timeout'))
     .option('--pareto', 'also return the latency/energy Pareto front found')
     .option('--plot <file.svg>', 'draw best objective vs evaluations for every method')
     .option('--json', 'print the result as JSON');
@@ -149,18 +166,42 @@ export function registerSearchCommand(program: Command): Command {
         budget: o.budget,
         seed: o.seed,
         objective: o.objective,
-        evaluator: costModelEvaluator({ objective: o.objective }),
+        evaluator: o.evaluator === undefined ? costModelEvaluator({ objective: o.objective }) : await loadEvaluator(parseEvaluatorFlag(o.evaluator)).catch((e: Error) => { throw new CliError(`--evaluator ${o.evaluator}: ${e.message}`); }),
         maxArea: o.maxArea,
+        maxEnergy: o.maxEnergy,
+        maxPower: o.maxPower,
+        onEvaluatorError: o.onEvaluatorError,
+        evaluationTimeoutMs: o.evaluationTimeout === undefined ? undefined : o.evaluationTimeout * 1000,
         pareto: o.pareto,
         silent: o.json === true,
         latentBound: o.latentBound,
         baselineCoordinates: o.baselineCoordinates,
       });
-      if (o.plot !== undefined) writeFileSync(o.plot, historyPlot(results, o.objective));
+      // The results first: a plot that cannot be written must not throw a finished search away.
       printResult(o.json, { target: target.name, objective: o.objective, budget: o.budget, seed: o.seed, results }, () => [
         `${target.name}, objective ${o.objective}, budget ${o.budget}, seed ${o.seed}`,
         ...table(RESULT_HEADER, resultRows(results)),
+        ...results.flatMap(({ method, result }) => (result.evaluatorError === undefined ? [] : [`${method} stopped: ${result.evaluatorError}`])),
+        ...results.flatMap(({ method, result }) => (result.failed > 0 ? [`${method}: ${result.failed} designs skipped (evaluator failed)`] : [])),
+        ...(o.pareto === true ? results.flatMap(({ method, result }) => paretoLines(method, result)) : []),
         ...(o.plot === undefined ? [] : [`plot: ${o.plot}`]),
       ]);
+      if (o.plot !== undefined) {
+        try {
+          writeFileSync(o.plot, historyPlot(results, o.objective));
+        } catch (e) {
+          throw new CliError(`--plot ${o.plot}: ${(e as Error).message} (the results above are complete)`);
+        }
+      }
+      if (results.some(({ result }) => result.stopReason === 'evaluator-error')) throw new CliError('the evaluator failed: the search stopped early (results so far above; --on-evaluator-error skip goes on)');
     });
+}
+
+/** The Pareto front of one result as text lines. */
+export function paretoLines(method: string, result: SearchResult): string[] {
+  if (result.pareto === undefined) return [];
+  return [
+    `${method}: Pareto front (${result.pareto.length} designs, cycles vs energy)`,
+    ...result.pareto.map((d) => `  ${archId(d.arch)}  cycles ${formatNumber(d.cycles)}  energy ${formatNumber(d.energy)} pJ${d.area === undefined ? '' : `  area ${formatNumber(d.area)} mm²`}`),
+  ];
 }

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as E from 'fp-ts/Either';
 import { invalidInput, parseError, type VaesaError } from '../common/errors';
 import type { EvaluatorSource } from './evaluator-module';
+import { EvaluatorFailure } from '../common/evaluator';
 import { archId } from '../hardware/arch';
 import { layerName } from '../workload/layer';
 import { formatVaesaRow, parseVaesaHeader, parseVaesaRow, vaesaHeader, type VaesaCsvColumns } from './csv';
@@ -77,14 +78,14 @@ export async function generateDatasetFile(options: GenerateFileOptions): Promise
   }
 
   let handle: fs.FileHandle | undefined;
+  let buffer = '';
+  let buffered = 0;
+  let written = resumedFrom;
   try {
     handle = await fs.open(options.out, fresh ? 'w' : 'a');
     if (fresh) await handle.write(`${header}\n`);
     const flushRows = options.flushRows ?? 4096;
     const flushMs = options.flushMs ?? 1000;
-    let buffer = '';
-    let buffered = 0;
-    let written = resumedFrom;
     let lastFlush = Date.now();
     for await (const row of generateDatasetOnWorkers({ ...options, skipRows: resumedFrom })) {
       buffer += `${formatVaesaRow(row, columns)}\n`;
@@ -100,7 +101,17 @@ export async function generateDatasetFile(options: GenerateFileOptions): Promise
     written += buffered;
     return E.right({ rows: written, resumedFrom, repairedBytes, complete: written === range.end - range.start });
   } catch (e) {
-    // File-system failures are results; anything else (an evaluator's bug) propagates.
+    if (e instanceof EvaluatorFailure || (e instanceof Error && e.name === 'EvaluatorFailure')) {
+      // The rows finished before the failure are kept (on disk, resumable), not thrown away.
+      try {
+        if (buffered > 0) await handle?.write(buffer);
+      } catch (w) {
+        return E.left(ioError(options.out, w));
+      }
+      written += buffered;
+      return E.left(invalidInput('evaluator', written, `${e.message}; the ${written} rows before it are in ${options.out}: fix the evaluator and rerun to resume`));
+    }
+    // File-system failures are results; anything else (a bug) propagates.
     if (typeof (e as { code?: unknown }).code === 'string') return E.left(ioError(options.out, e));
     throw e;
   } finally {

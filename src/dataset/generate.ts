@@ -1,4 +1,4 @@
-import type { CostMetrics, Evaluator } from '../common/evaluator';
+import { callEvaluator, EvaluatorFailure, metricsProblem, type CostMetrics, type EvaluationLimits, type Evaluator } from '../common/evaluator';
 import { costModelEvaluator } from '../mapper/evaluator';
 import { archId, type ArchConfig } from '../hardware/arch';
 import { layerName, type ConvLayer } from '../workload/layer';
@@ -19,8 +19,17 @@ export interface GenerateRunOptions extends DatasetPlanOptions {
   /** Skip this many rows at the start of the range (already made by an interrupted run). */
   readonly skipRows?: number;
   readonly onProgress?: (p: GenerateProgress) => void;
-  /** Stops the generation (the rows yielded so far are complete and in order). */
+  /** Stops the generation (the rows yielded so far are complete and in order), also while an evaluator call hangs. */
   readonly signal?: AbortSignal;
+  /** Evaluator calls in flight at once when evaluating in this thread (default 8; see `evaluateInThread`). */
+  readonly concurrency?: number;
+  /** Give up on one evaluator call in this thread after this many milliseconds (the run then fails with an `EvaluatorFailure`). */
+  readonly evaluationTimeoutMs?: number;
+}
+
+/** The in-thread limits a run's options ask for. */
+export function inThreadLimits(options: GenerateRunOptions): InThreadLimits {
+  return { concurrency: options.concurrency, timeoutMs: options.evaluationTimeoutMs, signal: options.signal };
 }
 
 export interface GenerateOptions extends GenerateRunOptions {
@@ -54,25 +63,44 @@ function* pairsOf(plan: DatasetPlan, from: number, end: number): Generator<Evalu
   }
 }
 
-/** Checks an evaluator's answer; a bad one is a bug in the evaluator, reported with the design and layer. */
+/** Checks an evaluator's answer; a bad one is a failure of the evaluator, reported with the design and layer. */
 export function checkedMetrics(m: CostMetrics, arch: ArchConfig, layer: ConvLayer): CostMetrics {
-  const ok =
-    typeof m === 'object' &&
-    m !== null &&
-    Number.isFinite(m.cycles) &&
-    m.cycles > 0 &&
-    Number.isFinite(m.energy) &&
-    m.energy > 0 &&
-    (m.area === undefined || (Number.isFinite(m.area) && m.area >= 0));
-  if (!ok) throw new Error(`evaluator gave invalid metrics ${JSON.stringify(m)} for ${archId(arch)} on ${layerName(layer)}`);
+  const problem = metricsProblem(m);
+  if (problem !== undefined) throw new EvaluatorFailure(`evaluator gave unusable metrics on ${archId(arch)} on ${layerName(layer)}: ${problem}`);
   return m;
 }
 
-/** Evaluates pairs one after the other in this thread. */
-export function evaluateInThread(evaluate: Evaluator | Promise<Evaluator>): PairEvaluation {
+/** Limits on in-thread evaluation. */
+export interface InThreadLimits extends EvaluationLimits {
+  /** Evaluator calls in flight at once (default 8; an asynchronous evaluator's calls overlap, results stay in order). */
+  readonly concurrency?: number;
+}
+
+/**
+ * Evaluates pairs in this thread, up to `concurrency` calls in flight (a synchronous evaluator still
+ * runs one call at a time), yielding metrics in pair order. A failing call rejects with an `EvaluatorFailure`.
+ */
+export function evaluateInThread(evaluate: Evaluator | Promise<Evaluator>, limits: InThreadLimits = {}): PairEvaluation {
+  const concurrency = limits.concurrency ?? 8;
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`generateDataset: concurrency must be a positive integer, got ${concurrency}`);
   return async function* (pairs) {
     const evaluator = await evaluate;
-    for (const [arch, layer] of pairs) yield checkedMetrics(await evaluator(arch, layer), arch, layer);
+    const pending: Promise<CostMetrics>[] = [];
+    const iterator = pairs[Symbol.iterator]();
+    const start = (): boolean => {
+      const next = iterator.next();
+      if (next.done === true) return false;
+      const [arch, layer] = next.value;
+      const call = callEvaluator(evaluator, arch, layer, `${archId(arch)} on ${layerName(layer)}`, limits);
+      call.catch(() => undefined); // awaited in order below; this only keeps an early failure from being unhandled
+      pending.push(call);
+      return true;
+    };
+    while (pending.length < concurrency && start());
+    while (pending.length > 0) {
+      yield await pending.shift()!;
+      start();
+    }
   };
 }
 
@@ -96,6 +124,10 @@ export async function* generateRows(options: GenerateRunOptions, evaluation: Pai
       done++;
       if (done % every === 0 || done === total) options.onProgress?.({ done, total });
     }
+  } catch (e) {
+    // A call given up because of the signal is the stop the caller asked for, not a failure.
+    if (options.signal?.aborted && e instanceof EvaluatorFailure) return;
+    throw e;
   } finally {
     await metrics.return(undefined);
   }
@@ -107,5 +139,5 @@ export async function* generateRows(options: GenerateRunOptions, evaluation: Pai
  * A shard yields a contiguous part of the same sequence.
  */
 export function generateDataset(options: GenerateOptions): AsyncGenerator<DatasetRow> {
-  return generateRows(options, evaluateInThread(options.evaluator ?? costModelEvaluator()));
+  return generateRows(options, evaluateInThread(options.evaluator ?? costModelEvaluator(), inThreadLimits(options)));
 }

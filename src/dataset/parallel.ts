@@ -1,5 +1,5 @@
 import type { DatasetRow } from './row';
-import { evaluateInThread, generateRows, type GenerateRunOptions } from './generate';
+import { evaluateInThread, generateRows, inThreadLimits, type GenerateRunOptions } from './generate';
 import { loadEvaluator, type EvaluatorSource } from './evaluator-module';
 import { evaluateOnPool } from './pool';
 
@@ -24,8 +24,8 @@ export function generateDatasetOnWorkers(options: ParallelGenerateOptions): Asyn
   const { evaluator } = options;
   if (typeof evaluator === 'function') {
     if (workers > 0) throw new TypeError('generateDatasetOnWorkers: worker threads need an EvaluatorModule ({ module, export, options }), not a function');
-    return generateRows(options, evaluateInThread(evaluator));
+    return generateRows(options, evaluateInThread(evaluator, inThreadLimits(options)));
   }
-  if (workers === 0) return generateRows(options, evaluateInThread(loadEvaluator(evaluator)));
+  if (workers === 0) return generateRows(options, evaluateInThread(loadEvaluator(evaluator), inThreadLimits(options)));
   return generateRows(options, (pairs) => evaluateOnPool(pairs, evaluator, { workers, chunkSize: options.chunkSize }));
 }

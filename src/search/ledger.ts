@@ -1,6 +1,7 @@
 import { costModelEvaluator } from '../mapper/evaluator';
-import type { CostMetrics, Evaluator } from '../common/evaluator';
+import { callEvaluator, EvaluatorFailure, mapWithConcurrency, type CostMetrics, type Evaluator } from '../common/evaluator';
 import { archId, type ArchConfig } from '../hardware/arch';
+import { layerName } from '../workload/layer';
 import { objectiveValue, type Objective } from '../common/objective';
 import { paretoFront, targetTotals, type WeightedLayer } from './target';
 import type {
@@ -56,6 +57,19 @@ export const DEFAULT_BUDGET = 100;
 export function searchSettings(options: CommonSearchOptions): { budget: number; seed: number; objective: Objective } {
   const budget = options.budget ?? DEFAULT_BUDGET;
   if (!Number.isInteger(budget) || budget < 1) throw new RangeError(`search: budget must be a positive integer, got ${budget}`);
+  const positive = (v: number | undefined): boolean => v === undefined || (typeof v === 'number' && v > 0 && !Number.isNaN(v));
+  const limits: [string, number | undefined][] = [
+    ['evaluationTimeoutMs', options.evaluationTimeoutMs],
+    ['constraints.maxArea', options.constraints?.maxArea],
+    ['constraints.maxEnergy', options.constraints?.maxEnergy],
+    ['constraints.maxPower', options.constraints?.maxPower],
+  ];
+  for (const [name, v] of limits) if (!positive(v)) throw new RangeError(`search: ${name} must be a positive number, got ${v}`);
+  const concurrency = options.evaluatorConcurrency;
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`search: evaluatorConcurrency must be a positive integer, got ${concurrency}`);
+  if (options.onEvaluatorError !== undefined && options.onEvaluatorError !== 'abort' && options.onEvaluatorError !== 'skip') {
+    throw new RangeError(`search: onEvaluatorError must be 'abort' or 'skip', got ${String(options.onEvaluatorError)}`);
+  }
   const seed = options.seed ?? 0;
   if (!Number.isFinite(seed)) throw new RangeError(`search: seed must be a finite number, got ${seed}`);
   return { budget, seed, objective: options.objective ?? 'edp' };
@@ -70,7 +84,13 @@ export function createLedger(
   const evaluator = evaluatorOf(options);
   const maxRepeats = options.maxConsecutiveRepeats ?? 200;
   const maxArea = options.constraints?.maxArea;
+  const maxEnergy = options.constraints?.maxEnergy;
+  const maxPower = options.constraints?.maxPower;
   const feasiblePredicate = options.constraints?.feasible;
+  const policy = options.onEvaluatorError ?? 'abort';
+  const concurrency = options.evaluatorConcurrency ?? 4;
+  let evaluatorError: string | undefined;
+  let failed = 0;
   const started = now();
   const seen = new Map<string, EvaluatedDesign>();
   const evaluations: EvaluatedDesign[] = [];
@@ -84,6 +104,7 @@ export function createLedger(
   let exhausted = false;
 
   const stopReason = (): StopReason | undefined => {
+    if (evaluatorError !== undefined) return 'evaluator-error';
     if (options.signal?.aborted === true) return 'cancelled';
     if (evaluations.length >= budget) return 'budget';
     if (exhausted) return 'exhausted';
@@ -91,17 +112,28 @@ export function createLedger(
     return undefined;
   };
 
+  const limits = { timeoutMs: options.evaluationTimeoutMs, signal: options.signal };
   const evaluate = async (arch: ArchConfig, predicted: PredictedMetrics | undefined): Promise<EvaluatedDesign> => {
     const t0 = now();
-    const perLayer: CostMetrics[] = await Promise.all(layers.map((l) => evaluator(arch, l.layer)));
-    evaluationMs += now() - t0;
+    let perLayer: CostMetrics[];
+    try {
+      perLayer = await mapWithConcurrency(layers, concurrency, (l) => callEvaluator(evaluator, arch, l.layer, `${archId(arch)} on ${layerName(l.layer)}`, limits));
+    } catch (e) {
+      if (!(e instanceof EvaluatorFailure)) throw e;
+      return { arch, cycles: Number.NaN, energy: Number.NaN, edp: Number.NaN, area: undefined, objective: Number.NaN, feasible: false, error: e.message };
+    } finally {
+      evaluationMs += now() - t0;
+    }
     const totals = targetTotals(layers, perLayer);
     const areas = perLayer.map((m) => m.area).filter((a): a is number => a !== undefined);
     const area = areas.length > 0 ? Math.max(...areas) : undefined;
     if (maxArea !== undefined && area === undefined) {
       throw new RangeError('search: constraints.maxArea needs an evaluator that reports area');
     }
-    const feasible = maxArea === undefined || (area as number) <= maxArea;
+    const feasible =
+      (maxArea === undefined || (area as number) <= maxArea) &&
+      (maxEnergy === undefined || totals.energy <= maxEnergy) &&
+      (maxPower === undefined || totals.energy / totals.cycles <= maxPower);
     return {
       arch,
       ...totals,
@@ -139,11 +171,19 @@ export function createLedger(
         return { kind: 'rejected' };
       }
       const design = await evaluate(arch, predicted);
+      if (design.error !== undefined) {
+        if (options.signal?.aborted === true) return { kind: 'rejected' };
+        if (policy === 'abort') {
+          evaluatorError = design.error;
+          return { kind: 'rejected' };
+        }
+        failed++;
+      }
       repeatsInARow = 0;
       seen.set(key, design);
       evaluations.push(design);
-      if (!design.feasible) infeasible++;
-      else if (best === undefined || design.objective < best.objective) best = design;
+      if (design.error === undefined && !design.feasible) infeasible++;
+      else if (design.feasible && (best === undefined || design.objective < best.objective)) best = design;
       const bestObjective = best?.objective ?? Number.POSITIVE_INFINITY;
       history.push(bestObjective);
       options.onProgress?.({ evaluations: evaluations.length, budget, bestObjective, duplicates, rejected });
@@ -167,6 +207,8 @@ export function createLedger(
         duplicates,
         rejected,
         infeasible,
+        failed,
+        ...(evaluatorError === undefined ? {} : { evaluatorError }),
         stopReason: stopReason() ?? 'exhausted',
         timing: { totalMs, evaluationMs, searchMs: totalMs - evaluationMs },
       };

@@ -20,7 +20,26 @@ export interface SearchConstraints {
    * costs no budget, and is counted in `SearchResult.rejected`.
    */
   readonly feasible?: (arch: ArchConfig) => boolean;
+  /**
+   * Largest acceptable energy in pJ over the whole target (Σ count·energy), e.g. a battery budget per
+   * inference. Like `maxArea`, checked after evaluating.
+   */
+  readonly maxEnergy?: number;
+  /**
+   * Largest acceptable average power, as energy per cycle in pJ/cycle over the whole target (at 1 GHz,
+   * 1 pJ/cycle is 1 mW). Checked after evaluating.
+   */
+  readonly maxPower?: number;
 }
+
+/**
+ * How a search treats an evaluator that throws, times out, or answers with unusable metrics (NaN, 0,
+ * a negative number, Infinity, undefined):
+ * - `abort` (default): stop; the result so far comes back with `stopReason: 'evaluator-error'` and
+ *   `evaluatorError` saying which design and layer failed and how;
+ * - `skip`: keep the design as infeasible (`failed`, costs one unit of budget) and go on.
+ */
+export type EvaluatorErrorPolicy = 'abort' | 'skip';
 
 /** Reported after every new evaluation. */
 export interface SearchProgress {
@@ -62,6 +81,12 @@ export interface BayesOptOptions {
 export interface CommonSearchOptions {
   /** Scores a design on one layer (default: the built-in cost model, `costModelEvaluator`). */
   readonly evaluator?: Evaluator;
+  /** What to do when the evaluator fails (default `abort`, see `EvaluatorErrorPolicy`). */
+  readonly onEvaluatorError?: EvaluatorErrorPolicy;
+  /** Give up on one evaluator call after this many milliseconds (a failure, see `onEvaluatorError`). */
+  readonly evaluationTimeoutMs?: number;
+  /** Evaluator calls in flight at once for one design's layers (default 4; matters for asynchronous evaluators). */
+  readonly evaluatorConcurrency?: number;
   /** Number of distinct designs to evaluate (default 100). */
   readonly budget?: number;
   /** Seed of every random choice (default 0). */
@@ -143,8 +168,10 @@ export interface EvaluatedDesign {
   readonly area: number | undefined;
   /** Value of the search objective. */
   readonly objective: number;
-  /** False when the design exceeded `constraints.maxArea`. */
+  /** False when the design exceeded a constraint (`maxArea`, `maxEnergy`, `maxPower`) or its evaluation failed. */
   readonly feasible: boolean;
+  /** Why the evaluator failed on this design (with `onEvaluatorError: 'skip'`; its metrics are then NaN). */
+  readonly error?: string;
   /** The predictor's totals for this design, when a predictor guided the search. */
   readonly predicted?: PredictedMetrics;
 }
@@ -158,7 +185,7 @@ export interface BestDesign {
 }
 
 /** Why the search ended. */
-export type StopReason = 'budget' | 'cancelled' | 'stalled' | 'exhausted';
+export type StopReason = 'budget' | 'cancelled' | 'stalled' | 'exhausted' | 'evaluator-error';
 
 export interface SearchTiming {
   readonly totalMs: number;
@@ -187,8 +214,12 @@ export interface SearchResult {
   readonly duplicates: number;
   /** Proposals failing `constraints.feasible` (not evaluated, no budget spent). */
   readonly rejected: number;
-  /** Evaluated designs over `constraints.maxArea`. */
+  /** Evaluated designs over a constraint (`maxArea`, `maxEnergy`, `maxPower`). */
   readonly infeasible: number;
+  /** Designs whose evaluation failed and were skipped (`onEvaluatorError: 'skip'`). */
+  readonly failed: number;
+  /** The failure that stopped the search (`stopReason: 'evaluator-error'`). */
+  readonly evaluatorError?: string;
   readonly stopReason: StopReason;
   readonly timing: SearchTiming;
 }

@@ -271,6 +271,57 @@ describe('vaesa train keeps models safe', () => {
   });
 });
 
+describe('vaesa search and generate with a user evaluator', () => {
+  const model = () => path.join(dir, 'model');
+  const layers = () => path.join(dir, 'layers.json');
+  const evaluatorFile = (name: string, body: string) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, `module.exports.create = () => { let calls = 0; return (arch, layer) => { calls++; ${body} }; };\n`);
+    return file;
+  };
+
+  it('--evaluator scores with the module; a failure stops with exit 2 after printing the results so far', async () => {
+    const good = evaluatorFile('good-evaluator.js', 'return { cycles: 1000 * layer.K / arch.macs, energy: 1e6 + arch.globalBuffer };');
+    const ok = await cli('search', '--model', model(), '--layers', layers(), '--optimizer', 'random', '--budget', '3', '--evaluator', `${good}#create`, '--json');
+    expect(ok.code).toBe(0);
+    const best = JSON.parse(ok.out).results[0].result.best;
+    expect(best.cycles).toBe(1000 * (64 + 128) / best.arch.macs);
+    const bad = evaluatorFile('bad-evaluator.js', 'return calls > 4 ? { cycles: NaN, energy: 1 } : { cycles: calls, energy: 2 };');
+    const stopped = await cli('search', '--model', model(), '--layers', layers(), '--optimizer', 'random', '--budget', '5', '--evaluator', `${bad}#create`, '--json');
+    expect(stopped.code).toBe(2);
+    const result = JSON.parse(stopped.out).results[0].result;
+    expect(result).toMatchObject({ stopReason: 'evaluator-error', evaluatorError: expect.stringMatching(/cycles must be a positive finite number, got NaN/) });
+    expect(result.evaluations).toHaveLength(2);
+    expect(stopped.err).toMatch(/the evaluator failed/);
+    const missing = await cli('search', '--model', model(), '--layers', layers(), '--evaluator', `${good}#nothing`);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/--evaluator .*no function export nothing/);
+  });
+
+  it('prints the results before a --plot that cannot be written, and the Pareto front in text', async () => {
+    const r = await cli('search', '--model', model(), '--layers', layers(), '--optimizer', 'random', '--budget', '4', '--pareto', '--plot', path.join(dir, 'no-such-dir', 'p.svg'));
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/latent random: Pareto front \(\d+ designs, cycles vs energy\)\n  arch_/);
+    expect(r.err).toMatch(/--plot .*no-such-dir.*the results above are complete/);
+  });
+
+  it('generate: Ctrl-C stops with exit code 130 and says so; the rows so far resume', async () => {
+    const interrupting = evaluatorFile('interrupting-evaluator.js', "if (calls === 15) process.emit('SIGINT'); return { cycles: 100 + layer.K, energy: 1e6 + arch.macs };");
+    const out = path.join(dir, 'interrupted.csv');
+    const args = ['dataset', 'generate', '--layers', layers(), '--samples', '10', '--workers', '0', '--out', out, '--evaluator', `${interrupting}#create`, '--json'];
+    const r = await cli(...args);
+    expect(r.code).toBe(130);
+    expect(r.err).toMatch(/stopped by Ctrl-C after \d+ rows; they are in .*interrupted\.csv \(run the same command again to resume\)/);
+    expect(JSON.parse(r.out).complete).toBe(false);
+    const first = JSON.parse(r.out).rows;
+    expect(first).toBeGreaterThan(0);
+    // The rerun needs fewer calls than the 15th, which interrupts: it completes after the kept rows.
+    const again = await cli(...args);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.out)).toMatchObject({ rows: 20, resumedFrom: first, complete: true });
+  });
+});
+
 describe('vaesa demo', () => {
   it('runs the whole pipeline on tiny sizes and reports every method and the Simba default', async () => {
     const out = path.join(dir, 'demo');

@@ -91,8 +91,8 @@ describe('generateDatasetFile', () => {
       if (calls++ === 50) linesSeenAtCall50 = readFileSync(o.out, 'utf8').split('\n').length - 1;
       return evaluate(arch, layer);
     };
-    await generateDatasetFile({ ...o, evaluator: watching, flushRows: 1e9, flushMs: 0 });
-    // The header and the 50 rows before the 51st evaluation are already in the file.
+    await generateDatasetFile({ ...o, evaluator: watching, flushRows: 1e9, flushMs: 0, concurrency: 1 });
+    // The header and the 50 rows before the 51st evaluation (one call at a time) are already in the file.
     expect(linesSeenAtCall50).toBe(51);
   });
 
@@ -148,4 +148,24 @@ describe('generateDatasetFile', () => {
     const full = await generateDatasetFile({ ...options('x.csv'), out: '/dev/full', resume: false });
     expect(full).toMatchObject({ left: { _tag: 'IoError', path: '/dev/full' } });
   });
+
+  it('keeps the rows finished before an evaluator fails (on disk, resumable) and returns the failure', async () => {
+    const o = options('failing.csv');
+    const evaluate = createSyntheticEvaluator({ withArea: true });
+    let calls = 0;
+    const failsAtThird: Evaluator = (arch, layer) => {
+      if (++calls === 3) throw new Error('simulator crashed');
+      return evaluate(arch, layer);
+    };
+    const failed = await generateDatasetFile({ ...o, evaluator: failsAtThird, concurrency: 1 });
+    expect(failed).toMatchObject({ left: { _tag: 'InvalidInput', path: 'evaluator', value: 2 } });
+    expect(E.isLeft(failed) && failed.left.message).toMatch(/evaluator threw on arch_.*: simulator crashed; the 2 rows before it are in/);
+    const full = await fs.readFile(path.join(tmp, 'full.csv'), 'utf8');
+    const kept = await fs.readFile(o.out, 'utf8');
+    expect(kept.split('\n')).toHaveLength(4); // header, two rows, and the final newline's empty piece
+    expect(full.startsWith(kept)).toBe(true);
+    expect(await generateDatasetFile(o)).toMatchObject({ right: { rows: 960, resumedFrom: 2, complete: true } });
+    expect(await fs.readFile(o.out, 'utf8')).toBe(full);
+  });
 });
+

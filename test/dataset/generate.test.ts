@@ -65,7 +65,45 @@ describe('generateDataset', () => {
   });
 
   it("reports an evaluator's bad answer, naming the design and layer", async () => {
-    await expect(collect({ ...base, evaluator: () => ({ cycles: 10, energy: Number.NaN }) })).rejects.toThrow(/invalid metrics .* for arch_\d+_/);
-    await expect(collect({ ...base, evaluator: () => ({ cycles: 0, energy: 1 }) })).rejects.toThrow(/invalid metrics/);
+    await expect(collect({ ...base, evaluator: () => ({ cycles: 10, energy: Number.NaN }) })).rejects.toThrow(/unusable metrics on arch_\d+_/);
+    await expect(collect({ ...base, evaluator: () => ({ cycles: 0, energy: 1 }) })).rejects.toThrow(/unusable metrics.*cycles must be a positive finite number, got 0/);
+  });
+
+  it('overlaps an asynchronous evaluator up to `concurrency` calls, rows in the same order', async () => {
+    const small = { ...base, sampler: { kind: 'random' as const, count: 4 } };
+    const run = async (concurrency: number | undefined) => {
+      let inFlight = 0;
+      let most = 0;
+      const evaluate = createSyntheticEvaluator({ withArea: true });
+      const rows = await collect({
+        ...small,
+        ...(concurrency === undefined ? {} : { concurrency }),
+        evaluator: async (a, l) => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((r) => setTimeout(r, 1));
+          inFlight--;
+          return evaluate(a, l);
+        },
+      });
+      return { most, rows };
+    };
+    const one = await run(1);
+    const defaults = await run(undefined);
+    const three = await run(3);
+    expect([one.most, defaults.most, three.most]).toEqual([1, 8, 3]);
+    expect(defaults.rows).toEqual(one.rows);
+    expect(three.rows).toEqual(one.rows);
+  });
+
+  it('refuses undefined, negative and infinite answers; times out a hanging call; an abort stops one', async () => {
+    for (const bad of [undefined, { cycles: -1, energy: 1 }, { cycles: 1, energy: Number.POSITIVE_INFINITY }]) {
+      await expect(collect({ ...base, evaluator: () => bad as never })).rejects.toThrow(/unusable metrics/);
+    }
+    const hang = () => new Promise<never>(() => undefined);
+    await expect(collect({ ...base, evaluator: hang, evaluationTimeoutMs: 20 })).rejects.toThrow(/took longer than 20 ms/);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 5);
+    expect(await collect({ ...base, evaluator: hang, signal: controller.signal })).toEqual([]);
   });
 });
+

@@ -1,15 +1,15 @@
 /** `vaesa evaluate`: one design on a layer or network -> cycles, energy, area, EDP, mapping and per-level breakdown. */
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import type { Mapping } from '../costmodel';
-import { evaluateNetwork, type LayerCost, type NetworkCost } from '../mapper';
+import { eyerissArch, gemminiArch, type ArchSpec, type Mapping } from '../costmodel';
+import { evaluateNetwork, type ArchNetworkCost, type LayerCost, type NetworkCost } from '../mapper';
 import { LEVEL_NAMES } from '../costmodel/mapping';
 import { layerName } from '../workload/layer';
 import { isProblem, layerKey, layerLabel, lowerToConvLayers } from '../workload/lower';
 import type { Network, SkippedOps } from '../workload';
 import { archId } from '../hardware/arch';
 import { addArchOptions, archFromFlags, type ArchFlags } from './arch';
-import { parseChoice } from './errors';
+import { CliError, orFail, parseChoice } from './errors';
 import { formatNumber, printResult, table } from './output';
 import { NETWORK_NAMES_HELP, ONNX_DIMS_HELP, ONNX_HELP, resolveWorkloadsWithSkipped } from './targets';
 
@@ -20,9 +20,16 @@ interface EvaluateFlags extends ArchFlags {
   onnxDims?: string;
   model: 'pat' | 'accelergy';
   objective: 'edp' | 'latency' | 'energy';
+  accelerator: 'simba' | 'eyeriss' | 'gemmini';
   json?: boolean;
   details?: boolean;
 }
+
+/** The accelerator families `--accelerator` takes besides Simba, at their default sizes, with pat energies. */
+const FAMILIES: Record<'eyeriss' | 'gemmini', () => ArchSpec> = {
+  eyeriss: () => orFail(eyerissArch()),
+  gemmini: () => orFail(gemminiArch()),
+};
 
 export function registerEvaluateCommand(program: Command): Command {
   const cmd = program
@@ -34,17 +41,31 @@ export function registerEvaluateCommand(program: Command): Command {
     .option('--onnx-dims <name=value,...>', ONNX_DIMS_HELP)
     .option('--model <setup>', 'energy setup: pat (VAESA) or accelergy', parseChoice('--model', ['pat', 'accelergy'] as const), 'pat')
     .option('--objective <obj>', 'what the mapper minimises', parseChoice('--objective', ['edp', 'latency', 'energy'] as const), 'edp')
-    .option('--details', 'print every layer\'s mapping and per-level breakdown')
+    .option(
+      '--accelerator <name>',
+      'simba (the six-parameter design of the flags below), or eyeriss / gemmini at their default sizes, costed by the generic mapper with every layer shape native',
+      parseChoice('--accelerator', ['simba', 'eyeriss', 'gemmini'] as const),
+      'simba',
+    )
+    .option('--details', 'print every layer\'s mapping and per-level breakdown (Simba)')
     .option('--json', 'print the result as JSON');
   addArchOptions(cmd).action(async (o: EvaluateFlags) => {
-    const arch = archFromFlags(o);
     const { networks, skipped } = await resolveWorkloadsWithSkipped({ network: o.network, layers: o.layers, onnx: o.onnx, onnxDims: o.onnxDims });
+    const notCosted = (name: string) => skipped.filter((s) => s.network === name).map((s) => formatSkipped(s.ops));
+    if (o.accelerator !== 'simba') {
+      if (o.model !== 'pat') throw new CliError(`--model ${o.model} needs energy tables; --accelerator ${o.accelerator} is costed with pat energies`);
+      if (o.details === true) throw new CliError('--details prints Simba\'s mapping; it is not available with --accelerator ' + o.accelerator);
+      const spec = FAMILIES[o.accelerator]();
+      const costs = networks.map((n) => orFail(evaluateNetwork(spec, n, { objective: o.objective })));
+      printResult(o.json, { accelerator: o.accelerator, arch: spec, objective: o.objective, networks: costs, notCosted: skipped }, () =>
+        costs.flatMap((r) => [...formatArchNetwork(r), ...notCosted(r.name)]),
+      );
+      return;
+    }
+    const arch = archFromFlags(o);
     const results = networks.map((n) => evaluateNetwork(arch, n, { model: o.model, objective: o.objective }));
     printResult(o.json, { arch, archId: archId(arch), model: o.model, objective: o.objective, networks: results, notCosted: skipped }, () =>
-      results.flatMap((r, i) => [
-        ...formatNetwork(r, networks[i], o.details === true),
-        ...skipped.filter((s) => s.network === networks[i].name).map((s) => formatSkipped(s.ops)),
-      ]),
+      results.flatMap((r, i) => [...formatNetwork(r, networks[i], o.details === true), ...notCosted(networks[i].name)]),
     );
   });
   return cmd;
@@ -79,6 +100,17 @@ function formatNetwork(r: NetworkCost, network: Network, details: boolean): stri
   ];
   if (details) for (const l of r.layers) lines.push('', `layer ${layerName(l.layer)}:`, ...formatMapping(l.cost.mapping), ...formatBreakdown(l.cost));
   return lines;
+}
+
+/** A network costed on an `ArchSpec`: every layer as it is (no lowering). */
+function formatArchNetwork(r: ArchNetworkCost): string[] {
+  return [
+    `${r.name}: cycles ${formatNumber(r.cycles)}, energy ${formatNumber(r.energy)} pJ, area ${formatNumber(r.area)} mm², EDP ${formatNumber(r.edp)}`,
+    ...table(
+      ['layer', 'count', 'cycles', 'energy (pJ)', 'EDP'],
+      r.layers.map((l) => [layerLabel(l.layer), String(l.count), formatNumber(l.cost.cycles), formatNumber(l.cost.energy), formatNumber(l.cost.edp)]),
+    ),
+  ];
 }
 
 function formatSkipped(ops: readonly SkippedOps[]): string {

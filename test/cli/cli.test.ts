@@ -109,6 +109,21 @@ describe('vaesa evaluate --onnx', () => {
   });
 });
 
+describe('vaesa evaluate --accelerator', () => {
+  it('costs GPT-2 decode on an Eyeriss-like accelerator with every layer native', async () => {
+    const r = await cli('evaluate', '--network', 'gpt2-decode', '--accelerator', 'eyeriss', '--json');
+    expect(r.code).toBe(0);
+    const net = JSON.parse(r.out).networks[0];
+    expect(net.layers.map((l: { count: number }) => l.count)).toEqual(networks['gpt2-decode'].layers.map((e) => e.count));
+    expect(net.cycles).toBe(net.layers.reduce((s: number, l: { count: number; cost: { cycles: number } }) => s + l.count * l.cost.cycles, 0));
+    expect(net.layers[1].layer.kind).toBe('batched-matmul');
+    const human = await cli('evaluate', '--network', 'gpt2-decode', '--accelerator', 'eyeriss');
+    expect(human.out).toMatch(/^batched-matmul B12_M1_N1024_K64 \(act x act\) +12 /m);
+    const accelergy = await cli('evaluate', '--network', 'gpt2-decode', '--accelerator', 'eyeriss', '--model', 'accelergy');
+    expect(accelergy.code).toBe(2);
+  });
+});
+
 describe('vaesa dataset, train and search', () => {
   const csv = () => path.join(dir, 'data.csv');
   const model = () => path.join(dir, 'model');

@@ -234,7 +234,7 @@ let arch: ArchConfig = simbaDefaultArch;
 const paramInputs = new Map<ParamName, { range: HTMLInputElement; number: HTMLInputElement }>();
 
 /** Slider position: log2 of the value, so that each doubling is the same distance. */
-function sliderOf(p: ParamSpec, value: number): number {
+function sliderOf(value: number): number {
   return Math.log2(value);
 }
 
@@ -243,7 +243,7 @@ function buildParamControls(): void {
   for (const p of simbaSpace.params) {
     const text = PARAM_TEXT[p.name];
     const values = gridValues(p);
-    const range = el('input', { type: 'range', min: String(Math.log2(values[0])), max: String(Math.log2(values[values.length - 1])), step: 'any', id: `param-${p.name}-range` });
+    const range = el('input', { type: 'range', min: String(sliderOf(values[0])), max: String(sliderOf(values[values.length - 1])), step: 'any', id: `param-${p.name}-range` });
     range.setAttribute('aria-label', text.label);
     const number = el('input', { type: 'number', min: String(p.min), max: String(p.max), step: String(p.grid.kind === 'multiple' ? p.grid.step : 1), id: `param-${p.name}` });
     number.title = p.grid.kind === 'pow2' ? `a power of two from ${p.min} to ${p.max}` : `a multiple of ${p.grid.step} from ${p.min} to ${p.max}`;
@@ -268,7 +268,7 @@ function showArch(next: ArchConfig): void {
   for (const p of simbaSpace.params) {
     const inputs = paramInputs.get(p.name)!;
     inputs.number.value = String(arch[p.name]);
-    inputs.range.value = String(sliderOf(p, arch[p.name]));
+    inputs.range.value = String(sliderOf(arch[p.name]));
   }
 }
 
@@ -276,7 +276,7 @@ function setParam(p: ParamSpec, value: number, fromNumber: boolean): void {
   const inputs = paramInputs.get(p.name)!;
   arch = { ...arch, [p.name]: value };
   inputs.number.value = String(value);
-  if (fromNumber) inputs.range.value = String(sliderOf(p, value));
+  if (fromNumber) inputs.range.value = String(sliderOf(value));
   scheduleEvaluation(250);
 }
 

@@ -95,8 +95,6 @@ export interface MethodResult {
 export interface SearchResultMessage {
   readonly kind: 'search';
   readonly methods: readonly MethodResult[];
-  /** Latency/energy front over every method's evaluations, by cycles ascending. */
-  readonly pareto: readonly { readonly cycles: number; readonly energy: number; readonly method: SearchMethod; readonly arch: ArchConfig }[];
 }
 
 export type Result = { readonly kind: 'backend'; readonly name: string } | EvaluateResult | DatasetResult | TrainResult | SavedModel | LoadedModel | SearchResultMessage;

@@ -17,7 +17,6 @@ import {
   inputSpaceSearch,
   latentSearch,
   layerName,
-  paretoFront,
   parseVaesaCsv,
   simbaSpace,
   splitDataset,
@@ -25,7 +24,6 @@ import {
   trainVaesa,
   useBackend,
   weightedLayers,
-  type ArchConfig,
   type DatasetRow,
   type Evaluator,
   type SearchResult,
@@ -215,8 +213,7 @@ async function search(request: Extract<Request, { kind: 'search' }>, signal: Abo
     seconds: result.timing.totalMs / 1000,
     stopReason: result.stopReason,
   }));
-  const all = done.flatMap(({ method, result }) => result.evaluations.filter((e) => e.feasible).map((e) => ({ cycles: e.cycles, energy: e.energy, method, arch: e.arch as ArchConfig })));
-  return { kind: 'search', methods, pareto: paretoFront(all) };
+  return { kind: 'search', methods };
 }
 
 async function handle(id: number, request: Request): Promise<void> {

@@ -112,7 +112,7 @@ async function referenceRows(limitFiles?: number): Promise<DatasetRow[]> {
 /** The model to search: loaded from `dir`, or trained now (`epochs` of the fast preset on the reference data). */
 async function obtainModel(dir: string | undefined, epochs: number, limitFiles?: number, timeLimitSeconds?: number): Promise<LatentModel> {
   if (dir !== undefined) {
-    const loaded = await loadVaesa(dir);
+    const loaded = await loadVaesa(dir, simbaSpace);
     if (E.isLeft(loaded)) throw new Error(formatError(loaded.left));
     return loaded.right;
   }

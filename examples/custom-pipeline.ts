@@ -19,12 +19,12 @@ import {
 } from 'vaesa';
 
 // 1. A smaller design space: at most 1024 MACs and 64 KiB of global buffer; other parameters as Simba's.
-const small = defineSpace(
-  'small-simba',
-  simbaSpace.params.map((p) =>
-    p.name === 'macs' ? { ...p, max: 1024 } : p.name === 'globalBuffer' ? { ...p, max: 65536 } : p,
-  ),
-);
+const defined = defineSpace({
+  name: 'small-simba',
+  params: simbaSpace.params.map((p) => (p.name === 'macs' ? { ...p, max: 1024 } : p.name === 'globalBuffer' ? { ...p, max: 65536 } : p)),
+});
+if (defined._tag === 'Left') throw new Error(formatError(defined.left));
+const small = defined.right;
 
 // 2. Your own evaluator: the cost model for energy-delay, counting calls (could be a Timeloop run or RTL numbers).
 let calls = 0;

@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadVaesa } from '../src/train/checkpoint';
+import { simbaSpace } from '../src/hardware';
 import { useBackend } from '../src/model/tf';
 import { heatmapSvg, latentSlice } from '../src/plot';
 import { networks } from '../src/workload';
@@ -16,7 +17,7 @@ import { historyPlot, searchAll } from '../src/cli/search';
 
 async function main(dir: string, budget: number, seed: number): Promise<void> {
   await useBackend('wasm');
-  const loaded = await loadVaesa(path.join(dir, 'model'));
+  const loaded = await loadVaesa(path.join(dir, 'model'), simbaSpace);
   if (loaded._tag === 'Left') throw new Error(formatError(loaded.left));
   const model = loaded.right;
   const out = path.resolve(__dirname, '../docs/img');

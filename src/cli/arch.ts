@@ -1,7 +1,7 @@
 /** The `--arch` flags shared by evaluate and search: a JSON value or file, and per-parameter overrides. */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseArch, simbaDefaultArch, simbaSpace, type ArchConfig, type DesignSpace } from '../hardware';
+import { parseArch, simbaDefaultArch, simbaSpace, type ArchConfig, type DesignSpace, type ParamName } from '../hardware';
 import { CliError, orFail, parsePositiveInt } from './errors';
 
 export interface ArchFlags {
@@ -26,7 +26,7 @@ export function addArchOptions(cmd: Command): Command {
 }
 
 /** The design the flags describe (Simba's default, then --arch, then per-parameter flags), validated against `space`. */
-export function archFromFlags(flags: ArchFlags, space: DesignSpace = simbaSpace): ArchConfig {
+export function archFromFlags(flags: ArchFlags, space: DesignSpace<ParamName> = simbaSpace): ArchConfig {
   let base: unknown = simbaDefaultArch;
   if (flags.arch !== undefined) {
     const text = flags.arch.trim().startsWith('{') ? flags.arch : existsSync(flags.arch) ? readFileSync(flags.arch, 'utf8') : undefined;

@@ -5,6 +5,7 @@ import { costModelEvaluator } from '../mapper/evaluator';
 import type { Evaluator } from '../common/evaluator';
 import { loadEvaluator } from '../dataset/evaluator-module';
 import { archId } from '../hardware/arch';
+import { simbaSpace } from '../hardware/space';
 import { latentSearch, inputSpaceSearch, type LatentOptimizer, type SearchResult, type InputSpaceOptimizer } from '../search';
 import type { Objective } from '../common/objective';
 import type { Network } from '../workload/network';
@@ -147,7 +148,7 @@ export function registerSearchCommand(program: Command): Command {
     .option('--seed <s>', 'seed', parseInteger('--seed'), 0)
     .option('--objective <obj>', 'edp | latency | energy', parseChoice('--objective', ['edp', 'latency', 'energy'] as const), 'edp')
     .option('--baseline <list>', 'original-space baselines at the same budget: random,bo', parseBaselines)
-    .option('--latent-bound <b>', 'half-width of the latent box searched (VAESA: 1; models whose latent means spread wider, like the fast preset, do better with 2)', parsePositiveNumber('--latent-bound'))
+    .option('--latent-bound <b>', 'search [-b, b] in every latent dimension (VAESA: 1) instead of the model\'s own box (the span of its training designs\' latent means)', parsePositiveNumber('--latent-bound'))
     .option('--baseline-coordinates <c>', 'box of the baselines: normalised (log-scaled parameters) | raw (raw values, as VAESA searched)', parseChoice('--baseline-coordinates', ['normalised', 'raw'] as const))
     .option('--max-area <mm2>', 'area budget: designs above it never win', parsePositiveNumber('--max-area'))
     .option('--max-energy <pJ>', 'energy budget over the whole workload: designs above it never win', parsePositiveNumber('--max-energy'))
@@ -160,7 +161,7 @@ export function registerSearchCommand(program: Command): Command {
     .option('--json', 'print the result as JSON');
   return addBackendOption(cmd).action(async (o: SearchFlags) => {
       await selectBackend(o.backend);
-      const trained = orFail(await loadVaesa(o.model));
+      const trained = orFail(await loadVaesa(o.model, simbaSpace));
       const target = combinedTarget(await resolveWorkloads({ network: o.network, layers: o.layers, onnx: o.onnx, onnxDims: o.onnxDims }));
       const results = await searchAll(trained, target, { latent: [o.optimizer], baselines: o.baseline ?? [] }, {
         budget: o.budget,

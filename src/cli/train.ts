@@ -93,7 +93,7 @@ export function registerTrainCommand(program: Command): Command {
       orFail(await checkOutputFolder(o.out, o.resume === true || o.force === true));
       await selectBackend(o.backend);
       const read = orFail(await readVaesaCsvFiles(o.data, { skipBadRows: o.skipBadRows }));
-      const resume = o.resume ? orFail(await loadVaesa(o.out)) : undefined;
+      const resume = o.resume ? orFail(await loadVaesa(o.out, simbaSpace)) : undefined;
       const space = resume?.space ?? simbaSpace;
       const inSpace = read.rows.filter((r) => isValidArch(space, r.arch).ok);
       const outsideSpace = read.rows.length - inSpace.length;

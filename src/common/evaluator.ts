@@ -1,4 +1,4 @@
-import type { ArchConfig } from '../hardware/arch';
+import type { Design, SimbaParam } from '../hardware/space';
 import type { ConvLayer } from '../workload/layer';
 
 /** The metrics any evaluator reports for one (design, layer) pair: cycles, energy in pJ, area in mm². */
@@ -9,10 +9,10 @@ export interface CostMetrics {
 }
 
 /**
- * Anything that scores a design on a layer: the built-in cost model by default, or a user's own
- * simulator (a Timeloop run, RTL numbers). Synchronous or asynchronous.
+ * Anything that scores a design on a layer: the built-in cost model by default (Simba's designs), or a
+ * user's own simulator (a Timeloop run, RTL numbers) for any design space. Synchronous or asynchronous.
  */
-export type Evaluator = (arch: ArchConfig, layer: ConvLayer) => CostMetrics | Promise<CostMetrics>;
+export type Evaluator<P extends string = SimbaParam> = (design: Design<P>, layer: ConvLayer) => CostMetrics | Promise<CostMetrics>;
 
 /** Why an evaluator's answer cannot be used (undefined when it can): cycles and energy positive finite, area finite and >= 0 if given. */
 export function metricsProblem(m: unknown): string | undefined {
@@ -46,7 +46,7 @@ export interface EvaluationLimits {
  * `EvaluatorFailure` naming the design, the layer and what went wrong (a throw, a timeout, an abort,
  * NaN, 0, a negative number, Infinity, undefined).
  */
-export async function callEvaluator(evaluator: Evaluator, arch: ArchConfig, layer: ConvLayer, where: string, limits: EvaluationLimits = {}): Promise<CostMetrics> {
+export async function callEvaluator<P extends string>(evaluator: Evaluator<P>, arch: Design<P>, layer: ConvLayer, where: string, limits: EvaluationLimits = {}): Promise<CostMetrics> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   const guards: Promise<never>[] = [];

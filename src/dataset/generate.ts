@@ -1,6 +1,7 @@
 import { callEvaluator, EvaluatorFailure, metricsProblem, type CostMetrics, type EvaluationLimits, type Evaluator } from '../common/evaluator';
 import { costModelEvaluator } from '../mapper/evaluator';
-import { archId, type ArchConfig } from '../hardware/arch';
+import { designName } from '../hardware/arch';
+import { isSimbaSpace, type Design, type DesignSpace, type SimbaParam } from '../hardware/space';
 import { layerName, type ConvLayer } from '../workload/layer';
 import { planDataset, planRow, shardRange, type DatasetPlan, type DatasetPlanOptions, type Shard } from './plan';
 import type { DatasetRow } from './row';
@@ -13,7 +14,7 @@ export interface GenerateProgress {
 }
 
 /** Everything about a generation run except how pairs are evaluated. */
-export interface GenerateRunOptions extends DatasetPlanOptions {
+export interface GenerateRunOptions<P extends string = SimbaParam> extends DatasetPlanOptions<P> {
   /** Make only this part of the rows (see `shardRange`). */
   readonly shard?: Shard;
   /** Skip this many rows at the start of the range (already made by an interrupted run). */
@@ -28,26 +29,26 @@ export interface GenerateRunOptions extends DatasetPlanOptions {
 }
 
 /** The in-thread limits a run's options ask for. */
-export function inThreadLimits(options: GenerateRunOptions): InThreadLimits {
+export function inThreadLimits<P extends string>(options: GenerateRunOptions<P>): InThreadLimits {
   return { concurrency: options.concurrency, timeoutMs: options.evaluationTimeoutMs, signal: options.signal };
 }
 
-export interface GenerateOptions extends GenerateRunOptions {
+export interface GenerateOptions<P extends string = SimbaParam> extends GenerateRunOptions<P> {
   /**
-   * Scores each (design, layer) pair, in this thread (default: the built-in cost model, `costModelEvaluator()`).
-   * For worker threads see `generateDatasetOnWorkers` (`vaesa/node`).
+   * Scores each (design, layer) pair, in this thread (default for Simba's space: the built-in cost model,
+   * `costModelEvaluator()`; required for any other space). For worker threads see `generateDatasetOnWorkers` (`vaesa/node`).
    */
-  readonly evaluator?: Evaluator;
+  readonly evaluator?: Evaluator<P>;
 }
 
 /** A (design, layer) pair to evaluate. */
-export type EvaluationPair = readonly [ArchConfig, ConvLayer];
+export type EvaluationPair<P extends string = SimbaParam> = readonly [Design<P>, ConvLayer];
 
 /** Evaluates pairs and yields their metrics in the same order (in this thread or on a pool). */
-export type PairEvaluation = (pairs: Iterable<EvaluationPair>) => AsyncGenerator<CostMetrics>;
+export type PairEvaluation<P extends string = SimbaParam> = (pairs: Iterable<EvaluationPair<P>>) => AsyncGenerator<CostMetrics>;
 
 /** The row range a run covers: the shard (or everything), and where it starts after `skipRows`. */
-export function generationRange(plan: DatasetPlan, options: Pick<GenerateRunOptions, 'shard' | 'skipRows'>): { start: number; from: number; end: number } {
+export function generationRange<P extends string>(plan: DatasetPlan<P>, options: Pick<GenerateRunOptions<P>, 'shard' | 'skipRows'>): { start: number; from: number; end: number } {
   const { start, end } = shardRange(plan.total, options.shard);
   const skip = options.skipRows ?? 0;
   if (!(Number.isInteger(skip) && skip >= 0 && start + skip <= end)) {
@@ -56,7 +57,7 @@ export function generationRange(plan: DatasetPlan, options: Pick<GenerateRunOpti
   return { start, from: start + skip, end };
 }
 
-function* pairsOf(plan: DatasetPlan, from: number, end: number): Generator<EvaluationPair> {
+function* pairsOf<P extends string>(plan: DatasetPlan<P>, from: number, end: number): Generator<EvaluationPair<P>> {
   for (let i = from; i < end; i++) {
     const { arch, layer } = planRow(plan, i);
     yield [arch, layer];
@@ -64,9 +65,9 @@ function* pairsOf(plan: DatasetPlan, from: number, end: number): Generator<Evalu
 }
 
 /** Checks an evaluator's answer; a bad one is a failure of the evaluator, reported with the design and layer. */
-export function checkedMetrics(m: CostMetrics, arch: ArchConfig, layer: ConvLayer): CostMetrics {
+export function checkedMetrics<P extends string>(m: CostMetrics, arch: Design<P>, layer: ConvLayer): CostMetrics {
   const problem = metricsProblem(m);
-  if (problem !== undefined) throw new EvaluatorFailure(`evaluator gave unusable metrics on ${archId(arch)} on ${layerName(layer)}: ${problem}`);
+  if (problem !== undefined) throw new EvaluatorFailure(`evaluator gave unusable metrics on ${designName(arch)} on ${layerName(layer)}: ${problem}`);
   return m;
 }
 
@@ -80,7 +81,7 @@ export interface InThreadLimits extends EvaluationLimits {
  * Evaluates pairs in this thread, up to `concurrency` calls in flight (a synchronous evaluator still
  * runs one call at a time), yielding metrics in pair order. A failing call rejects with an `EvaluatorFailure`.
  */
-export function evaluateInThread(evaluate: Evaluator | Promise<Evaluator>, limits: InThreadLimits = {}): PairEvaluation {
+export function evaluateInThread<P extends string>(evaluate: Evaluator<P> | Promise<Evaluator<P>>, limits: InThreadLimits = {}): PairEvaluation<P> {
   const concurrency = limits.concurrency ?? 8;
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`generateDataset: concurrency must be a positive integer, got ${concurrency}`);
   return async function* (pairs) {
@@ -91,7 +92,7 @@ export function evaluateInThread(evaluate: Evaluator | Promise<Evaluator>, limit
       const next = iterator.next();
       if (next.done === true) return false;
       const [arch, layer] = next.value;
-      const call = callEvaluator(evaluator, arch, layer, `${archId(arch)} on ${layerName(layer)}`, limits);
+      const call = callEvaluator(evaluator, arch, layer, `${designName(arch)} on ${layerName(layer)}`, limits);
       call.catch(() => undefined); // awaited in order below; this only keeps an early failure from being unhandled
       pending.push(call);
       return true;
@@ -108,7 +109,7 @@ export function evaluateInThread(evaluate: Evaluator | Promise<Evaluator>, limit
  * The rows of a run with the given way of evaluating pairs. Shared by `generateDataset` (this thread)
  * and the worker-thread generation of `vaesa/node`, so both give the same sequence.
  */
-export async function* generateRows(options: GenerateRunOptions, evaluation: PairEvaluation): AsyncGenerator<DatasetRow> {
+export async function* generateRows<P extends string>(options: GenerateRunOptions<P>, evaluation: PairEvaluation<P>): AsyncGenerator<DatasetRow<P>> {
   const plan = planDataset(options);
   const { start, from, end } = generationRange(plan, options);
   const metrics = evaluation(pairsOf(plan, from, end));
@@ -138,6 +139,15 @@ export async function* generateRows(options: GenerateRunOptions, evaluation: Pai
  * each pair in this thread and yields the rows in a fixed order: design by design, each on every layer.
  * A shard yields a contiguous part of the same sequence.
  */
-export function generateDataset(options: GenerateOptions): AsyncGenerator<DatasetRow> {
-  return generateRows(options, evaluateInThread(options.evaluator ?? costModelEvaluator(), inThreadLimits(options)));
+export function generateDataset<P extends string = SimbaParam>(options: GenerateOptions<P>): AsyncGenerator<DatasetRow<P>> {
+  return generateRows(options, evaluateInThread(options.evaluator ?? defaultEvaluator(options.space), inThreadLimits(options)));
+}
+
+/**
+ * The evaluator used when none is given: the built-in cost model for Simba's space; any other space
+ * needs the caller's (a programmer error otherwise).
+ */
+export function defaultEvaluator<P extends string>(space: DesignSpace<P>, make: () => Evaluator = costModelEvaluator): Evaluator<P> {
+  if (!isSimbaSpace(space)) throw new RangeError(`the space ${space.name} has no built-in evaluator: pass an evaluator`);
+  return make() as unknown as Evaluator<P>;
 }

@@ -18,7 +18,7 @@ export { sampleDesigns } from './sample';
 export type { DesignSampler } from './sample';
 export { planDataset, planRow, shardRange } from './plan';
 export type { DatasetPlan, DatasetPlanOptions, Shard } from './plan';
-export { generateDataset } from './generate';
+export { generateDataset, defaultEvaluator } from './generate';
 export type { GenerateOptions, GenerateRunOptions, GenerateProgress } from './generate';
 export { splitDataset, splitByLayer, sampleIndices, pickLayers } from './split';
 export type { Split, SplitOptions, LayerSplitOptions } from './split';

@@ -60,8 +60,8 @@ export const RAW_TARGET_SCALES = { cycles: 2 ** 28, energy: 2 ** 38 } as const;
  * Fits normalisation statistics on training rows. Rows must be non-empty with positive finite
  * cycles and energy (the caller validates user data first; see `trainVaesa`).
  */
-export function fitNormalisation(
-  rows: readonly DatasetRow[],
+export function fitNormalisation<P extends string>(
+  rows: readonly DatasetRow<P>[],
   options: NormalisationOptions = defaultNormalisationOptions,
 ): NormalisationStats {
   if (rows.length === 0) throw new RangeError('fitNormalisation: no rows');

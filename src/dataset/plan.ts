@@ -1,13 +1,12 @@
 import { createRng } from '../common/rng';
-import type { ArchConfig } from '../hardware/arch';
-import type { DesignSpace } from '../hardware/space';
+import type { Design, DesignSpace, SimbaParam } from '../hardware/space';
 import type { ConvLayer } from '../workload/layer';
 import { distinctLayers, uniqueConvLayers, type Network } from '../workload/network';
 import { sampleDesigns, type DesignSampler } from './sample';
 
 /** What a dataset covers: designs drawn from a space, crossed with the layers of some networks and layer lists. */
-export interface DatasetPlanOptions {
-  readonly space: DesignSpace;
+export interface DatasetPlanOptions<P extends string = SimbaParam> {
+  readonly space: DesignSpace<P>;
   /** Networks whose distinct layers are evaluated (lowered to 2-D convolutions, `lowerNetwork`; a custom problem shape throws a RangeError). */
   readonly networks?: readonly Network[];
   /** More layers (after the networks' layers; repeated shapes are evaluated once). */
@@ -20,13 +19,13 @@ export interface DatasetPlanOptions {
  * The rows of a dataset, without their metrics: row `i` is design `floor(i / layers.length)` on layer
  * `i % layers.length` (every design on every layer, design by design, as VAESA's data was made).
  */
-export interface DatasetPlan {
-  readonly archs: readonly ArchConfig[];
+export interface DatasetPlan<P extends string = SimbaParam> {
+  readonly archs: readonly Design<P>[];
   readonly layers: readonly ConvLayer[];
   readonly total: number;
 }
 
-export function planDataset(options: DatasetPlanOptions): DatasetPlan {
+export function planDataset<P extends string>(options: DatasetPlanOptions<P>): DatasetPlan<P> {
   const layers = distinctLayers([...uniqueConvLayers(options.networks ?? []), ...(options.layers ?? [])]);
   if (layers.length === 0) throw new RangeError('planDataset: no layers (give networks or layers)');
   const archs = sampleDesigns(options.space, options.sampler, createRng(options.seed));
@@ -34,7 +33,7 @@ export function planDataset(options: DatasetPlanOptions): DatasetPlan {
 }
 
 /** The design and layer of row `index`. */
-export function planRow(plan: DatasetPlan, index: number): { readonly arch: ArchConfig; readonly layer: ConvLayer } {
+export function planRow<P extends string>(plan: DatasetPlan<P>, index: number): { readonly arch: Design<P>; readonly layer: ConvLayer } {
   const L = plan.layers.length;
   return { arch: plan.archs[Math.floor(index / L)], layer: plan.layers[index % L] };
 }

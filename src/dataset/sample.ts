@@ -1,12 +1,11 @@
 import { shuffled, type Rng } from '../common/rng';
-import { archFromVector, type ArchConfig } from '../hardware/arch';
-import { decodeValue, encodeValue, gridArchs, gridValues, sampleArch, snapValue, type DesignSpace } from '../hardware/space';
+import { decodeValue, designFromVector, encodeValue, gridDesigns, gridValues, sampleDesign, snapValue, type Design, type DesignSpace } from '../hardware/space';
 
 /**
  * How designs are drawn from a space:
  * - `random`: `count` designs, each parameter uniform over its grid (VAESA's random search);
  * - `lhs`: a Latin hypercube of `count` points in the normalised (log) space, snapped to the grid;
- * - `grid`: the full-factorial grid with `pointsPerParam` values per parameter (`gridArchs`).
+ * - `grid`: the full-factorial grid with `pointsPerParam` values per parameter (`gridDesigns`).
  */
 export type DesignSampler =
   | { readonly kind: 'random'; readonly count: number }
@@ -14,16 +13,16 @@ export type DesignSampler =
   | { readonly kind: 'grid'; readonly pointsPerParam: number; readonly maxDesigns?: number };
 
 /** The designs a sampler draws, in a fixed order for a given `rng` state. */
-export function sampleDesigns(space: DesignSpace, sampler: DesignSampler, rng: Rng): ArchConfig[] {
+export function sampleDesigns<P extends string>(space: DesignSpace<P>, sampler: DesignSampler, rng: Rng): Design<P>[] {
   switch (sampler.kind) {
     case 'random':
       checkCount(sampler.count);
-      return Array.from({ length: sampler.count }, () => sampleArch(space, rng));
+      return Array.from({ length: sampler.count }, () => sampleDesign(space, rng));
     case 'lhs':
       checkCount(sampler.count);
       return latinHypercube(space, sampler.count, rng);
     case 'grid':
-      return gridArchs(space, { pointsPerParam: sampler.pointsPerParam, maxDesigns: sampler.maxDesigns });
+      return gridDesigns(space, { pointsPerParam: sampler.pointsPerParam, maxDesigns: sampler.maxDesigns });
   }
 }
 
@@ -36,7 +35,7 @@ function checkCount(count: number): void {
  * `count` equal strata, every stratum is used once (in a random order per parameter), the point is uniform
  * within its stratum, then decoded and snapped to the grid.
  */
-function latinHypercube(space: DesignSpace, count: number, rng: Rng): ArchConfig[] {
+function latinHypercube<P extends string>(space: DesignSpace<P>, count: number, rng: Rng): Design<P>[] {
   const columns = space.params.map((p) => {
     const values = gridValues(p);
     const lo = encodeValue(p, values[0]);
@@ -47,5 +46,5 @@ function latinHypercube(space: DesignSpace, count: number, rng: Rng): ArchConfig
     );
     return strata.map((s) => snapValue(p, decodeValue(p, lo + ((hi - lo) * (s + rng.next())) / count)));
   });
-  return Array.from({ length: count }, (_, i) => archFromVector(columns.map((c) => c[i])));
+  return Array.from({ length: count }, (_, i) => designFromVector(space, columns.map((c) => c[i])));
 }

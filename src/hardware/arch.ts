@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import { PositiveInt } from '../common/errors';
+import type { SimbaParam } from './space';
 
 /**
  * One Simba-like accelerator configuration: the six parameters VAESA searches.
@@ -25,7 +26,7 @@ export const ArchConfigCodec = t.readonly(
 
 export type ArchConfig = t.TypeOf<typeof ArchConfigCodec>;
 
-export type ParamName = keyof ArchConfig;
+export type ParamName = SimbaParam;
 
 /** The six parameters in VAESA's order (the order of encoded vectors). */
 export const PARAM_NAMES: readonly ParamName[] = [
@@ -50,6 +51,13 @@ export const simbaDefaultArch: ArchConfig = {
 /** VAESA's arch id: `arch_<meshX>_<macs/128>_<acc>_<weight>_<input>_<global>`. */
 export function archId(arch: ArchConfig): string {
   return `arch_${arch.meshX}_${arch.macs / 128}_${arch.accumulationBuffer}_${arch.weightBuffer}_${arch.inputBuffer}_${arch.globalBuffer}`;
+}
+
+/** A design's name in messages: VAESA's arch id for a Simba design, else its JSON. */
+export function designName(design: Readonly<Record<string, number>>): string {
+  const keys = Object.keys(design);
+  const simba = keys.length === PARAM_NAMES.length && PARAM_NAMES.every((n) => n in design);
+  return simba ? archId(design as ArchConfig) : JSON.stringify(design);
 }
 
 export function archToVector(arch: ArchConfig): number[] {

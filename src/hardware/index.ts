@@ -1,16 +1,28 @@
-export { ArchConfigCodec, PARAM_NAMES, simbaDefaultArch, archId, archToVector, archFromVector } from './arch';
+export { ArchConfigCodec, PARAM_NAMES, simbaDefaultArch, archId, designName, archToVector, archFromVector } from './arch';
 export type { ArchConfig, ParamName } from './arch';
 export {
   simbaSpace,
   defineSpace,
+  SpaceInputCodec,
   gridValues,
   gridSize,
   gridAxis,
   spaceCardinality,
   snapValue,
-  snapArch,
   encodeValue,
   decodeValue,
+  designToVector,
+  designFromVector,
+  designKey,
+  snapDesign,
+  encodeDesign,
+  decodeDesign,
+  isValidDesign,
+  parseDesign,
+  sampleDesign,
+  gridDesigns,
+  isSimbaSpace,
+  snapArch,
   encodeArch,
   decodeArch,
   isValidArch,
@@ -18,4 +30,17 @@ export {
   sampleArch,
   gridArchs,
 } from './space';
-export type { DesignSpace, ParamSpec, ParamGrid, ArchValidity, GridOptions } from './space';
+export type {
+  DesignSpace,
+  Design,
+  ParamOf,
+  SimbaParam,
+  ParamSpec,
+  ParamGrid,
+  ParamEncoding,
+  ParamInput,
+  SpaceInput,
+  DesignValidity,
+  ArchValidity,
+  GridOptions,
+} from './space';

@@ -1,4 +1,4 @@
-export type { LatentModel } from './latent-model';
+export type { LatentModel, LatentBox } from './latent-model';
 export { useBackend } from './tf';
 export { prepareWasmKernels } from './wasm-kernels';
 export type { BackendName, UseBackendOptions } from './tf';

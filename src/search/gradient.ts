@@ -1,7 +1,7 @@
 import { tf } from '../model/tf';
 import type { Rng } from '../common/rng';
-import { archId, type ArchConfig } from '../hardware/arch';
-import type { LatentModel } from '../model/latent-model';
+import { designKey, type Design } from '../hardware/space';
+import type { LatentBox, LatentModel } from '../model/latent-model';
 import type { ConvLayer } from '../workload/layer';
 import type { Ledger } from './ledger';
 import { logObjectiveWeights, type WeightedLayer } from './target';
@@ -27,12 +27,12 @@ export interface BatchedCostPredictor {
   predictLogCostLayers(z: tf.Tensor2D, layers: readonly ConvLayer[]): { logCycles: tf.Tensor2D; logEnergy: tf.Tensor2D };
 }
 
-export function hasBatchedPrediction(model: LatentModel): model is LatentModel & BatchedCostPredictor {
+export function hasBatchedPrediction<P extends string>(model: LatentModel<P>): model is LatentModel<P> & BatchedCostPredictor {
   return typeof (model as Partial<BatchedCostPredictor>).predictLogCostLayers === 'function';
 }
 
 /** Per-layer predictions stacked to [layers.length, n], through the batched form when the model has it. */
-function predictLayers(model: LatentModel, z: tf.Tensor2D, layers: readonly ConvLayer[]): { logCycles: tf.Tensor2D; logEnergy: tf.Tensor2D } {
+function predictLayers<P extends string>(model: LatentModel<P>, z: tf.Tensor2D, layers: readonly ConvLayer[]): { logCycles: tf.Tensor2D; logEnergy: tf.Tensor2D } {
   if (hasBatchedPrediction(model)) return model.predictLogCostLayers(z, layers);
   const cycles: tf.Tensor1D[] = [];
   const energy: tf.Tensor1D[] = [];
@@ -48,8 +48,8 @@ function predictLayers(model: LatentModel, z: tf.Tensor2D, layers: readonly Conv
  * Predicted log network totals for latent points: log Σ_l count_l · exp(logCost_l(z)), computed for
  * all points (a row each) and layers at once. Returns tensors of shape [n].
  */
-export function predictLogTotals(
-  model: LatentModel,
+export function predictLogTotals<P extends string>(
+  model: LatentModel<P>,
   z: tf.Tensor2D,
   layers: readonly WeightedLayer[],
 ): { logCycles: tf.Tensor1D; logEnergy: tf.Tensor1D } {
@@ -67,7 +67,7 @@ export function predictLogTotals(
 }
 
 /** Predicted totals of designs, through their latent means (what the predictor says of the snapped design). */
-export function predictDesigns(model: LatentModel, archs: readonly ArchConfig[], layers: readonly WeightedLayer[]): PredictedMetrics[] {
+export function predictDesigns<P extends string>(model: LatentModel<P>, archs: readonly Design<P>[], layers: readonly WeightedLayer[]): PredictedMetrics[] {
   if (archs.length === 0) return [];
   const z = tf.tensor2d(model.encode(archs), [archs.length, model.latentDim]);
   const totals = predictLogTotals(model, z, layers);
@@ -87,8 +87,8 @@ export function predictDesigns(model: LatentModel, archs: readonly ArchConfig[],
  * (step 0 = the starts, step `steps` = after the last update), grouped by recorded step. `stop` is
  * checked before every step; when it returns true, the points recorded so far are returned.
  */
-export function descend(
-  model: LatentModel,
+export function descend<P extends string>(
+  model: LatentModel<P>,
   layers: readonly WeightedLayer[],
   starts: readonly (readonly number[])[],
   weights: readonly LossWeights[],
@@ -139,13 +139,13 @@ export function descend(
  * snapped design (its start's loss) and evaluated best first, while budget remains. A new round
  * starts while budget remains and the last round found at least one new design, up to `maxRounds`.
  */
-export async function gradientSearch(
-  model: LatentModel,
-  toDesigns: (points: readonly (readonly number[])[]) => ArchConfig[],
-  ledger: Ledger,
+export async function gradientSearch<P extends string>(
+  model: LatentModel<P>,
+  toDesigns: (points: readonly (readonly number[])[]) => Design<P>[],
+  ledger: Ledger<P>,
   rng: Rng,
   options: GradientSearchOptions,
-  bound: number,
+  box: LatentBox,
   pareto: boolean,
 ): Promise<void> {
   const steps = options.steps ?? 200;
@@ -160,7 +160,7 @@ export async function gradientSearch(
   }
   const objectiveWeights = logObjectiveWeights(ledger.objective);
   for (let round = 0; round < maxRounds && !ledger.done(); round++) {
-    const starts = Array.from({ length: count }, () => Array.from({ length: model.latentDim }, () => rng.uniform(-bound, bound)));
+    const starts = Array.from({ length: count }, () => Array.from({ length: model.latentDim }, (_, d) => rng.uniform(box.lower[d], box.upper[d])));
     const weights: LossWeights[] = starts.map(() => {
       if (!pareto) return objectiveWeights;
       const w = rng.next();
@@ -180,8 +180,8 @@ export async function gradientSearch(
   if (!ledger.done()) ledger.exhaust();
 }
 
-interface Candidate {
-  readonly arch: ArchConfig;
+interface Candidate<P extends string> {
+  readonly arch: Design<P>;
   readonly predicted: PredictedMetrics;
   readonly rank: number;
 }
@@ -190,19 +190,19 @@ interface Candidate {
  * Distinct decoded designs of a round, best predicted loss first (ties: earlier recorded step, then
  * start); points decoding to a design already in the round are counted as duplicates.
  */
-function rankCandidates(
-  model: LatentModel,
-  toDesigns: (points: readonly (readonly number[])[]) => ArchConfig[],
-  ledger: Ledger,
+function rankCandidates<P extends string>(
+  model: LatentModel<P>,
+  toDesigns: (points: readonly (readonly number[])[]) => Design<P>[],
+  ledger: Ledger<P>,
   recorded: readonly (readonly (readonly number[])[])[],
   weights: readonly LossWeights[],
-): Candidate[] {
+): Candidate<P>[] {
   const points = recorded.flat();
   const archs = toDesigns(points);
-  const byId = new Map<string, { arch: ArchConfig; starts: number[] }>();
+  const byId = new Map<string, { arch: Design<P>; starts: number[] }>();
   archs.forEach((arch, k) => {
     const start = k % weights.length;
-    const key = archId(arch);
+    const key = designKey(model.space, arch);
     const entry = byId.get(key);
     if (entry === undefined) byId.set(key, { arch, starts: [start] });
     else entry.starts.push(start);

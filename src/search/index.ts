@@ -1,4 +1,7 @@
-export { latentSearch } from './latent-search';
+export { latentSearch, latentSearchBox } from './latent-search';
+export { runOptimizer } from './optimizer';
+export type { Optimizer, OptimizerContext, CustomOptimizer, SearchBox, SearchDomain, Told } from './optimizer';
+export { randomOptimizer, gridOptimizer, bayesOptOptimizer } from './optimizers';
 export { inputSpaceSearch, normalisedDomain, rawDomain } from './input-search';
 export { weightedLayers, targetTotals, paretoFront } from './target';
 export type { SearchTarget, WeightedLayer, TargetMetrics } from './target';

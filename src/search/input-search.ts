@@ -1,16 +1,16 @@
 import { createRng } from '../common/rng';
-import { archFromVector } from '../hardware/arch';
-import { decodeArch, encodeValue, gridValues, snapValue, type DesignSpace } from '../hardware/space';
+import { decodeDesign, designFromVector, encodeValue, gridValues, snapValue, type DesignSpace } from '../hardware/space';
 import { createLedger, searchSettings } from './ledger';
-import { bayesOptSearch, randomSearch, type SearchDomain } from './optimizers';
+import { runOptimizer, type Optimizer, type OptimizerContext, type SearchDomain } from './optimizer';
+import { bayesOptOptimizer, randomOptimizer } from './optimizers';
 import { weightedLayers, type SearchTarget } from './target';
 import type { InputSpaceSearchOptions, SearchResult } from './types';
 
 /**
- * The box of a space's normalised parameters (`encodeArch`'s coordinates), from the encoded smallest
- * to the encoded largest valid value of each parameter; points decode and snap with `decodeArch`.
+ * The box of a space's normalised parameters (`encodeDesign`'s coordinates), from the encoded smallest
+ * to the encoded largest valid value of each parameter; points decode and snap with `decodeDesign`.
  */
-export function normalisedDomain(space: DesignSpace): SearchDomain {
+export function normalisedDomain<P extends string>(space: DesignSpace<P>): SearchDomain<P> {
   const ends = space.params.map((p) => {
     const values = gridValues(p);
     return [encodeValue(p, values[0]), encodeValue(p, values[values.length - 1])] as const;
@@ -18,7 +18,7 @@ export function normalisedDomain(space: DesignSpace): SearchDomain {
   return {
     lower: ends.map((e) => e[0]),
     upper: ends.map((e) => e[1]),
-    toDesigns: (points) => points.map((x) => decodeArch(space, x)),
+    toDesigns: (points) => points.map((x) => decodeDesign(space, x)),
   };
 }
 
@@ -28,7 +28,7 @@ export function normalisedDomain(space: DesignSpace): SearchDomain {
  * (bayes_opt over raw ranges): most of the box is then large values (for the global buffer, everything
  * above 128 KiB is the upper half).
  */
-export function rawDomain(space: DesignSpace): SearchDomain {
+export function rawDomain<P extends string>(space: DesignSpace<P>): SearchDomain<P> {
   const ends = space.params.map((p) => {
     const values = gridValues(p);
     return [values[0], values[values.length - 1]] as const;
@@ -36,33 +36,29 @@ export function rawDomain(space: DesignSpace): SearchDomain {
   return {
     lower: ends.map((e) => e[0]),
     upper: ends.map((e) => e[1]),
-    toDesigns: (points) => points.map((x) => archFromVector(space.params.map((p, i) => snapValue(p, x[i])))),
+    toDesigns: (points) => points.map((x) => designFromVector(space, space.params.map((p, i) => snapValue(p, x[i])))),
   };
 }
 
 /**
- * The baselines VAESA compares against: random search or BO directly over the normalised parameters
- * of `space` (or their raw values, `coordinates: 'raw'`; each proposal snapped to the grid before
- * evaluation), with the same budget accounting,
- * constraints and result as `latentSearch`.
+ * The baselines VAESA compares against: random search or BO (or the user's own ask/tell optimiser)
+ * directly over the normalised parameters of `space` (or their raw values, `coordinates: 'raw'`; each
+ * proposal snapped to the grid before evaluation), with the same budget accounting, constraints and
+ * result as `latentSearch`.
  */
-export async function inputSpaceSearch(space: DesignSpace, target: SearchTarget, options: InputSpaceSearchOptions): Promise<SearchResult> {
+export async function inputSpaceSearch<P extends string>(space: DesignSpace<P>, target: SearchTarget, options: InputSpaceSearchOptions<P>): Promise<SearchResult<P>> {
   const layers = weightedLayers(target);
-  const { seed } = searchSettings(options);
-  const ledger = createLedger(layers, options);
+  const { seed, budget, objective } = searchSettings(options);
+  const ledger = createLedger(space, layers, options);
   const rng = createRng(seed);
   const coordinates = options.coordinates ?? 'normalised';
   if (coordinates !== 'normalised' && coordinates !== 'raw') {
     throw new RangeError(`inputSpaceSearch: coordinates must be 'normalised' or 'raw', got ${JSON.stringify(coordinates)}`);
   }
   const domain = coordinates === 'raw' ? rawDomain(space) : normalisedDomain(space);
-  switch (options.optimizer) {
-    case 'bo':
-      await bayesOptSearch(domain, ledger, rng, options.bo ?? {}, options.pareto === true);
-      break;
-    case 'random':
-      await randomSearch(domain, ledger, rng);
-      break;
-  }
-  return ledger.result(`input-${options.optimizer}`);
+  const context: OptimizerContext = { box: domain, rng, objective, budget, pareto: options.pareto === true };
+  const choice = options.optimizer;
+  const optimizer: Optimizer = choice === 'bo' ? bayesOptOptimizer(context, options.bo ?? {}) : choice === 'random' ? randomOptimizer(context) : choice.create(context);
+  await runOptimizer(optimizer, domain, ledger);
+  return ledger.result(`input-${typeof choice === 'string' ? choice : choice.name}`);
 }

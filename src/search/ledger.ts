@@ -1,6 +1,7 @@
 import { costModelEvaluator } from '../mapper/evaluator';
 import { callEvaluator, EvaluatorFailure, mapWithConcurrency, type CostMetrics, type Evaluator } from '../common/evaluator';
-import { archId, type ArchConfig } from '../hardware/arch';
+import { designName } from '../hardware/arch';
+import { designKey, isSimbaSpace, type Design, type DesignSpace, type SimbaParam } from '../hardware/space';
 import { layerName } from '../workload/layer';
 import { objectiveValue, type Objective } from '../common/objective';
 import { paretoFront, targetTotals, type WeightedLayer } from './target';
@@ -13,16 +14,16 @@ import type {
 } from './types';
 
 /** What happened to one proposed design. */
-export type Submission =
-  | { readonly kind: 'new'; readonly design: EvaluatedDesign }
-  | { readonly kind: 'duplicate'; readonly design: EvaluatedDesign }
+export type Submission<P extends string = SimbaParam> =
+  | { readonly kind: 'new'; readonly design: EvaluatedDesign<P> }
+  | { readonly kind: 'duplicate'; readonly design: EvaluatedDesign<P> }
   | { readonly kind: 'rejected' };
 
 /**
  * The budget and bookkeeping every optimiser shares: evaluates each distinct design once on the
  * whole target, applies the constraints, tracks best/history/duplicates, and decides when to stop.
  */
-export interface Ledger {
+export interface Ledger<P extends string = SimbaParam> {
   readonly layers: readonly WeightedLayer[];
   readonly objective: Objective;
   /** True once the budget is spent, the signal aborted, or too many proposals in a row were repeats. */
@@ -30,9 +31,9 @@ export interface Ledger {
   /** Distinct evaluations still allowed. */
   remaining(): number;
   /** Whether `arch` was already evaluated (no evaluation, no side effect). */
-  has(arch: ArchConfig): boolean;
+  has(arch: Design<P>): boolean;
   /** Evaluates `arch` unless it is a repeat or fails the predicate. Call only while `!done()`. */
-  submit(arch: ArchConfig, predicted?: PredictedMetrics): Promise<Submission>;
+  submit(arch: Design<P>, predicted?: PredictedMetrics): Promise<Submission<P>>;
   /**
    * Counts proposals that repeated another proposal of the same batch (an optimiser that dedupes a
    * batch before submitting it); they do not count toward the repeats-in-a-row limit.
@@ -40,21 +41,23 @@ export interface Ledger {
   countBatchDuplicates(count: number): void;
   /** Marks that the optimiser has no more proposals. */
   exhaust(): void;
-  result(optimizer: string): SearchResult;
+  result(optimizer: string): SearchResult<P>;
 }
 
 /**
- * The evaluator a search uses: the caller's, or the built-in cost model (setup 'pat', each layer mapped
- * for the same objective the search minimises).
+ * The evaluator a search uses: the caller's, or for Simba's space the built-in cost model (setup 'pat',
+ * each layer mapped for the same objective the search minimises). Another space needs the caller's.
  */
-export function evaluatorOf(options: CommonSearchOptions): Evaluator {
-  return options.evaluator ?? costModelEvaluator({ objective: options.objective ?? 'edp' });
+export function evaluatorOf<P extends string>(space: DesignSpace<P>, options: CommonSearchOptions<P>): Evaluator<P> {
+  if (options.evaluator !== undefined) return options.evaluator;
+  if (!isSimbaSpace(space)) throw new RangeError(`search: the space ${space.name} has no built-in evaluator: pass options.evaluator`);
+  return costModelEvaluator({ objective: options.objective ?? 'edp' }) as unknown as Evaluator<P>;
 }
 
 export const DEFAULT_BUDGET = 100;
 
 /** Budget and seed after defaults, checked (programmer errors throw). */
-export function searchSettings(options: CommonSearchOptions): { budget: number; seed: number; objective: Objective } {
+export function searchSettings<P extends string>(options: CommonSearchOptions<P>): { budget: number; seed: number; objective: Objective } {
   const budget = options.budget ?? DEFAULT_BUDGET;
   if (!Number.isInteger(budget) || budget < 1) throw new RangeError(`search: budget must be a positive integer, got ${budget}`);
   const positive = (v: number | undefined): boolean => v === undefined || (typeof v === 'number' && v > 0 && !Number.isNaN(v));
@@ -75,13 +78,14 @@ export function searchSettings(options: CommonSearchOptions): { budget: number; 
   return { budget, seed, objective: options.objective ?? 'edp' };
 }
 
-export function createLedger(
+export function createLedger<P extends string>(
+  space: DesignSpace<P>,
   layers: readonly WeightedLayer[],
-  options: CommonSearchOptions,
+  options: CommonSearchOptions<P>,
   now: () => number = () => performance.now(),
-): Ledger {
+): Ledger<P> {
   const { budget, seed, objective } = searchSettings(options);
-  const evaluator = evaluatorOf(options);
+  const evaluator = evaluatorOf(space, options);
   const maxRepeats = options.maxConsecutiveRepeats ?? 200;
   const maxArea = options.constraints?.maxArea;
   const maxEnergy = options.constraints?.maxEnergy;
@@ -92,10 +96,10 @@ export function createLedger(
   let evaluatorError: string | undefined;
   let failed = 0;
   const started = now();
-  const seen = new Map<string, EvaluatedDesign>();
-  const evaluations: EvaluatedDesign[] = [];
+  const seen = new Map<string, EvaluatedDesign<P>>();
+  const evaluations: EvaluatedDesign<P>[] = [];
   const history: number[] = [];
-  let best: EvaluatedDesign | undefined;
+  let best: EvaluatedDesign<P> | undefined;
   let duplicates = 0;
   let rejected = 0;
   let infeasible = 0;
@@ -113,11 +117,11 @@ export function createLedger(
   };
 
   const limits = { timeoutMs: options.evaluationTimeoutMs, signal: options.signal };
-  const evaluate = async (arch: ArchConfig, predicted: PredictedMetrics | undefined): Promise<EvaluatedDesign> => {
+  const evaluate = async (arch: Design<P>, predicted: PredictedMetrics | undefined): Promise<EvaluatedDesign<P>> => {
     const t0 = now();
     let perLayer: CostMetrics[];
     try {
-      perLayer = await mapWithConcurrency(layers, concurrency, (l) => callEvaluator(evaluator, arch, l.layer, `${archId(arch)} on ${layerName(l.layer)}`, limits));
+      perLayer = await mapWithConcurrency(layers, concurrency, (l) => callEvaluator(evaluator, arch, l.layer, `${designName(arch)} on ${layerName(l.layer)}`, limits));
     } catch (e) {
       if (!(e instanceof EvaluatorFailure)) throw e;
       return { arch, cycles: Number.NaN, energy: Number.NaN, edp: Number.NaN, area: undefined, objective: Number.NaN, feasible: false, error: e.message };
@@ -149,7 +153,7 @@ export function createLedger(
     objective,
     done: () => stopReason() !== undefined,
     remaining: () => Math.max(0, budget - evaluations.length),
-    has: (arch) => seen.has(archId(arch)),
+    has: (arch) => seen.has(designKey(space, arch)),
     countBatchDuplicates: (count) => {
       duplicates += count;
     },
@@ -158,7 +162,7 @@ export function createLedger(
     },
     submit: async (arch, predicted) => {
       if (stopReason() !== undefined) throw new Error('search ledger: submit called after the search stopped');
-      const key = archId(arch);
+      const key = designKey(space, arch);
       const previous = seen.get(key);
       if (previous !== undefined) {
         duplicates++;

@@ -1,33 +1,18 @@
 import { shuffled, type Rng } from '../common/rng';
-import type { ArchConfig } from '../hardware/arch';
 import { defaultAcquisition, minimizeAcquisition } from './acquisition';
 import { fitGp, type GpHyperparameters } from './gp';
-import type { Ledger, Submission } from './ledger';
+import type { Optimizer, OptimizerContext, SearchBox, Told } from './optimizer';
 import type { Objective } from '../common/objective';
 import { logObjectiveWeights } from './target';
 import type { BayesOptOptions } from './types';
 
-/**
- * A continuous box searched by the model-free optimisers, and how its points become designs:
- * the latent box through the decoder, or the normalised parameter box through `decodeArch`.
- */
-export interface SearchDomain {
-  readonly lower: readonly number[];
-  readonly upper: readonly number[];
-  /** Valid (snapped) designs for the given points of the box. */
-  toDesigns(points: readonly (readonly number[])[]): ArchConfig[];
+function uniformPoint(box: SearchBox, rng: Rng): number[] {
+  return box.lower.map((lo, d) => rng.uniform(lo, box.upper[d]));
 }
 
-function uniformPoint(domain: SearchDomain, rng: Rng): number[] {
-  return domain.lower.map((lo, d) => rng.uniform(lo, domain.upper[d]));
-}
-
-/** Random search: points uniform in the box, decoded, until the ledger stops. */
-export async function randomSearch(domain: SearchDomain, ledger: Ledger, rng: Rng): Promise<void> {
-  while (!ledger.done()) {
-    const [arch] = domain.toDesigns([uniformPoint(domain, rng)]);
-    await ledger.submit(arch);
-  }
+/** Random search: one point uniform in the box per ask, for as long as the search runs. */
+export function randomOptimizer(context: OptimizerContext): Optimizer {
+  return { ask: () => [uniformPoint(context.box, context.rng)], tell: () => undefined };
 }
 
 /** Refuse grids larger than this many points. */
@@ -43,35 +28,35 @@ export function defaultGridPoints(dimension: number, budget: number): number {
 /**
  * Grid search: `pointsPerDim` evenly spaced values per dimension (ends included; the centre when 1),
  * the full grid visited in a seeded random order (so a budget smaller than the grid samples it
- * without bias toward one corner), until the ledger stops or the grid is used up.
+ * without bias toward one corner), in chunks, until the search stops or the grid is used up.
  */
-export async function gridSearch(domain: SearchDomain, ledger: Ledger, rng: Rng, pointsPerDim: number): Promise<void> {
+export function gridOptimizer(context: OptimizerContext, pointsPerDim: number): Optimizer {
+  const { box, rng } = context;
   if (!Number.isInteger(pointsPerDim) || pointsPerDim < 1) throw new RangeError(`grid search: pointsPerDim must be a positive integer, got ${pointsPerDim}`);
-  const dimension = domain.lower.length;
+  const dimension = box.lower.length;
   const total = Math.pow(pointsPerDim, dimension);
   if (total > MAX_GRID_POINTS) throw new RangeError(`grid search: ${total} grid points exceed ${MAX_GRID_POINTS}`);
   const axis = (d: number, i: number): number =>
-    pointsPerDim === 1
-      ? (domain.lower[d] + domain.upper[d]) / 2
-      : domain.lower[d] + ((domain.upper[d] - domain.lower[d]) * i) / (pointsPerDim - 1);
+    pointsPerDim === 1 ? (box.lower[d] + box.upper[d]) / 2 : box.lower[d] + ((box.upper[d] - box.lower[d]) * i) / (pointsPerDim - 1);
   const order = shuffled(rng, Array.from({ length: total }, (_, n) => n));
   const chunk = 256;
-  for (let start = 0; start < order.length && !ledger.done(); start += chunk) {
-    const points = order.slice(start, start + chunk).map((n) => {
-      const p: number[] = [];
-      let rest = n;
-      for (let d = 0; d < dimension; d++) {
-        p.push(axis(d, rest % pointsPerDim));
-        rest = Math.floor(rest / pointsPerDim);
-      }
-      return p;
-    });
-    for (const arch of domain.toDesigns(points)) {
-      if (ledger.done()) return;
-      await ledger.submit(arch);
-    }
-  }
-  if (!ledger.done()) ledger.exhaust();
+  let start = 0;
+  return {
+    ask: () => {
+      const points = order.slice(start, start + chunk).map((n) => {
+        const p: number[] = [];
+        let rest = n;
+        for (let d = 0; d < dimension; d++) {
+          p.push(axis(d, rest % pointsPerDim));
+          rest = Math.floor(rest / pointsPerDim);
+        }
+        return p;
+      });
+      start += chunk;
+      return points;
+    },
+    tell: () => undefined,
+  };
 }
 
 /** A BO observation: the proposal (in the unit cube) and the log metrics of the design it gave, if feasible. */
@@ -99,14 +84,9 @@ const CHEBYSHEV_AUGMENTATION = 0.05;
  * design is observed with the worst value seen. In Pareto mode each iteration draws a random weight
  * and minimises ParEGO's augmented Chebyshev scalarisation of (log cycles, log energy).
  */
-export async function bayesOptSearch(
-  domain: SearchDomain,
-  ledger: Ledger,
-  rng: Rng,
-  options: BayesOptOptions,
-  pareto: boolean,
-): Promise<void> {
-  const dimension = domain.lower.length;
+export function bayesOptOptimizer(context: OptimizerContext, options: BayesOptOptions): Optimizer {
+  const { box, rng, objective, pareto } = context;
+  const dimension = box.lower.length;
   const acquisition = options.acquisition ?? defaultAcquisition;
   const initialPoints = options.initialPoints ?? 5;
   const refitEveryIterationUpTo = options.gpRefit?.everyIterationUpTo ?? 100;
@@ -117,50 +97,56 @@ export async function bayesOptSearch(
   let lastFitSize = 0;
   const unitLower = new Array<number>(dimension).fill(0);
   const unitUpper = new Array<number>(dimension).fill(1);
-  const fromUnit = (u: readonly number[]): number[] =>
-    u.map((v, d) => domain.lower[d] + v * (domain.upper[d] - domain.lower[d]));
+  const fromUnit = (u: readonly number[]): number[] => u.map((v, d) => box.lower[d] + v * (box.upper[d] - box.lower[d]));
   const observations: Observation[] = [];
   let hyperparameters: GpHyperparameters | undefined;
   let fits = 0;
   let repeatsInARow = 0;
-  while (!ledger.done()) {
+  let pending: number[] = [];
+  const propose = (): number[] => {
     const feasibleCount = observations.filter((o) => o.log !== undefined).length;
-    let unit: number[];
     if (observations.length < initialPoints || feasibleCount < 2 || repeatsInARow >= RANDOM_AFTER_REPEATS) {
-      unit = unitLower.map(() => rng.next());
-    } else {
-      const ys = scalarise(observations, ledger.objective, pareto ? rng.next() : undefined);
-      const n = observations.length;
-      const early = n <= refitEveryIterationUpTo;
-      const refit = hyperparameters === undefined || early || n >= lastFitSize * (1 + refitGrowth);
-      const fullFit = hyperparameters === undefined || (early && fits % FULL_REFIT_EVERY === 0);
-      const fitted = fitGp(observations.map((o) => o.unit), ys, rng, {
-        kernel: options.kernel ?? 'isotropic',
-        restarts: fullFit ? (options.gpRestarts ?? 2) : 0,
-        maxIterations: fullFit ? 60 : WARM_FIT_ITERATIONS,
-        ...(hyperparameters === undefined ? {} : { initial: hyperparameters }),
-        keepInitial: !refit,
-      });
-      if (refit) {
-        fits++;
-        lastFitSize = n;
-      }
-      hyperparameters = fitted.hyperparameters;
-      unit = minimizeAcquisition(fitted.posterior, acquisition, Math.min(...ys), unitLower, unitUpper, rng, {
-        samples: options.acquisitionSamples ?? 1000,
-        localStarts: options.acquisitionLocalStarts ?? 5,
-      });
+      return unitLower.map(() => rng.next());
     }
-    const [arch] = domain.toDesigns([fromUnit(unit)]);
-    const outcome = await ledger.submit(arch);
-    repeatsInARow = outcome.kind === 'new' ? 0 : repeatsInARow + 1;
-    observations.push({ unit, log: logMetrics(outcome) });
-  }
+    const ys = scalarise(observations, objective, pareto ? rng.next() : undefined);
+    const n = observations.length;
+    const early = n <= refitEveryIterationUpTo;
+    const refit = hyperparameters === undefined || early || n >= lastFitSize * (1 + refitGrowth);
+    const fullFit = hyperparameters === undefined || (early && fits % FULL_REFIT_EVERY === 0);
+    const fitted = fitGp(observations.map((o) => o.unit), ys, rng, {
+      kernel: options.kernel ?? 'isotropic',
+      restarts: fullFit ? (options.gpRestarts ?? 2) : 0,
+      maxIterations: fullFit ? 60 : WARM_FIT_ITERATIONS,
+      ...(hyperparameters === undefined ? {} : { initial: hyperparameters }),
+      keepInitial: !refit,
+    });
+    if (refit) {
+      fits++;
+      lastFitSize = n;
+    }
+    hyperparameters = fitted.hyperparameters;
+    return minimizeAcquisition(fitted.posterior, acquisition, Math.min(...ys), unitLower, unitUpper, rng, {
+      samples: options.acquisitionSamples ?? 1000,
+      localStarts: options.acquisitionLocalStarts ?? 5,
+    });
+  };
+  return {
+    ask: () => {
+      pending = propose();
+      return [fromUnit(pending)];
+    },
+    tell: (results) => {
+      for (const r of results) {
+        repeatsInARow = r.outcome === 'new' ? 0 : repeatsInARow + 1;
+        observations.push({ unit: pending, log: logMetrics(r) });
+      }
+    },
+  };
 }
 
-function logMetrics(outcome: Submission): Observation['log'] {
-  if (outcome.kind === 'rejected' || !outcome.design.feasible) return undefined;
-  return { cycles: Math.log(outcome.design.cycles), energy: Math.log(outcome.design.energy) };
+function logMetrics(told: Told): Observation['log'] {
+  if (told.outcome === 'rejected' || !told.feasible) return undefined;
+  return { cycles: Math.log(told.cycles), energy: Math.log(told.energy) };
 }
 
 /**

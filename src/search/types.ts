@@ -1,14 +1,15 @@
 import type { Evaluator } from '../common/evaluator';
-import type { ArchConfig } from '../hardware/arch';
+import type { Design, SimbaParam } from '../hardware/space';
 import type { Acquisition } from './acquisition';
 import type { GpKernel } from './gp';
 import type { Objective } from '../common/objective';
+import type { CustomOptimizer } from './optimizer';
 
 /**
  * Limits on acceptable designs, honoured by every optimiser: an infeasible design never becomes
  * `best` and never enters the Pareto front.
  */
-export interface SearchConstraints {
+export interface SearchConstraints<P extends string = SimbaParam> {
   /**
    * Largest acceptable area in mm², compared with the `area` the evaluator reports (the largest over
    * the target's layers). Known only after evaluating, so an over-area design costs one unit of budget;
@@ -19,7 +20,7 @@ export interface SearchConstraints {
    * A predicate on the design, checked before evaluating it: a design failing it is never evaluated,
    * costs no budget, and is counted in `SearchResult.rejected`.
    */
-  readonly feasible?: (arch: ArchConfig) => boolean;
+  readonly feasible?: (arch: Design<P>) => boolean;
   /**
    * Largest acceptable energy in pJ over the whole target (Σ count·energy), e.g. a battery budget per
    * inference. Like `maxArea`, checked after evaluating.
@@ -78,9 +79,9 @@ export interface BayesOptOptions {
 }
 
 /** Options shared by `latentSearch` and `inputSpaceSearch`. */
-export interface CommonSearchOptions {
-  /** Scores a design on one layer (default: the built-in cost model, `costModelEvaluator`). */
-  readonly evaluator?: Evaluator;
+export interface CommonSearchOptions<P extends string = SimbaParam> {
+  /** Scores a design on one layer (default for Simba's space: the built-in cost model, `costModelEvaluator`; required for any other space). */
+  readonly evaluator?: Evaluator<P>;
   /** What to do when the evaluator fails (default `abort`, see `EvaluatorErrorPolicy`). */
   readonly onEvaluatorError?: EvaluatorErrorPolicy;
   /** Give up on one evaluator call after this many milliseconds (a failure, see `onEvaluatorError`). */
@@ -93,7 +94,7 @@ export interface CommonSearchOptions {
   readonly seed?: number;
   /** Quantity minimised (default `edp`). */
   readonly objective?: Objective;
-  readonly constraints?: SearchConstraints;
+  readonly constraints?: SearchConstraints<P>;
   /**
    * Multi-objective mode: optimisers spread their effort over latency/energy trade-offs (BO by ParEGO's
    * random augmented-Chebyshev scalarisations, gradient descent by a random weight per start) and the
@@ -130,17 +131,22 @@ export interface GradientSearchOptions {
 export type LatentOptimizer = 'gradient' | 'bo' | 'random' | 'grid';
 export type InputSpaceOptimizer = 'bo' | 'random';
 
-export interface LatentSearchOptions extends CommonSearchOptions {
-  readonly optimizer: LatentOptimizer;
-  /** The latent box is [-latentBound, latentBound]^latentDim (VAESA: 1). */
+export interface LatentSearchOptions<P extends string = SimbaParam> extends CommonSearchOptions<P> {
+  /** A built-in optimiser, or the user's own (ask/tell over the latent box, see `Optimizer`). */
+  readonly optimizer: LatentOptimizer | CustomOptimizer;
+  /**
+   * The latent box is [-latentBound, latentBound]^latentDim (VAESA: 1). Default: the box the model's
+   * training designs span (`latentBox`, from the spread of their latent means).
+   */
   readonly latentBound?: number;
   readonly gradient?: GradientSearchOptions;
   /** Grid points per latent dimension (default: the smallest k with k^latentDim >= budget). */
   readonly gridPointsPerDim?: number;
 }
 
-export interface InputSpaceSearchOptions extends CommonSearchOptions {
-  readonly optimizer: InputSpaceOptimizer;
+export interface InputSpaceSearchOptions<P extends string = SimbaParam> extends CommonSearchOptions<P> {
+  /** A built-in optimiser, or the user's own (ask/tell over the box, see `Optimizer`). */
+  readonly optimizer: InputSpaceOptimizer | CustomOptimizer;
   /**
    * The box searched: `normalised` (default) = each parameter's log-normalised coordinate (`encodeArch`),
    * `raw` = its raw value, as VAESA's original-space baseline searched (see `rawDomain`).
@@ -156,8 +162,8 @@ export interface PredictedMetrics {
 }
 
 /** One distinct design the search evaluated, with its metrics on the whole target. */
-export interface EvaluatedDesign {
-  readonly arch: ArchConfig;
+export interface EvaluatedDesign<P extends string = SimbaParam> {
+  readonly arch: Design<P>;
   /** Total cycles over the target (Σ count·cycles). */
   readonly cycles: number;
   /** Total energy in pJ over the target (Σ count·energy). */
@@ -176,8 +182,8 @@ export interface EvaluatedDesign {
   readonly predicted?: PredictedMetrics;
 }
 
-export interface BestDesign {
-  readonly arch: ArchConfig;
+export interface BestDesign<P extends string = SimbaParam> {
+  readonly arch: Design<P>;
   readonly cycles: number;
   readonly energy: number;
   readonly edp: number;
@@ -195,21 +201,21 @@ export interface SearchTiming {
   readonly searchMs: number;
 }
 
-export interface SearchResult {
+export interface SearchResult<P extends string = SimbaParam> {
   readonly optimizer: string;
   readonly objective: Objective;
   readonly budget: number;
   readonly seed: number;
   /** Best feasible design by the objective; undefined when no feasible design was evaluated. */
-  readonly best: BestDesign | undefined;
+  readonly best: BestDesign<P> | undefined;
   /** The predictor's totals for `best`, when a predictor guided the search. */
   readonly predicted?: PredictedMetrics;
   /** history[i] = best feasible objective after i+1 distinct evaluations (+Infinity while none is feasible). */
   readonly history: readonly number[];
   /** Every distinct design evaluated, in evaluation order. */
-  readonly evaluations: readonly EvaluatedDesign[];
+  readonly evaluations: readonly EvaluatedDesign<P>[];
   /** Feasible latency/energy front among the evaluations (only in Pareto mode), by cycles ascending. */
-  readonly pareto?: readonly EvaluatedDesign[];
+  readonly pareto?: readonly EvaluatedDesign<P>[];
   /** Proposals that snapped to an already evaluated design (not evaluated again, no budget spent). */
   readonly duplicates: number;
   /** Proposals failing `constraints.feasible` (not evaluated, no budget spent). */

@@ -6,11 +6,11 @@
  */
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import { decodeWith, type VaesaError } from '../common/errors';
+import { decodeWith, invalidInput, type VaesaError } from '../common/errors';
 import { createRng } from '../common/rng';
 import { NormalisationStatsCodec } from '../dataset/normalise';
-import { PARAM_NAMES } from '../hardware/arch';
-import { defineSpace, type DesignSpace, type ParamSpec } from '../hardware/space';
+import { defineSpace, type DesignSpace, type ParamEncoding, type ParamGrid } from '../hardware/space';
+import { VAESA_LAYER_FIELDS } from '../workload/parse';
 import type { VaesaNetworks } from '../model/loss';
 import { mlpVariables, type Mlp } from '../model/mlp';
 import { createPredictor } from '../model/predictor';
@@ -21,7 +21,8 @@ import { modelConfigProblem, type VaesaModelConfig } from './config';
 import { assembleTrainedVaesa, type TrainedVaesa } from './trained';
 
 const FORMAT = 'vaesa-checkpoint';
-const VERSION = 1;
+/** 2: spaces of any parameters (grid `values`, `encoding`), the layer-feature layout and the latent box; 1 (vaesa 0.1) still loads. */
+const VERSION = 2;
 /** The weights file's name in the manifest. */
 export const WEIGHTS_FILE = 'weights.bin';
 const LAYER_WIDTH = 9;
@@ -39,14 +40,19 @@ const ModelConfigCodec = t.type({
     layer: t.type({ log: t.boolean, scaling: t.union([t.literal('none'), t.literal('max'), t.literal('mean')]) }),
   }),
 });
-const ParamSpecCodec = t.type({
-  name: t.keyof(Object.fromEntries(PARAM_NAMES.map((n) => [n, null])) as Record<(typeof PARAM_NAMES)[number], null>),
-  min: t.number,
-  max: t.number,
-  grid: t.union([t.type({ kind: t.literal('pow2') }), t.type({ kind: t.literal('multiple'), step: t.number })]),
-  unit: t.number,
-  scale: t.number,
-});
+const GridCodec = t.union([
+  t.type({ kind: t.literal('pow2') }),
+  t.type({ kind: t.literal('multiple'), step: t.number }),
+  t.type({ kind: t.literal('values'), values: t.array(t.number) }),
+]);
+const EncodingCodec = t.union([t.type({ kind: t.literal('log'), unit: t.number, scale: t.number }), t.type({ kind: t.literal('linear') })]);
+/** A parameter as version 2 saves it, or as version 1 did (VAESA's log encoding as top-level `unit` and `scale`). */
+const ParamSpecCodec = t.union([
+  t.type({ name: t.string, min: t.number, max: t.number, grid: GridCodec, encoding: EncodingCodec }),
+  t.type({ name: t.string, min: t.number, max: t.number, grid: GridCodec, unit: t.number, scale: t.number }),
+]);
+/** The layer features the heads read, in order (VAESA's nine: R S P Q C K N Wstride Hstride). */
+const FeatureLayoutCodec = t.type({ layer: t.array(t.string) });
 const EpochMetricsCodec = t.type({
   epoch: t.number,
   epochs: t.number,
@@ -80,8 +86,11 @@ const TrainingStateCodec = t.intersection([t.type({
 const WeightSpecCodec = t.type({ name: t.string, shape: t.array(t.number), dtype: t.literal('float32') });
 const ModelJsonCodec = t.type({
   format: t.literal(FORMAT),
-  version: t.literal(VERSION),
+  version: t.union([t.literal(1), t.literal(VERSION)]),
   vaesa: t.type({
+    // Absent in version 1 (read as VAESA's nine layer features and no latent box).
+    features: t.union([FeatureLayoutCodec, t.undefined]),
+    latentBox: t.union([t.type({ lower: t.array(t.number), upper: t.array(t.number) }), t.undefined]),
     config: ModelConfigCodec,
     space: t.type({ name: t.string, params: t.array(ParamSpecCodec) }),
     normalisation: NormalisationStatsCodec,
@@ -117,7 +126,7 @@ export interface VaesaModelJson {
 }
 
 /** A trained model (weights, config, design space, normalisation, history and optimiser state) as the checkpoint's two files. */
-export function encodeVaesa(trained: TrainedVaesa): EncodedVaesa {
+export function encodeVaesa<P extends string>(trained: TrainedVaesa<P>): EncodedVaesa {
   const network = namedNetworkWeights(trained.networks);
   const moments = [
     ...network.map((w, i) => ({ name: `optimiser/m/${w.name}`, tensor: trained.optimiser.m[i] })),
@@ -138,6 +147,8 @@ export function encodeVaesa(trained: TrainedVaesa): EncodedVaesa {
     vaesa: {
       config: trained.config,
       space: trained.space,
+      features: { layer: [...VAESA_LAYER_FIELDS] },
+      ...(trained.latentBox === undefined ? {} : { latentBox: trained.latentBox }),
       normalisation: trained.stats,
       history: trained.history,
       training: {
@@ -162,19 +173,30 @@ export function parseVaesaModelJson(text: string, source = 'model.json'): E.Eith
   return E.map((decoded: t.TypeOf<typeof ModelJsonCodec>) => ({ decoded, weightsFile: decoded.weightsManifest[0]?.paths[0] ?? WEIGHTS_FILE }))(decodeWith(ModelJsonCodec, raw, 'model.json'));
 }
 
-/** Builds the model from a checked `model.json` and the weights file's bytes (`weightsSource` names them in errors). */
-export function vaesaFromParts(modelJson: VaesaModelJson, weights: Uint8Array, weightsSource = modelJson.weightsFile): E.Either<VaesaError, TrainedVaesa> {
+/**
+ * Builds the model from a checked `model.json` and the weights file's bytes (`weightsSource` names them
+ * in errors). Given `expected`, the saved space must have its parameter names in its order.
+ */
+export function vaesaFromParts(modelJson: VaesaModelJson, weights: Uint8Array, weightsSource = modelJson.weightsFile, expected?: DesignSpace): E.Either<VaesaError, TrainedVaesa<string>> {
   const { vaesa, weightsManifest } = modelJson.decoded;
   const specs = weightsManifest.flatMap((g) => g.weights);
   const expectedBytes = specs.reduce((s, w) => s + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
   if (weights.byteLength !== expectedBytes) {
     return E.left({ _tag: 'ParseError', source: weightsSource, message: `expected ${expectedBytes} bytes, found ${weights.byteLength}` });
   }
-  let space: DesignSpace;
-  try {
-    space = defineSpace(vaesa.space.name, vaesa.space.params as ParamSpec[]);
-  } catch (e) {
-    return E.left({ _tag: 'InvalidInput', path: 'model.json.vaesa.space', value: vaesa.space, message: (e as Error).message });
+  const layout = vaesa.features?.layer ?? VAESA_LAYER_FIELDS;
+  if (layout.join() !== VAESA_LAYER_FIELDS.join()) {
+    return E.left(invalidInput('model.json.vaesa.features.layer', layout, `this version reads layer features ${VAESA_LAYER_FIELDS.join(' ')}`));
+  }
+  const defined = defineSpace({
+    name: vaesa.space.name,
+    params: vaesa.space.params.map((p) => ({ name: p.name, min: p.min, max: p.max, grid: p.grid as ParamGrid, encoding: savedEncoding(p) })),
+  });
+  if (E.isLeft(defined)) return E.left({ ...defined.left, ...(defined.left._tag === 'InvalidInput' ? { path: `model.json.vaesa.${defined.left.path}` } : {}) });
+  const space: DesignSpace = defined.right;
+  const names = (s: DesignSpace): string => s.params.map((p) => p.name).join(', ');
+  if (expected !== undefined && names(expected) !== names(space)) {
+    return E.left(invalidInput('model.json.vaesa.space.params', names(space), `the model's parameters differ from the space ${expected.name} (${names(expected)})`));
   }
   const config: VaesaModelConfig = vaesa.config;
   const badConfig = modelConfigProblem(config, 'model.json.vaesa.config');
@@ -226,14 +248,21 @@ export function vaesaFromParts(modelJson: VaesaModelJson, weights: Uint8Array, w
       history: vaesa.history,
       training: { ...training, bestLoss: bestLoss ?? Number.POSITIVE_INFINITY },
       optimiser,
+      ...(vaesa.latentBox === undefined ? {} : { latentBox: vaesa.latentBox }),
     }),
   );
+}
+
+function savedEncoding(p: t.TypeOf<typeof ParamSpecCodec>): ParamEncoding {
+  return 'encoding' in p ? p.encoding : { kind: 'log', unit: p.unit, scale: p.scale };
 }
 
 /**
  * A model from the checkpoint's two files as text and bytes, e.g. chosen by a browser's file picker;
  * errors name the file and the bad field.
  */
-export function decodeVaesa(modelJson: string, weights: Uint8Array): E.Either<VaesaError, TrainedVaesa> {
-  return E.chain((parsed: VaesaModelJson) => vaesaFromParts(parsed, weights))(parseVaesaModelJson(modelJson));
+export function decodeVaesa(modelJson: string, weights: Uint8Array): E.Either<VaesaError, TrainedVaesa<string>>;
+export function decodeVaesa<P extends string>(modelJson: string, weights: Uint8Array, space: DesignSpace<P>): E.Either<VaesaError, TrainedVaesa<P>>;
+export function decodeVaesa(modelJson: string, weights: Uint8Array, space?: DesignSpace): E.Either<VaesaError, TrainedVaesa<string>> {
+  return E.chain((parsed: VaesaModelJson) => vaesaFromParts(parsed, weights, parsed.weightsFile, space))(parseVaesaModelJson(modelJson));
 }

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import type { VaesaError } from '../common/errors';
+import type { DesignSpace } from '../hardware/space';
 import { encodeVaesa, parseVaesaModelJson, vaesaFromParts, WEIGHTS_FILE } from './checkpoint-format';
 import type { TrainedVaesa } from './trained';
 
@@ -20,7 +21,7 @@ const ioError = (file: string, e: unknown): VaesaError => ({
  * to folder `dir`, atomically: it is written beside `dir` and renamed into place, so a reader sees
  * the old checkpoint or the new one, never a partial one.
  */
-export async function saveVaesa(trained: TrainedVaesa, dir: string): Promise<E.Either<VaesaError, string>> {
+export async function saveVaesa<P extends string>(trained: TrainedVaesa<P>, dir: string): Promise<E.Either<VaesaError, string>> {
   const { modelJson, weights } = encodeVaesa(trained);
   const target = path.resolve(dir);
   const temp = `${target}.tmp-${process.pid}-${Date.now()}`;
@@ -40,8 +41,14 @@ export async function saveVaesa(trained: TrainedVaesa, dir: string): Promise<E.E
   }
 }
 
-/** Loads a model saved by `saveVaesa`; errors name the file and the bad field. */
-export async function loadVaesa(dir: string): Promise<E.Either<VaesaError, TrainedVaesa>> {
+/**
+ * Loads a model saved by `saveVaesa` (by this version or by vaesa 0.1); errors name the file and the bad
+ * field. Given `space`, the saved space must have the same parameter names in the same order (its bounds
+ * and grids come from the file), and the model is typed with that space's parameters.
+ */
+export async function loadVaesa(dir: string): Promise<E.Either<VaesaError, TrainedVaesa<string>>>;
+export async function loadVaesa<P extends string>(dir: string, space: DesignSpace<P>): Promise<E.Either<VaesaError, TrainedVaesa<P>>>;
+export async function loadVaesa(dir: string, expected?: DesignSpace): Promise<E.Either<VaesaError, TrainedVaesa<string>>> {
   const jsonPath = path.join(dir, 'model.json');
   let text: string;
   try {
@@ -58,5 +65,5 @@ export async function loadVaesa(dir: string): Promise<E.Either<VaesaError, Train
   } catch (e) {
     return E.left(ioError(weightsPath, e));
   }
-  return vaesaFromParts(parsed.right, buffer, weightsPath);
+  return vaesaFromParts(parsed.right, buffer, weightsPath, expected);
 }

@@ -1,6 +1,5 @@
 import type { DatasetRow } from '../dataset/row';
-import { archId, type ArchConfig, type ParamName } from '../hardware/arch';
-import type { ParamSpec } from '../hardware/space';
+import { designKey, gridValues, type Design, type ParamSpec, type SimbaParam } from '../hardware/space';
 import { predictCosts, type PredictedCost, type TrainedVaesa } from './trained';
 
 /** Rank correlation with ties given their average rank (Spearman's rho); NaN for fewer than 2 values or a constant input. */
@@ -48,7 +47,16 @@ export function medianAbsolutePercentageError(predicted: readonly number[], actu
 
 /** Distance between two valid values of a parameter in grid steps (octaves for powers of two). */
 export function gridStepDistance(p: ParamSpec, a: number, b: number): number {
-  return p.grid.kind === 'pow2' ? Math.abs(Math.log2(a) - Math.log2(b)) : Math.abs(a - b) / p.grid.step;
+  switch (p.grid.kind) {
+    case 'pow2':
+      return Math.abs(Math.log2(a) - Math.log2(b));
+    case 'multiple':
+      return Math.abs(a - b) / p.grid.step;
+    case 'values': {
+      const values = gridValues(p);
+      return Math.abs(values.indexOf(a) - values.indexOf(b));
+    }
+  }
 }
 
 export interface PredictionQuality {
@@ -56,7 +64,7 @@ export interface PredictionQuality {
   readonly medianApe: number;
 }
 
-export interface VaesaEvaluation {
+export interface VaesaEvaluation<P extends string = SimbaParam> {
   readonly reconstruction: {
     /** Distinct designs among the rows. */
     readonly designs: number;
@@ -65,9 +73,9 @@ export interface VaesaEvaluation {
     /** Share whose every parameter decodes within 10% of the original. */
     readonly within10PercentShare: number;
     /** Mean distance in grid steps between decoded and original value, per parameter. */
-    readonly meanGridStepError: Readonly<Record<ParamName, number>>;
+    readonly meanGridStepError: Readonly<Record<P, number>>;
     /** Share of designs whose parameter decodes within 10% of the original, per parameter. */
-    readonly within10PercentShareByParam: Readonly<Record<ParamName, number>>;
+    readonly within10PercentShareByParam: Readonly<Record<P, number>>;
   };
   readonly prediction: {
     readonly rows: number;
@@ -80,18 +88,18 @@ export interface VaesaEvaluation {
 }
 
 /** Reconstruction and prediction quality of a trained model on rows it was not trained on. */
-export function evaluateVaesa(trained: TrainedVaesa, rows: readonly DatasetRow[], batchSize = 8192): VaesaEvaluation {
+export function evaluateVaesa<P extends string>(trained: TrainedVaesa<P>, rows: readonly DatasetRow<P>[], batchSize = 8192): VaesaEvaluation<P> {
   if (rows.length === 0) throw new RangeError('evaluateVaesa: no rows');
-  return { reconstruction: evaluateReconstruction(trained, distinctDesigns(rows), batchSize), prediction: evaluatePrediction(trained, rows, batchSize) };
+  return { reconstruction: evaluateReconstruction(trained, distinctDesigns(trained, rows), batchSize), prediction: evaluatePrediction(trained, rows, batchSize) };
 }
 
-function distinctDesigns(rows: readonly DatasetRow[]): ArchConfig[] {
-  const seen = new Map<string, ArchConfig>();
-  for (const r of rows) seen.set(archId(r.arch), r.arch);
+function distinctDesigns<P extends string>(trained: TrainedVaesa<P>, rows: readonly DatasetRow<P>[]): Design<P>[] {
+  const seen = new Map<string, Design<P>>();
+  for (const r of rows) seen.set(designKey(trained.space, r.arch), r.arch);
   return [...seen.values()];
 }
 
-function evaluateReconstruction(trained: TrainedVaesa, designs: readonly ArchConfig[], batchSize: number): VaesaEvaluation['reconstruction'] {
+function evaluateReconstruction<P extends string>(trained: TrainedVaesa<P>, designs: readonly Design<P>[], batchSize: number): VaesaEvaluation<P>['reconstruction'] {
   const params = trained.space.params;
   const stepSums = params.map(() => 0);
   const withinCounts = params.map(() => 0);
@@ -115,7 +123,7 @@ function evaluateReconstruction(trained: TrainedVaesa, designs: readonly ArchCon
       if (allWithin) within++;
     });
   }
-  const perParam = (sums: readonly number[]) => Object.fromEntries(params.map((p, k) => [p.name, sums[k] / designs.length])) as Record<ParamName, number>;
+  const perParam = (sums: readonly number[]) => Object.fromEntries(params.map((p, k) => [p.name, sums[k] / designs.length])) as Record<P, number>;
   return {
     designs: designs.length,
     exactShare: exact / designs.length,
@@ -125,7 +133,7 @@ function evaluateReconstruction(trained: TrainedVaesa, designs: readonly ArchCon
   };
 }
 
-function evaluatePrediction(trained: TrainedVaesa, rows: readonly DatasetRow[], batchSize: number): VaesaEvaluation['prediction'] {
+function evaluatePrediction<P extends string>(trained: TrainedVaesa<P>, rows: readonly DatasetRow<P>[], batchSize: number): VaesaEvaluation<P>['prediction'] {
   const predicted: PredictedCost[] = [];
   for (let start = 0; start < rows.length; start += batchSize) predicted.push(...predictCosts(trained, rows.slice(start, start + batchSize)));
   const quality = (pred: number[], actual: number[]): PredictionQuality => ({

@@ -3,8 +3,7 @@ import { invalidInput, type VaesaError } from '../common/errors';
 import { createRng, shuffled, type Rng } from '../common/rng';
 import { fitNormalisation, normaliseLayer, normaliseTarget, type NormalisationStats } from '../dataset/normalise';
 import type { DatasetRow } from '../dataset/row';
-import { PARAM_NAMES } from '../hardware/arch';
-import { encodeArch, isValidArch, simbaSpace, type DesignSpace } from '../hardware/space';
+import { designKey, encodeDesign, isValidDesign, simbaSpace, type Design, type DesignSpace, type SimbaParam } from '../hardware/space';
 import { trainedHeads, vaesaLoss, vaesaLossAndGradients, type LossBatch, type VaesaNetworks } from '../model/loss';
 import { createPredictor, predictorVariables } from '../model/predictor';
 import { createVae, vaeVariables } from '../model/vae';
@@ -14,10 +13,10 @@ import { layerFeatures } from '../workload/features';
 import { layerName } from '../workload/layer';
 import { adamStep, createAdam } from './adam';
 import { modelConfigProblem, TRAINING_PRESETS, type TrainingPresetName, type TrainingSchedule, type VaesaModelConfig } from './config';
-import { assembleTrainedVaesa, type EpochMetrics, type TrainedVaesa, type TrainingState } from './trained';
+import { assembleTrainedVaesa, latentBoxOf, type EpochMetrics, type TrainedVaesa, type TrainingState } from './trained';
 
 /** Options of `trainVaesa`; everything has a default (the `fast` preset, seed 0, joint training). */
-export interface TrainOptions {
+export interface TrainOptions<P extends string = SimbaParam> {
   /** Starting point for the model and the schedule (default `fast`). */
   readonly preset?: TrainingPresetName;
   /** Overrides of the preset's model (latent size, network shapes, objective, loss weights, normalisation). */
@@ -30,19 +29,19 @@ export interface TrainOptions {
    * freezes the VAE and trains the predictors on its latent means (what VAESA's released train.py does).
    */
   readonly mode?: 'joint' | 'heads-only';
-  /** Design space the rows' designs belong to (default `simbaSpace`). */
-  readonly space?: DesignSpace;
+  /** Design space the rows' designs belong to (default `simbaSpace`); the VAE's input width is its parameter count. */
+  readonly space?: DesignSpace<P>;
   /** Validation rows; when absent, `schedule.validationFraction` of the rows are held out. */
-  readonly validation?: readonly DatasetRow[];
+  readonly validation?: readonly DatasetRow<P>[];
   /**
    * Continue training this model: its config, normalisation, seed, schedule, optimiser state and epoch
    * count are kept. Only `schedule.epochs` may change (to train further); a `model`, `seed`, `preset` or
    * other schedule field that differs from the checkpoint's is refused (`InvalidInput` naming it), never
    * ignored or applied half-way.
    */
-  readonly resume?: TrainedVaesa;
+  readonly resume?: TrainedVaesa<P>;
   /** Called after every epoch (awaited), e.g. to draw a progress bar or save a checkpoint. */
-  readonly onEpoch?: (metrics: EpochMetrics, model: TrainedVaesa) => void | Promise<void>;
+  readonly onEpoch?: (metrics: EpochMetrics, model: TrainedVaesa<P>) => void | Promise<void>;
   /** Stops training after the current batch; the model trained so far is returned. */
   readonly signal?: AbortSignal;
   /**
@@ -62,6 +61,8 @@ export interface TrainOptions {
 /** The design-parameter values, layer vector and targets of rows, as flat float arrays. */
 interface PreparedRows {
   readonly count: number;
+  /** Encoded design parameters per row. */
+  readonly width: number;
   readonly design: Float32Array;
   readonly layer: Float32Array;
   readonly cycles: Float32Array;
@@ -74,11 +75,11 @@ const LAYER_WIDTH = 9;
  * Checks rows before training: at least one row, positive finite cycles and energy, designs valid
  * in the space, positive finite layer dimensions. Names the first bad row and field.
  */
-export function validateTrainingRows(
-  rows: readonly DatasetRow[],
-  space: DesignSpace,
+export function validateTrainingRows<P extends string>(
+  rows: readonly DatasetRow<P>[],
+  space: DesignSpace<P>,
   root = 'rows',
-): E.Either<VaesaError, readonly DatasetRow[]> {
+): E.Either<VaesaError, readonly DatasetRow<P>[]> {
   if (rows.length === 0) return E.left(invalidInput(root, rows, 'the dataset is empty'));
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
@@ -88,7 +89,7 @@ export function validateTrainingRows(
         return E.left(invalidInput(`${root}[${i}].${field}`, v, 'must be a positive finite number'));
       }
     }
-    const validity = isValidArch(space, r.arch);
+    const validity = isValidDesign(space, r.arch);
     if (!validity.ok) return E.left(invalidInput(`${root}[${i}].arch`, r.arch, validity.reason));
     const features = layerFeatures(r.layer);
     if (features.length !== LAYER_WIDTH || features.some((x) => !(Number.isFinite(x) && x > 0))) {
@@ -98,16 +99,16 @@ export function validateTrainingRows(
   return E.right(rows);
 }
 
-function prepareRows(rows: readonly DatasetRow[], space: DesignSpace, stats: NormalisationStats): PreparedRows {
+function prepareRows<P extends string>(rows: readonly DatasetRow<P>[], space: DesignSpace<P>, stats: NormalisationStats): PreparedRows {
   const n = rows.length;
-  const p = PARAM_NAMES.length;
+  const p = space.params.length;
   const design = new Float32Array(n * p);
   const layer = new Float32Array(n * LAYER_WIDTH);
   const cycles = new Float32Array(n);
   const energy = new Float32Array(n);
   const layerCache = new Map<string, number[]>();
   rows.forEach((r, i) => {
-    design.set(encodeArch(space, r.arch), i * p);
+    design.set(encodeDesign(space, r.arch), i * p);
     const key = layerName(r.layer);
     let features = layerCache.get(key);
     if (features === undefined) {
@@ -118,13 +119,13 @@ function prepareRows(rows: readonly DatasetRow[], space: DesignSpace, stats: Nor
     cycles[i] = normaliseTarget(stats, 'cycles', r.cycles);
     energy[i] = normaliseTarget(stats, 'energy', r.energy);
   });
-  return { count: n, design, layer, cycles, energy };
+  return { count: n, width: p, design, layer, cycles, energy };
 }
 
 /** Tensors of the rows at `indices`; `eps` is filled from `rng` (or zeros when absent). */
 function makeBatch(data: PreparedRows, indices: ArrayLike<number>, latentDim: number, rng: Rng | undefined): LossBatch {
   const b = indices.length;
-  const p = PARAM_NAMES.length;
+  const p = data.width;
   const design = new Float32Array(b * p);
   const layer = new Float32Array(b * LAYER_WIDTH);
   const cycles = new Float32Array(b);
@@ -179,10 +180,16 @@ function validationMetrics(nets: VaesaNetworks, data: PreparedRows, model: Vaesa
   return { loss, reconstruction, kl, cycles, energy };
 }
 
-function splitValidation(rows: readonly DatasetRow[], fraction: number, rng: Rng): { train: DatasetRow[]; validation: DatasetRow[] } {
+function splitValidation<P extends string>(rows: readonly DatasetRow<P>[], fraction: number, rng: Rng): { train: DatasetRow<P>[]; validation: DatasetRow<P>[] } {
   const order = shuffled(rng, rows);
   const count = rows.length < 2 ? 0 : Math.min(rows.length - 1, Math.max(1, Math.round(rows.length * fraction)));
   return { validation: order.slice(0, count), train: order.slice(count) };
+}
+
+function distinctDesigns<P extends string>(space: DesignSpace<P>, rows: readonly DatasetRow<P>[]): Design<P>[] {
+  const seen = new Map<string, Design<P>>();
+  for (const r of rows) seen.set(designKey(space, r.arch), r.arch);
+  return [...seen.values()];
 }
 
 // setTimeout rather than setImmediate: the main entry also runs in browsers.
@@ -210,7 +217,7 @@ function scheduleProblem(schedule: TrainingSchedule): VaesaError | undefined {
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** What `options` asks for that the resumed checkpoint fixes otherwise (see `TrainOptions.resume`). */
-function resumeConflict(resume: TrainedVaesa, options: TrainOptions): VaesaError | undefined {
+function resumeConflict<P extends string>(resume: TrainedVaesa<P>, options: TrainOptions<P>): VaesaError | undefined {
   const why = 'differs from the checkpoint being resumed, which keeps its own (train afresh to change it)';
   for (const [key, value] of Object.entries(options.model ?? {})) {
     const saved = resume.config[key as keyof VaesaModelConfig];
@@ -236,6 +243,7 @@ function resumeConflict(resume: TrainedVaesa, options: TrainOptions): VaesaError
  * an option that contradicts the resumed checkpoint; and, during training, if the loss stops being a
  * finite number (a diverged run, e.g. a learning rate far too high). Otherwise it returns the trained
  * model (the best by validation loss when early stopping is on), also when aborted or out of time.
+ * The rows' designs belong to `options.space` (default Simba's); the VAE's input width is its parameter count.
  *
  * @example
  * ```ts
@@ -246,17 +254,18 @@ function resumeConflict(resume: TrainedVaesa, options: TrainOptions): VaesaError
  * if (trained._tag === 'Left') throw new Error(formatError(trained.left));
  * ```
  */
-export async function trainVaesa(
-  rows: readonly DatasetRow[],
-  options: TrainOptions = {},
-): Promise<E.Either<VaesaError, TrainedVaesa>> {
+export async function trainVaesa<P extends string = SimbaParam>(
+  rows: readonly DatasetRow<P>[],
+  options: TrainOptions<P> = {},
+): Promise<E.Either<VaesaError, TrainedVaesa<P>>> {
   const resume = options.resume;
   if (resume !== undefined) {
     const conflict = resumeConflict(resume, options);
     if (conflict !== undefined) return E.left(conflict);
   }
-  const space = resume?.space ?? options.space ?? simbaSpace;
-  const inSpace = (r: DatasetRow): boolean => !options.dropDesignsOutsideSpace || isValidArch(space, r.arch).ok;
+  // Without a space the rows are Simba's (the default of 0.1).
+  const space = resume?.space ?? options.space ?? (simbaSpace as unknown as DesignSpace<P>);
+  const inSpace = (r: DatasetRow<P>): boolean => !options.dropDesignsOutsideSpace || isValidDesign(space, r.arch).ok;
   const checked = validateTrainingRows(rows.filter(inSpace), space);
   if (E.isLeft(checked)) return checked;
   const validationRows = options.validation?.filter(inSpace);
@@ -317,8 +326,11 @@ export async function trainVaesa(
   let stopReason: TrainingState['stopReason'] = 'epochs';
   let sinceBest = state.epoch - state.bestEpoch;
 
-  const assemble = (): TrainedVaesa =>
-    assembleTrainedVaesa({ config: model, space, stats, networks, history: history.slice(), training: { ...state, stopReason }, optimiser });
+  const trainDesigns = distinctDesigns(space, split.train);
+  const assemble = (): TrainedVaesa<P> => {
+    const latentBox = latentBoxOf(networks, space, trainDesigns);
+    return assembleTrainedVaesa({ config: model, space, stats, networks, history: history.slice(), training: { ...state, stopReason }, optimiser, ...(latentBox === undefined ? {} : { latentBox }) });
+  };
 
   const rowsPerEpoch = Math.min(schedule.rowsPerEpoch ?? train.count, train.count);
   const batchesPerEpoch = Math.ceil(rowsPerEpoch / schedule.batchSize);

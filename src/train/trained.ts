@@ -4,10 +4,9 @@ import {
   normaliseLayer,
   type NormalisationStats,
 } from '../dataset/normalise';
-import type { ArchConfig } from '../hardware/arch';
-import { decodeArch, encodeArch, type DesignSpace } from '../hardware/space';
+import { decodeDesign, encodeDesign, type Design, type DesignSpace, type SimbaParam } from '../hardware/space';
 import { predictorInput, type VaesaNetworks } from '../model/loss';
-import type { LatentModel } from '../model/latent-model';
+import type { LatentBox, LatentModel } from '../model/latent-model';
 import { applyPredictor, disposePredictor } from '../model/predictor';
 import { decodeVae, disposeVae, encodeVae } from '../model/vae';
 import { tf } from '../model/tf';
@@ -51,7 +50,7 @@ export interface TrainingState {
 }
 
 /** A trained VAESA model: networks, design space and normalisation; usable directly for latent search. */
-export interface TrainedVaesa extends LatentModel {
+export interface TrainedVaesa<P extends string = SimbaParam> extends LatentModel<P> {
   /**
    * `predictLogCost` for several layers in one tfjs graph: tensors [layers.length, n], row l for
    * layers[l] (the batched capability latent search uses; see `BatchedCostPredictor`).
@@ -68,18 +67,19 @@ export interface TrainedVaesa extends LatentModel {
   dispose(): void;
 }
 
-export interface TrainedVaesaParts {
+export interface TrainedVaesaParts<P extends string = SimbaParam> {
   readonly config: VaesaModelConfig;
-  readonly space: DesignSpace;
+  readonly space: DesignSpace<P>;
   readonly stats: NormalisationStats;
   readonly networks: VaesaNetworks;
   readonly history: readonly EpochMetrics[];
   readonly training: TrainingState;
   readonly optimiser: AdamState;
+  readonly latentBox?: LatentBox;
 }
 
 /** Bundles trained parts into a `TrainedVaesa` (encode, decode and differentiable prediction). */
-export function assembleTrainedVaesa(parts: TrainedVaesaParts): TrainedVaesa {
+export function assembleTrainedVaesa<P extends string>(parts: TrainedVaesaParts<P>): TrainedVaesa<P> {
   const { space, stats, networks } = parts;
   const latentDim = parts.config.latentDim;
   const cyclesAffine = logTargetAffine(stats, 'cycles');
@@ -104,7 +104,7 @@ export function assembleTrainedVaesa(parts: TrainedVaesaParts): TrainedVaesa {
       tf.tidy(() => {
         if (z.length === 0) return [];
         const out = decodeVae(networks.vae, tf.tensor2d(z.map((p) => checkLatent(p, latentDim)))).arraySync();
-        return out.map((v) => decodeArch(space, v));
+        return out.map((v) => decodeDesign(space, v));
       }),
     predictLogCost: (z: tf.Tensor2D, layer: ConvLayer) =>
       tf.tidy(() => {
@@ -128,14 +128,29 @@ export function assembleTrainedVaesa(parts: TrainedVaesaParts): TrainedVaesa {
   };
 }
 
+/** The span of the designs' latent means, per latent dimension (see `LatentModel.latentBox`). */
+export function latentBoxOf<P extends string>(networks: VaesaNetworks, space: DesignSpace<P>, designs: readonly Design<P>[]): LatentBox | undefined {
+  if (designs.length === 0) return undefined;
+  const mu = encodeArchs(networks, space, designs);
+  const lower = mu[0].slice();
+  const upper = mu[0].slice();
+  for (const z of mu) {
+    z.forEach((v, d) => {
+      if (v < lower[d]) lower[d] = v;
+      if (v > upper[d]) upper[d] = v;
+    });
+  }
+  return { lower, upper };
+}
+
 function checkLatent(p: readonly number[], latentDim: number): number[] {
   if (p.length !== latentDim) throw new RangeError(`decode: latent points have ${latentDim} entries, got ${p.length}`);
   return p.slice();
 }
 
-function encodeArchs(networks: VaesaNetworks, space: DesignSpace, archs: readonly ArchConfig[]): number[][] {
+function encodeArchs<P extends string>(networks: VaesaNetworks, space: DesignSpace<P>, archs: readonly Design<P>[]): number[][] {
   if (archs.length === 0) return [];
-  return tf.tidy(() => encodeVae(networks.vae, tf.tensor2d(archs.map((a) => encodeArch(space, a)))).mu.arraySync());
+  return tf.tidy(() => encodeVae(networks.vae, tf.tensor2d(archs.map((a) => encodeDesign(space, a)))).mu.arraySync());
 }
 
 /** Predicted cost of a design on a layer: cycles, energy in pJ, and their product (pJ·cycles). */
@@ -149,13 +164,13 @@ export interface PredictedCost {
  * Predicted costs of (design, layer) pairs in one batch: each design is encoded to its latent mean
  * and the heads read it with the layer's vector. Non-logged target modes are denormalised as VAESA does.
  */
-export function predictCosts(
-  trained: TrainedVaesa,
-  pairs: readonly { readonly arch: ArchConfig; readonly layer: ConvLayer }[],
+export function predictCosts<P extends string>(
+  trained: TrainedVaesa<P>,
+  pairs: readonly { readonly arch: Design<P>; readonly layer: ConvLayer }[],
 ): PredictedCost[] {
   if (pairs.length === 0) return [];
   const [cycles, energy] = tf.tidy(() => {
-    const { mu } = encodeVae(trained.networks.vae, tf.tensor2d(pairs.map((p) => encodeArch(trained.space, p.arch))));
+    const { mu } = encodeVae(trained.networks.vae, tf.tensor2d(pairs.map((p) => encodeDesign(trained.space, p.arch))));
     const input = predictorInput(mu, tf.tensor2d(pairs.map((p) => normaliseLayer(trained.stats, p.layer))));
     return [applyPredictor(trained.networks.cyclesHead, input).arraySync(), applyPredictor(trained.networks.energyHead, input).arraySync()];
   });
@@ -167,6 +182,6 @@ export function predictCosts(
 }
 
 /** Predicted cost of one design on one layer. */
-export function predictCost(trained: TrainedVaesa, arch: ArchConfig, layer: ConvLayer): PredictedCost {
+export function predictCost<P extends string>(trained: TrainedVaesa<P>, arch: Design<P>, layer: ConvLayer): PredictedCost {
   return predictCosts(trained, [{ arch, layer }])[0];
 }

@@ -16,6 +16,13 @@ import {
   snapArch,
   simbaDefaultArch,
   spaceCardinality,
+  encodeDesign,
+  decodeDesign,
+  gridDesigns,
+  isValidDesign,
+  parseDesign,
+  sampleDesign,
+  snapDesign,
 } from '../../src/hardware';
 
 describe('simbaSpace encoding', () => {
@@ -101,10 +108,11 @@ describe('gridArchs', () => {
 
 describe('validity', () => {
   it('gives the reason a design is invalid', () => {
-    expect(isValidArch(simbaSpace, { ...simbaDefaultArch, meshX: 12 })).toEqual({ ok: false, reason: 'meshX = 12 is not a power of two' });
-    expect(isValidArch(simbaSpace, { ...simbaDefaultArch, macs: 200 })).toEqual({ ok: false, reason: 'macs = 200 is not a multiple of 128' });
+    expect(isValidArch(simbaSpace, { ...simbaDefaultArch, meshX: 12 })).toEqual({ ok: false, param: 'meshX', reason: 'meshX = 12 is not a power of two' });
+    expect(isValidArch(simbaSpace, { ...simbaDefaultArch, macs: 200 })).toEqual({ ok: false, param: 'macs', reason: 'macs = 200 is not a multiple of 128' });
     expect(isValidArch(simbaSpace, { ...simbaDefaultArch, inputBuffer: 8192 })).toEqual({
       ok: false,
+      param: 'inputBuffer',
       reason: 'inputBuffer = 8192 is outside [2, 4096]',
     });
   });
@@ -133,15 +141,76 @@ describe('validity', () => {
 
 describe('custom spaces', () => {
   it('defineSpace checks its parameters and counts its designs', () => {
-    const small = defineSpace(
-      'small',
-      simbaSpace.params.map((p) => (p.name === 'meshX' ? { ...p, min: 4, max: 16 } : p)),
+    const small = defineSpace({ name: 'small', params: simbaSpace.params.map((p) => (p.name === 'meshX' ? { ...p, min: 4, max: 16 } : p)) });
+    if (E.isLeft(small)) throw new Error('small space');
+    expect(gridSize(small.right.params[0])).toBe(3);
+    expect(spaceCardinality(small.right)).toBe((3 / 7) * spaceCardinality(simbaSpace));
+    expect(defineSpace({ name: 'empty', params: simbaSpace.params.map((p) => (p.name === 'macs' ? { ...p, min: 129, max: 255 } : p)) })).toMatchObject({
+      left: { _tag: 'InvalidInput', path: 'space.params[1].grid', message: expect.stringMatching(/macs: no valid value/) },
+    });
+  });
+});
+
+describe('any design space', () => {
+  const defined = defineSpace({
+    name: 'own',
+    params: [
+      { name: 'peX', min: 2, max: 32, grid: { kind: 'pow2' } },
+      { name: 'lanes', min: 4, max: 64, grid: { kind: 'multiple', step: 4 }, encoding: 'linear' },
+      { name: 'sram', grid: { kind: 'values', values: [96, 32, 48, 64] } },
+      { name: 'clock', min: 0.5, max: 2, grid: { kind: 'multiple', step: 0.1 }, encoding: 'linear' },
+    ],
+  });
+  if (E.isLeft(defined)) throw new Error('own space');
+  const own = defined.right;
+
+  it('fills in bounds, sorts value lists and resolves the default log encoding onto [0, 1]', () => {
+    expect(own.params[2]).toEqual({ name: 'sram', min: 32, max: 96, grid: { kind: 'values', values: [32, 48, 64, 96] }, encoding: { kind: 'log', unit: 32, scale: 3 } });
+    expect(own.params[0].encoding).toEqual({ kind: 'log', unit: 2, scale: 16 });
+    expect(gridValues(own.params[3])).toHaveLength(16);
+    expect(gridValues(own.params[3])[3]).toBe(0.8);
+    expect(spaceCardinality(own)).toBe(5 * 16 * 4 * 16);
+    expect(encodeDesign(own, { peX: 2, lanes: 4, sram: 32, clock: 0.5 })).toEqual([0, 0, 0, 0]);
+    expect(encodeDesign(own, { peX: 32, lanes: 64, sram: 96, clock: 2 }).map((x) => Number(x.toFixed(12)))).toEqual([1, 1, 1, 1]);
+  });
+
+  it('decode(encode(d)) == d and sampled, gridded and snapped designs are valid', () => {
+    const rng = createRng(3);
+    for (const sampled of [...Array.from({ length: 200 }, () => sampleDesign(own, rng)), ...gridDesigns(own, { pointsPerParam: 3 })]) {
+      expect(isValidDesign(own, sampled)).toEqual({ ok: true });
+      expect(decodeDesign(own, encodeDesign(own, sampled))).toEqual(sampled);
+    }
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 4, maxLength: 4 }), (v) => {
+        expect(isValidDesign(own, decodeDesign(own, v))).toEqual({ ok: true });
+      }),
     );
-    expect(gridSize(small.params[0])).toBe(3);
-    expect(spaceCardinality(small)).toBe((3 / 7) * spaceCardinality(simbaSpace));
-    expect(() => defineSpace('bad', simbaSpace.params.slice(1))).toThrow(RangeError);
-    expect(() => defineSpace('empty', simbaSpace.params.map((p) => (p.name === 'macs' ? { ...p, min: 129, max: 255 } : p)))).toThrow(
-      /no valid value/,
-    );
+    expect(snapDesign(own, { peX: 5, lanes: 7, sram: 70, clock: 1.04 })).toEqual({ peX: 4, lanes: 8, sram: 64, clock: 1 });
+  });
+
+  it('parseDesign names the parameter and value', () => {
+    expect(parseDesign(own, { peX: 8, lanes: 12, sram: 48, clock: 1.3 })).toEqual(E.right({ peX: 8, lanes: 12, sram: 48, clock: 1.3 }));
+    expect(parseDesign(own, { peX: 8, lanes: 12, sram: 50, clock: 1.3 })).toMatchObject({ left: { path: 'design.sram', value: 50, message: 'sram = 50 is not one of 32, 48, 64, 96' } });
+    expect(parseDesign(own, { peX: 8, lanes: 12, sram: 48 })).toMatchObject({ left: { path: 'design.clock', value: undefined } });
+  });
+
+  it('defineSpace names the parameter of a mistake', () => {
+    const bad = (params: unknown[]) => defineSpace({ name: 'bad', params } as never);
+    expect(bad([])).toMatchObject({ left: { path: 'space.params' } });
+    expect(bad([{ name: 'a b', min: 1, max: 2, grid: { kind: 'pow2' } }])).toMatchObject({ left: { path: 'space.params[0].name', value: 'a b' } });
+    expect(bad([{ name: 'a', min: 1, max: 2, grid: { kind: 'pow2' } }, { name: 'a', min: 1, max: 2, grid: { kind: 'pow2' } }])).toMatchObject({
+      left: { path: 'space.params[1].name', message: 'parameter names repeat' },
+    });
+    expect(bad([{ name: 'a', min: 4, max: 2, grid: { kind: 'pow2' } }])).toMatchObject({ left: { path: 'space.params[0].max', value: 2 } });
+    expect(bad([{ name: 'a', min: 1, max: 8, grid: { kind: 'multiple', step: 0 } }])).toMatchObject({ left: { path: 'space.params[0].grid.step' } });
+    expect(bad([{ name: 'a', min: 0, max: 8, grid: { kind: 'multiple', step: 1 } }])).toMatchObject({ left: { path: 'space.params[0].min', message: expect.stringMatching(/log encoding/) } });
+    expect(bad([{ name: 'a', min: 0, max: 8, grid: { kind: 'multiple', step: 1 }, encoding: 'linear' }])).toMatchObject({ _tag: 'Right' });
+    expect(bad([{ name: 'a', grid: { kind: 'values', values: [1, 1] } }])).toMatchObject({ left: { path: 'space.params[0].grid.values' } });
+    expect(bad([{ name: 'a', min: 1, grid: { kind: 'pow2' } }])).toMatchObject({ left: { path: 'space.params[0].max' } });
+    expect(bad([{ name: 'a', min: 1, max: 4, grid: { kind: 'cubes' } }])).toMatchObject({ left: { _tag: 'InvalidInput', path: expect.stringMatching(/^space\.params\[0\]\.grid/) } });
+  });
+
+  it('simbaSpace is a space like any other: defineSpace of its own parameters gives it back', () => {
+    expect(defineSpace({ name: 'simba', params: simbaSpace.params })).toEqual(E.right(simbaSpace));
   });
 });

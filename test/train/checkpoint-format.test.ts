@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
+import { simbaSpace } from '../../src/hardware';
 import { tf } from '../../src/model/tf';
 import { decodeVaesa, encodeVaesa } from '../../src/train/checkpoint-format';
 import { loadVaesa, saveVaesa } from '../../src/train/checkpoint';
@@ -34,7 +35,7 @@ afterAll(() => model.dispose());
 describe('encodeVaesa / decodeVaesa', () => {
   it('round-trips a model exactly, and the bytes are the files saveVaesa writes', async () => {
     const encoded = encodeVaesa(model);
-    const decoded = right(decodeVaesa(encoded.modelJson, encoded.weights));
+    const decoded = right(decodeVaesa(encoded.modelJson, encoded.weights, simbaSpace));
     expect(predictCosts(decoded, probe)).toEqual(predictCosts(model, probe));
     expect(decoded.encode(probe.map((r) => r.arch))).toEqual(model.encode(probe.map((r) => r.arch)));
     expect(decoded.history).toEqual(model.history);
@@ -47,7 +48,7 @@ describe('encodeVaesa / decodeVaesa', () => {
       right(await saveVaesa(model, dir));
       expect(await fs.readFile(path.join(dir, 'model.json'), 'utf8')).toBe(encoded.modelJson);
       expect((await fs.readFile(path.join(dir, 'weights.bin'))).equals(Buffer.from(encoded.weights))).toBe(true);
-      const loaded = right(await loadVaesa(dir));
+      const loaded = right(await loadVaesa(dir, simbaSpace));
       expect(predictCosts(loaded, probe)).toEqual(predictCosts(decoded, probe));
       loaded.dispose();
     } finally {

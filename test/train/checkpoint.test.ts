@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
+import { simbaSpace } from '../../src/hardware';
 import { tf } from '../../src/model/tf';
 import { loadVaesa, saveVaesa } from '../../src/train/checkpoint';
 import { trainVaesa, type TrainOptions } from '../../src/train/train';
@@ -47,7 +48,7 @@ describe('saveVaesa / loadVaesa', () => {
     expect((await fs.readdir(target)).sort()).toEqual(['model.json', 'weights.bin']);
     const json = JSON.parse(await fs.readFile(path.join(target, 'model.json'), 'utf8'));
     expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
-    const loaded = right(await loadVaesa(target));
+    const loaded = right(await loadVaesa(target, simbaSpace));
     expect(predictCosts(loaded, probe)).toEqual(predictCosts(model, probe));
     expect(loaded.encode(probe.map((r) => r.arch))).toEqual(model.encode(probe.map((r) => r.arch)));
     expect(loaded.space).toEqual(model.space);
@@ -69,7 +70,7 @@ describe('saveVaesa / loadVaesa', () => {
     const target = path.join(dir, 'half');
     right(await saveVaesa(half, target));
     half.dispose();
-    const loaded = right(await loadVaesa(target));
+    const loaded = right(await loadVaesa(target, simbaSpace));
     const resumed = right(await trainVaesa(rows, { ...options, resume: loaded }));
     expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
     expect(resumed.history.map((h) => h.validation.loss)).toEqual(straight.history.map((h) => h.validation.loss));
@@ -129,7 +130,7 @@ describe('saveVaesa / loadVaesa', () => {
     const target = path.join(dir, 'resumable');
     right(await saveVaesa(model, target));
     model.dispose();
-    const loaded = right(await loadVaesa(target));
+    const loaded = right(await loadVaesa(target, simbaSpace));
     expect(loaded.training.schedule).toEqual({ ...options.schedule, epochs: 1 });
     const refused = async (o: Partial<typeof options>) => trainVaesa(rows, { ...o, resume: loaded });
     expect(await refused({ model: { latentDim: 5 } })).toMatchObject({ left: { _tag: 'InvalidInput', path: 'options.model.latentDim', value: 5 } });

@@ -8,6 +8,9 @@ import { invalidInput, parseError, type VaesaError } from '../common/errors';
 import { archId, type ArchConfig } from '../hardware/arch';
 import { convLayer, type ConvLayer } from '../workload/layer';
 import type { DatasetRow } from './row';
+import { createCsvLineReader, parseCsvText, type CsvLineReader, type CsvRead } from './csv-lines';
+
+export { MAX_REPORTED_ERRORS } from './csv-lines';
 
 /** The columns every VAESA file starts with, in order. */
 export const VAESA_ARCH_COLUMNS = [
@@ -174,14 +177,14 @@ export function parseVaesaRow(line: string, layout: VaesaCsvLayout, lineNo: numb
   if (cells.length !== expected) {
     return E.left(parseError(layout.source, `expected ${expected} columns, found ${cells.length}`, lineNo, cells.length < expected ? columnName(layout, cells.length) : undefined));
   }
-  const cycles = toNumber(cells[1]);
-  const energy = toNumber(cells[2]);
-  const meshX = toNumber(cells[3]);
-  const macs = toNumber(cells[4]);
-  const accumulationBuffer = toNumber(cells[8]);
-  const weightBuffer = toNumber(cells[10]);
-  const inputBuffer = toNumber(cells[12]);
-  const globalBuffer = toNumber(cells[14]);
+  const cycles = decimalCell(cells[1]);
+  const energy = decimalCell(cells[2]);
+  const meshX = decimalCell(cells[3]);
+  const macs = decimalCell(cells[4]);
+  const accumulationBuffer = decimalCell(cells[8]);
+  const weightBuffer = decimalCell(cells[10]);
+  const inputBuffer = decimalCell(cells[12]);
+  const globalBuffer = decimalCell(cells[14]);
   let ok =
     isPositiveMeasure(cycles) &&
     isPositiveMeasure(energy) &&
@@ -191,31 +194,31 @@ export function parseVaesaRow(line: string, layout: VaesaCsvLayout, lineNo: numb
     isPositiveInt(weightBuffer) &&
     isPositiveInt(inputBuffer) &&
     isPositiveInt(globalBuffer) &&
-    isPositiveInt(toNumber(cells[5])) &&
-    isPositiveInt(toNumber(cells[6])) &&
-    isPositiveInt(toNumber(cells[7])) &&
-    isPositiveInt(toNumber(cells[9])) &&
-    isPositiveInt(toNumber(cells[11])) &&
-    isPositiveInt(toNumber(cells[13]));
+    isPositiveInt(decimalCell(cells[5])) &&
+    isPositiveInt(decimalCell(cells[6])) &&
+    isPositiveInt(decimalCell(cells[7])) &&
+    isPositiveInt(decimalCell(cells[9])) &&
+    isPositiveInt(decimalCell(cells[11])) &&
+    isPositiveInt(decimalCell(cells[13]));
   let layer = layout.fileLayer as ConvLayer;
   if (ok && layout.withLayer) {
-    const R = toNumber(cells[15]);
-    const S = toNumber(cells[16]);
-    const P = toNumber(cells[17]);
-    const Q = toNumber(cells[18]);
-    const C = toNumber(cells[19]);
-    const K = toNumber(cells[20]);
-    const N = toNumber(cells[21]);
-    const strideW = toNumber(cells[22]);
-    const strideH = toNumber(cells[23]);
+    const R = decimalCell(cells[15]);
+    const S = decimalCell(cells[16]);
+    const P = decimalCell(cells[17]);
+    const Q = decimalCell(cells[18]);
+    const C = decimalCell(cells[19]);
+    const K = decimalCell(cells[20]);
+    const N = decimalCell(cells[21]);
+    const strideW = decimalCell(cells[22]);
+    const strideH = decimalCell(cells[23]);
     ok = isPositiveInt(R) && isPositiveInt(S) && isPositiveInt(P) && isPositiveInt(Q) && isPositiveInt(C) && isPositiveInt(K) && isPositiveInt(N) && isPositiveInt(strideW) && isPositiveInt(strideH);
     layer = { R, S, P, Q, C, K, N, strideW, strideH, dilationW: 1, dilationH: 1 };
   }
-  const area = layout.withArea ? toNumber(cells[expected - 1]) : 0;
+  const area = layout.withArea ? decimalCell(cells[expected - 1]) : 0;
   if (!ok || !(area >= 0 && area <= MAX_MEASURE)) {
     for (let i = 1; i < expected; i++) {
       const check = cellCheck(layout, i);
-      if (!check.ok(toNumber(cells[i]))) {
+      if (!check.ok(decimalCell(cells[i]))) {
         return E.left(parseError(layout.source, `${check.message} (got ${shownCell(cells[i])})`, lineNo, columnName(layout, i)));
       }
     }
@@ -258,7 +261,7 @@ class CellScanner {
   number(last: boolean): number {
     const s = this.line;
     const end = last ? s.length : s.indexOf(',', this.pos);
-    const v = end > this.pos ? toNumber(s.slice(this.pos, end)) : Number.NaN;
+    const v = end > this.pos ? decimalCell(s.slice(this.pos, end)) : Number.NaN;
     this.pos = end + 1;
     return v;
   }
@@ -321,7 +324,7 @@ function scanRow(line: string, layout: VaesaCsvLayout): DatasetRow | undefined {
 }
 
 /** A cell as a plain decimal number (`12`, `1.5`, `2.5e+9`); NaN for anything else (empty, `Infinity`, `0x10`, ` 1`). */
-function toNumber(cell: string): number {
+export function decimalCell(cell: string): number {
   return DECIMAL.test(cell) ? Number(cell) : Number.NaN;
 }
 
@@ -333,14 +336,8 @@ function isPositiveInt(v: number): boolean {
   return Number.isInteger(v) && v > 0 && v <= MAX_COUNT;
 }
 
-/** The rows of a file and what was skipped. */
-export interface VaesaCsvRead {
-  readonly rows: DatasetRow[];
-  /** Number of bad rows skipped (only with `skipBadRows`). */
-  readonly skipped: number;
-  /** The first few errors of skipped rows, for a report. */
-  readonly skippedErrors: readonly VaesaError[];
-}
+/** The rows of a VAESA file and what was skipped. */
+export type VaesaCsvRead = CsvRead<DatasetRow>;
 
 export interface VaesaCsvReadOptions {
   /** Name for messages (the file path). */
@@ -351,77 +348,19 @@ export interface VaesaCsvReadOptions {
   readonly skipBadRows?: boolean;
 }
 
-/** How many skipped-row errors a read keeps for its report. */
-export const MAX_REPORTED_ERRORS = 10;
-
 /**
  * An incremental reader: feed it lines (without newline) in order, then `finish()`.
  * Lets the edge stream a large or gzipped file through the same rules as `parseVaesaCsv`.
  */
-export interface VaesaCsvLineReader {
-  /**
-   * Takes the next line; returns an error to stop on (never in skip mode, except for a bad header).
-   * `unterminated` marks a file's last line when no newline follows it: every writer of these files
-   * ends each line with one, so such a line is taken as cut short (`2621` where `262144` was
-   * written) and refused (or skipped and counted with `skipBadRows`).
-   */
-  push(line: string, unterminated?: boolean): VaesaError | undefined;
-  finish(): E.Either<VaesaError, VaesaCsvRead>;
-}
+export type VaesaCsvLineReader = CsvLineReader<DatasetRow>;
 
 export function createVaesaCsvReader(options: VaesaCsvReadOptions): VaesaCsvLineReader {
-  let layout: VaesaCsvLayout | undefined;
-  let lineNo = 0;
-  let skipped = 0;
-  const skippedErrors: VaesaError[] = [];
-  const rows: DatasetRow[] = [];
-  return {
-    push(line, unterminated = false) {
-      lineNo++;
-      if (unterminated && line !== '' && line !== '\r') {
-        const cut = parseError(options.source, 'the last line does not end with a newline, so it may be cut short (an interrupted write or copy); if it is complete, end the file with a newline', lineNo);
-        if (layout === undefined || !options.skipBadRows) return cut;
-        skipped++;
-        if (skippedErrors.length < MAX_REPORTED_ERRORS) skippedErrors.push(cut);
-        return undefined;
-      }
-      if (layout === undefined) {
-        const header = parseVaesaHeader(line, options.source, options.fileLayer);
-        if (E.isLeft(header)) return header.left;
-        layout = header.right;
-        return undefined;
-      }
-      if (line === '' || line === '\r') return undefined;
-      const row = parseVaesaRow(line, layout, lineNo);
-      if (E.isRight(row)) {
-        rows.push(row.right);
-        return undefined;
-      }
-      if (!options.skipBadRows) return row.left;
-      skipped++;
-      if (skippedErrors.length < MAX_REPORTED_ERRORS) skippedErrors.push(row.left);
-      return undefined;
-    },
-    finish() {
-      if (layout === undefined) return E.left(parseError(options.source, 'empty file: no header'));
-      return E.right({ rows, skipped, skippedErrors });
-    },
-  };
+  return createCsvLineReader(options, (line) => parseVaesaHeader(line, options.source, options.fileLayer), parseVaesaRow);
 }
 
 /** Parses a whole VAESA CSV text (either format); like a file, it must end with a newline (see `VaesaCsvLineReader.push`). */
 export function parseVaesaCsv(text: string, options: VaesaCsvReadOptions): E.Either<VaesaError, VaesaCsvRead> {
-  const reader = createVaesaCsvReader(options);
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    const unterminated = end < 0;
-    if (unterminated) end = text.length;
-    const error = reader.push(text.slice(start, end), unterminated);
-    if (error) return E.left(error);
-    start = end + 1;
-  }
-  return reader.finish();
+  return parseCsvText(text, createVaesaCsvReader(options));
 }
 
 /**

@@ -19,6 +19,9 @@ import {
   type VaesaCsvRead,
 } from './csv';
 import type { DatasetRow } from './row';
+import type { DesignSpace } from '../hardware/space';
+import { createDatasetCsvReader, datasetCsvFormat, type DatasetCsvFormat } from './dataset-csv';
+import type { CsvLineReader, CsvRead } from './csv-lines';
 import { sampleIndices } from './split';
 
 export const ioError = (file: string, e: unknown): VaesaError => ({ _tag: 'IoError', path: file, message: (e as Error).message });
@@ -75,6 +78,56 @@ export async function readVaesaCsv(file: string, options: ReadVaesaCsvOptions = 
     skipBadRows: options.skipBadRows,
     ...(E.isRight(named) ? { fileLayer: named.right } : {}),
   });
+  return readLines(file, reader);
+}
+
+export interface ReadDatasetCsvOptions {
+  /** The space of a generic file (its parameters must be the columns); VAESA files are read as Simba's. */
+  readonly space?: DesignSpace;
+  readonly skipBadRows?: boolean;
+}
+
+/**
+ * Reads one dataset file of any space (plain or .gz): VAESA's formats (a per-layer file takes its layer
+ * from its name) or the generic columns, told apart by the header.
+ */
+export async function readDatasetCsv(file: string, options: ReadDatasetCsvOptions = {}): Promise<E.Either<VaesaError, CsvRead<DatasetRow<string>>>> {
+  const named = layerFromFileName(file);
+  return readLines(file, createDatasetCsvReader({ source: file, ...options, ...(E.isRight(named) ? { fileLayer: named.right } : {}) }));
+}
+
+/** Reads many dataset files (or folders of them) of one space into one list, in file-name order. */
+export async function readDatasetCsvFiles(inputs: readonly string[], options: ReadDatasetCsvOptions = {}): Promise<E.Either<VaesaError, CsvRead<DatasetRow<string>>>> {
+  return readEach(inputs, (file) => readDatasetCsv(file, options));
+}
+
+/** The rows of every file of `inputs` (files and folders), in file-name order, skipped rows summed. */
+async function readEach<R>(
+  inputs: readonly string[],
+  readOne: (file: string) => Promise<E.Either<VaesaError, CsvRead<R>>>,
+  onProgress?: (p: ReadManyProgress) => void,
+): Promise<E.Either<VaesaError, CsvRead<R>>> {
+  const files = await listVaesaCsvFiles(inputs);
+  if (E.isLeft(files)) return files;
+  const rows: R[] = [];
+  let skipped = 0;
+  const skippedErrors: VaesaError[] = [];
+  for (const [i, file] of files.right.entries()) {
+    const one = await readOne(file);
+    if (E.isLeft(one)) return one;
+    for (const r of one.right.rows) rows.push(r);
+    skipped += one.right.skipped;
+    skippedErrors.push(...one.right.skippedErrors.slice(0, MAX_REPORTED_ERRORS - skippedErrors.length));
+    onProgress?.({ file, filesDone: i + 1, filesTotal: files.right.length, rows: rows.length });
+  }
+  if (rows.length === 0) {
+    const why = skipped > 0 ? `all ${skipped} data rows are bad (skipped)` : 'the files have a header but no data rows';
+    return E.left(parseError(files.right.join(', '), `no rows to use: ${why}`));
+  }
+  return E.right({ rows, skipped, skippedErrors });
+}
+
+async function readLines<R>(file: string, reader: CsvLineReader<R>): Promise<E.Either<VaesaError, CsvRead<R>>> {
   try {
     for await (const batch of lineBatches(file)) {
       for (const line of batch.lines) {
@@ -122,24 +175,7 @@ export async function readVaesaCsvFiles(
   inputs: readonly string[],
   options: Omit<ReadVaesaCsvOptions, 'layer'> & { readonly onProgress?: (p: ReadManyProgress) => void } = {},
 ): Promise<E.Either<VaesaError, VaesaCsvRead>> {
-  const files = await listVaesaCsvFiles(inputs);
-  if (E.isLeft(files)) return files;
-  const rows: DatasetRow[] = [];
-  let skipped = 0;
-  const skippedErrors: VaesaError[] = [];
-  for (const [i, file] of files.right.entries()) {
-    const one = await readVaesaCsv(file, { skipBadRows: options.skipBadRows });
-    if (E.isLeft(one)) return one;
-    for (const r of one.right.rows) rows.push(r);
-    skipped += one.right.skipped;
-    skippedErrors.push(...one.right.skippedErrors.slice(0, MAX_REPORTED_ERRORS - skippedErrors.length));
-    options.onProgress?.({ file, filesDone: i + 1, filesTotal: files.right.length, rows: rows.length });
-  }
-  if (rows.length === 0) {
-    const why = skipped > 0 ? `all ${skipped} data rows are bad (skipped)` : 'the files have a header but no data rows';
-    return E.left(parseError(files.right.join(', '), `no rows to use: ${why}`));
-  }
-  return E.right({ rows, skipped, skippedErrors });
+  return readEach(inputs, (file) => readVaesaCsv(file, { skipBadRows: options.skipBadRows }), options.onProgress);
 }
 
 /** Writes rows as a VAESA CSV file (gzipped when the name ends in .gz), streaming. */
@@ -148,12 +184,33 @@ export async function writeVaesaCsv(
   rows: Iterable<DatasetRow> | AsyncIterable<DatasetRow>,
   columns: VaesaCsvColumns = { withLayer: true, withArea: false },
 ): Promise<E.Either<VaesaError, { rows: number }>> {
+  return writeCsv(file, rows, { header: vaesaHeader(columns), formatRow: (row) => formatVaesaRow(row, columns) });
+}
+
+/**
+ * Writes rows of any space (gzipped when the name ends in .gz), streaming: VAESA's training-file columns
+ * for Simba's space, the generic columns of `datasetCsvFormat` otherwise.
+ */
+export async function writeDatasetCsv<P extends string>(
+  file: string,
+  space: DesignSpace<P>,
+  rows: Iterable<DatasetRow<P>> | AsyncIterable<DatasetRow<P>>,
+  options: { readonly withArea?: boolean } = {},
+): Promise<E.Either<VaesaError, { rows: number }>> {
+  return writeCsv(file, rows, datasetCsvFormat(space, options.withArea ?? false));
+}
+
+async function writeCsv<P extends string>(
+  file: string,
+  rows: Iterable<DatasetRow<P>> | AsyncIterable<DatasetRow<P>>,
+  format: DatasetCsvFormat<P>,
+): Promise<E.Either<VaesaError, { rows: number }>> {
   let count = 0;
   async function* lines(): AsyncGenerator<string> {
-    yield `${vaesaHeader(columns)}\n`;
+    yield `${format.header}\n`;
     let batch = '';
     for await (const row of rows) {
-      batch += `${formatVaesaRow(row, columns)}\n`;
+      batch += `${format.formatRow(row)}\n`;
       count++;
       if (batch.length > 1 << 16) {
         yield batch;

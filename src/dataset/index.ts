@@ -14,6 +14,22 @@ export {
   layerFromFileName,
 } from './csv';
 export type { VaesaCsvColumns, VaesaCsvLayout, VaesaCsvRead, VaesaCsvReadOptions, VaesaCsvLineReader } from './csv';
+export {
+  DESIGN_CSV_LAYER_COLUMNS,
+  DESIGN_CSV_METRIC_COLUMNS,
+  designCsvHeader,
+  formatDesignCsvRow,
+  formatDesignCsv,
+  isDesignCsvHeader,
+  parseDesignCsvHeader,
+  parseDesignCsvRow,
+  createDesignCsvReader,
+} from './design-csv';
+export type { DesignCsvLayout, DesignCsvReadOptions } from './design-csv';
+export { createCsvLineReader, parseCsvText } from './csv-lines';
+export type { CsvRead, CsvLineReader } from './csv-lines';
+export { datasetCsvFormat, createDatasetCsvReader } from './dataset-csv';
+export type { DatasetCsvFormat, DatasetCsvReadOptions } from './dataset-csv';
 export { sampleDesigns } from './sample';
 export type { DesignSampler } from './sample';
 export { planDataset, planRow, shardRange } from './plan';

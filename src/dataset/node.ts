@@ -1,6 +1,6 @@
 // The Node-only face of the dataset module (re-exported by `vaesa/node`): files and worker threads.
-export { readVaesaCsv, readVaesaCsvFiles, listVaesaCsvFiles, writeVaesaCsv, convertVaesaFiles, mergeVaesaCsv } from './files';
-export type { ReadVaesaCsvOptions, ReadManyProgress, ConvertOptions, ConvertResult } from './files';
+export { readVaesaCsv, readVaesaCsvFiles, listVaesaCsvFiles, writeVaesaCsv, convertVaesaFiles, mergeVaesaCsv, readDatasetCsv, readDatasetCsvFiles, writeDatasetCsv } from './files';
+export type { ReadVaesaCsvOptions, ReadDatasetCsvOptions, ReadManyProgress, ConvertOptions, ConvertResult } from './files';
 export { loadEvaluator } from './evaluator-module';
 export type { EvaluatorModule, EvaluatorSource } from './evaluator-module';
 export { generateDatasetOnWorkers } from './parallel';

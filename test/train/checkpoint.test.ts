@@ -79,6 +79,33 @@ describe('saveVaesa / loadVaesa', () => {
     resumed.dispose();
   });
 
+  it('records the space, the layer features and the latent box (format 2), and still loads a format-1 file of vaesa 0.1', async () => {
+    const model = right(await trainVaesa(rows, { ...options, validation: probe, schedule: { ...options.schedule, epochs: 1 } }));
+    const target = path.join(dir, 'v2');
+    right(await saveVaesa(model, target));
+    const json = JSON.parse(await fs.readFile(path.join(target, 'model.json'), 'utf8'));
+    expect(json.version).toBe(2);
+    expect(json.vaesa.features).toEqual({ layer: ['R', 'S', 'P', 'Q', 'C', 'K', 'N', 'strideW', 'strideH'] });
+    expect(json.vaesa.space.params[1]).toEqual({ name: 'macs', min: 128, max: 4096, grid: { kind: 'multiple', step: 128 }, encoding: { kind: 'log', unit: 128, scale: 32 } });
+    // The box is the span of the training designs' latent means (every row trains: validation is `probe`).
+    const means = model.encode(rows.map((r) => r.arch));
+    expect(model.latentBox?.lower).toEqual([0, 1, 2].map((d) => Math.min(...means.map((m) => m[d]))));
+    expect(model.latentBox?.upper).toEqual([0, 1, 2].map((d) => Math.max(...means.map((m) => m[d]))));
+    expect(json.vaesa.latentBox).toEqual(model.latentBox);
+    // What vaesa 0.1 wrote: version 1, VAESA's encoding as top-level unit and scale, no features or box.
+    const { features: _f, latentBox: _b, ...v1 } = json.vaesa;
+    const v1Params = v1.space.params.map(({ encoding, ...p }: { encoding: { unit: number; scale: number } }) => ({ ...p, unit: encoding.unit, scale: encoding.scale }));
+    await fs.writeFile(path.join(target, 'model.json'), JSON.stringify({ ...json, version: 1, vaesa: { ...v1, space: { ...v1.space, params: v1Params } } }));
+    const old = right(await loadVaesa(target, simbaSpace));
+    expect(old.space).toEqual(simbaSpace);
+    expect(old.latentBox).toBeUndefined();
+    expect(predictCosts(old, probe)).toEqual(predictCosts(model, probe));
+    const wrongSpace = await loadVaesa(target, { name: 'other', params: simbaSpace.params.slice(1) });
+    expect(wrongSpace).toMatchObject({ left: { _tag: 'InvalidInput', path: 'model.json.vaesa.space.params' } });
+    model.dispose();
+    old.dispose();
+  });
+
   it('reports a missing folder, bad JSON and truncated weights as errors', async () => {
     const missing = await loadVaesa(path.join(dir, 'nothing'));
     expect(E.isLeft(missing) && missing.left._tag).toBe('IoError');

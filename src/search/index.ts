@@ -1,5 +1,5 @@
 export { latentSearch, latentSearchBox } from './latent-search';
-export { runOptimizer } from './optimizer';
+export { runOptimizer } from './run-optimizer';
 export type { Optimizer, OptimizerContext, CustomOptimizer, SearchBox, SearchDomain, Told } from './optimizer';
 export { randomOptimizer, gridOptimizer, bayesOptOptimizer } from './optimizers';
 export { inputSpaceSearch, normalisedDomain, rawDomain } from './input-search';

@@ -1,7 +1,8 @@
 import { createRng } from '../common/rng';
 import { decodeDesign, designFromVector, encodeValue, gridValues, snapValue, type DesignSpace } from '../hardware/space';
 import { createLedger, searchSettings } from './ledger';
-import { runOptimizer, type Optimizer, type OptimizerContext, type SearchDomain } from './optimizer';
+import type { Optimizer, OptimizerContext, SearchDomain } from './optimizer';
+import { runOptimizer } from './run-optimizer';
 import { bayesOptOptimizer, randomOptimizer } from './optimizers';
 import { weightedLayers, type SearchTarget } from './target';
 import type { InputSpaceSearchOptions, SearchResult } from './types';

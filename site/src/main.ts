@@ -245,8 +245,8 @@ function buildParamControls(): void {
     const values = gridValues(p);
     const range = el('input', { type: 'range', min: String(sliderOf(values[0])), max: String(sliderOf(values[values.length - 1])), step: 'any', id: `param-${p.name}-range` });
     range.setAttribute('aria-label', text.label);
-    const number = el('input', { type: 'number', min: String(p.min), max: String(p.max), step: String(p.grid.kind === 'multiple' ? p.grid.step : 1), id: `param-${p.name}` });
-    number.title = p.grid.kind === 'pow2' ? `a power of two from ${p.min} to ${p.max}` : `a multiple of ${p.grid.step} from ${p.min} to ${p.max}`;
+    const number = el('input', { type: 'number', min: String(p.min), max: String(p.max), step: String(gridStep(p)), id: `param-${p.name}` });
+    number.title = p.grid.kind === 'pow2' ? `a power of two from ${p.min} to ${p.max}` : `a multiple of ${gridStep(p)} from ${p.min} to ${p.max}`;
     range.addEventListener('input', () => setParam(p, snapValue(p, 2 ** Number(range.value)), false));
     number.addEventListener('change', () => setParam(p, snapValue(p, Number(number.value)), true));
     const range_ = text.words === true ? ` (${formatWords(p.min)} to ${formatWords(p.max)})` : ` (${p.min} to ${formatCount(p.max)})`;
@@ -272,7 +272,12 @@ function showArch(next: ArchConfig): void {
   }
 }
 
-function setParam(p: ParamSpec, value: number, fromNumber: boolean): void {
+/** The number input's step: Simba's parameters are powers of two or multiples of a step. */
+function gridStep(p: ParamSpec<ParamName>): number {
+  return p.grid.kind === 'multiple' ? p.grid.step : 1;
+}
+
+function setParam(p: ParamSpec<ParamName>, value: number, fromNumber: boolean): void {
   const inputs = paramInputs.get(p.name)!;
   arch = { ...arch, [p.name]: value };
   inputs.number.value = String(value);

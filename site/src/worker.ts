@@ -252,7 +252,7 @@ async function handle(id: number, request: Request): Promise<void> {
       }
       case 'load-model': {
         await startBackend();
-        const decoded = decodeVaesa(request.modelJson, new Uint8Array(request.weights));
+        const decoded = decodeVaesa(request.modelJson, new Uint8Array(request.weights), simbaSpace);
         if (decoded._tag === 'Left') throw new Error(formatError(decoded.left));
         trained?.dispose();
         trained = decoded.right;

@@ -178,6 +178,19 @@ describe('readOnnx shape propagation', () => {
     ]);
   });
 
+  test('a transposed convolution (not costed) passes its output shape on', () => {
+    const bytes = buildOnnx({
+      inputs: { x: [1, 8, 7, 9] },
+      weights: { up: [8, 4, 3, 3], w: [16, 4, 1, 1] },
+      nodes: [
+        { op: 'ConvTranspose', inputs: ['x', 'up'], outputs: ['u'], attrs: { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 0] } },
+        { op: 'Conv', inputs: ['u', 'w'], outputs: ['y'] },
+      ],
+    });
+    // height 2·(7-1) + 1 + 3 - 2 = 14, width 2·(9-1) + 0 + 3 - 2 = 17
+    expect(right(readOnnx(bytes)).network.layers).toEqual([{ layer: convLayer({ N: 1, C: 4, K: 16, R: 1, S: 1, P: 17, Q: 14 }), count: 1 }]);
+  });
+
   test('MatMul with the constant on the left, broadcast batches, value_info where propagation stops', () => {
     const bytes = buildOnnx({
       inputs: { x: [3, 64, 10], y: [2, 1, 5, 6], z: [4, 6, 7] },

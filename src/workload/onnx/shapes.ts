@@ -517,6 +517,24 @@ const RULES: Record<string, Rule> = {
     const kernel = c.attributes.ints('kernel_shape') ?? w.shape.slice(2);
     return ok(tensor([x.shape[0], w.shape[0], ...windowShape(x.shape, kernel, c.attributes)], x.dataType, x.constant && w.constant));
   },
+  ConvTranspose: (c) => {
+    const [x, w] = c.inputs;
+    if (x === undefined || w === undefined) return ok(undefined);
+    const kernel = c.attributes.ints('kernel_shape') ?? w.shape.slice(2);
+    const n = kernel.length;
+    const group = c.attributes.int('group') ?? 1;
+    const outShape = c.attributes.ints('output_shape');
+    const spatial = x.shape.slice(x.shape.length - n);
+    const st = c.attributes.ints('strides') ?? kernel.map(() => 1);
+    const dil = c.attributes.ints('dilations') ?? kernel.map(() => 1);
+    const pads = c.attributes.ints('pads') ?? new Array<number>(2 * n).fill(0);
+    const extra = c.attributes.ints('output_padding') ?? kernel.map(() => 0);
+    const autoPad = c.attributes.string('auto_pad') ?? 'NOTSET';
+    const sizes =
+      outShape?.slice(outShape.length - n) ??
+      spatial.map((d, i) => (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER' ? d * st[i] : st[i] * (d - 1) + extra[i] + (kernel[i] - 1) * dil[i] + 1 - pads[i] - pads[i + n]));
+    return ok(tensor([x.shape[0], w.shape[1] * group, ...sizes], x.dataType, x.constant && w.constant));
+  },
   MaxPool: pool,
   AveragePool: pool,
   LpPool: pool,

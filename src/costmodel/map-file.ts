@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
-import { load as loadYaml } from 'js-yaml';
-import { invalidInput, parseError, type VaesaError } from '../common/errors';
+import { invalidInput, type VaesaError } from '../common/errors';
+import { parseYaml } from '../workload/parse';
 import type { Problem } from '../workload/problem';
 import { isRecord } from './json';
 import type { ArchSpec, LevelLoops, Mapping } from './spec';
@@ -53,6 +53,15 @@ function nameList(u: unknown, path: string, spaces: readonly string[]): E.Either
   return E.right(u as string[]);
 }
 
+/** The directives of a Timeloop map file (its `mapping:` list), given as YAML text or an already parsed value. */
+export function mapDirectives(input: string | unknown): E.Either<VaesaError, readonly unknown[]> {
+  const doc = typeof input === 'string' ? parseYaml(input, 'map YAML') : E.right(input);
+  if (E.isLeft(doc)) return doc;
+  const list = isRecord(doc.right) ? doc.right.mapping : doc.right;
+  if (!Array.isArray(list)) return E.left(invalidInput('mapping', list, 'expected a list of directives under "mapping:"'));
+  return E.right(list);
+}
+
 /**
  * Reads a Timeloop map file (`mapping:` list of `{ target, type, factors, permutation, split, keep,
  * bypass }`, as timeloop-model 11920be reads it) into a `Mapping` of `problem` on `arch`, given as YAML
@@ -65,21 +74,14 @@ function nameList(u: unknown, path: string, spaces: readonly string[]): E.Either
  * `evaluateArchMapping`.
  */
 export function mappingFromTimeloop(input: string | unknown, arch: ArchSpec, problem: Problem): E.Either<VaesaError, Mapping> {
-  let doc: unknown = input;
-  if (typeof input === 'string') {
-    try {
-      doc = loadYaml(input);
-    } catch (e) {
-      return E.left(parseError('map YAML', (e as Error).message));
-    }
-  }
-  const list = isRecord(doc) ? doc.mapping : doc;
-  if (!Array.isArray(list)) return E.left(invalidInput('mapping', list, 'expected a list of directives under "mapping:"'));
+  const directives = mapDirectives(input);
+  if (E.isLeft(directives)) return directives;
+  const list = directives.right;
   const dims = problem.shape.dimensions;
   const spaces = problem.shape.dataSpaces.map((ds) => ds.name);
   const levelNames = arch.levels.map((l) => l.name);
   const drafts: LevelDraft[] = arch.levels.map(() => ({}));
-  for (const [i, item] of (list as unknown[]).entries()) {
+  for (const [i, item] of list.entries()) {
     const path = `mapping[${i}]`;
     if (!isRecord(item)) return E.left(invalidInput(path, item, 'expected { target, type, ... }'));
     const level = typeof item.target === 'string' ? levelNames.indexOf(item.target) : -1;

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
-import { load as loadYaml } from 'js-yaml';
-import { invalidInput, parseError, type VaesaError } from '../common/errors';
+import { invalidInput, type VaesaError } from '../common/errors';
+import { parseYaml } from '../workload/parse';
 import { areaTable40nm, type AreaTable } from './area';
 import { ertMaxEnergies, patDramEnergy, patMacEnergy, patSramEnergy } from './energy-tables';
 import { isRecord } from './json';
@@ -279,30 +279,22 @@ function arithmeticLevel(c: Component, version: '0.2' | '0.3', pricing: Pricing)
  * instances that do not divide into the level below (per mesh axis) come back as `Left` naming the field.
  */
 export function parseTimeloopArch(text: string, options: TimeloopArchOptions): E.Either<VaesaError, ArchSpec> {
-  let doc: unknown;
-  try {
-    doc = loadYaml(text);
-  } catch (e) {
-    return E.left(parseError('arch YAML', (e as Error).message));
-  }
+  const doc = parseYaml(text, 'arch YAML');
+  if (E.isLeft(doc)) return doc;
   if (options.energyModel !== 'pat' && options.energyModel !== 'accelergy') {
     return E.left(invalidInput('energyModel', options.energyModel, "expected 'pat' or 'accelergy'"));
   }
   let ert: ReadonlyMap<string, number> | undefined;
   if (options.energyModel === 'accelergy') {
     if (options.ert === undefined) return E.left(invalidInput('ert', undefined, "the 'accelergy' energy model needs the ERT text"));
-    let ertDoc: unknown;
-    try {
-      ertDoc = loadYaml(options.ert);
-    } catch (e) {
-      return E.left(parseError('ERT YAML', (e as Error).message));
-    }
-    const energies = ertMaxEnergies(ertDoc);
+    const ertDoc = parseYaml(options.ert, 'ERT YAML');
+    if (E.isLeft(ertDoc)) return ertDoc;
+    const energies = ertMaxEnergies(ertDoc.right);
     if (E.isLeft(energies)) return energies;
     ert = energies.right;
   }
   const pricing: Pricing = { energyModel: options.energyModel, ert, area: options.area ?? areaTable40nm };
-  const draft = readDocument(doc);
+  const draft = readDocument(doc.right);
   if (E.isLeft(draft)) return draft;
   const { version } = draft.right;
   const arithmetic = arithmeticLevel(draft.right.arithmetic, version, pricing);

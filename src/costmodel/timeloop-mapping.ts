@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/Either';
-import { load as loadYaml } from 'js-yaml';
 import type { ArchConfig } from '../hardware/arch';
-import { invalidInput, parseError, type VaesaError } from '../common/errors';
+import { invalidInput, type VaesaError } from '../common/errors';
 import { LAYER_DIMS, type ConvLayer, type Dim } from '../workload/layer';
 import { buildArchTemplate } from './arch-template';
+import { mapDirectives } from './map-file';
 import { isRecord } from './json';
 import { DIM, LEVEL_NAMES, UNIT_FACTORS, type DimFactors, type LevelMapping, type LevelName, type Mapping } from './mapping';
 
@@ -138,16 +138,9 @@ function parseFactorString(s: unknown, path: string, layer: ConvLayer): E.Either
  * directives must agree with the template's fixed keep/bypass rules.
  */
 export function parseSimbaMapYaml(input: string | unknown, arch: ArchConfig, layer: ConvLayer): E.Either<VaesaError, Mapping> {
-  let doc: unknown = input;
-  if (typeof input === 'string') {
-    try {
-      doc = loadYaml(input);
-    } catch (e) {
-      return E.left(parseError('map YAML', (e as Error).message));
-    }
-  }
-  const list = isRecord(doc) ? doc.mapping : doc;
-  if (!Array.isArray(list)) return E.left(invalidInput('mapping', list, 'expected a list of directives under "mapping:"'));
+  const directives = mapDirectives(input);
+  if (E.isLeft(directives)) return directives;
+  const list = directives.right;
   const template = (() => {
     try {
       return buildArchTemplate(arch);

@@ -431,8 +431,8 @@ function polishKeeps(c: Candidate, open: Int32Array, allotter: Allotter): void {
 export function searchNests(allotter: Allotter, unrollings: readonly Unrolling[], constraints: ResolvedConstraints, rng: Rng, effort: GenericSearchEffort): { nest: Nest; score: number }[] {
   const shape = allotter.shape;
   const open = allotter.openKeeps();
+  // Seeds keep everything they may; the starts' bypasses are then chosen by `polishKeeps`.
   const keeps = [keepMask(shape, constraints, true)];
-  if (open.length > 0) keeps.push(keepMask(shape, constraints, false));
   const scored: Candidate[] = [];
   const priorities = seedPriorities(shape);
   const stride = Math.max(1, unrollings.length / effort.seededUnrollings);

@@ -4,6 +4,7 @@ import * as zlib from 'zlib';
 import * as E from 'fp-ts/Either';
 import { eyerissArch, gemminiArch, EYERISS_DEFAULTS, GEMMINI_DEFAULTS, type EyerissParams, type GemminiParams } from '../../src/costmodel/families';
 import { fanout, meshY, type ArchSpec } from '../../src/costmodel/spec';
+import { parseTimeloopArch } from '../../src/costmodel/timeloop-arch';
 
 const REFERENCE = path.resolve(__dirname, '../../../shared/reference/timeloop-generic');
 
@@ -65,6 +66,13 @@ function gemminiParams(p: Record<string, number | null>): Partial<GemminiParams>
   };
 }
 
+/** The variant's own arch file through `parseTimeloopArch`, which knows no keeps: the builder's keeps and name put in. */
+function parsedVariant(variant: string, built: ArchSpec): ArchSpec {
+  const parsed = parseTimeloopArch(fs.readFileSync(path.join(REFERENCE, 'arch', `${variant}.yaml`), 'utf8'), { energyModel: 'pat' });
+  if (E.isLeft(parsed)) throw new Error(JSON.stringify(parsed.left));
+  return { ...parsed.right, name: built.name, levels: parsed.right.levels.map((level, i) => ({ ...level, keeps: built.levels[i].keeps })) };
+}
+
 /** The builder's arch against Timeloop's specs and pat energies of the same variant, level by level. */
 function expectMatches(arch: ArchSpec, record: VariantRecord): void {
   const names = Object.keys(record.levels).filter((n) => record.levels[n].specs !== undefined);
@@ -102,12 +110,13 @@ function expectMatches(arch: ArchSpec, record: VariantRecord): void {
 describe('eyerissArch', () => {
   const records = variants('eyeriss');
 
-  it('builds each of the six reference variants as Timeloop saw it (sizes, mesh, bandwidths, pat energies)', () => {
+  it('builds each of the six reference variants as Timeloop saw it (sizes, mesh, bandwidths, pat energies) and as parseTimeloopArch reads its file', () => {
     expect(records.map((r) => r.variant).sort()).toEqual(['eyeriss_v0', 'eyeriss_v1', 'eyeriss_v2', 'eyeriss_v4', 'eyeriss_v5', 'eyeriss_v7']);
     for (const record of records) {
       const arch = eyerissArch(eyerissParams(record.arch_params));
       if (E.isLeft(arch)) throw new Error(JSON.stringify(arch.left));
       expectMatches(arch.right, record);
+      expect(arch.right).toEqual(parsedVariant(record.variant, arch.right));
     }
   });
 
@@ -143,12 +152,13 @@ describe('eyerissArch', () => {
 describe('gemminiArch', () => {
   const records = variants('gemmini');
 
-  it('builds each of the six reference variants as Timeloop saw it', () => {
+  it('builds each of the six reference variants as Timeloop saw it and as parseTimeloopArch reads its file', () => {
     expect(records.map((r) => r.variant).sort()).toEqual(['gemmini_v0', 'gemmini_v1', 'gemmini_v2', 'gemmini_v3', 'gemmini_v5', 'gemmini_v6']);
     for (const record of records) {
       const arch = gemminiArch(gemminiParams(record.arch_params));
       if (E.isLeft(arch)) throw new Error(JSON.stringify(arch.left));
       expectMatches(arch.right, record);
+      expect(arch.right).toEqual(parsedVariant(record.variant, arch.right));
     }
   });
 

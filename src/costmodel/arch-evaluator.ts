@@ -177,7 +177,10 @@ export class ArchMappingEvaluator {
   macEnergy = 0;
   utilizedMacs = 0;
 
-  /** Builds the evaluator; the problem must be valid (`validateProblem`) and the arch well formed (`parseTimeloopArch`). */
+  /**
+   * Builds the evaluator; the problem must be valid (`validateProblem`, at most 15 ranks per data space:
+   * a RangeError otherwise) and the arch well formed (`parseTimeloopArch`).
+   */
   constructor(arch: ArchSpec, problem: Problem) {
     this.arch = arch;
     this.problem = problem;
@@ -789,6 +792,8 @@ export function createMappingEvaluator(arch: ArchSpec, problem: Problem): ArchMa
  * entry point with `ArchConfig`/`ConvLayer` is `evaluateMapping`.
  */
 export function evaluateArchMapping(arch: ArchSpec, problem: Problem, mapping: Mapping): E.Either<VaesaError, ArchCost> {
+  const wide = problem.shape.dataSpaces.find((ds) => ds.projection.length > MAX_RANKS);
+  if (wide !== undefined) return E.left(invalidInput(`problem.shape.dataSpaces.${wide.name}`, wide.projection.length, `at most ${MAX_RANKS} ranks per data space`));
   const evaluator = new ArchMappingEvaluator(arch, problem);
   const refusal = evaluator.check(mapping);
   if (refusal !== undefined) return E.left(refusal);

@@ -87,6 +87,18 @@ describe('evaluateArchMapping: a hand-computed GEMM on a 2 x 2 output-stationary
     expect(leftOf(evaluateArchMapping(restricted, gemm, keepsInputs))).toMatchObject({ path: 'mapping.levels[0].keep (RF)', value: 'Inputs' });
   });
 
+  it('refuses a data space of more than 15 ranks (the gradient states are a 32-bit mask)', () => {
+    const dims = 'ABCDEFGHIJKLMNOP'.split('');
+    const wide: Problem = {
+      kind: 'custom',
+      shape: { name: 'Wide', dimensions: dims, coefficients: {}, dataSpaces: [{ name: 'Outputs', projection: dims.map((dim) => [{ dim }]), readWrite: true }] },
+      bounds: Object.fromEntries(dims.map((d) => [d, 1])),
+      coefficients: {},
+      weightsAreActivations: false,
+    };
+    expect(leftOf(evaluateArchMapping(arch, wide, { levels: [] }))).toMatchObject({ path: 'problem.shape.dataSpaces.Outputs', value: 16 });
+  });
+
   it('reads map files strictly', () => {
     expect(leftOf(mappingFromTimeloop(mapText.replace('target: RF, type: temporal', 'target: L9, type: temporal'), arch, gemm))).toMatchObject({ path: 'mapping[0].target', value: 'L9' });
     expect(leftOf(mappingFromTimeloop(mapText.replace('factors: M=1 N=1 K=3', 'factors: M=1 X=1 K=3'), arch, gemm))).toMatchObject({ path: 'mapping[0].factors', value: 'X' });

@@ -444,6 +444,7 @@ function refreshButtons(): void {
   $<HTMLButtonElement>('train').disabled = busy || !hasDataset;
   $<HTMLButtonElement>('save-model').disabled = busy || !hasModel;
   $<HTMLButtonElement>('search').disabled = busy || selectedMethods().length === 0;
+  $('needs-model').hidden = hasModel;
   for (const m of ['latent-bo', 'latent-gradient'] as const) {
     const box = $<HTMLInputElement>(`method-${m}`);
     box.disabled = !hasModel;

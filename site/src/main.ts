@@ -174,6 +174,8 @@ function describeLayer(l: ConvLayer): string {
   const stride = l.strideW > 1 || l.strideH > 1 ? `, stride ${l.strideW === l.strideH ? l.strideW : `${l.strideW}×${l.strideH}`}` : '';
   const batch = l.N > 1 ? `, batch ${l.N}` : '';
   if (l.R === 1 && l.S === 1 && l.P === 1 && l.Q === 1) return `FC ${l.C}→${l.K}${batch}`;
+  // A matmul M×K · K×N is lowered to a 1×1 convolution with P = M, C = K, K = N (and Q = 1).
+  if (l.R === 1 && l.S === 1 && l.Q === 1 && stride === '') return `matmul ${l.P}×${l.C} · ${l.C}×${l.K}${batch}`;
   return `${l.R}×${l.S} conv ${l.C}→${l.K}, ${l.P}×${l.Q} out${stride}${batch}`;
 }
 
@@ -195,7 +197,7 @@ function renderWorkloadControls(): void {
   );
   $('workload-summary').textContent =
     layerChoice < 0
-      ? `${network.name}: ${network.layers.length} distinct layers. Totals weight each layer by how often it occurs; EDP is total cycles × total energy.`
+      ? `${network.name}: ${network.layers.length} distinct layers as Simba costs them (matmuls, grouped and depthwise convolutions become counted plain convolutions). Totals weight each layer by how often it occurs; EDP is total cycles × total energy.`
       : `One layer of ${network.name}: ${describeLayer(network.layers[layerChoice].layer)}.`;
 }
 

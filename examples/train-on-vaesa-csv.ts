@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { readVaesaCsvFiles } from 'vaesa/node';
-import { createRng, evaluateVaesa, formatError, sampleIndices, splitByLayer, trainVaesa, convLayer } from 'vaesa';
+import { createRng, dataset, evaluateVaesa, formatError, splitByLayer, trainVaesa, convLayer } from 'vaesa';
 
 const layersDir = path.resolve(__dirname, '../../shared/reference/timeloop-cosa/layers');
 const inputs =
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   if (read._tag === 'Left') throw new Error(formatError(read.left));
   // A seeded subsample keeps the example quick; drop it to train on everything.
   const all = read.right.rows;
-  const rows = sampleIndices(createRng(0), all.length, Math.min(all.length, 3000)).map((i) => all[i]);
+  const rows = dataset.sampleIndices(createRng(0), all.length, Math.min(all.length, 3000)).map((i) => all[i]);
   const heldOut = convLayer({ R: 3, S: 3, P: 28, Q: 28, C: 128, K: 128, N: 1, strideW: 2, strideH: 2 });
   const split = splitByLayer(rows, { test: [heldOut] });
 

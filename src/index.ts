@@ -1,10 +1,71 @@
-export * from './common';
-export * from './hardware';
-export * from './workload';
-export * from './dataset';
-export * from './model';
-export * from './costmodel';
-export * from './mapper';
-export * from './train';
-export * from './search';
-export * from './plot';
+/**
+ * `vaesa`: the task-level functions and types at the root; every module's full face under its
+ * namespace (`costmodel`, `mapper`, `workload`, `hardware`, `dataset`, `model`, `train`, `search`,
+ * `plot`, `common`), e.g. `import { costmodel } from 'vaesa'; costmodel.buildArchTemplate(...)`.
+ */
+export * as common from './common';
+export * as hardware from './hardware';
+export * as workload from './workload';
+export * as dataset from './dataset';
+export * as model from './model';
+export * as costmodel from './costmodel';
+export * as mapper from './mapper';
+export * as train from './train';
+export * as search from './search';
+export * as plot from './plot';
+
+// Errors, randomness and objectives.
+export { formatError, createRng, OBJECTIVES, objectiveValue } from './common';
+export type { VaesaError, Rng, Objective, Evaluator, CostMetrics } from './common';
+
+// Design spaces and designs.
+export { simbaSpace, simbaDefaultArch, defineSpace, parseArch, sampleArch, encodeArch, decodeArch, snapArch, isValidArch } from './hardware';
+export type { ArchConfig, DesignSpace, ParamSpec } from './hardware';
+
+// Workloads: layers of any shape, networks, files.
+export {
+  convLayer,
+  conv2d,
+  groupedConv,
+  depthwiseConv,
+  matmul,
+  batchedMatmul,
+  problemMacs,
+  layerName,
+  layerLabel,
+  transformerBlock,
+  networks,
+  getNetwork,
+  networkMacs,
+  uniqueLayers,
+  lowerToConvLayers,
+  readOnnx,
+  parseTimeloopProblem,
+  parseWorkloadJson,
+  parseVaesaWorkload,
+} from './workload';
+export type { ConvLayer, Problem, Layer, Network, NetworkLayer, OnnxImport, TransformerBlockOptions, BuiltInNetworkName } from './workload';
+
+// The cost model: accelerators as data, Timeloop's model of a mapping.
+export { parseTimeloopArch, simbaArch, eyerissArch, gemminiArch, evaluateMapping, evaluateArchMapping, createMappingEvaluator, mappingFromTimeloop } from './costmodel';
+export type { ArchSpec, Mapping, SimbaMapping, MappingCost, ArchCost, CostModelName } from './costmodel';
+
+// Mappers: a good mapping and its cost for a layer or a network.
+export { findMapping, evaluateLayer, evaluateNetwork, createMappingCache, costModelEvaluator, loadMipSolver, findMappingMip } from './mapper';
+export type { FoundMapping, LayerCost, NetworkCost, MappingCache, MapspaceConstraints, MipSolverLoadOptions } from './mapper';
+
+// Datasets.
+export { generateDataset, splitDataset, splitByLayer, parseVaesaCsv, formatVaesaCsv } from './dataset';
+export type { DatasetRow } from './dataset';
+
+// Training and prediction.
+export { trainVaesa, predictCost, predictCosts, evaluateVaesa, encodeVaesa, decodeVaesa, fastPreset, paperPreset } from './train';
+export type { TrainedVaesa, TrainOptions } from './train';
+export { useBackend } from './model';
+
+// Search in the latent space and in the design space.
+export { latentSearch, inputSpaceSearch, paretoFront } from './search';
+export type { SearchResult, SearchTarget } from './search';
+
+// Plots.
+export { searchHistorySvg, latentSlice } from './plot';

@@ -17,7 +17,10 @@ const probe = (lib: string) => `
     encoded: lib.encodeArch(lib.simbaSpace, lib.simbaDefaultArch).map((x) => Math.round(x * 1e6) / 1e6),
     parsed: lib.parseVaesaWorkload('[[1,1,1,1,16,10,1,1,0]]')._tag,
     rng: lib.createRng(1).int(1000) === lib.createRng(1).int(1000),
-    features: lib.layerFeatures(lib.networks.resnet50.layers[0].layer),
+    features: lib.workload.layerFeatures(lib.networks.resnet50.layers[0].layer),
+    rootNames: Object.keys(lib).length,
+    internalsAtRoot: Object.keys(lib).filter((k) => /^PACKED_|^toLpFormat$|^MappingEvaluator$|^dense$/.test(k)),
+    namespaced: typeof lib.costmodel.buildArchTemplate === 'function' && typeof lib.mapper.mipMapper === 'function',
   };
   console.log(JSON.stringify(out));
 `.replace(/lib\b/g, lib);
@@ -28,10 +31,14 @@ const expected = {
   parsed: 'Left',
   rng: true,
   features: [7, 7, 112, 112, 3, 64, 1, 2, 2],
+  // The root is curated: task-level names and one namespace per module; internals only under their namespace.
+  rootNames: expect.any(Number),
+  internalsAtRoot: [],
+  namespaced: true,
 };
 
-function runNode(args: string[], cwd: string): unknown {
-  return JSON.parse(execFileSync(process.execPath, args, { cwd, encoding: 'utf8', timeout: 30_000 }));
+function runNode(args: string[], cwd: string): Record<string, unknown> {
+  return JSON.parse(execFileSync(process.execPath, args, { cwd, encoding: 'utf8', timeout: 30_000 })) as Record<string, unknown>;
 }
 
 describe('built package', () => {
@@ -43,7 +50,9 @@ describe('built package', () => {
 
   it('require() of dist/index.js works from CommonJS', () => {
     const file = JSON.stringify(path.join(repoRoot, 'dist/index.js'));
-    expect(runNode(['-e', `const lib = require(${file});${probe('lib')}`], repoRoot)).toEqual(expected);
+    const out = runNode(['-e', `const lib = require(${file});${probe('lib')}`], repoRoot);
+    expect(out).toEqual(expected);
+    expect(out.rootNames).toBeLessThan(120);
   });
 
   it('import() of dist/index.mjs works from ESM', () => {

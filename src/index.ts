@@ -19,8 +19,26 @@ export { formatError, createRng, OBJECTIVES, objectiveValue } from './common';
 export type { VaesaError, Rng, Objective, Evaluator, CostMetrics } from './common';
 
 // Design spaces and designs.
-export { simbaSpace, simbaDefaultArch, defineSpace, parseArch, sampleArch, encodeArch, decodeArch, snapArch, isValidArch } from './hardware';
-export type { ArchConfig, DesignSpace, ParamSpec } from './hardware';
+export {
+  simbaSpace,
+  simbaDefaultArch,
+  defineSpace,
+  encodeDesign,
+  decodeDesign,
+  snapDesign,
+  sampleDesign,
+  gridDesigns,
+  isValidDesign,
+  parseDesign,
+  designName,
+  parseArch,
+  sampleArch,
+  encodeArch,
+  decodeArch,
+  snapArch,
+  isValidArch,
+} from './hardware';
+export type { ArchConfig, DesignSpace, Design, ParamSpec, SpaceInput } from './hardware';
 
 // Workloads: layers of any shape, networks, files.
 export {
@@ -31,6 +49,9 @@ export {
   matmul,
   batchedMatmul,
   problemMacs,
+  dataSpaceSizes,
+  layerMacs,
+  tensorSizes,
   layerName,
   layerLabel,
   transformerBlock,
@@ -64,8 +85,8 @@ export type { TrainedVaesa, TrainOptions } from './train';
 export { useBackend } from './model';
 
 // Search in the latent space and in the design space.
-export { latentSearch, inputSpaceSearch, paretoFront } from './search';
-export type { SearchResult, SearchTarget } from './search';
+export { latentSearch, inputSpaceSearch, paretoFront, randomOptimizer, gridOptimizer, bayesOptOptimizer } from './search';
+export type { SearchResult, SearchTarget, Optimizer, CustomOptimizer, SearchBox } from './search';
 
 // Plots.
 export { searchHistorySvg, latentSlice } from './plot';

@@ -46,7 +46,7 @@ export function parsePositiveNumber(flag: string) {
 export function parseInteger(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n)) throw new CliError(`${flag} must be an integer, got "${value}"`);
+    if (!Number.isSafeInteger(n)) throw new CliError(`${flag} must be an integer from -(2^53 - 1) to 2^53 - 1, got "${value}"`);
     return n;
   };
 }

@@ -29,10 +29,21 @@ function splitmix32(seed: number): () => number {
   };
 }
 
-/** Creates a generator from an integer seed (any finite number; it is folded to 32 bits). */
+/**
+ * Creates a generator from an integer seed: any safe integer (|seed| < 2^53), each its own stream
+ * (-1 is not 0, 2^32 is not 1). Seeds 0 to 2^32 - 1 give the same streams as earlier versions.
+ */
 export function createRng(seed: number): Rng {
-  if (!Number.isFinite(seed)) throw new TypeError(`createRng: seed must be a finite number, got ${seed}`);
-  const init = splitmix32(Math.floor(seed) ^ Math.floor(seed / 2 ** 32));
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`createRng: seed must be an integer from -(2^53 - 1) to 2^53 - 1, got ${seed}`);
+  if (seed >= 0 && seed < 2 ** 32) return fromWords(splitmix32(seed));
+  // Beyond 32 bits, both halves seed the state: the low one as above, the high one (never 0 here) mixed in.
+  const low = splitmix32(seed >>> 0);
+  const high = splitmix32(Math.floor(seed / 2 ** 32) ^ 0x6a09e667);
+  return fromWords(() => (low() ^ high()) >>> 0);
+}
+
+/** A generator whose state comes from four draws of `init`. */
+function fromWords(init: () => number): Rng {
   let a = init();
   let b = init();
   let c = init();
@@ -70,7 +81,11 @@ export function createRng(seed: number): Rng {
       spareNormal = r * Math.sin(2 * Math.PI * v);
       return r * Math.cos(2 * Math.PI * v);
     },
-    fork: () => createRng(nextU32() * 4294967296 + nextU32()),
+    // The 64-bit draw folded to 32 bits, as in earlier versions, so forked streams are unchanged.
+    fork: () => {
+      const x = nextU32() * 4294967296 + nextU32();
+      return fromWords(splitmix32(Math.floor(x) ^ Math.floor(x / 2 ** 32)));
+    },
     seed32: () => nextU32(),
   };
   return rng;

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { formatError, type VaesaError } from '../common/errors';
+import { formatError, invalidInput, type VaesaError } from '../common/errors';
 import type { ArchCost } from '../costmodel/arch-evaluator';
 import type { CostBreakdown } from '../costmodel/cost';
 import type { Mapping } from '../costmodel/mapping';
@@ -103,6 +103,12 @@ export function evaluateLayer(arch: ArchConfig | ArchSpec, layer: Layer, options
 export function evaluateNetwork(arch: ArchConfig, network: Network, options?: EvaluateLayerOptions): NetworkCost;
 export function evaluateNetwork(arch: ArchSpec, network: Network, options?: GenericMappingOptions): E.Either<VaesaError, ArchNetworkCost>;
 export function evaluateNetwork(arch: ArchConfig | ArchSpec, network: Network, options: EvaluateLayerOptions | GenericMappingOptions = {}): NetworkCost | E.Either<VaesaError, ArchNetworkCost> {
+  const badCount = network.layers.findIndex(({ count }) => !(Number.isInteger(count) && count >= 1));
+  if (badCount >= 0) {
+    const problem = invalidInput(`network.layers[${badCount}].count`, network.layers[badCount].count, 'must be a positive integer (how many times the layer runs)');
+    if (isArchSpec(arch)) return E.left(problem);
+    throw new RangeError(`evaluateNetwork: ${formatError(problem)}`);
+  }
   if (isArchSpec(arch)) {
     const layers: { layer: Layer; count: number; cost: ArchLayerCost }[] = [];
     for (const { layer, count } of network.layers) {

@@ -15,6 +15,7 @@ import { EvaluatorWorkspace, MappingEvaluator } from '../costmodel/loop-analysis
 import * as layout from '../costmodel/mapping';
 import { packMapping, unpackMapping, type Mapping, type PackedMapping } from '../costmodel/mapping';
 import { mipMapper } from './mip/mapper';
+import { OBJECTIVES } from '../common/objective';
 import type { MipSolver } from './mip/solver';
 import type { MapperFunction, MapperName } from './mapper';
 import {
@@ -87,6 +88,22 @@ const PACKED_TEMPORAL = layout.PACKED_TEMPORAL;
 function requireMipSolver(solver: MipSolver | undefined): MipSolver {
   if (solver === undefined) throw new RangeError("findMapping: mapper 'mip' needs options.mipSolver (from await loadMipSolver())");
   return solver;
+}
+
+const COST_MODEL_NAMES: readonly CostModelName[] = ['pat', 'accelergy'];
+const MAPPER_NAMES: readonly MapperName[] = ['search', 'mip'];
+
+/** A named option outside its choices is a programmer error (it used to fall back to a default silently). */
+function checkChoice(option: string, value: unknown, choices: readonly string[]): void {
+  if (!choices.includes(value as string)) throw new RangeError(`findMapping: ${option} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+/** Throws a RangeError for an unknown model, objective or mapper name or a non-finite seed (no silent defaults). */
+export function checkMappingOptions(options: Pick<FindMappingOptions, 'model' | 'objective' | 'mapper' | 'seed'>): void {
+  if (options.model !== undefined) checkChoice('model', options.model, COST_MODEL_NAMES);
+  if (options.objective !== undefined) checkChoice('objective', options.objective, OBJECTIVES);
+  if (options.mapper !== undefined && typeof options.mapper !== 'function') checkChoice('mapper', options.mapper, MAPPER_NAMES);
+  if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new RangeError(`findMapping: seed must be a finite number, got ${String(options.seed)}`);
 }
 
 function checkInputs(arch: ArchConfig, layer: ConvLayer): void {
@@ -167,6 +184,7 @@ export function findSimbaMapping(arch: ArchConfig, layer: ConvLayer, options: Fi
   const seed = options.seed ?? 0;
   const effort = resolveEffort(options.effort);
   const mapper = options.mapper ?? 'search';
+  checkMappingOptions(options);
   const cache = options.cache;
   const answerKey =
     cache !== undefined && typeof mapper === 'string'
@@ -174,7 +192,7 @@ export function findSimbaMapping(arch: ArchConfig, layer: ConvLayer, options: Fi
       : undefined;
   if (answerKey !== undefined) {
     const hit = cache?.answers.get(answerKey);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return copyOfFound(hit);
   }
   let template: ArchTemplate;
   try {
@@ -217,9 +235,14 @@ export function findSimbaMapping(arch: ArchConfig, layer: ConvLayer, options: Fi
       const oldest = cache.answers.keys().next();
       if (!oldest.done) cache.answers.delete(oldest.value);
     }
-    cache.answers.set(answerKey, found);
+    // The cache keeps its own copy and hands out copies: a caller editing its result cannot change the next answer.
+    cache.answers.set(answerKey, copyOfFound(found));
   }
   return found;
+}
+
+function copyOfFound(found: FoundMapping): FoundMapping {
+  return { mapping: structuredClone(found.mapping), packed: found.packed.slice(), cost: structuredClone(found.cost) };
 }
 
 /** Whether an arch is an `ArchSpec` (any accelerator) rather than the Simba template's `ArchConfig`. */

@@ -1,7 +1,7 @@
 import { createRng } from '../common/rng';
 import { decodeDesign, designFromVector, encodeValue, gridValues, snapValue, type DesignSpace } from '../hardware/space';
 import { createLedger, searchSettings } from './ledger';
-import type { Optimizer, OptimizerContext, SearchDomain } from './optimizer';
+import { customOptimizer, type Optimizer, type OptimizerContext, type SearchDomain } from './optimizer';
 import { runOptimizer } from './run-optimizer';
 import { bayesOptOptimizer, randomOptimizer } from './optimizers';
 import { weightedLayers, type SearchTarget } from './target';
@@ -59,7 +59,7 @@ export async function inputSpaceSearch<P extends string>(space: DesignSpace<P>, 
   const domain = coordinates === 'raw' ? rawDomain(space) : normalisedDomain(space);
   const context: OptimizerContext = { box: domain, rng, objective, budget, pareto: options.pareto === true };
   const choice = options.optimizer;
-  const optimizer: Optimizer = choice === 'bo' ? bayesOptOptimizer(context, options.bo ?? {}) : choice === 'random' ? randomOptimizer(context) : choice.create(context);
+  const optimizer: Optimizer = choice === 'bo' ? bayesOptOptimizer(context, options.bo ?? {}) : choice === 'random' ? randomOptimizer(context) : customOptimizer(choice, 'bo, random').create(context);
   await runOptimizer(optimizer, domain, ledger);
   return ledger.result(`input-${typeof choice === 'string' ? choice : choice.name}`);
 }

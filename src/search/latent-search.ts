@@ -3,7 +3,7 @@ import { snapDesign } from '../hardware/space';
 import type { LatentBox, LatentModel } from '../model/latent-model';
 import { gradientSearch } from './gradient';
 import { createLedger, searchSettings } from './ledger';
-import type { CustomOptimizer, Optimizer, OptimizerContext, SearchDomain } from './optimizer';
+import { customOptimizer, type CustomOptimizer, type Optimizer, type OptimizerContext, type SearchDomain } from './optimizer';
 import { runOptimizer } from './run-optimizer';
 import { bayesOptOptimizer, defaultGridPoints, gridOptimizer, randomOptimizer } from './optimizers';
 import { weightedLayers, type SearchTarget } from './target';
@@ -69,6 +69,6 @@ function boxOptimizer<P extends string>(
     case 'grid':
       return gridOptimizer(context, options.gridPointsPerDim ?? defaultGridPoints(latentDim, context.budget));
     default:
-      return choice.create(context);
+      return customOptimizer(choice, 'gradient, bo, random, grid').create(context);
   }
 }

@@ -63,3 +63,9 @@ export interface SearchDomain<P extends string> extends SearchBox {
   toDesigns(points: readonly (readonly number[])[]): Design<P>[];
 }
 
+
+/** `choice` as a custom optimiser, or a RangeError naming the built-in names (an unknown name must not run nothing). */
+export function customOptimizer(choice: unknown, builtIn: string): CustomOptimizer {
+  if (typeof choice === 'object' && choice !== null && typeof (choice as CustomOptimizer).create === 'function') return choice as CustomOptimizer;
+  throw new RangeError(`search: optimizer must be one of ${builtIn} or a CustomOptimizer { name, create }, got ${JSON.stringify(choice)}`);
+}

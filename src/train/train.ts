@@ -282,6 +282,8 @@ export async function trainVaesa<P extends string = SimbaParam>(
   const badSchedule = scheduleProblem(schedule) ?? (resume === undefined ? modelConfigProblem(model) : undefined);
   if (badSchedule !== undefined) return E.left(badSchedule);
   const seed = resume?.training.seed ?? options.seed ?? 0;
+  // Each epoch's generator is seeded with seed x 1,000,003 + epoch, which must stay a safe integer.
+  if (!(Number.isInteger(seed) && Math.abs(seed) < 2 ** 31)) return E.left(invalidInput('options.seed', seed, 'must be an integer from -(2^31 - 1) to 2^31 - 1'));
   const rng = createRng(seed);
   const splitRng = rng.fork();
   const split =

@@ -1,6 +1,5 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
-import { PositiveInt } from '../common/errors';
 
 const DIMS = ['R', 'S', 'P', 'Q', 'C', 'K', 'N'] as const;
 
@@ -10,18 +9,29 @@ export type Dim = (typeof DIMS)[number];
 /** The seven loop dimensions in Timeloop's order. */
 export const LAYER_DIMS: readonly Dim[] = DIMS;
 
+/** Largest layer dimension, stride or dilation accepted (2^24: far beyond real layers; 1e300 is refused, not half-costed). */
+export const MAX_LAYER_DIM = 2 ** 24;
+
+const isLayerDim = (u: unknown): u is number => typeof u === 'number' && Number.isInteger(u) && u > 0 && u <= MAX_LAYER_DIM;
+const LayerDim = new t.Type<number, number, unknown>(
+  'LayerDim',
+  isLayerDim,
+  (u, c) => (isLayerDim(u) ? t.success(u) : t.failure(u, c, `must be a positive integer up to ${MAX_LAYER_DIM}`)),
+  (a) => a,
+);
+
 const ConvLayerFields = t.type({
-  R: PositiveInt,
-  S: PositiveInt,
-  P: PositiveInt,
-  Q: PositiveInt,
-  C: PositiveInt,
-  K: PositiveInt,
-  N: PositiveInt,
-  strideW: PositiveInt,
-  strideH: PositiveInt,
-  dilationW: PositiveInt,
-  dilationH: PositiveInt,
+  R: LayerDim,
+  S: LayerDim,
+  P: LayerDim,
+  Q: LayerDim,
+  C: LayerDim,
+  K: LayerDim,
+  N: LayerDim,
+  strideW: LayerDim,
+  strideH: LayerDim,
+  dilationW: LayerDim,
+  dilationH: LayerDim,
 });
 
 /**

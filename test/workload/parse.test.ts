@@ -59,7 +59,7 @@ describe('VAESA workload JSON', () => {
     expect(leftOf(parseVaesaWorkload('[]'))).toMatchObject({ _tag: 'InvalidInput' });
     expect(leftOf(parseVaesaWorkload('[[3,3,', 'bad.json'))).toMatchObject({ _tag: 'ParseError', source: 'bad.json' });
     expect(formatError(leftOf(parseVaesaWorkload('[[3,3,13,13,192,384,1,1,2.5]]')))).toBe(
-      'invalid [0].strideH: must be a positive integer (got 2.5)',
+      'invalid [0].strideH: must be a positive integer up to 16777216 (got 2.5)',
     );
   });
 });

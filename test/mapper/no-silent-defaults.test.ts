@@ -1,0 +1,47 @@
+/** Option names outside their choices, bad layer counts and edited cached answers: errors and copies, never silent defaults. */
+import { costModelEvaluator } from '../../src/mapper/evaluator';
+import { evaluateLayer, evaluateNetwork } from '../../src/mapper/evaluate-layer';
+import { createMappingCache } from '../../src/mapper/find-mapping';
+import { simbaDefaultArch, simbaSpace } from '../../src/hardware';
+import { inputSpaceSearch } from '../../src/search/input-search';
+import { convLayer } from '../../src/workload/layer';
+import { parseVaesaWorkload } from '../../src/workload/parse';
+
+const layer = convLayer({ R: 1, S: 1, P: 7, Q: 7, C: 64, K: 64, N: 1 });
+
+describe('no silent defaults', () => {
+  it('refuses an unknown model, mapper or objective name instead of using the default', () => {
+    expect(() => evaluateLayer(simbaDefaultArch, layer, { model: 'nope' as 'pat' })).toThrow(/model must be one of pat, accelergy, got "nope"/);
+    expect(() => evaluateLayer(simbaDefaultArch, layer, { mapper: 'nope' as 'search' })).toThrow(/mapper must be one of search, mip, got "nope"/);
+    expect(() => evaluateLayer(simbaDefaultArch, layer, { objective: 'area' as 'edp' })).toThrow(/objective must be one of edp, latency, energy/);
+    expect(() => costModelEvaluator({ model: 'nope' as 'pat' })).toThrow(/model must be one of/);
+  });
+
+  it('refuses an unknown search optimizer instead of returning 0 evaluations', async () => {
+    await expect(inputSpaceSearch(simbaSpace, layer, { optimizer: 'nope' as 'bo', budget: 2 })).rejects.toThrow(/optimizer must be one of bo, random or a CustomOptimizer \{ name, create \}, got "nope"/);
+  });
+
+  it('refuses a layer count that is not a positive integer', () => {
+    for (const count of [-2, Number.NaN, 0, 1.5]) {
+      expect(() => evaluateNetwork(simbaDefaultArch, { name: 'n', layers: [{ layer, count }] })).toThrow(/network\.layers\[0\]\.count: must be a positive integer/);
+    }
+  });
+
+  it('hands out copies of cached answers: editing one does not change the next', () => {
+    const cache = createMappingCache();
+    const first = evaluateLayer(simbaDefaultArch, layer, { cache });
+    const pristine = JSON.parse(JSON.stringify(first));
+    const again = evaluateLayer(simbaDefaultArch, layer, { cache });
+    expect(JSON.parse(JSON.stringify(again))).toEqual(pristine);
+    (again.mapping.levels[0].temporal as Record<string, number>).R = 999;
+    (again.breakdown as unknown as { levels: unknown[] }).levels.length = 0;
+    (first.mapping.levels[0].temporal as Record<string, number>).R = 777;
+    expect(JSON.parse(JSON.stringify(evaluateLayer(simbaDefaultArch, layer, { cache })))).toEqual(pristine);
+  });
+
+  it('refuses layer dimensions beyond 2^24 with a message naming the field', () => {
+    expect(() => convLayer({ R: 3, S: 3, P: 1e300, Q: 14, C: 32, K: 64, N: 1 })).toThrow(/invalid dimensions/);
+    expect(parseVaesaWorkload('[[3,3,1e300,14,32,64,1,1,1]]')).toMatchObject({ left: { _tag: 'InvalidInput', path: expect.stringMatching(/P$/), message: 'must be a positive integer up to 16777216' } });
+  });
+});
+

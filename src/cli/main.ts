@@ -1,5 +1,6 @@
 /* The `vaesa` command line: the only place in the library that prints. */
 import { Command, CommanderError } from 'commander';
+import { version } from '../../package.json';
 import { CliError, CliInterrupted } from './errors';
 import { registerDatasetCommands } from './dataset';
 import { registerEvaluateCommand } from './evaluate';
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('vaesa')
+    .version(version, '-V, --version', 'print the version of vaesa')
     .description('Learning-based design space exploration of DNN accelerators (VAESA in TypeScript)')
     .showHelpAfterError('(run with --help for usage)');
   registerEvaluateCommand(program);

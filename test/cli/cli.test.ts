@@ -40,6 +40,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('vaesa --version', () => {
+  it("prints the package's version and exits 0", async () => {
+    const version = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version;
+    for (const flag of ['--version', '-V']) expect(await cli(flag)).toEqual({ code: 0, out: `${version}\n`, err: '' });
+  });
+});
+
 describe('vaesa evaluate', () => {
   it('reports cycles, energy, area, EDP and the mapping of each layer as JSON', async () => {
     const r = await cli('evaluate', '--layers', path.join(dir, 'layers.json'), '--json');

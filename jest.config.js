@@ -1,5 +1,5 @@
 /** Type checking is done once by `tsc --noEmit` (npm test runs it first), so ts-jest only transpiles. */
-module.exports = {
+const shared = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
@@ -9,5 +9,15 @@ module.exports = {
     '/node_modules/@tensorflow/tfjs-core/dist/(?!tf-core).+\\.js$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!@tensorflow/tfjs-core/dist/)'],
+};
+
+/** Tests that run the built package (dist/), the command line, the examples or a browser: they need `npm run build` first. */
+const integration = ['<rootDir>/test/cli/', '<rootDir>/test/examples/', '<rootDir>/test/package/', '<rootDir>/test/browser/', '<rootDir>/test/pipeline/'];
+
+module.exports = {
   testTimeout: 60000,
+  projects: [
+    { ...shared, displayName: 'unit', testPathIgnorePatterns: ['/node_modules/', ...integration] },
+    { ...shared, displayName: 'integration', testMatch: integration.map((dir) => `${dir}**/*.test.ts`) },
+  ],
 };

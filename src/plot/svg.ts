@@ -34,6 +34,36 @@ function niceTicks(lo: number, hi: number, count: number): number[] {
 }
 
 /**
+ * Ticks of a log10 axis spanning log values [lo, hi], as values: powers of ten (every k-th decade over
+ * many decades), else 1-2-5 or 1..9 steps within the decades; a range inside one step falls back to
+ * plain nice ticks of the values. Labels then read `2e16`, never `1e16.7`.
+ */
+export function logTicks(lo: number, hi: number, count = 6): number[] {
+  const decades = hi - lo;
+  const inRange = (v: number) => Math.log10(v) >= lo - 1e-9 && Math.log10(v) <= hi + 1e-9;
+  const first = Math.floor(lo);
+  const last = Math.ceil(hi);
+  if (decades >= 2) {
+    const every = Math.max(1, Math.ceil(decades / count));
+    const out: number[] = [];
+    for (let d = Math.ceil(lo / every) * every; d <= hi + 1e-9; d += every) out.push(10 ** d);
+    return out;
+  }
+  for (const mantissas of [[1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+    const out: number[] = [];
+    for (let d = first; d <= last; d++) for (const m of mantissas) if (inRange(m * 10 ** d)) out.push(Number((m * 10 ** d).toPrecision(12)));
+    if (out.length >= 2) return out;
+  }
+  return niceTicks(10 ** lo, 10 ** hi, count).filter((v) => v > 0);
+}
+
+/** A tick value as `2e16` (3 significant digits at most). */
+function logTickLabel(v: number): string {
+  const [mantissa, exponent] = v.toExponential(2).split('e');
+  return `${mantissa.replace(/\.?0+$/, '')}e${Number(exponent)}`;
+}
+
+/**
  * Best objective vs evaluations, one line per method, log10 y axis (EDP spans decades).
  * `title` and `yLabel` are plain text.
  */
@@ -49,12 +79,16 @@ export function searchHistorySvg(series: readonly Series[], options: { title?: s
     yLo -= 0.05;
     yHi += 0.05;
   }
-  const { width, height, left, right, top, bottom } = frame;
+  // The legend's column grows with the longest name (about 7 px per character at 12 px), so no name is cut.
+  const longest = Math.max(...series.map((s) => s.name.length));
+  const legendRight = Math.max(frame.right, 45 + Math.ceil(7 * longest));
+  const f: Frame = { ...frame, right: legendRight, width: frame.width - frame.right + legendRight };
+  const { width, height, left, right, top, bottom } = f;
   const px = (x: number) => left + ((x - 1) / Math.max(1, xMax - 1)) * (width - left - right);
   const py = (ly: number) => top + (1 - (ly - yLo) / (yHi - yLo)) * (height - top - bottom);
-  const parts: string[] = [axes(options.title ?? 'Best objective vs evaluations', 'evaluations', options.yLabel ?? 'best EDP (log scale)')];
+  const parts: string[] = [axes(options.title ?? 'Best objective vs evaluations', 'evaluations', options.yLabel ?? 'best EDP (log scale)', f)];
   for (const t of niceTicks(1, xMax, 8)) parts.push(tick(px(t), height - bottom, String(t), 'x'));
-  for (const t of niceTicks(yLo, yHi, 6)) parts.push(tick(left, py(t), `1e${t.toFixed(2).replace(/\.?0+$/, '')}`, 'y'));
+  for (const v of logTicks(yLo, yHi, 6)) parts.push(tick(left, py(Math.log10(v)), logTickLabel(v), 'y'));
   points.forEach((pts, i) => {
     const color = PALETTE[i % PALETTE.length];
     const d = pts.map(([x, v], k) => `${k === 0 ? 'M' : 'L'}${px(x).toFixed(1)},${py(Math.log10(v)).toFixed(1)}`).join('');
@@ -62,7 +96,7 @@ export function searchHistorySvg(series: readonly Series[], options: { title?: s
     parts.push(`<rect x="${width - right + 15}" y="${top + 20 * i}" width="12" height="12" fill="${color}"/>`);
     parts.push(`<text x="${width - right + 32}" y="${top + 20 * i + 11}" font-size="12">${escapeXml(series[i].name)}</text>`);
   });
-  return svgDocument(parts);
+  return svgDocument(parts, f);
 }
 
 /** A heat map of `values[row][col]` over the box [x0,x1] x [y0,y1] with a colour bar (low = dark blue, high = yellow). */
@@ -115,8 +149,8 @@ function colour(t: number): string {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
-function axes(title: string, xLabel: string, yLabel: string): string {
-  const { width, height, left, right, top, bottom } = frame;
+function axes(title: string, xLabel: string, yLabel: string, f: Frame = frame): string {
+  const { width, height, left, right, top, bottom } = f;
   return [
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${(left + width - right) / 2}" y="${top - 10}" font-size="14" text-anchor="middle">${escapeXml(title)}</text>`,
@@ -133,6 +167,6 @@ function tick(x: number, y: number, label: string, axis: 'x' | 'y'): string {
     : `<line x1="${x - 5}" y1="${y.toFixed(1)}" x2="${x}" y2="${y.toFixed(1)}" stroke="#000"/><text x="${x - 8}" y="${(y + 4).toFixed(1)}" font-size="11" text-anchor="end">${escapeXml(label)}</text>`;
 }
 
-function svgDocument(parts: readonly string[]): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" font-family="sans-serif">${parts.join('')}</svg>\n`;
+function svgDocument(parts: readonly string[], f: Frame = frame): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${f.height}" font-family="sans-serif">${parts.join('')}</svg>\n`;
 }

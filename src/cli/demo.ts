@@ -18,7 +18,7 @@ import { readVaesaCsv } from '../dataset/files';
 import { generateDatasetFile } from '../dataset/generate-file';
 import { evaluateVaesa } from '../train';
 import { saveVaesa } from '../train/checkpoint';
-import { orFail, parseChoice, parseInteger, parsePositiveInt } from './errors';
+import { orFail, parseChoice, parseInteger, parsePositiveInt, parsePositiveNumber } from './errors';
 import { formatNumber, printResult, table } from './output';
 import { createProgress } from './progress';
 import { costModelSource } from './generate';
@@ -35,6 +35,7 @@ interface DemoFlags {
   seed: number;
   workers: number;
   trainSeconds: number;
+  maxArea?: number;
   json?: boolean;
 }
 
@@ -50,6 +51,7 @@ export function registerDemoCommand(program: Command): Command {
     .option('--workers <w>', 'worker threads for dataset generation', parseInteger('--workers'), Math.min(4, availableParallelism()))
     .option('--mapper-effort <e>', 'mapper search effort for every evaluation: fast or default', parseChoice('--mapper-effort', ['fast', 'default'] as const), 'fast')
     .option('--train-seconds <s>', 'training time limit', parsePositiveInt('--train-seconds'), 90)
+    .option('--max-area <mm2>', "area budget of the searches (default: the Simba default design's area, so the winners compare with it at equal silicon)", parsePositiveNumber('--max-area'))
     .option('--json', 'print the result as JSON')
     .action(async (o: DemoFlags) => {
       const silent = o.json === true;
@@ -89,21 +91,23 @@ export function registerDemoCommand(program: Command): Command {
       orFail(await saveVaesa(trained, path.join(o.out, 'model')));
       const quality = evaluateVaesa(trained, split.test);
 
-      say(`3/3 searching ${network.name} with ${o.budget} cost-model evaluations per method`);
-      const evaluator = costModelEvaluator({ objective: 'edp', effort });
-      const results = await searchAll(trained, network, { latent: ['bo', 'gradient'], baselines: ['random'] }, { budget: o.budget, seed: o.seed, objective: 'edp', evaluator, silent });
       const simba = evaluateNetwork(simbaDefaultArch, network, { effort });
+      const maxArea = o.maxArea ?? simba.area;
+      const budgetSource = o.maxArea === undefined ? "the Simba default's area" : '--max-area';
+      say(`3/3 searching ${network.name} with ${o.budget} cost-model evaluations per method, area budget ${formatNumber(maxArea)} mm² (${budgetSource})`);
+      const evaluator = costModelEvaluator({ objective: 'edp', effort });
+      const results = await searchAll(trained, network, { latent: ['bo', 'gradient'], baselines: ['random'] }, { budget: o.budget, seed: o.seed, objective: 'edp', evaluator, maxArea, silent });
       const plotFile = path.join(o.out, 'search-history.svg');
       writeFileSync(plotFile, historyPlot(results, 'edp'));
 
       printResult(
         o.json,
-        { out: o.out, rows: rows.length, test: quality, results, simbaDefault: { arch: simbaDefaultArch, cycles: simba.cycles, energy: simba.energy, edp: simba.edp, area: simba.area } },
+        { out: o.out, rows: rows.length, test: quality, maxArea, results, simbaDefault: { arch: simbaDefaultArch, cycles: simba.cycles, energy: simba.energy, edp: simba.edp, area: simba.area } },
         () => [
           `dataset ${rows.length} rows; model test EDP Spearman ${quality.prediction.edp.spearman.toFixed(3)}, ` +
             `reconstruction within 10%: ${(100 * quality.reconstruction.within10PercentShare).toFixed(1)}%`,
           '',
-          `${network.name} (network totals over its layers with counts; EDP = cycles x pJ):`,
+          `${network.name} (network totals over its layers with counts; EDP = cycles x pJ), designs of at most ${formatNumber(maxArea)} mm² (${budgetSource}):`,
           ...table(RESULT_HEADER, [
             ...resultRows(results),
             ['Simba default', archId(simbaDefaultArch), formatNumber(simba.cycles), formatNumber(simba.energy), formatNumber(simba.edp), formatNumber(simba.area), '1'],

@@ -353,6 +353,9 @@ describe('vaesa demo', () => {
     expect(json.rows).toBe(3 * uniqueLayers(networks.alexnet).length);
     expect(json.results.map((x: { method: string }) => x.method)).toEqual(['latent bo', 'latent gradient', 'input-space random']);
     expect(json.simbaDefault.edp).toBeCloseTo(json.simbaDefault.cycles * json.simbaDefault.energy, -8);
+    // The searches are held to the Simba default's area, so the winners compare at equal silicon.
+    expect(json.maxArea).toBe(json.simbaDefault.area);
+    for (const { result } of json.results) if (result.best !== undefined) expect(result.best.area).toBeLessThanOrEqual(json.maxArea);
     expect(existsSync(path.join(out, 'search-history.svg'))).toBe(true);
   });
 });

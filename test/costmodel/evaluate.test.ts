@@ -5,7 +5,7 @@ import { EvaluatorWorkspace } from '../../src/costmodel/loop-analysis';
 import { makeMapping, type Mapping } from '../../src/costmodel/mapping';
 import { TENSOR_NAMES, type MappingCost } from '../../src/costmodel/cost';
 import { LEVEL_NAMES } from '../../src/costmodel/mapping';
-import { loadReferenceRuns, referenceRunsAvailable } from './reference-runs';
+import { loadFixtureRuns, loadReferenceRuns, referenceRunsAvailable } from './reference-runs';
 
 const arch: ArchConfig = simbaDefaultArch;
 
@@ -83,6 +83,33 @@ describe('evaluateMapping: bad input', () => {
   it('rejects an arch that cannot form the template', () => {
     expect(() => evaluateMapping({ ...arch, meshX: 3 }, layer, makeMapping({}))).toThrow(RangeError);
   });
+});
+
+describe('evaluateMapping replays Timeloop 11920be (the fixture of runs kept in test/, always run)', () => {
+  for (const setup of ['pat', 'accelergy'] as const) {
+    it(`${setup}: every run's cycles and per-level counts equal, energy within 2%`, () => {
+      const runs = loadFixtureRuns(setup);
+      expect(runs).toHaveLength(20);
+      const workspace = new EvaluatorWorkspace();
+      for (const run of runs) {
+        const cost = evaluateMapping(run.arch, run.layer, run.mapping, { model: setup, workspace });
+        expect({ id: run.id, cycles: cost.cycles }).toEqual({ id: run.id, cycles: run.cycles });
+        expect(Math.abs(cost.energy / run.energy - 1)).toBeLessThan(0.02);
+        cost.breakdown.levels.forEach((level, l) => {
+          for (const t of TENSOR_NAMES) {
+            const ref = run.levels[LEVEL_NAMES[l]][t];
+            const mine = level.tensors[t];
+            expect({ id: run.id, level: LEVEL_NAMES[l], t, counts: [mine.reads, mine.updates, mine.fills, mine.utilizedCapacity, mine.utilizedInstances] }).toEqual({
+              id: run.id,
+              level: LEVEL_NAMES[l],
+              t,
+              counts: [ref.reads, ref.updates, ref.fills, ref.utilized_capacity, ref.utilized_instances],
+            });
+          }
+        });
+      }
+    });
+  }
 });
 
 const runsPresent = referenceRunsAvailable('pat') && referenceRunsAvailable('accelergy');

@@ -53,7 +53,18 @@ export function referenceRunsAvailable(setup: CostModelName): boolean {
 
 /** All successful runs of a setup, or every `stride`-th one (a deterministic sample). */
 export function loadReferenceRuns(setup: CostModelName, stride = 1): ReferenceRun[] {
-  const file = path.join(REFERENCE_DIR, 'timeloop-mappings', setup, 'mappings.jsonl.gz');
+  return parseRuns(path.join(REFERENCE_DIR, 'timeloop-mappings', setup, 'mappings.jsonl.gz'), stride);
+}
+
+/**
+ * The few dozen runs kept in test/costmodel/fixtures (made by scripts/extract-replay-fixture.ts from the
+ * reference), so the replay of Timeloop runs is checked even without ../shared/reference.
+ */
+export function loadFixtureRuns(setup: CostModelName): ReferenceRun[] {
+  return parseRuns(path.join(__dirname, 'fixtures', `timeloop-runs-${setup}.jsonl.gz`), 1);
+}
+
+function parseRuns(file: string, stride: number): ReferenceRun[] {
   const lines = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n');
   const runs: ReferenceRun[] = [];
   let index = 0;

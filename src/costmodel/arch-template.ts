@@ -88,7 +88,7 @@ const LEVEL_ATTRIBUTES: readonly LevelAttributes[] = [
 /**
  * What the search mapper needs to know about a template family beyond one arch: the order pool of a
  * layer is searched once on these buffer profiles and MAC counts and carried over to every arch of the
- * family (see `src/mapper/search/search.ts`). A family tunes them to span its design space.
+ * family (see docs/mapper.md). A family tunes them to span its design space.
  */
 export interface TemplateMapperSettings {
   /** Entries per storage level, inner to outer (`undefined` = unbounded), of each profile; the first profiles are searched first. */

@@ -10,5 +10,5 @@ import type { Objective } from '../common/objective';
  */
 export type MapperFunction = (arch: ArchConfig, layer: ConvLayer, options: { readonly model: CostModelName; readonly objective: Objective; readonly seed: number }) => readonly (Mapping | PackedMapping)[];
 
-/** Built-in mappers by name. `'mip'`: CoSA's MIP on HiGHS (`src/mapper/mip`), needs `mipSolver`. */
+/** Built-in mappers by name. `'mip'`: CoSA's MIP on HiGHS (docs/mip-mapper.md), needs `mipSolver`. */
 export type MapperName = 'search' | 'mip';

@@ -1,17 +1,19 @@
 /** `vaesa dataset generate`: designs x layers evaluated by the cost model (on worker threads), streamed to a VAESA CSV. */
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { simbaSpace } from '../hardware';
+import { isSimbaSpace } from '../hardware';
 import type { DesignSampler } from '../dataset/sample';
 import { generateDatasetFile } from '../dataset/generate-file';
 import type { EvaluatorSource } from '../dataset/evaluator-module';
 import { costModelEvaluator, SEARCH_EFFORTS, type CostModelEvaluatorOptions } from '../mapper';
-import { CliInterrupted, orFail, parseChoice, parseEvaluatorFlag, parseInteger, parsePositiveInt } from './errors';
+import { CliError, CliInterrupted, orFail, parseChoice, parseEvaluatorFlag, parseInteger, parsePositiveInt } from './errors';
 import { printResult } from './output';
 import { createProgress } from './progress';
+import { spaceFromFlag } from './space';
 import { NETWORK_NAMES_HELP, ONNX_DIMS_HELP, ONNX_HELP, parseShard, resolveWorkloads } from './targets';
 
 interface GenerateFlags {
+  space?: string;
   networks?: string;
   layers?: string;
   onnx?: string;
@@ -59,8 +61,13 @@ export function registerGenerateCommand(dataset: Command): Command {
     .option('--area', 'add an area column (mm²) after the VAESA columns')
     .option('--fresh', 'overwrite the output instead of resuming it')
     .option('--evaluator <module#export>', 'score pairs with your own evaluator instead of the cost model: a module (file path or package) exporting a factory () => Evaluator (loaded by every worker)')
+    .option('--space <file.json>', "design space (default Simba's six parameters, written in VAESA's CSV format); another space needs --evaluator and is written with its parameter columns (docs/dataset.md)")
     .option('--json', 'print the result as JSON')
     .action(async (o: GenerateFlags) => {
+      const space = spaceFromFlag(o.space);
+      if (!isSimbaSpace(space) && o.evaluator === undefined) {
+        throw new CliError(`--space ${o.space}: the built-in cost model scores Simba's designs only; give --evaluator module#export for the space ${space.name}`);
+      }
       const networks = await resolveWorkloads({ networks: o.networks, layers: o.layers, onnx: o.onnx, onnxDims: o.onnxDims });
       const controller = new AbortController();
       const onSigint = () => controller.abort();
@@ -72,14 +79,14 @@ export function registerGenerateCommand(dataset: Command): Command {
         const result = orFail(
           await generateDatasetFile({
             out: o.out,
-            space: simbaSpace,
+            space,
             networks,
             sampler: samplerFor(o.sampler, o.samples),
             seed: o.seed,
             shard: o.shard,
             workers: o.workers,
             ...(o.evaluator === undefined
-              ? { evaluator: costModelSource(costOptions, o.workers), evaluatorId: `vaesa cost model ${JSON.stringify({ model: o.model, mapperEffort: o.mapperEffort })}` }
+              ? { evaluator: costModelSource(costOptions, o.workers) as EvaluatorSource<string>, evaluatorId: `vaesa cost model ${JSON.stringify({ model: o.model, mapperEffort: o.mapperEffort })}` }
               : { evaluator: parseEvaluatorFlag(o.evaluator) }),
             withArea: o.area,
             resume: !o.fresh,

@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { costModelEvaluator } from '../mapper/evaluator';
 import type { Evaluator } from '../common/evaluator';
 import { loadEvaluator } from '../dataset/evaluator-module';
-import { archId } from '../hardware/arch';
-import { simbaSpace } from '../hardware/space';
+import { designName } from '../hardware/arch';
+import { isSimbaSpace } from '../hardware/space';
 import { latentSearch, inputSpaceSearch, type LatentOptimizer, type SearchResult, type InputSpaceOptimizer } from '../search';
 import type { Objective } from '../common/objective';
 import type { Network } from '../workload/network';
@@ -46,7 +46,7 @@ interface SearchFlags {
 /** One search run shown to the user: a latent method or a baseline. */
 export interface LabelledResult {
   readonly method: string;
-  readonly result: SearchResult;
+  readonly result: SearchResult<string>;
 }
 
 function parseBaselines(v: string): InputSpaceOptimizer[] {
@@ -60,7 +60,7 @@ export function combinedTarget(networks: readonly Network[]): Network {
 }
 
 /** Runs one search with a progress bar. */
-export async function runWithProgress(label: string, budget: number, silent: boolean, run: (onProgress: (p: { evaluations: number; bestObjective: number }) => void) => Promise<SearchResult>): Promise<SearchResult> {
+export async function runWithProgress<P extends string>(label: string, budget: number, silent: boolean, run: (onProgress: (p: { evaluations: number; bestObjective: number }) => void) => Promise<SearchResult<P>>): Promise<SearchResult<P>> {
   const progress = createProgress({ label, total: budget, silent });
   const result = await run((p) => progress.update(p.evaluations, Number.isFinite(p.bestObjective) ? `best ${formatNumber(p.bestObjective)}` : ''));
   progress.stop();
@@ -68,15 +68,15 @@ export async function runWithProgress(label: string, budget: number, silent: boo
 }
 
 /** Latent search(es) plus baselines on one target, all with the same evaluator, budget and seed. */
-export async function searchAll(
-  trained: TrainedVaesa,
+export async function searchAll<P extends string>(
+  trained: TrainedVaesa<P>,
   target: Network,
   methods: { latent: readonly LatentOptimizer[]; baselines: readonly InputSpaceOptimizer[] },
   options: {
     budget: number;
     seed: number;
     objective: Objective;
-    evaluator: Evaluator;
+    evaluator: Evaluator<P>;
     maxArea?: number;
     maxEnergy?: number;
     maxPower?: number;
@@ -121,7 +121,7 @@ export function resultRows(results: readonly LabelledResult[]): string[][] {
     const b = result.best;
     return b === undefined
       ? [method, '(no feasible design)', '', '', '', '', String(result.evaluations.length)]
-      : [method, archId(b.arch), formatNumber(b.cycles), formatNumber(b.energy), formatNumber(b.edp), b.area === undefined ? '' : formatNumber(b.area), String(result.evaluations.length)];
+      : [method, designName(b.arch), formatNumber(b.cycles), formatNumber(b.energy), formatNumber(b.edp), b.area === undefined ? '' : formatNumber(b.area), String(result.evaluations.length)];
   });
 }
 
@@ -161,13 +161,18 @@ export function registerSearchCommand(program: Command): Command {
     .option('--json', 'print the result as JSON');
   return addBackendOption(cmd).action(async (o: SearchFlags) => {
       await selectBackend(o.backend);
-      const trained = orFail(await loadVaesa(o.model, simbaSpace));
+      const trained = orFail(await loadVaesa(o.model));
+      if (!isSimbaSpace(trained.space) && o.evaluator === undefined) {
+        throw new CliError(`--model ${o.model}: its space ${trained.space.name} is not Simba's, so the built-in cost model cannot score it: give --evaluator module#export`);
+      }
+      // The cost model scores Simba's designs (checked above); a module's evaluator, the model's space.
+      const evaluator = (o.evaluator === undefined ? costModelEvaluator({ objective: o.objective }) : await loadEvaluator(parseEvaluatorFlag(o.evaluator)).catch((e: Error) => { throw new CliError(`--evaluator ${o.evaluator}: ${e.message}`); })) as unknown as Evaluator<string>;
       const target = combinedTarget(await resolveWorkloads({ network: o.network, layers: o.layers, onnx: o.onnx, onnxDims: o.onnxDims }));
       const results = await searchAll(trained, target, { latent: [o.optimizer], baselines: o.baseline ?? [] }, {
         budget: o.budget,
         seed: o.seed,
         objective: o.objective,
-        evaluator: o.evaluator === undefined ? costModelEvaluator({ objective: o.objective }) : await loadEvaluator(parseEvaluatorFlag(o.evaluator)).catch((e: Error) => { throw new CliError(`--evaluator ${o.evaluator}: ${e.message}`); }),
+        evaluator,
         maxArea: o.maxArea,
         maxEnergy: o.maxEnergy,
         maxPower: o.maxPower,
@@ -199,10 +204,10 @@ export function registerSearchCommand(program: Command): Command {
 }
 
 /** The Pareto front of one result as text lines. */
-export function paretoLines(method: string, result: SearchResult): string[] {
+export function paretoLines(method: string, result: SearchResult<string>): string[] {
   if (result.pareto === undefined) return [];
   return [
     `${method}: Pareto front (${result.pareto.length} designs, cycles vs energy)`,
-    ...result.pareto.map((d) => `  ${archId(d.arch)}  cycles ${formatNumber(d.cycles)}  energy ${formatNumber(d.energy)} pJ${d.area === undefined ? '' : `  area ${formatNumber(d.area)} mm²`}`),
+    ...result.pareto.map((d) => `  ${designName(d.arch)}  cycles ${formatNumber(d.cycles)}  energy ${formatNumber(d.energy)} pJ${d.area === undefined ? '' : `  area ${formatNumber(d.area)} mm²`}`),
   ];
 }

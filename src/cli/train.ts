@@ -4,13 +4,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import { invalidInput, type VaesaError } from '../common/errors';
-import { archId } from '../hardware/arch';
-import { isValidArch } from '../hardware/space';
+import { designName } from '../hardware/arch';
+import { isSimbaSpace, isValidDesign } from '../hardware/space';
 import { layerName } from '../workload/layer';
 import { createRng } from '../common/rng';
-import { simbaSpace } from '../hardware';
 import { splitDataset } from '../dataset/split';
-import { readVaesaCsvFiles } from '../dataset/files';
+import { readDatasetCsvFiles } from '../dataset/files';
+import { spaceFromFlag } from './space';
 import type { DatasetRow } from '../dataset/row';
 import { VAE_PRESETS, isPredictorPresetName, isVaePresetName, predictorPreset, PREDICTOR_PRESET_NAMES } from '../model/presets';
 import { addBackendOption, selectBackend } from './backend';
@@ -38,6 +38,7 @@ interface TrainFlags {
   force?: boolean;
   timeLimit?: number;
   skipBadRows?: boolean;
+  space?: string;
   json?: boolean;
 }
 
@@ -86,16 +87,19 @@ export function registerTrainCommand(program: Command): Command {
     .option('--force', 'replace an existing --out folder (without it, train refuses to overwrite)')
     .option('--time-limit <s>', 'stop after this many seconds of training (the best model so far is kept)', parsePositiveNumber('--time-limit'))
     .option('--skip-bad-rows', 'skip (and count) CSV rows that do not parse')
+    .option('--space <file.json>', "the rows' design space (default Simba's six parameters, VAESA's CSV files); another space's files have its parameter columns (docs/dataset.md)")
     .option('--json', 'print the result as JSON');
   return addBackendOption(cmd).action(async (o: TrainFlags) => {
       const given = (flag: string): boolean => cmd.getOptionValueSource(flag) === 'cli';
       if (o.resume && o.force) throw new CliError('--resume and --force contradict each other: --force starts a new model over --out');
       orFail(await checkOutputFolder(o.out, o.resume === true || o.force === true));
       await selectBackend(o.backend);
-      const read = orFail(await readVaesaCsvFiles(o.data, { skipBadRows: o.skipBadRows }));
-      const resume = o.resume ? orFail(await loadVaesa(o.out, simbaSpace)) : undefined;
-      const space = resume?.space ?? simbaSpace;
-      const inSpace = read.rows.filter((r) => isValidArch(space, r.arch).ok);
+      const spaceGiven = spaceFromFlag(o.space);
+      // VAESA's files (Simba) may hold designs outside the space, left out below; another space's are checked as read.
+      const read = orFail(await readDatasetCsvFiles(o.data, { skipBadRows: o.skipBadRows, ...(isSimbaSpace(spaceGiven) ? {} : { space: spaceGiven }) }));
+      const resume = o.resume ? orFail(await loadVaesa(o.out, spaceGiven)) : undefined;
+      const space = resume?.space ?? spaceGiven;
+      const inSpace = read.rows.filter((r) => isValidDesign(space, r.arch).ok);
       const outsideSpace = read.rows.length - inSpace.length;
       const duplicates = countDuplicateRows(inSpace);
       const seed = resume?.training.seed ?? o.seed;
@@ -138,11 +142,11 @@ export function registerTrainCommand(program: Command): Command {
 }
 
 /** Rows whose design and layer repeat an earlier row's. */
-export function countDuplicateRows(rows: readonly DatasetRow[]): number {
+export function countDuplicateRows(rows: readonly DatasetRow<string>[]): number {
   const seen = new Set<string>();
   let repeats = 0;
   for (const r of rows) {
-    const key = `${archId(r.arch)} ${layerName(r.layer)}`;
+    const key = `${designName(r.arch)} ${layerName(r.layer)}`;
     if (seen.has(key)) repeats++;
     else seen.add(key);
   }
@@ -190,12 +194,12 @@ function inFlagTerms(e: VaesaError): VaesaError {
  * Trains with a progress bar (one tick per epoch) and Ctrl-C stopping after the current batch. With
  * `out`, the model is saved there (atomically) after every epoch, so a killed run loses at most one epoch.
  */
-export async function trainWithProgress(
-  train: readonly DatasetRow[],
-  validation: readonly DatasetRow[],
-  options: Omit<TrainOptions, 'validation' | 'onEpoch' | 'signal'>,
+export async function trainWithProgress<P extends string>(
+  train: readonly DatasetRow<P>[],
+  validation: readonly DatasetRow<P>[],
+  options: Omit<TrainOptions<P>, 'validation' | 'onEpoch' | 'signal'>,
   output: { readonly silent: boolean; readonly out?: string },
-): Promise<TrainedVaesa> {
+): Promise<TrainedVaesa<P>> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);

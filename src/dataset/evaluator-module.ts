@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Evaluator } from '../common/evaluator';
+import type { SimbaParam } from '../hardware/space';
 
 /**
  * An evaluator named by where to load it, so that worker threads can build their own copy:
@@ -17,7 +18,7 @@ export interface EvaluatorModule {
 }
 
 /** An evaluator function (in this thread only) or a module that every worker loads. */
-export type EvaluatorSource = Evaluator | EvaluatorModule;
+export type EvaluatorSource<P extends string = SimbaParam> = Evaluator<P> | EvaluatorModule;
 
 type EvaluatorFactory = (options: unknown) => Evaluator | Promise<Evaluator>;
 

@@ -4,16 +4,17 @@ import * as E from 'fp-ts/Either';
 import { invalidInput, parseError, type VaesaError } from '../common/errors';
 import type { EvaluatorSource } from './evaluator-module';
 import { EvaluatorFailure } from '../common/evaluator';
-import { archId } from '../hardware/arch';
+import { designName } from '../hardware/arch';
+import { designKey, type DesignSpace, type SimbaParam } from '../hardware/space';
 import { layerName } from '../workload/layer';
-import { formatVaesaRow, parseVaesaHeader, parseVaesaRow, vaesaHeader, type VaesaCsvColumns } from './csv';
+import { createDatasetCsvReader, datasetCsvFormat } from './dataset-csv';
 import { ioError } from './files';
 import { generationRange } from './generate';
 import { generateDatasetOnWorkers, type ParallelGenerateOptions } from './parallel';
 import { planDataset, planRow, type DatasetPlan } from './plan';
 
-export interface GenerateFileOptions extends Omit<ParallelGenerateOptions, 'skipRows'> {
-  /** The CSV file to write (VAESA's training format; plain text, so it can be resumed). */
+export interface GenerateFileOptions<P extends string = SimbaParam> extends Omit<ParallelGenerateOptions<P>, 'skipRows'> {
+  /** The CSV file to write (VAESA's training format for Simba's space, the generic columns otherwise; plain text, so it can be resumed). */
   readonly out: string;
   /** Add our trailing `area` column (needs an evaluator that reports area). */
   readonly withArea?: boolean;
@@ -52,12 +53,12 @@ export interface GenerateFileResult {
  * error), an incomplete last line is cut off, and generation continues after the last complete row, so
  * an interrupted run finished this way gives the same file as an uninterrupted one.
  */
-export async function generateDatasetFile(options: GenerateFileOptions): Promise<E.Either<VaesaError, GenerateFileResult>> {
+export async function generateDatasetFile<P extends string = SimbaParam>(options: GenerateFileOptions<P>): Promise<E.Either<VaesaError, GenerateFileResult>> {
   if (options.out.toLowerCase().endsWith('.gz')) {
     return E.left(invalidInput('out', options.out, 'generation writes plain CSV (so it can resume); compress it afterwards'));
   }
-  const columns: VaesaCsvColumns = { withLayer: true, withArea: options.withArea ?? false };
-  const header = vaesaHeader(columns);
+  const format = datasetCsvFormat(options.space, options.withArea ?? false);
+  const header = format.header;
   const plan = planDataset(options);
   const range = generationRange(plan, { shard: options.shard });
   const settings = runSettings(options);
@@ -69,7 +70,7 @@ export async function generateDatasetFile(options: GenerateFileOptions): Promise
   const existing =
     options.resume === false || target.right === 'missing'
       ? E.right({ rows: 0, repairedBytes: 0, fresh: true })
-      : await inspectExisting(options.out, header, plan, range.start, range.end, settings);
+      : await inspectExisting(options.out, options.space, header, plan, range.start, range.end, settings);
   if (E.isLeft(existing)) return existing;
   const { rows: resumedFrom, repairedBytes, fresh } = existing.right;
   if (fresh && target.right !== 'other') {
@@ -88,7 +89,7 @@ export async function generateDatasetFile(options: GenerateFileOptions): Promise
     const flushMs = options.flushMs ?? 1000;
     let lastFlush = Date.now();
     for await (const row of generateDatasetOnWorkers({ ...options, skipRows: resumedFrom })) {
-      buffer += `${formatVaesaRow(row, columns)}\n`;
+      buffer += `${format.formatRow(row)}\n`;
       if (++buffered >= flushRows || Date.now() - lastFlush >= flushMs) {
         await handle.write(buffer);
         written += buffered;
@@ -123,10 +124,11 @@ export async function generateDatasetFile(options: GenerateFileOptions): Promise
  * Looks at an existing output file: counts its complete rows after checking they are the plan's rows
  * `start, start+1, ...`, and truncates an incomplete last line. A missing or header-less file starts afresh.
  */
-async function inspectExisting(
+async function inspectExisting<P extends string>(
   file: string,
+  space: DesignSpace<P>,
   header: string,
-  plan: DatasetPlan,
+  plan: DatasetPlan<P>,
   start: number,
   end: number,
   settings: RunSettings,
@@ -143,8 +145,9 @@ async function inspectExisting(
   const lines = text === '' ? [] : text.slice(0, -1).split('\n');
   if (lines.length === 0) return E.right({ rows: 0, repairedBytes: 0, fresh: true });
   if (lines[0] !== header) return E.left(parseError(file, `has another header than this run's (${header.slice(0, 60)}...): not resuming`, 1));
-  const layout = parseVaesaHeader(lines[0], file);
-  if (E.isLeft(layout)) return layout;
+  const reader = createDatasetCsvReader({ source: file, space });
+  const bad = reader.push(lines[0]);
+  if (bad !== undefined) return E.left(bad);
   const rows = lines.length - 1;
   if (rows > 0) {
     const same = await checkRunSettings(file, settings);
@@ -152,11 +155,15 @@ async function inspectExisting(
   }
   if (start + rows > end) return E.left(parseError(file, `has ${rows} rows, more than the ${end - start} of this run: made with other options?`));
   for (let i = 1; i < lines.length; i++) {
-    const row = parseVaesaRow(lines[i], layout.right, i + 1);
-    if (E.isLeft(row)) return row;
-    const expected = planRow(plan, start + i - 1);
-    if (archId(row.right.arch) !== archId(expected.arch) || layerName(row.right.layer) !== layerName(expected.layer)) {
-      return E.left(parseError(file, `row is ${archId(row.right.arch)} on ${layerName(row.right.layer)}, but this run's row there is ${archId(expected.arch)} on ${layerName(expected.layer)}: made with other options?`, i + 1));
+    const failure = reader.push(lines[i]);
+    if (failure !== undefined) return E.left(failure);
+  }
+  const read = reader.finish();
+  if (E.isLeft(read)) return read;
+  for (const [k, row] of read.right.rows.entries()) {
+    const expected = planRow(plan, start + k);
+    if (designKey(space, row.arch as typeof expected.arch) !== designKey(space, expected.arch) || layerName(row.layer) !== layerName(expected.layer)) {
+      return E.left(parseError(file, `row is ${designName(row.arch)} on ${layerName(row.layer)}, but this run's row there is ${designName(expected.arch)} on ${layerName(expected.layer)}: made with other options?`, k + 2));
     }
   }
   const repairedBytes = content.length - completeBytes;
@@ -181,7 +188,7 @@ interface RunSettings {
 
 const RUN_FORMAT = 'vaesa-generate-run';
 
-function runSettings(options: GenerateFileOptions): RunSettings {
+function runSettings<P extends string>(options: GenerateFileOptions<P>): RunSettings {
   return {
     evaluator: options.evaluatorId ?? evaluatorName(options.evaluator),
     space: JSON.stringify(options.space),
@@ -191,7 +198,7 @@ function runSettings(options: GenerateFileOptions): RunSettings {
   };
 }
 
-function evaluatorName(source: EvaluatorSource): string | null {
+function evaluatorName<P extends string>(source: EvaluatorSource<P>): string | null {
   return typeof source === 'function' ? null : JSON.stringify({ module: source.module, export: source.export, options: source.options ?? null });
 }
 

@@ -7,7 +7,7 @@ import type { EvaluationPair } from './generate';
 
 export interface ChunkRequest {
   readonly id: number;
-  readonly pairs: readonly EvaluationPair[];
+  readonly pairs: readonly EvaluationPair<string>[];
 }
 
 /** Metrics packed as `[cycles, energy, area (NaN when absent)]` per pair, or the evaluator's error. */
@@ -41,8 +41,8 @@ export interface PoolOptions {
  * the metrics in the order of `pairs` whatever order the threads finish in. Stopping the iteration early
  * terminates the threads.
  */
-export async function* evaluateOnPool(
-  pairs: Iterable<EvaluationPair>,
+export async function* evaluateOnPool<P extends string>(
+  pairs: Iterable<EvaluationPair<P>>,
   evaluator: EvaluatorModule,
   options: PoolOptions,
 ): AsyncGenerator<CostMetrics> {
@@ -59,8 +59,8 @@ export async function* evaluateOnPool(
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
 
-  const nextChunk = (): EvaluationPair[] | undefined => {
-    const chunk: EvaluationPair[] = [];
+  const nextChunk = (): EvaluationPair<P>[] | undefined => {
+    const chunk: EvaluationPair<P>[] = [];
     while (chunk.length < chunkSize) {
       const n = source.next();
       if (n.done) {

@@ -376,3 +376,56 @@ describe('the built bin', () => {
     expect(stderr).toMatch(/unknown command 'frobnicate'/);
   });
 });
+
+describe('a design space of your own (--space)', () => {
+  it('generates with --evaluator, trains and searches an 8-parameter space end to end; without an evaluator it says why', async () => {
+    const spaceFile = path.join(dir, 'own-space.json');
+    writeFileSync(
+      spaceFile,
+      JSON.stringify({
+        name: 'own',
+        params: [
+          { name: 'peX', min: 2, max: 64, grid: { kind: 'pow2' } },
+          { name: 'peY', min: 2, max: 64, grid: { kind: 'pow2' } },
+          { name: 'vector', grid: { kind: 'values', values: [1, 2, 4, 8] } },
+          { name: 'regWords', min: 4, max: 256, grid: { kind: 'pow2' } },
+          { name: 'l1KiB', min: 8, max: 512, grid: { kind: 'multiple', step: 8 } },
+          { name: 'l2KiB', min: 64, max: 8192, grid: { kind: 'pow2' } },
+          { name: 'nocWords', min: 4, max: 64, grid: { kind: 'multiple', step: 4 }, encoding: 'linear' },
+          { name: 'dramWords', grid: { kind: 'values', values: [8, 16, 32, 64, 128] } },
+        ],
+      }),
+    );
+    const evaluator = path.join(dir, 'own-evaluator.js');
+    writeFileSync(
+      evaluator,
+      'module.exports.create = () => (d, l) => { const macs = l.R * l.S * l.P * l.Q * l.C * l.K * l.N; const cycles = macs / (d.peX * d.peY * d.vector) + macs / (Math.sqrt(d.regWords * d.l1KiB) * d.nocWords) + 100; return { cycles, energy: macs * (1 + d.l2KiB / 8192) + cycles * d.dramWords }; };\n',
+    );
+    const data = path.join(dir, 'own.csv');
+    const noEvaluator = await cli('dataset', 'generate', '--space', spaceFile, '--layers', path.join(dir, 'layers.json'), '--samples', '4', '--out', data);
+    expect(noEvaluator.code).toBe(2);
+    expect(noEvaluator.err).toMatch(/Simba's designs only; give --evaluator/);
+    const badSpace = path.join(dir, 'bad-space.json');
+    writeFileSync(badSpace, JSON.stringify({ name: 'bad', params: [{ name: 'peX', min: 8, max: 4, grid: { kind: 'pow2' } }] }));
+    const bad = await cli('dataset', 'generate', '--space', badSpace, '--layers', path.join(dir, 'layers.json'), '--samples', '4', '--out', data, '--evaluator', `${evaluator}#create`);
+    expect(bad.err).toMatch(/invalid space\.params\[0\]\.max: peX: max must be >= min/);
+
+    const generated = await cli('dataset', 'generate', '--space', spaceFile, '--layers', path.join(dir, 'layers.json'), '--samples', '40', '--workers', '0', '--out', data, '--evaluator', `${evaluator}#create`, '--json');
+    expect(generated.code).toBe(0);
+    expect(readFileSync(data, 'utf8').split('\n')[0]).toBe('peX,peY,vector,regWords,l1KiB,l2KiB,nocWords,dramWords,shape,bounds,coefficients,cycles,energy');
+    const out = path.join(dir, 'own-model');
+    const trained = await cli('train', '--data', data, '--space', spaceFile, '--out', out, '--epochs', '3', '--json');
+    expect(trained.code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(out, 'model.json'), 'utf8')).vaesa.space.name).toBe('own');
+    const noModelEvaluator = await cli('search', '--model', out, '--layers', path.join(dir, 'layers.json'), '--budget', '3');
+    expect(noModelEvaluator.err).toMatch(/not Simba's.*--evaluator/);
+    const searched = await cli('search', '--model', out, '--layers', path.join(dir, 'layers.json'), '--optimizer', 'bo', '--budget', '6', '--baseline', 'random', '--evaluator', `${evaluator}#create`, '--json');
+    expect(searched.code).toBe(0);
+    const results = JSON.parse(searched.out).results as { method: string; result: { evaluations: unknown[]; best: { arch: Record<string, number> } } }[];
+    expect(results.map((r) => r.method)).toEqual(['latent bo', 'input-space random']);
+    for (const r of results) {
+      expect(r.result.evaluations).toHaveLength(6);
+      expect(Object.keys(r.result.best.arch)).toEqual(['peX', 'peY', 'vector', 'regWords', 'l1KiB', 'l2KiB', 'nocWords', 'dramWords']);
+    }
+  }, 600_000);
+});

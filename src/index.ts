@@ -38,7 +38,7 @@ export {
   snapArch,
   isValidArch,
 } from './hardware';
-export type { ArchConfig, DesignSpace, Design, ParamSpec, SpaceInput } from './hardware';
+export type { ArchConfig, ParamName, DesignSpace, Design, ParamSpec, SpaceInput } from './hardware';
 
 // Workloads: layers of any shape, networks, files.
 export {
@@ -58,6 +58,8 @@ export {
   networks,
   getNetwork,
   networkMacs,
+  networkOf,
+  lowerNetwork,
   uniqueLayers,
   lowerToConvLayers,
   readOnnx,
@@ -65,11 +67,11 @@ export {
   parseWorkloadJson,
   parseVaesaWorkload,
 } from './workload';
-export type { ConvLayer, Problem, Layer, Network, NetworkLayer, OnnxImport, TransformerBlockOptions, BuiltInNetworkName } from './workload';
+export type { ConvLayer, Problem, Layer, Network, ConvNetwork, NetworkLayer, OnnxImport, TransformerBlockOptions, BuiltInNetworkName } from './workload';
 
 // The cost model: accelerators as data, Timeloop's model of a mapping.
 export { parseTimeloopArch, simbaArch, eyerissArch, gemminiArch, evaluateMapping, evaluateArchMapping, createMappingEvaluator, mappingFromTimeloop } from './costmodel';
-export type { ArchSpec, Mapping, SimbaMapping, MappingCost, ArchCost, CostModelName } from './costmodel';
+export type { ArchSpec, Mapping, SimbaMapping, MappingCost, CostBreakdown, ArchCost, CostModelName } from './costmodel';
 
 // Mappers: a good mapping and its cost for a layer or a network.
 export { findMapping, evaluateLayer, evaluateNetwork, createMappingCache, costModelEvaluator, loadMipSolver, findMappingMip } from './mapper';
@@ -81,12 +83,12 @@ export type { DatasetRow } from './dataset';
 
 // Training and prediction.
 export { trainVaesa, predictCost, predictCosts, evaluateVaesa, encodeVaesa, decodeVaesa, fastPreset, paperPreset } from './train';
-export type { TrainedVaesa, TrainOptions } from './train';
+export type { TrainedVaesa, TrainOptions, VaesaEvaluation } from './train';
 export { useBackend } from './model';
 
 // Search in the latent space and in the design space.
 export { latentSearch, inputSpaceSearch, paretoFront, randomOptimizer, gridOptimizer, bayesOptOptimizer } from './search';
-export type { SearchResult, SearchTarget, Optimizer, CustomOptimizer, SearchBox } from './search';
+export type { SearchResult, SearchTarget, BestDesign, Optimizer, CustomOptimizer, SearchBox } from './search';
 
 // Plots.
 export { searchHistorySvg, latentSlice } from './plot';

@@ -5,9 +5,9 @@
  * and searches, so that evaluating stays quick while a model trains.
  */
 import {
+  costmodel,
   formatError,
-  gridValues,
-  LEVEL_NAMES,
+  hardware,
   lowerNetwork,
   networks as builtInNetworks,
   paretoFront,
@@ -15,8 +15,6 @@ import {
   parseWorkloadJson,
   simbaDefaultArch,
   simbaSpace,
-  snapValue,
-  TENSOR_NAMES,
   networkOf,
   type ArchConfig,
   type ConvLayer,
@@ -244,13 +242,13 @@ function buildParamControls(): void {
   const root = $('params');
   for (const p of simbaSpace.params) {
     const text = PARAM_TEXT[p.name];
-    const values = gridValues(p);
+    const values = hardware.gridValues(p);
     const range = el('input', { type: 'range', min: String(sliderOf(values[0])), max: String(sliderOf(values[values.length - 1])), step: 'any', id: `param-${p.name}-range` });
     range.setAttribute('aria-label', text.label);
     const number = el('input', { type: 'number', min: String(p.min), max: String(p.max), step: String(gridStep(p)), id: `param-${p.name}` });
     number.title = p.grid.kind === 'pow2' ? `a power of two from ${p.min} to ${p.max}` : `a multiple of ${gridStep(p)} from ${p.min} to ${p.max}`;
-    range.addEventListener('input', () => setParam(p, snapValue(p, 2 ** Number(range.value)), false));
-    number.addEventListener('change', () => setParam(p, snapValue(p, Number(number.value)), true));
+    range.addEventListener('input', () => setParam(p, hardware.snapValue(p, 2 ** Number(range.value)), false));
+    number.addEventListener('change', () => setParam(p, hardware.snapValue(p, Number(number.value)), true));
     const range_ = text.words === true ? ` (${formatWords(p.min)} to ${formatWords(p.max)})` : ` (${p.min} to ${formatCount(p.max)})`;
     root.append(
       el('div', { className: 'param' }, [
@@ -394,13 +392,13 @@ function renderLayerDetails(layer: LayerResult, ofNetwork: boolean): void {
     breakdownChart,
     [...levels.map((l) => l.level), 'MAC'],
     [
-      ...TENSOR_NAMES.map((t) => ({ label: t, values: [...levels.map((l) => (l.tensors[t].keep && l.tensors[t].energy > 0 ? l.tensors[t].energy : null)), null] })),
+      ...costmodel.TENSOR_NAMES.map((t) => ({ label: t, values: [...levels.map((l) => (l.tensors[t].keep && l.tensors[t].energy > 0 ? l.tensors[t].energy : null)), null] })),
       { label: 'MAC', values: [...levels.map(() => null), layer.breakdown.macEnergy] },
     ],
   );
   const rows: string[][] = [];
   for (const level of [...levels].reverse()) {
-    for (const t of TENSOR_NAMES) {
+    for (const t of costmodel.TENSOR_NAMES) {
       const a = level.tensors[t];
       if (!a.keep) continue;
       rows.push([level.level, t, formatWords(a.utilizedCapacity), String(a.utilizedInstances), formatNumber(a.reads), formatNumber(a.fills), formatNumber(a.updates), formatEnergy(a.energy)]);
@@ -417,7 +415,7 @@ function loopNest(mapping: SimbaMapping): (Node | string)[] {
   let indent = '';
   for (let li = mapping.levels.length - 1; li >= 0; li--) {
     const level = mapping.levels[li];
-    out.push(indent, el('span', { className: 'level', textContent: LEVEL_NAMES[li] }), '\n');
+    out.push(indent, el('span', { className: 'level', textContent: costmodel.LEVEL_NAMES[li] }), '\n');
     const loops = (order: readonly string[], factors: Readonly<Record<string, number>>, spatial: boolean) => {
       for (const d of [...order].reverse()) {
         if (factors[d] <= 1) continue;

@@ -19,11 +19,10 @@ import {
   layerName,
   parseVaesaCsv,
   simbaSpace,
+  search as searchModule,
   splitDataset,
-  targetTotals,
   trainVaesa,
   useBackend,
-  weightedLayers,
   type DatasetRow,
   type Evaluator,
   type SearchResult,
@@ -94,7 +93,7 @@ function checkSignal(signal: AbortSignal): void {
 
 async function evaluate(request: Extract<Request, { kind: 'evaluate' }>, signal: AbortSignal, progress: (p: Progress) => void): Promise<EvaluateResult> {
   const started = performance.now();
-  const layers = weightedLayers(request.network);
+  const layers = searchModule.weightedLayers(request.network);
   const options = { effort: request.effort, cache: cacheFor(request.effort) };
   const results: LayerResult[] = [];
   let area = 0;
@@ -107,7 +106,7 @@ async function evaluate(request: Extract<Request, { kind: 'evaluate' }>, signal:
     progress({ kind: 'evaluate', done: i + 1, total: layers.length });
   }
   // The network's totals as evaluateNetwork sums them: Σ count·cycles, Σ count·energy, EDP = their product.
-  const totals = targetTotals(layers, results);
+  const totals = searchModule.targetTotals(layers, results);
   return { kind: 'evaluate', arch: request.arch, network: request.network.name, ...totals, area, layers: results, seconds: (performance.now() - started) / 1000 };
 }
 

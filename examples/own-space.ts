@@ -65,7 +65,7 @@ async function main(designs: number, budget: number): Promise<void> {
   const split = splitDataset(rows, createRng(1));
 
   // 3. Train: the VAE's input width follows the space (8 parameters).
-  const trained = await trainVaesa(split.train, { space, preset: 'fast', validation: split.valid, seed: 1, timeLimitSeconds: 60 });
+  const trained = await trainVaesa(split.train, { space, preset: 'fast', validation: split.valid, seed: 1 });
   if (trained._tag === 'Left') throw new Error(formatError(trained.left));
   const model = trained.right;
   const quality = evaluateVaesa(model, split.test);

@@ -50,6 +50,13 @@ describe('examples', () => {
     expect(out).toMatch(/searched\s+EDP [\d.]+e\+\d+\s+\{"meshX":\d+/);
   });
 
+  it('own-space runs an 8-parameter space with its own evaluator through dataset, training and search', () => {
+    const out = runExample('own-space.ts', '40', '8');
+    expect(out).toMatch(/^\d+ rows; test EDP Spearman -?[\d.]+; designs reconstructed exactly [\d.]+%/m);
+    expect(out).toMatch(/latent BO\s+best EDP [\d.]+e\+\d+\s+\{"peX":\d+,"peY":\d+,"vector":\d+/);
+    expect(out).toMatch(/random\s+best EDP [\d.]+e\+\d+/);
+  });
+
   it('train-and-search runs latent BO against random search', () => {
     const out = runExample('train-and-search.ts', '24', '4');
     expect(out).toMatch(/latent BO\s+best EDP [\d.]+e\+\d+/);

@@ -15,10 +15,12 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The files of src/ that `file` imports or re-exports (relative specifiers only). */
+/** The files of src/ that `file` imports or re-exports (relative specifiers only; data files such as package.json are not modules of ours). */
 function importsOf(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s+'(\.[^']+)'/g), ...text.matchAll(/import\('(\.[^']+)'\)/g)].map((m) => m[1]);
+  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s+'(\.[^']+)'/g), ...text.matchAll(/import\('(\.[^']+)'\)/g)]
+    .map((m) => m[1])
+    .filter((spec) => !spec.endsWith('.json'));
   return specifiers.map((spec) => {
     const base = path.resolve(path.dirname(file), spec);
     const candidates = [`${base}.ts`, path.join(base, 'index.ts')];

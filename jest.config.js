@@ -16,7 +16,7 @@ const integration = ['<rootDir>/test/cli/', '<rootDir>/test/examples/', '<rootDi
 
 module.exports = {
   testTimeout: 60000,
-  // Every core: jest's default leaves one idle, which on CI's two cores runs the suite on one (290 s against 155 s).
+  // Every core: jest's default leaves one idle, which on CI's two cores would run the suite on one.
   maxWorkers: '100%',
   projects: [
     { ...shared, displayName: 'unit', testPathIgnorePatterns: ['/node_modules/', ...integration] },

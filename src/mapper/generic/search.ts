@@ -9,6 +9,7 @@
  * estimate (`nest.ts`); the best distinct candidates are the result.
  */
 import type { Rng } from '../../common/rng';
+import { primeFactors } from '../search/spatial';
 import type { ResolvedConstraints } from './constraints';
 import { cloneNest, copyNest, emptyNest, NestEstimator, tileWords, type Nest, type NestShape } from './nest';
 
@@ -41,19 +42,6 @@ export interface Unrolling {
   readonly utilization: number;
   /** The prime factors of each remaining bound. */
   readonly remainingPrimes: readonly (readonly number[])[];
-}
-
-export function primeFactors(n: number): number[] {
-  const out: number[] = [];
-  let m = n;
-  for (let p = 2; p * p <= m; p++) {
-    while (m % p === 0) {
-      out.push(p);
-      m /= p;
-    }
-  }
-  if (m > 1) out.push(m);
-  return out;
 }
 
 function divisors(n: number): number[] {

@@ -10,6 +10,7 @@ import { runCli } from '../../src/cli/main';
 import { vaesaHeader } from '../../src/dataset';
 import { networks, uniqueLayers } from '../../src/workload';
 import { buildOnnx } from '../workload/onnx-build';
+import { OWN_SPACE_INPUT } from '../fixtures/own-space';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const reference = path.resolve(repoRoot, '../shared/reference');
@@ -383,19 +384,7 @@ describe('a design space of your own (--space)', () => {
     const spaceFile = path.join(dir, 'own-space.json');
     writeFileSync(
       spaceFile,
-      JSON.stringify({
-        name: 'own',
-        params: [
-          { name: 'peX', min: 2, max: 64, grid: { kind: 'pow2' } },
-          { name: 'peY', min: 2, max: 64, grid: { kind: 'pow2' } },
-          { name: 'vector', grid: { kind: 'values', values: [1, 2, 4, 8] } },
-          { name: 'regWords', min: 4, max: 256, grid: { kind: 'pow2' } },
-          { name: 'l1KiB', min: 8, max: 512, grid: { kind: 'multiple', step: 8 } },
-          { name: 'l2KiB', min: 64, max: 8192, grid: { kind: 'pow2' } },
-          { name: 'nocWords', min: 4, max: 64, grid: { kind: 'multiple', step: 4 }, encoding: 'linear' },
-          { name: 'dramWords', grid: { kind: 'values', values: [8, 16, 32, 64, 128] } },
-        ],
-      }),
+      JSON.stringify(OWN_SPACE_INPUT),
     );
     const evaluator = path.join(dir, 'own-evaluator.js');
     writeFileSync(

@@ -15,20 +15,9 @@ import { inputSpaceSearch, latentSearch } from '../../src/search';
 import { loadVaesa, saveVaesa } from '../../src/train/checkpoint';
 import { evaluateVaesa, predictCosts, trainVaesa } from '../../src/train';
 import { convLayer, layerMacs, type ConvLayer } from '../../src/workload/layer';
+import { OWN_SPACE_INPUT } from '../fixtures/own-space';
 
-const defined = defineSpace({
-  name: 'own',
-  params: [
-    { name: 'peX', min: 2, max: 64, grid: { kind: 'pow2' } },
-    { name: 'peY', min: 2, max: 64, grid: { kind: 'pow2' } },
-    { name: 'vector', grid: { kind: 'values', values: [1, 2, 4, 8] } },
-    { name: 'regWords', min: 4, max: 256, grid: { kind: 'pow2' } },
-    { name: 'l1KiB', min: 8, max: 512, grid: { kind: 'multiple', step: 8 } },
-    { name: 'l2KiB', min: 64, max: 8192, grid: { kind: 'pow2' } },
-    { name: 'nocWords', min: 4, max: 64, grid: { kind: 'multiple', step: 4 }, encoding: 'linear' },
-    { name: 'dramWords', grid: { kind: 'values', values: [8, 16, 32, 64, 128] } },
-  ],
-});
+const defined = defineSpace(OWN_SPACE_INPUT);
 if (E.isLeft(defined)) throw new Error('own space');
 const space = defined.right;
 type Param = (typeof space.params)[number]['name'];

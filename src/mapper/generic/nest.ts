@@ -8,9 +8,8 @@
  * children that need the same tile with one read (multicast) and sums partial outputs that meet
  * (spatial reduction); cycles are the compute cycles or the busiest level's bandwidth, whichever is more.
  */
-import type { ArchSpec } from '../../costmodel/spec';
-import { fanout } from '../../costmodel/spec';
-import type { Problem } from '../../workload/problem';
+import { fanout, type ArchSpec } from '../../costmodel/spec';
+import { dataSpaceSizes, type Problem } from '../../workload/problem';
 
 /** Everything about (arch, problem) the search and the estimate read, as flat arrays. */
 export interface NestShape {
@@ -57,24 +56,20 @@ export function nestShape(arch: ArchSpec, problem: Problem): NestShape {
   const relevant = new Uint8Array(T * D);
   const sliding = new Uint8Array(T * D);
   const spaceSize = new Float64Array(T);
+  const sizes = dataSpaceSizes(problem);
   dataSpaces.forEach((ds, t) => {
     rankStart[t] = termStart.length;
-    let size = 1;
     for (const rank of ds.projection) {
       termStart.push(termDim.length);
-      let extent = 1;
       for (const term of rank) {
         const d = dims.indexOf(term.dim);
-        const coef = term.coefficient === undefined ? 1 : problem.coefficients[term.coefficient];
         termDim.push(d);
-        termCoef.push(coef);
+        termCoef.push(term.coefficient === undefined ? 1 : problem.coefficients[term.coefficient]);
         relevant[t * D + d] = 1;
         if (rank.length > 1) sliding[t * D + d] = 1;
-        extent += coef * (problem.bounds[term.dim] - 1);
       }
-      size *= extent;
     }
-    spaceSize[t] = size;
+    spaceSize[t] = sizes[ds.name];
   });
   rankStart[T] = termStart.length;
   termStart.push(termDim.length);

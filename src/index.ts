@@ -70,11 +70,11 @@ export {
 export type { ConvLayer, Problem, Layer, Network, ConvNetwork, NetworkLayer, OnnxImport, TransformerBlockOptions, BuiltInNetworkName } from './workload';
 
 // The cost model: accelerators as data, Timeloop's model of a mapping.
-export { parseTimeloopArch, simbaArch, eyerissArch, gemminiArch, evaluateMapping, evaluateArchMapping, createMappingEvaluator, mappingFromTimeloop } from './costmodel';
-export type { ArchSpec, Mapping, SimbaMapping, MappingCost, CostBreakdown, ArchCost, CostModelName } from './costmodel';
+export { parseTimeloopArch, simbaArch, eyerissArch, gemminiArch, simbaFamily, eyerissFamily, gemminiFamily, designFamilies, getDesignFamily, evaluateMapping, evaluateArchMapping, createMappingEvaluator, mappingFromTimeloop } from './costmodel';
+export type { ArchSpec, DesignFamily, DesignFamilyName, Mapping, SimbaMapping, MappingCost, CostBreakdown, ArchCost, CostModelName } from './costmodel';
 
 // Mappers: a good mapping and its cost for a layer or a network.
-export { findMapping, evaluateLayer, evaluateNetwork, createMappingCache, costModelEvaluator, loadMipSolver, findMappingMip } from './mapper';
+export { findMapping, evaluateLayer, evaluateNetwork, createMappingCache, costModelEvaluator, familyEvaluator, loadMipSolver, findMappingMip } from './mapper';
 export type { FoundMapping, LayerCost, NetworkCost, MappingCache, MapspaceConstraints, MipSolverLoadOptions } from './mapper';
 
 // Datasets.

@@ -5,15 +5,17 @@ import { isSimbaSpace } from '../hardware';
 import type { DesignSampler } from '../dataset/sample';
 import { generateDatasetFile } from '../dataset/generate-file';
 import type { EvaluatorSource } from '../dataset/evaluator-module';
-import { costModelEvaluator, SEARCH_EFFORTS, type CostModelEvaluatorOptions } from '../mapper';
+import { costModelEvaluator, familyEvaluator, SEARCH_EFFORTS, type CostModelEvaluatorOptions, type FamilyEvaluatorOptions } from '../mapper';
+import type { DesignFamilyName } from '../costmodel/design-family';
 import { CliError, CliInterrupted, orFail, parseChoice, parseEvaluatorFlag, parseInteger, parsePositiveInt } from './errors';
 import { printResult } from './output';
 import { createProgress } from './progress';
-import { spaceFromFlag } from './space';
+import { FAMILY_HELP, FAMILY_NAMES, spaceAndFamily } from './space';
 import { NETWORK_NAMES_HELP, ONNX_DIMS_HELP, ONNX_HELP, parseShard, resolveWorkloads } from './targets';
 
 interface GenerateFlags {
   space?: string;
+  family?: DesignFamilyName;
   networks?: string;
   layers?: string;
   onnx?: string;
@@ -35,6 +37,11 @@ interface GenerateFlags {
 /** The built-in cost model as an evaluator: a function in this thread, or a module every worker loads. */
 export function costModelSource(options: CostModelEvaluatorOptions, workers: number): EvaluatorSource {
   return workers > 0 ? { module: 'vaesa/node', export: 'costModelEvaluator', options } : costModelEvaluator(options);
+}
+
+/** A built-in family's evaluator: a function in this thread, or a module every worker loads. */
+export function familySource(options: FamilyEvaluatorOptions & { readonly family: DesignFamilyName }, workers: number): EvaluatorSource<string> {
+  return workers > 0 ? { module: 'vaesa/node', export: 'familyEvaluator', options } : familyEvaluator(options);
 }
 
 export function samplerFor(kind: 'random' | 'grid' | 'lhs', samples: number): DesignSampler {
@@ -62,12 +69,14 @@ export function registerGenerateCommand(dataset: Command): Command {
     .option('--fresh', 'overwrite the output instead of resuming it')
     .option('--evaluator <module#export>', 'score pairs with your own evaluator instead of the cost model: a module (file path or package) exporting a factory () => Evaluator (loaded by every worker)')
     .option('--space <file.json>', "design space (default Simba's six parameters, written in VAESA's CSV format); another space needs --evaluator and is written with its parameter columns (docs/dataset.md)")
+    .option('--family <name>', `${FAMILY_HELP}; its rows are written with the family's parameter columns`, parseChoice('--family', FAMILY_NAMES))
     .option('--json', 'print the result as JSON')
     .action(async (o: GenerateFlags) => {
-      const space = spaceFromFlag(o.space);
-      if (!isSimbaSpace(space) && o.evaluator === undefined) {
-        throw new CliError(`--space ${o.space}: the built-in cost model scores Simba's designs only; give --evaluator module#export for the space ${space.name}`);
+      const { space } = spaceAndFamily(o);
+      if (!isSimbaSpace(space) && o.evaluator === undefined && o.family === undefined) {
+        throw new CliError(`--space ${o.space}: the built-in cost model scores Simba's designs and the built-in families (--family) only; give --evaluator module#export for the space ${space.name}`);
       }
+      if (o.family !== undefined && o.family !== 'simba' && o.model !== 'pat') throw new CliError(`--model ${o.model}: the ${o.family} family is costed with pat energies`);
       const networks = await resolveWorkloads({ networks: o.networks, layers: o.layers, onnx: o.onnx, onnxDims: o.onnxDims });
       const controller = new AbortController();
       const onSigint = () => controller.abort();
@@ -85,7 +94,9 @@ export function registerGenerateCommand(dataset: Command): Command {
             seed: o.seed,
             shard: o.shard,
             workers: o.workers,
-            ...(o.evaluator === undefined
+            ...(o.evaluator === undefined && o.family !== undefined && o.family !== 'simba'
+              ? { evaluator: familySource({ family: o.family, effort: o.mapperEffort }, o.workers), evaluatorId: `vaesa ${o.family} family ${JSON.stringify({ mapperEffort: o.mapperEffort })}` }
+              : o.evaluator === undefined
               ? { evaluator: costModelSource(costOptions, o.workers) as EvaluatorSource<string>, evaluatorId: `vaesa cost model ${JSON.stringify({ model: o.model, mapperEffort: o.mapperEffort })}` }
               : { evaluator: parseEvaluatorFlag(o.evaluator) }),
             withArea: o.area,

@@ -1,7 +1,9 @@
 /** `vaesa search`: latent-space search with a trained model, optionally against original-space baselines. */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { costModelEvaluator } from '../mapper/evaluator';
+import { costModelEvaluator, familyEvaluator } from '../mapper/evaluator';
+import { designFamilies, type DesignFamilyName } from '../costmodel/design-family';
+import { FAMILY_HELP, FAMILY_NAMES, sameParams } from './space';
 import type { Evaluator } from '../common/evaluator';
 import { loadEvaluator } from '../dataset/evaluator-module';
 import { designName } from '../hardware/arch';
@@ -33,6 +35,7 @@ interface SearchFlags {
   maxEnergy?: number;
   maxPower?: number;
   evaluator?: string;
+  family?: DesignFamilyName;
   onEvaluatorError?: 'abort' | 'skip';
   evaluationTimeout?: number;
   latentBound?: number;
@@ -154,6 +157,7 @@ export function registerSearchCommand(program: Command): Command {
     .option('--max-energy <pJ>', 'energy budget over the whole workload: designs above it never win', parsePositiveNumber('--max-energy'))
     .option('--max-power <pJ/cycle>', 'average power budget (energy per cycle; 1 pJ/cycle = 1 mW at 1 GHz)', parsePositiveNumber('--max-power'))
     .option('--evaluator <module#export>', 'score designs with your own evaluator: a module (file path or package) exporting a factory () => Evaluator')
+    .option('--family <name>', `score designs with ${FAMILY_HELP}; the model must have been trained on its space`, parseChoice('--family', FAMILY_NAMES))
     .option('--on-evaluator-error <policy>', 'abort (default: stop, keep the results so far) | skip (count the design as failed, go on)', parseChoice('--on-evaluator-error', ['abort', 'skip'] as const))
     .option('--evaluation-timeout <s>', 'give up on one evaluator call after this many seconds', parsePositiveNumber('--evaluation-timeout'))
     .option('--pareto', 'also return the latency/energy Pareto front found')
@@ -162,11 +166,15 @@ export function registerSearchCommand(program: Command): Command {
   return addBackendOption(cmd).action(async (o: SearchFlags) => {
       await selectBackend(o.backend);
       const trained = orFail(await loadVaesa(o.model));
-      if (!isSimbaSpace(trained.space) && o.evaluator === undefined) {
-        throw new CliError(`--model ${o.model}: its space ${trained.space.name} is not Simba's, so the built-in cost model cannot score it: give --evaluator module#export`);
+      if (o.family !== undefined && o.evaluator !== undefined) throw new CliError(`--family ${o.family} and --evaluator both say how designs are scored: give one`);
+      if (o.family !== undefined && !sameParams(trained.space, designFamilies[o.family].space)) {
+        throw new CliError(`--family ${o.family}: the model ${o.model} was trained on the space ${trained.space.name} (${trained.space.params.map((p) => p.name).join(', ')}), not the family's`);
       }
-      // The cost model scores Simba's designs (checked above); a module's evaluator, the model's space.
-      const evaluator = (o.evaluator === undefined ? costModelEvaluator({ objective: o.objective }) : await loadEvaluator(parseEvaluatorFlag(o.evaluator)).catch((e: Error) => { throw new CliError(`--evaluator ${o.evaluator}: ${e.message}`); })) as unknown as Evaluator<string>;
+      if (!isSimbaSpace(trained.space) && o.evaluator === undefined && o.family === undefined) {
+        throw new CliError(`--model ${o.model}: its space ${trained.space.name} is not Simba's, so the built-in cost model cannot score it: give --family or --evaluator module#export`);
+      }
+      // The cost model scores Simba's designs and the families' (checked above); a module's evaluator, the model's space.
+      const evaluator = (o.family !== undefined && o.family !== 'simba' ? familyEvaluator({ family: o.family, objective: o.objective }) : o.evaluator === undefined ? costModelEvaluator({ objective: o.objective }) : await loadEvaluator(parseEvaluatorFlag(o.evaluator)).catch((e: Error) => { throw new CliError(`--evaluator ${o.evaluator}: ${e.message}`); })) as unknown as Evaluator<string>;
       const target = combinedTarget(await resolveWorkloads({ network: o.network, layers: o.layers, onnx: o.onnx, onnxDims: o.onnxDims }));
       const results = await searchAll(trained, target, { latent: [o.optimizer], baselines: o.baseline ?? [] }, {
         budget: o.budget,

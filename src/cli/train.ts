@@ -10,7 +10,8 @@ import { layerName } from '../workload/layer';
 import { createRng } from '../common/rng';
 import { splitDataset } from '../dataset/split';
 import { readDatasetCsvFiles } from '../dataset/files';
-import { spaceFromFlag } from './space';
+import { FAMILY_HELP, FAMILY_NAMES, spaceAndFamily } from './space';
+import type { DesignFamilyName } from '../costmodel/design-family';
 import type { DatasetRow } from '../dataset/row';
 import { VAE_PRESETS, isPredictorPresetName, isVaePresetName, predictorPreset, PREDICTOR_PRESET_NAMES } from '../model/presets';
 import { addBackendOption, selectBackend } from './backend';
@@ -23,6 +24,7 @@ import { createProgress } from './progress';
 
 interface TrainFlags {
   data: string[];
+  family?: DesignFamilyName;
   preset: TrainingPresetName;
   seed: number;
   out: string;
@@ -88,13 +90,14 @@ export function registerTrainCommand(program: Command): Command {
     .option('--time-limit <s>', 'stop after this many seconds of training (the best model so far is kept)', parsePositiveNumber('--time-limit'))
     .option('--skip-bad-rows', 'skip (and count) CSV rows that do not parse')
     .option('--space <file.json>', "the rows' design space (default Simba's six parameters, VAESA's CSV files); another space's files have its parameter columns (docs/dataset.md)")
+    .option('--family <name>', `the rows' design space is that of ${FAMILY_HELP}`, parseChoice('--family', FAMILY_NAMES))
     .option('--json', 'print the result as JSON');
   return addBackendOption(cmd).action(async (o: TrainFlags) => {
       const given = (flag: string): boolean => cmd.getOptionValueSource(flag) === 'cli';
       if (o.resume && o.force) throw new CliError('--resume and --force contradict each other: --force starts a new model over --out');
       orFail(await checkOutputFolder(o.out, o.resume === true || o.force === true));
       await selectBackend(o.backend);
-      const spaceGiven = spaceFromFlag(o.space);
+      const spaceGiven = spaceAndFamily(o).space;
       // VAESA's files (Simba) may hold designs outside the space, left out below; another space's are checked as read.
       const read = orFail(await readDatasetCsvFiles(o.data, { skipBadRows: o.skipBadRows, ...(isSimbaSpace(spaceGiven) ? {} : { space: spaceGiven }) }));
       const resume = o.resume ? orFail(await loadVaesa(o.out, spaceGiven)) : undefined;

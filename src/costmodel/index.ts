@@ -39,3 +39,5 @@ export { meshY, fanout } from './spec';
 export type { ArchSpec, StorageLevel, ArithmeticLevel, StorageTechnology, EnergyModelName, LevelLoops, Mapping } from './spec';
 export { eyerissArch, gemminiArch, EYERISS_DEFAULTS, GEMMINI_DEFAULTS } from './families';
 export type { EyerissParams, GemminiParams, FamilyEnergy, FamilyOptions } from './families';
+export { simbaFamily, eyerissFamily, gemminiFamily, eyerissFamilySpace, gemminiFamilySpace, designFamilies, getDesignFamily } from './design-family';
+export type { DesignFamily, DesignFamilyName, EyerissFamilyParam, GemminiFamilyParam } from './design-family';

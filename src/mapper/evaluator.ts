@@ -1,4 +1,12 @@
+import * as E from 'fp-ts/Either';
+import { formatError, type VaesaError } from '../common/errors';
 import type { Evaluator } from '../common/evaluator';
+import { OBJECTIVES, type Objective } from '../common/objective';
+import { getDesignFamily, type DesignFamily, type DesignFamilyName } from '../costmodel/design-family';
+import type { ArchSpec } from '../costmodel/spec';
+import { designKey } from '../hardware/space';
+import { layerProblem } from '../workload/lower';
+import { createGenericCache, findGenericMapping, GENERIC_SEARCH_EFFORTS, type GenericMappingOptions } from './generic/find-mapping';
 import { evaluateLayer } from './evaluate-layer';
 import { checkMappingOptions, createMappingCache, type FindMappingOptions } from './find-mapping';
 
@@ -17,4 +25,50 @@ export function costModelEvaluator(options: CostModelEvaluatorOptions = {}): Eva
     const cost = evaluateLayer(arch, layer, { ...options, cache });
     return { cycles: cost.cycles, energy: cost.energy, area: cost.area };
   };
+}
+
+/** Plain-data options of a family's evaluator (structured-cloneable when `family` is a built-in name). */
+export interface FamilyEvaluatorOptions<P extends string = string> {
+  /** A built-in family by name (`'simba'`, `'eyeriss'`, `'gemmini'`) or your own `DesignFamily`. */
+  readonly family: DesignFamilyName | DesignFamily<P>;
+  /** What the mapper minimises per layer (default `'edp'`). */
+  readonly objective?: Objective;
+  /** The generic mapper's effort (default `'default'`; `'fast'` for large datasets and searches). */
+  readonly effort?: GenericMappingOptions['effort'];
+  /** Seed of the mapper's search (default 0). */
+  readonly seed?: number;
+}
+
+/**
+ * A family's built-in evaluator: each (design, layer) is turned into the family's `ArchSpec`
+ * (`toArch`), the layer mapped onto it by the generic mapper and costed with Timeloop's model: cycles,
+ * energy (pJ) and the arch's area (mm²). One mapping cache is shared by every call of the returned
+ * function. Throws a RangeError for an unknown family name or a bad effort or objective (setup errors);
+ * the returned evaluator throws for a design outside the family's space or a layer that fits nowhere,
+ * which a search or dataset generation reports as an evaluator failure.
+ */
+export function familyEvaluator<P extends string>(options: FamilyEvaluatorOptions<P>): Evaluator<P> {
+  const family = typeof options.family === 'string' ? orThrow(getDesignFamily(options.family)) as unknown as DesignFamily<P> : options.family;
+  const cache = createGenericCache();
+  const mapping: GenericMappingOptions = { objective: options.objective, effort: options.effort, seed: options.seed, cache };
+  if (mapping.objective !== undefined && !(OBJECTIVES as readonly string[]).includes(mapping.objective)) throw new RangeError(`familyEvaluator: objective must be one of ${OBJECTIVES.join(', ')}, got ${String(mapping.objective)}`);
+  if (typeof mapping.effort === 'string' && !Object.prototype.hasOwnProperty.call(GENERIC_SEARCH_EFFORTS, mapping.effort)) {
+    throw new RangeError(`familyEvaluator: effort must be one of ${Object.keys(GENERIC_SEARCH_EFFORTS).join(', ')} or explicit knobs, got ${String(mapping.effort)}`);
+  }
+  let lastKey = '';
+  let lastArch: ArchSpec | undefined;
+  return (design, layer) => {
+    const key = designKey(family.space, design);
+    if (key !== lastKey || lastArch === undefined) {
+      lastArch = orThrow(family.toArch(design));
+      lastKey = key;
+    }
+    const found = orThrow(findGenericMapping(lastArch, layerProblem(layer), mapping));
+    return { cycles: found.cost.cycles, energy: found.cost.energy, area: found.cost.area };
+  };
+}
+
+function orThrow<T>(value: E.Either<VaesaError, T>): T {
+  if (E.isLeft(value)) throw new RangeError(formatError(value.left));
+  return value.right;
 }

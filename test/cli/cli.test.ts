@@ -394,7 +394,7 @@ describe('a design space of your own (--space)', () => {
     const data = path.join(dir, 'own.csv');
     const noEvaluator = await cli('dataset', 'generate', '--space', spaceFile, '--layers', path.join(dir, 'layers.json'), '--samples', '4', '--out', data);
     expect(noEvaluator.code).toBe(2);
-    expect(noEvaluator.err).toMatch(/Simba's designs only; give --evaluator/);
+    expect(noEvaluator.err).toMatch(/Simba's designs and the built-in families \(--family\) only; give --evaluator/);
     const badSpace = path.join(dir, 'bad-space.json');
     writeFileSync(badSpace, JSON.stringify({ name: 'bad', params: [{ name: 'peX', min: 8, max: 4, grid: { kind: 'pow2' } }] }));
     const bad = await cli('dataset', 'generate', '--space', badSpace, '--layers', path.join(dir, 'layers.json'), '--samples', '4', '--out', data, '--evaluator', `${evaluator}#create`);
@@ -417,5 +417,31 @@ describe('a design space of your own (--space)', () => {
       expect(r.result.evaluations).toHaveLength(6);
       expect(Object.keys(r.result.best.arch)).toEqual(['peX', 'peY', 'vector', 'regWords', 'l1KiB', 'l2KiB', 'nocWords', 'dramWords']);
     }
+  }, 600_000);
+});
+
+describe('a built-in design family (--family)', () => {
+  it('generates, trains and searches the Gemmini-like family with its own evaluator; a model of another space is refused', async () => {
+    const data = path.join(dir, 'gemmini.csv');
+    const layers = path.join(dir, 'layers.json');
+    const both = await cli('dataset', 'generate', '--family', 'gemmini', '--space', 'x.json', '--layers', layers, '--samples', '4', '--out', data);
+    expect(both.err).toMatch(/--space and --family gemmini both name the design space/);
+    const generated = await cli('dataset', 'generate', '--family', 'gemmini', '--layers', layers, '--samples', '12', '--workers', '0', '--mapper-effort', 'fast', '--out', data, '--json');
+    expect(generated.code).toBe(0);
+    const lines = readFileSync(data, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('meshX,meshY,accRowsPerCol,scratchpad,spadBlock,spadBandwidth,dramBandwidth,dramBlock,shape,bounds,coefficients,cycles,energy');
+    expect(lines).toHaveLength(1 + 12 * 2);
+    const out = path.join(dir, 'gemmini-model');
+    const trained = await cli('train', '--data', data, '--family', 'gemmini', '--out', out, '--epochs', '2', '--json');
+    expect(trained.code).toBe(0);
+    const searched = await cli('search', '--model', out, '--layers', layers, '--family', 'gemmini', '--optimizer', 'random', '--budget', '3', '--baseline', 'random', '--json');
+    expect(searched.code).toBe(0);
+    const results = JSON.parse(searched.out).results as { result: { evaluations: { cycles: number; area: number }[] } }[];
+    for (const r of results) {
+      expect(r.result.evaluations).toHaveLength(3);
+      for (const e of r.result.evaluations) expect(e.cycles > 0 && e.area > 0).toBe(true);
+    }
+    const wrongFamily = await cli('search', '--model', out, '--layers', layers, '--family', 'eyeriss', '--budget', '3');
+    expect(wrongFamily.err).toMatch(/--family eyeriss: the model .* was trained on the space gemmini/);
   }, 600_000);
 });

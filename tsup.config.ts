@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { defineConfig } from 'tsup';
@@ -34,30 +34,49 @@ const highsForBrowsers: Plugin = {
   },
 };
 
+/**
+ * In the ES module build, gives the few Node-only sources that use `__dirname`/`__filename` (the dataset
+ * pool finds dist/dataset-worker.js beside itself) their values from `import.meta.url`. tsup's `shims`
+ * would inject the same into every chunk, putting `path` and `url` imports into the shared chunk that
+ * browser bundles load.
+ */
+const esmFileLocation: Plugin = {
+  name: 'esm-file-location',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+      if (!/\b__(dirname|filename)\b/.test(code)) return undefined;
+      const location = [
+        "import { fileURLToPath as fileLocationFromUrl } from 'node:url';",
+        "import { dirname as directoryOfFile } from 'node:path';",
+        'const __filename = fileLocationFromUrl(import.meta.url);',
+        'const __dirname = directoryOfFile(__filename);',
+      ].join(' ');
+      return { contents: `${location}\n${source}`, loader: 'ts' };
+    });
+  },
+};
+
+// One build of both entries with shared chunks, so `vaesa/node` re-exports the very functions and classes
+// of `vaesa` (one module instance: `instanceof` holds across them). The Node-only edges (file and
+// worker-thread I/O) live in chunks only the node entry imports, so the main entry stays free of `node:`
+// imports and bundles for the browser. ESM and CJS are separate configs because tsup builds split CJS
+// from ESM output, where `esmFileLocation`'s `import.meta` must not reach.
+const libraryEntries = {
+  entry: { index: 'src/index.ts', node: 'src/node.ts' },
+  dts: true,
+  sourcemap: true,
+  // No `clean`: the configs build concurrently, and one cleaning dist/ could delete another's output
+  // (highs.wasm); `npm run build` empties dist/ before tsup starts.
+  target: 'node20',
+  splitting: true,
+  noExternal,
+} as const;
+
 export default defineConfig([
-  {
-    entry: { index: 'src/index.ts' },
-    format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
-    // No `clean`: the configs build concurrently, and one cleaning dist/ could delete another's output
-    // (highs.wasm); `npm run build` empties dist/ before tsup starts.
-    target: 'node20',
-    splitting: false,
-    noExternal,
-  },
-  {
-    // Separate from the main entry because its ESM shims import node:path and node:url: the dataset pool
-    // finds dist/dataset-worker.js next to the bundle through __dirname, also in the .mjs build.
-    entry: { node: 'src/node.ts' },
-    format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
-    target: 'node20',
-    splitting: false,
-    noExternal,
-    shims: true,
-  },
+  { ...libraryEntries, format: ['esm'], esbuildPlugins: [esmFileLocation] },
+  { ...libraryEntries, format: ['cjs'] },
   {
     // package.json's `browser` field maps `highs` here (src/mapper/mip/highs-browser.ts).
     entry: { 'highs-browser': 'src/mapper/mip/highs-browser.ts' },

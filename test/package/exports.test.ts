@@ -37,6 +37,23 @@ const expected = {
   namespaced: true,
 };
 
+/** Module specifiers a built file imports or requires. */
+function importSpecifiers(file: string): string[] {
+  const text = readFileSync(path.join(repoRoot, file), 'utf8');
+  return [...text.matchAll(/(?:^import[^'"]*|\bfrom |\brequire\()["']([^"']+)["']/gm)].map((m) => m[1]);
+}
+
+/** A built entry and every dist/ file it reaches through relative imports (its shared chunks). */
+function loadedFiles(entry: string): string[] {
+  const seen = new Set<string>([entry]);
+  for (const file of seen) {
+    for (const specifier of importSpecifiers(file)) {
+      if (specifier.startsWith('./')) seen.add(path.posix.join(path.posix.dirname(file), specifier));
+    }
+  }
+  return [...seen];
+}
+
 function runNode(args: string[], cwd: string): Record<string, unknown> {
   return JSON.parse(execFileSync(process.execPath, args, { cwd, encoding: 'utf8', timeout: 30_000 })) as Record<string, unknown>;
 }
@@ -60,14 +77,32 @@ describe('built package', () => {
     expect(runNode(['--input-type=module', '-e', `const lib = await import(${url});${probe('lib')}`], repoRoot)).toEqual(expected);
   });
 
-  it('keeps the main entry free of Node built-ins (it bundles for the browser; Node I/O is in vaesa/node)', () => {
+  it('keeps the main entry and the chunks it loads free of Node built-ins (it bundles for the browser; Node I/O is in vaesa/node)', () => {
     const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-    for (const file of ['dist/index.mjs', 'dist/index.js']) {
-      const text = readFileSync(path.join(repoRoot, file), 'utf8');
-      const specifiers = [...text.matchAll(/(?:^import[^'"]*|\brequire\()["']([^"']+)["']/gm)].map((m) => m[1]);
+    for (const entry of ['dist/index.mjs', 'dist/index.js']) {
+      const files = loadedFiles(entry);
+      expect(files.length).toBeGreaterThan(1);
+      const specifiers = files.flatMap(importSpecifiers);
       expect(specifiers.length).toBeGreaterThan(0);
       expect(specifiers.filter((s) => builtins.has(s))).toEqual([]);
     }
+  });
+
+  it('vaesa/node re-exports the same module instance as vaesa (identity and instanceof hold across entries)', () => {
+    const check = (lib: string, node: string) => `
+      const failure = new ${node}.common.EvaluatorFailure('probe');
+      console.log(JSON.stringify({
+        sameFunction: ${lib}.trainVaesa === ${node}.trainVaesa && ${lib}.latentSearch === ${node}.latentSearch,
+        sameNamespace: ${lib}.costmodel.ArchMappingEvaluator === ${node}.costmodel.ArchMappingEvaluator,
+        instanceOf: failure instanceof ${lib}.common.EvaluatorFailure,
+      }));`;
+    const same = { sameFunction: true, sameNamespace: true, instanceOf: true };
+    const files = (ext: string) => ['index', 'node'].map((name) => JSON.stringify(path.join(repoRoot, `dist/${name}.${ext}`)));
+    const [cjsMain, cjsNode] = files('js');
+    expect(runNode(['-e', `const lib = require(${cjsMain}); const node = require(${cjsNode});${check('lib', 'node')}`], repoRoot)).toEqual(same);
+    const [esmMain, esmNode] = files('mjs').map((f) => JSON.stringify(`file://${JSON.parse(f)}`));
+    const esm = `const lib = await import(${esmMain}); const node = await import(${esmNode});${check('lib', 'node')}`;
+    expect(runNode(['--input-type=module', '-e', esm], repoRoot)).toEqual(same);
   });
 
   describe('by package name through the exports map', () => {

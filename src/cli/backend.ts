@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { useBackend } from '../model/tf';
+import { ensureDefaultBackend, useBackend } from '../model/tf';
 import { CliError } from './errors';
 
 /**
@@ -12,7 +12,7 @@ export function addBackendOption(cmd: Command): Command {
 
 export async function selectBackend(name: string | undefined): Promise<void> {
   if (name === undefined) {
-    if (!(await useBackend('wasm').catch(() => false))) await useBackend('cpu');
+    await ensureDefaultBackend();
     return;
   }
   if (!(await useBackend(name).catch(() => false))) throw new CliError(`--backend: the tfjs backend "${name}" could not start`);

@@ -1,5 +1,5 @@
 export type { LatentModel, LatentBox } from './latent-model';
-export { useBackend } from './tf';
+export { ensureDefaultBackend, useBackend } from './tf';
 export { prepareWasmKernels } from './wasm-kernels';
 export type { BackendName, UseBackendOptions } from './tf';
 export { dense, denseStack } from './dense';

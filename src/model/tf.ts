@@ -3,7 +3,8 @@
  * the engine (kept on the global object by tfjs) is the one the user's own tfjs imports see.
  * The CommonJS build of tfjs-core does not register gradient functions, so their registration
  * module is imported here and bundled into our build (see tsup.config.ts); it registers into the
- * same global registry. The cpu backend is always available; wasm is loaded on request.
+ * same global registry. The cpu backend is always available; wasm is loaded on request, and by
+ * `ensureDefaultBackend` where no backend is active yet.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -43,4 +44,14 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
   // Our WebAssembly kernels, compiled asynchronously (a browser's main thread refuses to compile them synchronously).
   if (ok && name === 'wasm') await prepareWasmKernels(tf.backend());
   return ok;
+}
+
+/**
+ * Starts the library's default backend where none is active yet (the user chose none and no tensor has
+ * been made): wasm, or cpu when wasm cannot start (training on cpu is many times slower, docs/model.md).
+ * A backend already active, chosen by the user or by `useBackend`, is kept. Resolves to the active name.
+ */
+export async function ensureDefaultBackend(): Promise<string> {
+  if (tf.engine().backendName == null && !(await useBackend('wasm').catch(() => false))) await useBackend('cpu');
+  return tf.getBackend();
 }

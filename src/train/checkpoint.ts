@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import type { VaesaError } from '../common/errors';
 import type { DesignSpace } from '../hardware/space';
+import { ensureDefaultBackend } from '../model/tf';
 import { encodeVaesa, parseVaesaModelJson, vaesaFromParts, WEIGHTS_FILE } from './checkpoint-format';
 import type { TrainedVaesa } from './trained';
 
@@ -44,7 +45,8 @@ export async function saveVaesa<P extends string>(trained: TrainedVaesa<P>, dir:
 /**
  * Loads a model saved by `saveVaesa` (by this version or by vaesa 0.1); errors name the file and the bad
  * field. Given `space`, the saved space must have the same parameter names in the same order (its bounds
- * and grids come from the file), and the model is typed with that space's parameters.
+ * and grids come from the file), and the model is typed with that space's parameters. Where no tfjs
+ * backend is active yet, it starts the library's default (wasm, else cpu) before making the model's tensors.
  */
 export async function loadVaesa(dir: string): Promise<E.Either<VaesaError, TrainedVaesa<string>>>;
 export async function loadVaesa<P extends string>(dir: string, space: DesignSpace<P>): Promise<E.Either<VaesaError, TrainedVaesa<P>>>;
@@ -65,5 +67,6 @@ export async function loadVaesa(dir: string, expected?: DesignSpace): Promise<E.
   } catch (e) {
     return E.left(ioError(weightsPath, e));
   }
+  await ensureDefaultBackend();
   return vaesaFromParts(parsed.right, buffer, weightsPath, expected);
 }

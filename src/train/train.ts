@@ -7,7 +7,7 @@ import { designKey, encodeDesign, isValidDesign, simbaSpace, type Design, type D
 import { trainedHeads, vaesaLoss, vaesaLossAndGradients, type LossBatch, type VaesaNetworks } from '../model/loss';
 import { createPredictor, predictorVariables } from '../model/predictor';
 import { createVae, vaeVariables } from '../model/vae';
-import { tf } from '../model/tf';
+import { ensureDefaultBackend, tf } from '../model/tf';
 import { prepareWasmKernels } from '../model/wasm-kernels';
 import { layerFeatures } from '../workload/features';
 import { layerName } from '../workload/layer';
@@ -244,6 +244,8 @@ function resumeConflict<P extends string>(resume: TrainedVaesa<P>, options: Trai
  * finite number (a diverged run, e.g. a learning rate far too high). Otherwise it returns the trained
  * model (the best by validation loss when early stopping is on), also when aborted or out of time.
  * The rows' designs belong to `options.space` (default Simba's); the VAE's input width is its parameter count.
+ * Where no tfjs backend is active yet, it starts the library's default: wasm, or cpu when wasm cannot
+ * start (`useBackend` before the call chooses another; in a browser it also says where the wasm files are).
  *
  * @example
  * ```ts
@@ -292,6 +294,7 @@ export async function trainVaesa<P extends string = SimbaParam>(
       : splitValidation(checked.right, schedule.validationFraction, splitRng);
   if (split.validation.length === 0) return E.left(invalidInput('rows', rows.length, 'need at least 2 rows (one for validation)'));
 
+  await ensureDefaultBackend();
   // The wasm backend's own kernels, where the user selected it without `useBackend` (a no-op elsewhere).
   await prepareWasmKernels(tf.backend());
   const stats = resume?.stats ?? fitNormalisation(split.train, model.normalisation);

@@ -1,9 +1,8 @@
 import { tf } from '../model/tf';
-import type { Rng } from '../common/rng';
 import { designKey, type Design } from '../hardware/space';
 import type { LatentBox, LatentModel } from '../model/latent-model';
 import type { ConvLayer } from '../workload/layer';
-import type { Ledger } from './ledger';
+import type { Optimizer, OptimizerContext } from './optimizer';
 import { logObjectiveWeights, type WeightedLayer } from './target';
 import type { GradientSearchOptions, PredictedMetrics } from './types';
 
@@ -133,21 +132,27 @@ export function descend<P extends string>(
   return recorded;
 }
 
+/** What the gradient optimiser needs besides the box: the model, the target and how points become designs. */
+export interface GradientOptimizerSetup<P extends string> {
+  readonly model: LatentModel<P>;
+  readonly layers: readonly WeightedLayer[];
+  readonly toDesigns: (points: readonly (readonly number[])[]) => Design<P>[];
+  readonly options?: GradientSearchOptions;
+  /** Checked before every descent step: when it returns true the round is dropped (e.g. the search was cancelled). */
+  readonly stop?: () => boolean;
+}
+
 /**
- * VAESA's predictor-guided search: rounds of `starts` points uniform in the latent box, descended by
- * `descend`; the designs decoded at the recorded steps are ranked by the predictor's value of each
- * snapped design (its start's loss) and evaluated best first, while budget remains. A new round
- * starts while budget remains and the last round found at least one new design, up to `maxRounds`.
+ * VAESA's predictor-guided search as an ask/tell `Optimizer` over the latent box: each ask runs a round
+ * (`starts` points uniform in the box, descended by `descend`) and proposes the points recorded at
+ * `recordSteps`, grouped by the design each decodes to and ranked by the predictor's value of that
+ * snapped design (its start's loss), best first; a design's other points follow it, so the ledger counts
+ * them as duplicates. A new round starts while the search goes on and the last round gave at least one
+ * new design, up to `maxRounds`; then the answer is empty (the search is exhausted). `predicted(point)`
+ * gives the predictor's totals of a proposed point's design, kept with its evaluation.
  */
-export async function gradientSearch<P extends string>(
-  model: LatentModel<P>,
-  toDesigns: (points: readonly (readonly number[])[]) => Design<P>[],
-  ledger: Ledger<P>,
-  rng: Rng,
-  options: GradientSearchOptions,
-  box: LatentBox,
-  pareto: boolean,
-): Promise<void> {
+export function gradientOptimizer<P extends string>(context: OptimizerContext, setup: GradientOptimizerSetup<P>): Optimizer {
+  const options = setup.options ?? {};
   const steps = options.steps ?? 200;
   const learningRate = options.learningRate ?? 0.1;
   const recordSteps = options.recordSteps ?? [0, Math.floor(steps / 2), steps];
@@ -158,61 +163,78 @@ export async function gradientSearch<P extends string>(
   if (recordSteps.length === 0 || recordSteps.some((s) => !Number.isInteger(s) || s < 0 || s > steps)) {
     throw new RangeError(`gradient search: recordSteps must be integers in [0, ${steps}]`);
   }
-  const objectiveWeights = logObjectiveWeights(ledger.objective);
-  for (let round = 0; round < maxRounds && !ledger.done(); round++) {
-    const starts = Array.from({ length: count }, () => Array.from({ length: model.latentDim }, (_, d) => rng.uniform(box.lower[d], box.upper[d])));
-    const weights: LossWeights[] = starts.map(() => {
-      if (!pareto) return objectiveWeights;
-      const w = rng.next();
-      return { cycles: 2 * w, energy: 2 * (1 - w) };
-    });
-    const recorded = descend(model, ledger.layers, starts, weights, steps, learningRate, recordSteps, ledger.done);
-    if (ledger.done()) return;
-    const candidates = rankCandidates(model, toDesigns, ledger, recorded, weights);
-    let found = false;
-    for (const c of candidates) {
-      if (ledger.done()) return;
-      const outcome = await ledger.submit(c.arch, c.predicted);
-      if (outcome.kind === 'new') found = true;
-    }
-    if (!found) break;
-  }
-  if (!ledger.done()) ledger.exhaust();
+  const { model, layers, toDesigns } = setup;
+  const stop = setup.stop ?? (() => false);
+  const { box, rng } = context;
+  const objectiveWeights = logObjectiveWeights(context.objective);
+  const predictions = new WeakMap<readonly number[], PredictedMetrics>();
+  let rounds = 0;
+  let foundInRound = true;
+  return {
+    ask: () => {
+      if (rounds >= maxRounds || !foundInRound) return [];
+      rounds++;
+      foundInRound = false;
+      const starts = Array.from({ length: count }, () => Array.from({ length: model.latentDim }, (_, d) => rng.uniform(box.lower[d], box.upper[d])));
+      const weights: LossWeights[] = starts.map(() => {
+        if (!context.pareto) return objectiveWeights;
+        const w = rng.next();
+        return { cycles: 2 * w, energy: 2 * (1 - w) };
+      });
+      const recorded = descend(model, layers, starts, weights, steps, learningRate, recordSteps, stop);
+      if (stop()) return [];
+      const points: (readonly number[])[] = [];
+      for (const c of rankCandidates(model, toDesigns, layers, recorded, weights)) {
+        for (const point of c.points) {
+          predictions.set(point, c.predicted);
+          points.push(point);
+        }
+      }
+      return points;
+    },
+    tell: (results) => {
+      if (results.some((r) => r.outcome === 'new')) foundInRound = true;
+    },
+    predicted: (point) => predictions.get(point),
+  };
 }
 
-interface Candidate<P extends string> {
-  readonly arch: Design<P>;
+interface Candidate {
+  /** The recorded points that decode to the candidate's design, in recording order. */
+  readonly points: readonly (readonly number[])[];
   readonly predicted: PredictedMetrics;
   readonly rank: number;
 }
 
 /**
- * Distinct decoded designs of a round, best predicted loss first (ties: earlier recorded step, then
- * start); points decoding to a design already in the round are counted as duplicates.
+ * The distinct decoded designs of a round, best predicted loss first (ties: earlier recorded step, then
+ * start), each with every recorded point that decodes to it.
  */
 function rankCandidates<P extends string>(
   model: LatentModel<P>,
   toDesigns: (points: readonly (readonly number[])[]) => Design<P>[],
-  ledger: Ledger<P>,
+  layers: readonly WeightedLayer[],
   recorded: readonly (readonly (readonly number[])[])[],
   weights: readonly LossWeights[],
-): Candidate<P>[] {
+): Candidate[] {
   const points = recorded.flat();
   const archs = toDesigns(points);
-  const byId = new Map<string, { arch: Design<P>; starts: number[] }>();
+  const byId = new Map<string, { arch: Design<P>; starts: number[]; points: (readonly number[])[] }>();
   archs.forEach((arch, k) => {
     const start = k % weights.length;
     const key = designKey(model.space, arch);
     const entry = byId.get(key);
-    if (entry === undefined) byId.set(key, { arch, starts: [start] });
-    else entry.starts.push(start);
+    if (entry === undefined) byId.set(key, { arch, starts: [start], points: [points[k]] });
+    else {
+      entry.starts.push(start);
+      entry.points.push(points[k]);
+    }
   });
   const distinct = [...byId.values()];
-  ledger.countBatchDuplicates(points.length - distinct.length);
-  const predicted = predictDesigns(model, distinct.map((d) => d.arch), ledger.layers);
+  const predicted = predictDesigns(model, distinct.map((d) => d.arch), layers);
   return distinct
     .map((d, i) => ({
-      arch: d.arch,
+      points: d.points,
       predicted: predicted[i],
       rank: Math.min(
         ...d.starts.map((s) => weights[s].cycles * Math.log(predicted[i].cycles) + weights[s].energy * Math.log(predicted[i].energy)),

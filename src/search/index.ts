@@ -35,5 +35,5 @@ export type {
   SearchTiming,
   SearchResult,
 } from './types';
-export { hasBatchedPrediction } from './gradient';
-export type { BatchedCostPredictor } from './gradient';
+export { hasBatchedPrediction, gradientOptimizer } from './gradient';
+export type { BatchedCostPredictor, GradientOptimizerSetup } from './gradient';

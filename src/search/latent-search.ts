@@ -1,7 +1,7 @@
 import { createRng } from '../common/rng';
 import { snapDesign } from '../hardware/space';
 import type { LatentBox, LatentModel } from '../model/latent-model';
-import { gradientSearch } from './gradient';
+import { gradientOptimizer } from './gradient';
 import { createLedger, searchSettings } from './ledger';
 import { customOptimizer, type CustomOptimizer, type Optimizer, type OptimizerContext, type SearchDomain } from './optimizer';
 import { runOptimizer } from './run-optimizer';
@@ -43,14 +43,11 @@ export async function latentSearch<P extends string>(model: LatentModel<P>, targ
     toDesigns: (points) => model.decode(points).map((arch) => snapDesign(model.space, arch)),
   };
   const ledger = createLedger(model.space, layers, options);
-  const rng = createRng(seed);
-  const pareto = options.pareto === true;
-  if (options.optimizer === 'gradient') {
-    await gradientSearch(model, domain.toDesigns, ledger, rng, options.gradient ?? {}, box, pareto);
-    return ledger.result('latent-gradient');
-  }
-  const context: OptimizerContext = { box, rng, objective, budget, pareto };
-  const optimizer = boxOptimizer(options.optimizer, context, options, model.latentDim);
+  const context: OptimizerContext = { box, rng: createRng(seed), objective, budget, pareto: options.pareto === true };
+  const optimizer =
+    options.optimizer === 'gradient'
+      ? gradientOptimizer(context, { model, layers, toDesigns: domain.toDesigns, options: options.gradient, stop: ledger.done })
+      : boxOptimizer(options.optimizer, context, options, model.latentDim);
   await runOptimizer(optimizer, domain, ledger);
   return ledger.result(`latent-${typeof options.optimizer === 'string' ? options.optimizer : options.optimizer.name}`);
 }

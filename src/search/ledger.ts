@@ -34,11 +34,6 @@ export interface Ledger<P extends string = SimbaParam> {
   has(arch: Design<P>): boolean;
   /** Evaluates `arch` unless it is a repeat or fails the predicate. Call only while `!done()`. */
   submit(arch: Design<P>, predicted?: PredictedMetrics): Promise<Submission<P>>;
-  /**
-   * Counts proposals that repeated another proposal of the same batch (an optimiser that dedupes a
-   * batch before submitting it); they do not count toward the repeats-in-a-row limit.
-   */
-  countBatchDuplicates(count: number): void;
   /** Marks that the optimiser has no more proposals. */
   exhaust(): void;
   result(optimizer: string): SearchResult<P>;
@@ -154,9 +149,6 @@ export function createLedger<P extends string>(
     done: () => stopReason() !== undefined,
     remaining: () => Math.max(0, budget - evaluations.length),
     has: (arch) => seen.has(designKey(space, arch)),
-    countBatchDuplicates: (count) => {
-      duplicates += count;
-    },
     exhaust: () => {
       exhausted = true;
     },

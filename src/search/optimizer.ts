@@ -1,6 +1,7 @@
 import type { Rng } from '../common/rng';
 import type { Design } from '../hardware/space';
 import type { Objective } from '../common/objective';
+import type { PredictedMetrics } from './types';
 
 /** A box of points: `lower[d] <= x[d] <= upper[d]`. */
 export interface SearchBox {
@@ -50,6 +51,8 @@ export interface Optimizer {
   ask(remaining: number): readonly (readonly number[])[] | Promise<readonly (readonly number[])[]>;
   /** The outcomes of the points of the last `ask` that were submitted, in order. */
   tell(results: readonly Told[]): void;
+  /** Optional: a model-guided optimiser's prediction for a point of its last `ask`, kept with the design's evaluation. */
+  predicted?(point: readonly number[]): PredictedMetrics | undefined;
 }
 
 /** The user's own optimiser for `latentSearch` or `inputSpaceSearch`: a name (for the result) and a factory. */

@@ -12,7 +12,7 @@ export async function runOptimizer<P extends string>(optimizer: Optimizer, domai
     const designs = domain.toDesigns(points);
     const told: Told[] = [];
     for (let i = 0; i < points.length && !ledger.done(); i++) {
-      const outcome = await ledger.submit(designs[i]);
+      const outcome = await ledger.submit(designs[i], optimizer.predicted?.(points[i]));
       told.push(
         outcome.kind === 'rejected'
           ? { point: points[i], outcome: 'rejected', feasible: false }

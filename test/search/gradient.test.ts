@@ -1,5 +1,9 @@
 import { tf } from '../../src/model/tf';
-import { descend, hasBatchedPrediction, predictDesigns, predictLogTotals } from '../../src/search/gradient';
+import { createRng } from '../../src/common/rng';
+import { designKey, snapDesign, simbaSpace } from '../../src/hardware/space';
+import { descend, gradientOptimizer, hasBatchedPrediction, predictDesigns, predictLogTotals } from '../../src/search/gradient';
+import { weightedLayers } from '../../src/search/target';
+import type { CustomOptimizer } from '../../src/search/optimizer';
 import { latentSearch } from '../../src/search/latent-search';
 import { batchedFakeModel, fakeModel, layerA, layerB, syntheticEvaluator, Z_CYCLES, Z_ENERGY } from './fixtures';
 
@@ -119,5 +123,40 @@ describe('gradient search cancellation', () => {
     expect(r.stopReason).toBe('cancelled');
     expect(r.evaluations.length).toBe(0);
     expect(calls).toBe(50);
+  });
+});
+
+describe('gradient search as an Optimizer (ask/tell)', () => {
+  const target = [layerA, layerB];
+  const setup = (m: typeof model) => ({ model: m, layers: weightedLayers(target), toDesigns: (points: readonly (readonly number[])[]) => m.decode(points).map((a) => snapDesign(simbaSpace, a)) });
+
+  it('proposes each round\'s points grouped by design, best predicted first, then nothing once a round is over', () => {
+    const optimizer = gradientOptimizer({ box: { lower: [-1, -1], upper: [1, 1] }, rng: createRng(3), objective: 'edp', budget: 100, pareto: false }, { ...setup(model), options: { starts: 3, steps: 40 } });
+    const points = optimizer.ask(100);
+    expect(points).toHaveLength(3 * 3);
+    const keys = setup(model).toDesigns(points).map((d) => designKey(simbaSpace, d));
+    // A design's points are consecutive, so a key never reappears after another design's.
+    const order = keys.filter((k, i) => i === 0 || keys[i - 1] !== k);
+    expect(new Set(order).size).toBe(order.length);
+    const predictedEdp = order.map((k) => optimizer.predicted?.(points[keys.indexOf(k)])?.edp ?? NaN);
+    for (let i = 1; i < predictedEdp.length; i++) expect(predictedEdp[i]).toBeGreaterThanOrEqual(predictedEdp[i - 1] * (1 - 1e-9));
+    optimizer.tell(points.map((point) => ({ point, outcome: 'rejected', feasible: false })));
+    // The round gave no new design: the optimiser is exhausted.
+    expect(optimizer.ask(100)).toEqual([]);
+  });
+
+  it('through latentSearch, spends the ledger\'s budget on distinct designs and counts the rest as duplicates, as the user\'s own wrapper of it does', async () => {
+    const options = { starts: 6, steps: 60, maxRounds: 3 };
+    const builtIn = await latentSearch(batchedFakeModel(), target, { optimizer: 'gradient', gradient: options, evaluator: syntheticEvaluator, budget: 8, seed: 2 });
+    expect(builtIn.evaluations).toHaveLength(8);
+    expect(builtIn.stopReason).toBe('budget');
+    expect(new Set(builtIn.evaluations.map((e) => designKey(simbaSpace, e.arch))).size).toBe(8);
+    expect(builtIn.duplicates).toBeGreaterThan(0);
+    expect(builtIn.evaluations.every((e) => e.predicted !== undefined)).toBe(true);
+    const wrapped: CustomOptimizer = { name: 'mine', create: (context) => gradientOptimizer(context, { ...setup(batchedFakeModel()), options }) };
+    const custom = await latentSearch(batchedFakeModel(), target, { optimizer: wrapped, evaluator: syntheticEvaluator, budget: 8, seed: 2 });
+    expect(custom.evaluations.map((e) => e.arch)).toEqual(builtIn.evaluations.map((e) => e.arch));
+    expect(custom.duplicates).toBe(builtIn.duplicates);
+    expect(custom.history).toEqual(builtIn.history);
   });
 });

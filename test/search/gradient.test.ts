@@ -130,9 +130,9 @@ describe('gradient search as an Optimizer (ask/tell)', () => {
   const target = [layerA, layerB];
   const setup = (m: typeof model) => ({ model: m, layers: weightedLayers(target), toDesigns: (points: readonly (readonly number[])[]) => m.decode(points).map((a) => snapDesign(simbaSpace, a)) });
 
-  it('proposes each round\'s points grouped by design, best predicted first, then nothing once a round is over', () => {
+  it('proposes each round\'s points grouped by design, best predicted first, then nothing once a round is over', async () => {
     const optimizer = gradientOptimizer({ box: { lower: [-1, -1], upper: [1, 1] }, rng: createRng(3), objective: 'edp', budget: 100, pareto: false }, { ...setup(model), options: { starts: 3, steps: 40 } });
-    const points = optimizer.ask(100);
+    const points = await optimizer.ask(100);
     expect(points).toHaveLength(3 * 3);
     const keys = setup(model).toDesigns(points).map((d) => designKey(simbaSpace, d));
     // A design's points are consecutive, so a key never reappears after another design's.
@@ -142,7 +142,7 @@ describe('gradient search as an Optimizer (ask/tell)', () => {
     for (let i = 1; i < predictedEdp.length; i++) expect(predictedEdp[i]).toBeGreaterThanOrEqual(predictedEdp[i - 1] * (1 - 1e-9));
     optimizer.tell(points.map((point) => ({ point, outcome: 'rejected', feasible: false })));
     // The round gave no new design: the optimiser is exhausted.
-    expect(optimizer.ask(100)).toEqual([]);
+    expect(await optimizer.ask(100)).toEqual([]);
   });
 
   it('through latentSearch, spends the ledger\'s budget on distinct designs and counts the rest as duplicates, as the user\'s own wrapper of it does', async () => {

@@ -87,7 +87,7 @@ export type { TrainedVaesa, TrainOptions, VaesaEvaluation } from './train';
 export { useBackend } from './model';
 
 // Search in the latent space and in the design space.
-export { latentSearch, inputSpaceSearch, paretoFront, randomOptimizer, gridOptimizer, bayesOptOptimizer } from './search';
+export { latentSearch, inputSpaceSearch, paretoFront, randomOptimizer, gridOptimizer, bayesOptOptimizer, cmaesOptimizer, gradientOptimizer } from './search';
 export type { SearchResult, SearchTarget, BestDesign, Optimizer, CustomOptimizer, SearchBox } from './search';
 
 // Plots.

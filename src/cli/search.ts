@@ -54,7 +54,7 @@ export interface LabelledResult {
 
 function parseBaselines(v: string): InputSpaceOptimizer[] {
   const names = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  return names.map((n) => parseChoice('--baseline', ['random', 'bo'] as const)(n));
+  return names.map((n) => parseChoice('--baseline', ['random', 'bo', 'cmaes'] as const)(n));
 }
 
 /** A network made of all the given workloads (their layers with counts), for searching several at once. */
@@ -146,11 +146,11 @@ export function registerSearchCommand(program: Command): Command {
     .option('--layers <file>', 'layers file (VAESA JSON, CoSA YAML, our JSON, CoSA folder)')
     .option('--onnx <file>', ONNX_HELP)
     .option('--onnx-dims <name=value,...>', ONNX_DIMS_HELP)
-    .option('--optimizer <name>', 'bo | gradient | random | grid', parseChoice('--optimizer', ['bo', 'gradient', 'random', 'grid'] as const), 'bo')
+    .option('--optimizer <name>', 'bo | gradient | random | grid | cmaes', parseChoice('--optimizer', ['bo', 'gradient', 'random', 'grid', 'cmaes'] as const), 'bo')
     .option('--budget <n>', 'distinct designs evaluated with the cost model', parsePositiveInt('--budget'), 100)
     .option('--seed <s>', 'seed', parseInteger('--seed'), 0)
     .option('--objective <obj>', 'edp | latency | energy', parseChoice('--objective', ['edp', 'latency', 'energy'] as const), 'edp')
-    .option('--baseline <list>', 'original-space baselines at the same budget: random,bo', parseBaselines)
+    .option('--baseline <list>', 'original-space baselines at the same budget: random,bo,cmaes', parseBaselines)
     .option('--latent-bound <b>', 'search [-b, b] in every latent dimension (VAESA: 1) instead of the model\'s own box (the span of its training designs\' latent means)', parsePositiveNumber('--latent-bound'))
     .option('--baseline-coordinates <c>', 'box of the baselines: normalised (log-scaled parameters) | raw (raw values, as VAESA searched)', parseChoice('--baseline-coordinates', ['normalised', 'raw'] as const))
     .option('--max-area <mm2>', 'area budget: designs above it never win', parsePositiveNumber('--max-area'))

@@ -2,6 +2,8 @@ export { latentSearch, latentSearchBox } from './latent-search';
 export { runOptimizer } from './run-optimizer';
 export type { Optimizer, OptimizerContext, CustomOptimizer, SearchBox, SearchDomain, Told } from './optimizer';
 export { randomOptimizer, gridOptimizer, bayesOptOptimizer } from './optimizers';
+export { cmaesOptimizer } from './cmaes';
+export type { CmaEsOptions } from './cmaes';
 export { inputSpaceSearch, normalisedDomain, rawDomain } from './input-search';
 export { weightedLayers, targetTotals, paretoFront } from './target';
 export type { SearchTarget, WeightedLayer, TargetMetrics } from './target';

@@ -3,6 +3,7 @@ import { decodeDesign, designFromVector, encodeValue, gridValues, snapValue, typ
 import { createLedger, searchSettings } from './ledger';
 import { customOptimizer, type Optimizer, type OptimizerContext, type SearchDomain } from './optimizer';
 import { runOptimizer } from './run-optimizer';
+import { cmaesOptimizer } from './cmaes';
 import { bayesOptOptimizer, randomOptimizer } from './optimizers';
 import { weightedLayers, type SearchTarget } from './target';
 import type { InputSpaceSearchOptions, SearchResult } from './types';
@@ -42,7 +43,7 @@ export function rawDomain<P extends string>(space: DesignSpace<P>): SearchDomain
 }
 
 /**
- * The baselines VAESA compares against: random search or BO (or the user's own ask/tell optimiser)
+ * The baselines VAESA compares against: random search, BO or CMA-ES (or the user's own ask/tell optimiser)
  * directly over the normalised parameters of `space` (or their raw values, `coordinates: 'raw'`; each
  * proposal snapped to the grid before evaluation), with the same budget accounting, constraints and
  * result as `latentSearch`.
@@ -59,7 +60,14 @@ export async function inputSpaceSearch<P extends string>(space: DesignSpace<P>, 
   const domain = coordinates === 'raw' ? rawDomain(space) : normalisedDomain(space);
   const context: OptimizerContext = { box: domain, rng, objective, budget, pareto: options.pareto === true };
   const choice = options.optimizer;
-  const optimizer: Optimizer = choice === 'bo' ? bayesOptOptimizer(context, options.bo ?? {}) : choice === 'random' ? randomOptimizer(context) : customOptimizer(choice, 'bo, random').create(context);
+  const optimizer: Optimizer =
+    choice === 'bo'
+      ? bayesOptOptimizer(context, options.bo ?? {})
+      : choice === 'random'
+        ? randomOptimizer(context)
+        : choice === 'cmaes'
+          ? cmaesOptimizer(context, options.cmaes)
+          : customOptimizer(choice, 'bo, random, cmaes').create(context);
   await runOptimizer(optimizer, domain, ledger);
   return ledger.result(`input-${typeof choice === 'string' ? choice : choice.name}`);
 }

@@ -1,6 +1,7 @@
 import { createRng } from '../common/rng';
 import { snapDesign } from '../hardware/space';
 import type { LatentBox, LatentModel } from '../model/latent-model';
+import { cmaesOptimizer } from './cmaes';
 import { gradientOptimizer } from './gradient';
 import { createLedger, searchSettings } from './ledger';
 import { customOptimizer, type CustomOptimizer, type Optimizer, type OptimizerContext, type SearchDomain } from './optimizer';
@@ -30,6 +31,7 @@ export function latentSearchBox<P extends string>(model: LatentModel<P>, bound?:
  * - `gradient`: VAESA's descent on the predicted objective from many starts (see `GradientSearchOptions`);
  * - `bo`: Bayesian optimisation over the latent box, each proposal decoded and evaluated;
  * - `random` / `grid`: uniform random points / a grid in the latent box, decoded;
+ * - `cmaes`: CMA-ES over the latent box (see `cmaesOptimizer`);
  * - a `CustomOptimizer`: the user's own ask/tell optimiser over the latent box.
  * Every decoded design is snapped to the model's design space before evaluation. The box is
  * `latentSearchBox(model, options.latentBound)`.
@@ -63,9 +65,11 @@ function boxOptimizer<P extends string>(
       return bayesOptOptimizer(context, options.bo ?? {});
     case 'random':
       return randomOptimizer(context);
+    case 'cmaes':
+      return cmaesOptimizer(context, options.cmaes);
     case 'grid':
       return gridOptimizer(context, options.gridPointsPerDim ?? defaultGridPoints(latentDim, context.budget));
     default:
-      return customOptimizer(choice, 'gradient, bo, random, grid').create(context);
+      return customOptimizer(choice, 'gradient, bo, random, grid, cmaes').create(context);
   }
 }

@@ -4,6 +4,7 @@ import type { Acquisition } from './acquisition';
 import type { GpKernel } from './gp';
 import type { Objective } from '../common/objective';
 import type { CustomOptimizer } from './optimizer';
+import type { CmaEsOptions } from './cmaes';
 
 /**
  * Limits on acceptable designs, honoured by every optimiser: an infeasible design never becomes
@@ -110,6 +111,8 @@ export interface CommonSearchOptions<P extends string = SimbaParam> {
    */
   readonly maxConsecutiveRepeats?: number;
   readonly bo?: BayesOptOptions;
+  /** Settings of the `cmaes` optimiser. */
+  readonly cmaes?: CmaEsOptions;
 }
 
 export interface GradientSearchOptions {
@@ -128,8 +131,8 @@ export interface GradientSearchOptions {
   readonly maxRounds?: number;
 }
 
-export type LatentOptimizer = 'gradient' | 'bo' | 'random' | 'grid';
-export type InputSpaceOptimizer = 'bo' | 'random';
+export type LatentOptimizer = 'gradient' | 'bo' | 'random' | 'grid' | 'cmaes';
+export type InputSpaceOptimizer = 'bo' | 'random' | 'cmaes';
 
 export interface LatentSearchOptions<P extends string = SimbaParam> extends CommonSearchOptions<P> {
   /** A built-in optimiser, or the user's own (ask/tell over the latent box, see `Optimizer`). */

@@ -254,8 +254,7 @@ describe('vaesa train keeps models safe', () => {
     const forced = await cli('train', '--data', data(), '--out', out, '--epochs', '1', '--force', '--json');
     expect(forced.code).toBe(0);
     expect(JSON.parse(forced.out).epochs).toBe(1);
-   // Eleven runs of the command; on a busy two-core machine they outlast jest's 60 s default.
-  }, 240_000);
+  }, 240_000); // eleven runs of the command outlast jest's 60 s default on a busy two-core machine
 
   it('checks that --out can be written before training', async () => {
     const r = await cli('train', '--data', data(), '--out', path.join(layers(), 'model'), '--epochs', '1');

@@ -1,6 +1,9 @@
 /**
  * Search benchmarks (docs/search.md reports their numbers).
  *
+ *   npx tsx bench/search.ts family --family eyeriss ...
+ *     Latent against input-space search on a design family (issue 17): see bench/search-family.ts.
+ *
  *   npx tsx bench/search.ts speed [--model DIR]
  *     Optimiser overhead: gradient descent over ResNet-50 (24 distinct layers) and a 50-distinct-layer
  *     network, and BO's own time at budget 100, with an evaluator that costs nothing. Uses the trained
@@ -54,6 +57,7 @@ import type { TrainedVaesa } from '../src/train/trained';
 import { gridStepDistance } from '../src/train/evaluate';
 import { trainVaesa } from '../src/train/train';
 import { networks } from '../src/workload/builtin';
+import { runFamilyBench } from './search-family';
 import { convLayer, layerName, type ConvLayer } from '../src/workload/layer';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -365,7 +369,7 @@ export async function runSearchBench(argv: readonly string[] = []): Promise<void
 }
 
 if (require.main === module) {
-  runSearchBench(process.argv.slice(2)).catch((e: unknown) => {
+  (process.argv[2] === 'family' ? runFamilyBench(process.argv.slice(3)) : runSearchBench(process.argv.slice(2))).catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;
   });

@@ -1,0 +1,230 @@
+/**
+ * The experiment of issue 17 item 6: on a design family's space (default the 11-parameter Eyeriss-like
+ * one), latent search against input-space search, per network and seed.
+ *
+ *   npx tsx bench/search.ts family --family eyeriss (--model DIR | --data CSV | --samples N [--save DIR])
+ *        [--networks resnet50,bert-base-128] [--seeds 5] [--budget 300] [--methods a,b,...] [--json FILE]
+ *        [--report FILE]
+ *
+ * Methods: latent-bo, latent-gradient, latent-cmaes, input-bo, input-random, input-cmaes (input = the
+ * space's normalised box). Every run uses the family's evaluator with the generic mapper's `fast` effort,
+ * objective EDP, memoised per (design, layer) across runs. Each (network, seed, method) runs once at
+ * `--budget`; shorter budgets are read off its history, which is exact because no optimiser looks at
+ * the budget (the first k evaluations of a run at budget 300 are those of the run at budget k).
+ * Results are appended to the JSON file (written atomically) after every run, so a partial run is usable;
+ * a run already in the file is skipped, so the same command resumes. `--report FILE[,FILE]` (no runs) prints
+ * the tables from results files: per method and budget, the median gap of the best EDP to the best known
+ * design (best of every run on that network), and the evaluations each needs to come within 5/10/25%
+ * of the best known (median over seeds, censored at the budget).
+ *
+ * Without --model the model is trained here (`fast` preset, seed 1) on rows read from --data or generated
+ * (--samples LHS designs x every distinct layer of the networks, same evaluator).
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import * as E from 'fp-ts/Either';
+import type { CostMetrics, Evaluator } from '../src/common/evaluator';
+import { formatError } from '../src/common/errors';
+import { getDesignFamily, type DesignFamily } from '../src/costmodel/design-family';
+import { generateDataset } from '../src/dataset/generate';
+import { readDatasetCsvFiles } from '../src/dataset/files';
+import type { DatasetRow } from '../src/dataset/row';
+import { designKey } from '../src/hardware/space';
+import { familyEvaluator } from '../src/mapper/evaluator';
+import type { LatentModel } from '../src/model/latent-model';
+import { inputSpaceSearch, latentSearch, type SearchResult } from '../src/search';
+import { loadVaesa, saveVaesa } from '../src/train/checkpoint';
+import { trainVaesa } from '../src/train/train';
+import { networks } from '../src/workload/builtin';
+import { layerName } from '../src/workload/layer';
+import type { Network } from '../src/workload/network';
+
+const METHODS = ['latent-bo', 'latent-gradient', 'latent-cmaes', 'input-bo', 'input-random', 'input-cmaes'] as const;
+type Method = (typeof METHODS)[number];
+
+/** Gradient search settings that can spend a budget of hundreds: fresh rounds while they find new designs. */
+const GRADIENT = { starts: 8, steps: 100, maxRounds: 1000 } as const;
+
+interface RunRecord {
+  readonly network: string;
+  readonly seed: number;
+  readonly method: Method;
+  readonly budget: number;
+  /** Best EDP after each distinct evaluation. */
+  readonly history: readonly number[];
+  readonly bestEdp: number;
+  readonly best: Readonly<Record<string, number>> | undefined;
+  readonly evaluations: number;
+  readonly duplicates: number;
+  readonly stopReason: string;
+  readonly seconds: number;
+  readonly searchSeconds: number;
+}
+
+interface ResultsFile {
+  readonly family: string;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly runs: RunRecord[];
+}
+
+function flag(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function orThrow<T>(value: E.Either<{ readonly _tag: string }, T>): T {
+  if (E.isLeft(value)) throw new Error(formatError(value.left as Parameters<typeof formatError>[0]));
+  return value.right;
+}
+
+/** The family's evaluator memoised per (design, layer), shared by every run. */
+function memoised(family: DesignFamily): Evaluator<string> {
+  const evaluate = familyEvaluator({ family, effort: 'fast' });
+  const memo = new Map<string, CostMetrics>();
+  return async (design, layer) => {
+    const key = `${designKey(family.space, design)}|${layerName(layer)}`;
+    let m = memo.get(key);
+    if (m === undefined) {
+      m = await evaluate(design, layer);
+      memo.set(key, m);
+    }
+    return m;
+  };
+}
+
+async function obtainModel(argv: readonly string[], family: DesignFamily, targets: readonly Network[], evaluator: Evaluator<string>): Promise<LatentModel<string>> {
+  const dir = flag(argv, '--model');
+  if (dir !== undefined) return orThrow(await loadVaesa(dir, family.space));
+  const data = flag(argv, '--data');
+  let rows: DatasetRow<string>[] = [];
+  const t0 = performance.now();
+  if (data !== undefined) rows = orThrow(await readDatasetCsvFiles([data], { space: family.space })).rows.slice();
+  else {
+    const samples = Number(flag(argv, '--samples') ?? 300);
+    for await (const row of generateDataset({ space: family.space, networks: targets, sampler: { kind: 'lhs', count: samples }, seed: 1, evaluator })) rows.push(row);
+  }
+  const trained = orThrow(await trainVaesa(rows, { space: family.space, preset: 'fast', seed: 1 }));
+  console.log(`model: ${rows.length} rows, trained in ${((performance.now() - t0) / 1000).toFixed(0)} s (with generation)`);
+  const save = flag(argv, '--save');
+  if (save !== undefined) orThrow(await saveVaesa(trained, save));
+  return trained;
+}
+
+async function run(method: Method, model: LatentModel<string>, family: DesignFamily, network: Network, common: { evaluator: Evaluator<string>; budget: number; seed: number }): Promise<SearchResult<string>> {
+  switch (method) {
+    case 'latent-bo':
+      return latentSearch(model, network, { ...common, optimizer: 'bo' });
+    case 'latent-gradient':
+      return latentSearch(model, network, { ...common, optimizer: 'gradient', gradient: GRADIENT });
+    case 'latent-cmaes':
+      return latentSearch(model, network, { ...common, optimizer: 'cmaes' });
+    case 'input-bo':
+      return inputSpaceSearch(family.space, network, { ...common, optimizer: 'bo' });
+    case 'input-random':
+      return inputSpaceSearch(family.space, network, { ...common, optimizer: 'random' });
+    case 'input-cmaes':
+      return inputSpaceSearch(family.space, network, { ...common, optimizer: 'cmaes' });
+  }
+}
+
+function writeAtomically(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Evaluations until the history is within `tolerance` of `target` (Infinity when never, within the history). */
+function evaluationsToReach(history: readonly number[], target: number, tolerance: number): number {
+  const i = history.findIndex((v) => v <= target * (1 + tolerance));
+  return i < 0 ? Number.POSITIVE_INFINITY : i + 1;
+}
+
+/** The report's tables (markdown) from a results file. */
+export function familyReport(results: ResultsFile, budgets: readonly number[]): string[] {
+  const lines: string[] = [];
+  for (const network of [...new Set(results.runs.map((r) => r.network))]) {
+    const runs = results.runs.filter((r) => r.network === network);
+    const bestKnown = Math.min(...runs.map((r) => r.bestEdp));
+    const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
+    const methods = METHODS.filter((m) => runs.some((r) => r.method === m));
+    lines.push('', `${network}: best known EDP ${bestKnown.toExponential(4)} (best of ${runs.length} runs); seeds ${seeds.join(', ')}`, '');
+    lines.push(`| method | runs | ${budgets.map((b) => `gap @${b}`).join(' | ')} | evals to 5% | to 10% | to 25% | seconds per run |`);
+    lines.push(`| --- | --- | ${budgets.map(() => '---').join(' | ')} | --- | --- | --- | --- |`);
+    for (const method of methods) {
+      const mine = runs.filter((r) => r.method === method);
+      const gaps = budgets.map((b) => {
+        const usable = mine.filter((r) => r.budget >= b);
+        if (usable.length === 0) return '-';
+        const values = usable.map((r) => r.history[Math.min(b, r.history.length) - 1] / bestKnown - 1);
+        return `${(100 * median(values)).toFixed(1)}%`;
+      });
+      const reach = [0.05, 0.1, 0.25].map((tol) => {
+        const n = mine.map((r) => evaluationsToReach(r.history, bestKnown, tol));
+        const m = median(n);
+        const budget = Math.max(...mine.map((r) => r.budget));
+        return Number.isFinite(m) ? `${m} (${n.filter(Number.isFinite).length}/${n.length})` : `>${budget} (${n.filter(Number.isFinite).length}/${n.length})`;
+      });
+      lines.push(`| ${method} | ${mine.length} | ${gaps.join(' | ')} | ${reach.join(' | ')} | ${median(mine.map((r) => r.seconds)).toFixed(0)} |`);
+    }
+  }
+  return lines;
+}
+
+export async function runFamilyBench(argv: readonly string[]): Promise<void> {
+  const report = flag(argv, '--report');
+  const budgetsFlag = (flag(argv, '--budgets') ?? '50,100,300').split(',').map(Number);
+  if (report !== undefined) {
+    const files = report.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as ResultsFile);
+    console.log(familyReport({ ...files[0], runs: files.flatMap((f) => f.runs) }, budgetsFlag).join('\n'));
+    return;
+  }
+  const family = orThrow(getDesignFamily(flag(argv, '--family') ?? 'eyeriss'));
+  const networkNames = (flag(argv, '--networks') ?? 'resnet50,bert-base-128').split(',');
+  const targets = networkNames.map((n) => {
+    const net = (networks as Record<string, Network | undefined>)[n];
+    if (net === undefined) throw new Error(`unknown network ${n}`);
+    return net;
+  });
+  const seeds = Number(flag(argv, '--seeds') ?? 5);
+  const budget = Number(flag(argv, '--budget') ?? 300);
+  const methods = (flag(argv, '--methods')?.split(',') ?? METHODS.filter((m) => m !== 'latent-cmaes')) as Method[];
+  const bad = methods.find((m) => !(METHODS as readonly string[]).includes(m));
+  if (bad !== undefined) throw new Error(`unknown method ${bad}: ${METHODS.join(', ')}`);
+  const file = flag(argv, '--json') ?? `bench-family-${family.name}.json`;
+  const evaluator = memoised(family);
+  const model = await obtainModel(argv, family, targets, evaluator);
+  const results: ResultsFile = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as ResultsFile)
+    : { family: family.name, settings: { mapperEffort: 'fast', objective: 'edp', gradient: GRADIENT, latentDim: model.latentDim }, runs: [] };
+  for (let seed = 1; seed <= seeds; seed++) {
+    for (const [k, network] of targets.entries()) {
+      for (const method of methods) {
+        const done = results.runs.some((r) => r.network === networkNames[k] && r.seed === seed && r.method === method && r.budget >= budget);
+        if (done) continue;
+        const t0 = performance.now();
+        const r = await run(method, model, family, network, { evaluator, budget, seed });
+        const record: RunRecord = {
+          network: networkNames[k],
+          seed,
+          method,
+          budget,
+          history: r.history.slice(),
+          bestEdp: r.best?.edp ?? Number.POSITIVE_INFINITY,
+          best: r.best?.arch,
+          evaluations: r.evaluations.length,
+          duplicates: r.duplicates,
+          stopReason: r.stopReason,
+          seconds: (performance.now() - t0) / 1000,
+          searchSeconds: r.timing.searchMs / 1000,
+        };
+        results.runs.push(record);
+        writeAtomically(file, JSON.stringify(results, null, 1));
+        console.log(`${networkNames[k]} seed ${seed} ${method}: best EDP ${record.bestEdp.toExponential(4)} after ${record.evaluations} evaluations (${record.stopReason}), ${record.seconds.toFixed(0)} s (search ${record.searchSeconds.toFixed(0)} s)`);
+      }
+    }
+  }
+  console.log(familyReport(results, budgetsFlag).join('\n'));
+}

@@ -152,6 +152,14 @@ export class NestEstimator {
   private readonly writes: Float64Array;
   private readonly accesses: Float64Array;
   private readonly scratch: Float64Array;
+  /** Per (level, data space): fan-out factors of the level over dimensions that do not index the data space (multicast, reduction). */
+  private readonly sharedFanout: Float64Array;
+  /** The temporal loops of the nest (factor > 1) inner to outer, levels in order: `loopsFrom[l]` is level l's first. */
+  private readonly loopDim: Int32Array;
+  private readonly loopFactor: Float64Array;
+  /** `outerProduct[i]`: product of the factors of loops i and outward. */
+  private readonly outerProduct: Float64Array;
+  private readonly loopsFrom: Int32Array;
   cycles = 0;
   energy = 0;
 
@@ -163,6 +171,11 @@ export class NestEstimator {
     this.writes = new Float64Array(shape.numLevels);
     this.accesses = new Float64Array(shape.numLevels);
     this.scratch = new Float64Array(shape.numDims);
+    this.sharedFanout = new Float64Array(shape.numLevels * shape.numSpaces);
+    this.loopDim = new Int32Array(shape.numLevels * shape.numDims);
+    this.loopFactor = new Float64Array(shape.numLevels * shape.numDims);
+    this.outerProduct = new Float64Array(shape.numLevels * shape.numDims + 1);
+    this.loopsFrom = new Int32Array(shape.numLevels + 1);
   }
 
   /** Fills `extents` for `nest`. */
@@ -211,6 +224,33 @@ export class NestEstimator {
       for (let d = 0; d < D; d++) p *= nest.spatialX[l * D + d] * nest.spatialY[l * D + d];
       util[l] = util[l + 1] * p;
     }
+    // The temporal loops in nest order, and the product of each loop's factor with all outer ones.
+    const loopDim = this.loopDim;
+    const loopFactor = this.loopFactor;
+    const loopsFrom = this.loopsFrom;
+    let numLoops = 0;
+    for (let l = 0; l < L; l++) {
+      loopsFrom[l] = numLoops;
+      for (let k = 0; k < D; k++) {
+        const d = nest.order[l * D + k];
+        const f = nest.temporal[l * D + d];
+        if (f === 1) continue;
+        loopDim[numLoops] = d;
+        loopFactor[numLoops++] = f;
+      }
+    }
+    loopsFrom[L] = numLoops;
+    const outerProduct = this.outerProduct;
+    outerProduct[numLoops] = 1;
+    for (let i = numLoops - 1; i >= 0; i--) outerProduct[i] = outerProduct[i + 1] * loopFactor[i];
+    const sharedFanout = this.sharedFanout;
+    for (let l = 0; l < L; l++) {
+      for (let t = 0; t < T; t++) {
+        let shared = 1;
+        for (let d = 0; d < D; d++) if (!s.relevant[t * D + d]) shared *= nest.spatialX[l * D + d] * nest.spatialY[l * D + d];
+        sharedFanout[l * T + t] = shared;
+      }
+    }
     const reads = this.reads;
     const writes = this.writes;
     const accesses = this.accesses;
@@ -227,33 +267,23 @@ export class NestEstimator {
         if (!nest.keep[l * T + t]) continue;
         // Multicast / spatial reduction between the child and this level: fan-outs over dimensions that do not index t.
         let shared = 1;
-        for (let j = child + 1; j <= l; j++) {
-          for (let d = 0; d < D; d++) if (!s.relevant[t * D + d]) shared *= nest.spatialX[j * D + d] * nest.spatialY[j * D + d];
-        }
+        for (let j = child + 1; j <= l; j++) shared *= sharedFanout[j * T + t];
         const served = fromBelow / shared;
-        // This level's own residencies: its tile, refilled each time the loops above change it.
+        // This level's own residencies: its tile, refilled each time the loops above change it (the
+        // innermost loops above that do not index t keep it in place).
         const tile = tileWords(s, t, ext, l * D);
-        let residencies = 1;
+        let first = loopsFrom[l + 1];
+        while (first < numLoops && !s.relevant[t * D + loopDim[first]]) first++;
+        const residencies = outerProduct[first];
         let moved = tile;
-        let stationary = true;
-        for (let j = l + 1; j < L; j++) {
-          for (let k = 0; k < D; k++) {
-            const d = nest.order[j * D + k];
-            const f = nest.temporal[j * D + d];
-            if (f === 1) continue;
-            if (stationary) {
-              if (!s.relevant[t * D + d]) continue;
-              stationary = false;
-              if (s.sliding[t * D + d] && !rw) {
-                // A sliding window: over the f steps only the union of the windows moves.
-                const sc = this.scratch;
-                for (let e = 0; e < D; e++) sc[e] = ext[l * D + e];
-                sc[d] *= f;
-                moved = tileWords(s, t, sc, 0) / f;
-              }
-            }
-            residencies *= f;
-          }
+        if (first < numLoops && s.sliding[t * D + loopDim[first]] && !rw) {
+          // A sliding window: over the f steps only the union of the windows moves.
+          const d = loopDim[first];
+          const f = loopFactor[first];
+          const sc = this.scratch;
+          for (let e = 0; e < D; e++) sc[e] = ext[l * D + e];
+          sc[d] *= f;
+          moved = tileWords(s, t, sc, 0) / f;
         }
         const instances = util[l + 1];
         const total = moved * residencies * instances;
@@ -276,8 +306,7 @@ export class NestEstimator {
         child = l;
       }
     }
-    let computeCycles = 1;
-    for (let i = 0; i < L * D; i++) computeCycles *= nest.temporal[i];
+    const computeCycles = outerProduct[0];
     let cycles = computeCycles;
     let energy = s.macs * s.macEnergy;
     for (let l = 0; l < L; l++) {

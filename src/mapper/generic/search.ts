@@ -4,9 +4,10 @@
  * loops (inner to outer) and a keep/bypass choice per (level, data space). Given those, the temporal
  * loops are allotted to the levels bottom-up, each level taking the longest prefix of the order whose
  * kept tiles still fit it (a larger inner tile never adds refills for a fixed order), so every candidate
- * fits by construction. The search seeds stationary dataflows on the best-utilized unrollings, then
- * hill-climbs (swap or move a loop, flip a bypass, change the unrolling) from the best few, ranked by the
- * estimate (`nest.ts`); the best distinct candidates are the result.
+ * fits by construction. The search seeds stationary dataflows on the best-utilized unrollings (the best
+ * of each assignment of dimensions to axes first), then hill-climbs (swap or move a loop, flip a bypass,
+ * change the unrolling; moves to an equal estimate taken) from the best seeds, halving the climbers after
+ * each round, ranked by the estimate (`nest.ts`); the best distinct candidates are the result.
  */
 import type { Rng } from '../../common/rng';
 import { primeFactors } from '../search/spatial';
@@ -51,6 +52,114 @@ function divisors(n: number): number[] {
 }
 
 /**
+ * `ranked` (best first) reordered so that the best item of each signature (which dimensions are spatial,
+ * and along which axis) comes first, then the others in their order: a beam cut to the best utilization
+ * alone would keep only variants of one or two assignments, and a slightly less utilized one (a
+ * dimension that does not divide the mesh) is often far better for energy.
+ */
+function diverse<T>(ranked: readonly T[], signature: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  const firsts: T[] = [];
+  const rest: T[] = [];
+  for (const item of ranked) {
+    const key = signature(item);
+    if (seen.has(key)) rest.push(item);
+    else {
+      seen.add(key);
+      firsts.push(item);
+    }
+  }
+  return [...firsts, ...rest];
+}
+
+function unrollingSignature(u: Unrolling): string {
+  return Array.from(u.spatialX, (f, i) => (f > 1 ? 'x' : u.spatialY[i] > 1 ? 'y' : '-')).join('');
+}
+
+/** One assignment of a fan-out: factors along X and Y per dimension, MACs used, words its tiles need, its signature. */
+interface FanoutOption {
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  readonly used: number;
+  readonly words: number;
+  readonly signature: number;
+  readonly index: number;
+}
+
+/** Better first: more MACs used, then fewer words (most multicast and reduction), then enumeration order. */
+function compareOptions(a: FanoutOption, b: FanoutOption): number {
+  return b.used - a.used || a.words - b.words || a.index - b.index;
+}
+
+/**
+ * The best `limit` assignments of one fan-out (each dimension on X, Y or neither, factors dividing what
+ * remains of it, within the fan-out per axis), in the order of `diverse` over `compareOptions`: the best
+ * of each signature first, then the others. Only the candidates of that list are kept while enumerating.
+ */
+function fanoutOptions(shape: NestShape, remaining: Float64Array, fx: number, fy: number, allowX: Uint8Array, allowY: Uint8Array, limit: number): FanoutOption[] {
+  const D = shape.numDims;
+  const factors = Array.from(remaining, (r) => divisors(r).filter((k) => k > 1));
+  const bestOfSignature = new Map<number, FanoutOption>();
+  // The best 2 x limit overall hold the best `limit` of those that are not the first of their signature.
+  const top: FanoutOption[] = [];
+  const x = new Float64Array(D).fill(1);
+  const y = new Float64Array(D).fill(1);
+  const ext = new Float64Array(D);
+  let index = 0;
+  /** Whether an option of `used` MACs and `words` (found now) goes before `o`. */
+  const before = (used: number, words: number, o: FanoutOption): boolean => used > o.used || (used === o.used && words < o.words);
+  const leaf = (px: number, py: number, signature: number): void => {
+    const used = px * py;
+    const incumbent = bestOfSignature.get(signature);
+    const worst = top.length < 2 * limit ? undefined : top[top.length - 1];
+    // Most options use fewer MACs than both lists' last: no need to count their words.
+    if (incumbent !== undefined && used < incumbent.used && worst !== undefined && used < worst.used) {
+      index++;
+      return;
+    }
+    for (let d = 0; d < D; d++) ext[d] = x[d] * y[d];
+    let words = 0;
+    for (let t = 0; t < shape.numSpaces; t++) words += tileWords(shape, t, ext, 0);
+    const forSignature = incumbent === undefined || before(used, words, incumbent);
+    const forTop = worst === undefined || before(used, words, worst);
+    if (!forSignature && !forTop) {
+      index++;
+      return;
+    }
+    const option: FanoutOption = { x: x.slice(), y: y.slice(), used, words, signature, index: index++ };
+    if (forSignature) bestOfSignature.set(signature, option);
+    if (forTop) {
+      top.push(option);
+      top.sort(compareOptions);
+      if (top.length > 2 * limit) top.pop();
+    }
+  };
+  const walk = (d: number, px: number, py: number, signature: number): void => {
+    if (d === D) {
+      leaf(px, py, signature);
+      return;
+    }
+    walk(d + 1, px, py, signature * 3);
+    for (const k of factors[d]) {
+      if (allowX[d] && px * k <= fx) {
+        x[d] = k;
+        walk(d + 1, px * k, py, signature * 3 + 1);
+        x[d] = 1;
+      }
+      if (allowY[d] && py * k <= fy) {
+        y[d] = k;
+        walk(d + 1, px, py * k, signature * 3 + 2);
+        y[d] = 1;
+      }
+    }
+  };
+  walk(0, 1, 1, 0);
+  const firsts = [...bestOfSignature.values()].sort(compareOptions);
+  const isFirst = new Set(firsts);
+  return [...firsts, ...top.filter((o) => !isFirst.has(o))].slice(0, limit);
+}
+
+/**
  * The unrollings of the problem over the arch's fan-outs that the constraints allow (each dimension on
  * at most one axis per fan-out), best utilization first, at most `limit` (a beam per fan-out, outer first).
  */
@@ -71,41 +180,7 @@ export function spatialUnrollings(shape: NestShape, constraints: ResolvedConstra
     const allowY = Uint8Array.from(dims, (d) => (fy > 1 && constraints.spatialY[l].includes(d) ? 1 : 0));
     const next: Unrolling[] = [];
     for (const u of beam) {
-      const options: { x: Float64Array; y: Float64Array; px: number; py: number }[] = [];
-      const x = new Float64Array(D).fill(1);
-      const y = new Float64Array(D).fill(1);
-      const walk = (d: number, px: number, py: number): void => {
-        if (d === D) {
-          options.push({ x: x.slice(), y: y.slice(), px, py });
-          return;
-        }
-        walk(d + 1, px, py);
-        for (const k of divisors(u.remaining[d])) {
-          if (k === 1) continue;
-          if (allowX[d] && px * k <= fx) {
-            x[d] = k;
-            walk(d + 1, px * k, py);
-            x[d] = 1;
-          }
-          if (allowY[d] && py * k <= fy) {
-            y[d] = k;
-            walk(d + 1, px, py * k);
-            y[d] = 1;
-          }
-        }
-      };
-      walk(0, 1, 1);
-      // Best utilization first; among equals, the fewest words the fan-out's tiles need (most multicast and reduction).
-      const words = (o: { x: Float64Array; y: Float64Array }): number => {
-        const ext = new Float64Array(D);
-        for (let d = 0; d < D; d++) ext[d] = o.x[d] * o.y[d];
-        let total = 0;
-        for (let t = 0; t < shape.numSpaces; t++) total += tileWords(shape, t, ext, 0);
-        return total;
-      };
-      const ranked = options.map((o) => ({ ...o, words: words(o) }));
-      ranked.sort((a, b) => b.px * b.py - a.px * a.py || a.words - b.words);
-      for (const o of ranked.slice(0, limit)) {
+      for (const o of fanoutOptions(shape, u.remaining, fx, fy, allowX, allowY, limit)) {
         const spatialX = u.spatialX.slice();
         const spatialY = u.spatialY.slice();
         const remaining = u.remaining.slice();
@@ -114,12 +189,12 @@ export function spatialUnrollings(shape: NestShape, constraints: ResolvedConstra
           spatialY[l * D + d] = o.y[d];
           remaining[d] /= o.x[d] * o.y[d];
         }
-        next.push({ spatialX, spatialY, remaining, utilization: u.utilization * o.px * o.py, remainingPrimes: [] });
+        next.push({ spatialX, spatialY, remaining, utilization: u.utilization * o.used, remainingPrimes: [] });
       }
     }
     // Stable: among equal utilizations the fan-out's own ranking stays.
     next.sort((a, b) => b.utilization - a.utilization);
-    beam = next.slice(0, limit);
+    beam = diverse(next, unrollingSignature).slice(0, limit);
   }
   return beam.map((u) => ({ ...u, remainingPrimes: Array.from(u.remaining, (r) => primeFactors(r)) }));
 }
@@ -210,6 +285,13 @@ export class Allotter {
     if (this.need(c.keep, L - 1, 0) > s.entries[L - 1]) return false;
     for (let l = L - 2; l >= 0; l--) {
       const limit = s.entries[l];
+      // A level that is unbounded or keeps nothing takes every loop left.
+      let keeps = false;
+      for (let t = 0; t < s.numSpaces; t++) if (c.keep[l * s.numSpaces + t]) keeps = true;
+      if (!keeps || limit === Infinity) {
+        cuts[l] = cuts[l + 1];
+        continue;
+      }
       if (this.need(c.keep, l, 0) > limit) return false;
       let lo = 0;
       let hi = cuts[l + 1];
@@ -359,7 +441,9 @@ function perturb(c: Candidate, open: Int32Array, rng: Rng): void {
   }
   if (n < 2) return;
   const i = rng.int(n);
-  const j = rng.int(n);
+  // A loop of another dimension (swapping or moving past equal loops changes nothing), when there is one.
+  let j = rng.int(n);
+  for (let tries = 0; tries < 4 && c.dims[j] === c.dims[i]; tries++) j = rng.int(n);
   const d = c.dims[i];
   const p = c.primes[i];
   if (r < 0.6) {
@@ -412,6 +496,56 @@ function polishKeeps(c: Candidate, open: Int32Array, allotter: Allotter): void {
   }
 }
 
+/** One start's hill-climb: its best candidate and that candidate's nest. */
+interface Climb {
+  best: Candidate;
+  readonly nest: Nest;
+}
+
+/**
+ * `moves` local moves from `state.best` (in place): a loop swapped or moved, a bypass flipped, or the
+ * unrolling changed with the order carried over; a move that lowers the estimate is taken and recorded in
+ * `results`. A move that allots to the current nest (loops moved within one level) is not estimated again.
+ */
+function climb(state: Climb, moves: number, allotter: Allotter, unrollings: readonly Unrolling[], open: Int32Array, rng: Rng, results: Candidate[]): void {
+  let trial = copyCandidate(state.best);
+  for (let m = 0; m < moves; m++) {
+    const best = state.best;
+    trial.unrolling = best.unrolling;
+    if (trial.dims.length !== best.dims.length) {
+      trial.dims = best.dims.slice();
+      trial.primes = best.primes.slice();
+    } else {
+      trial.dims.set(best.dims);
+      trial.primes.set(best.primes);
+    }
+    if (trial.keep.length !== best.keep.length) trial.keep = best.keep.slice();
+    else trial.keep.set(best.keep);
+    if (rng.next() < 0.1 && unrollings.length > 1) {
+      const u = unrollings[rng.int(unrollings.length)];
+      const moved = withUnrolling(best, u);
+      trial.unrolling = u;
+      trial.dims = moved.dims;
+      trial.primes = moved.primes;
+    } else {
+      perturb(trial, open, rng);
+      if (rng.next() < 0.3) perturb(trial, open, rng);
+    }
+    if (allotter.allot(trial) && !sameNest(allotter.nest, state.nest)) {
+      trial.score = allotter.estimator.estimate(allotter.nest, allotter.objective);
+      // Each new best estimate is a finalist candidate (the climb then walks on over equal estimates, whose exact costs differ a little).
+      if (trial.score < best.score) results.push(copyCandidate(trial));
+      if (trial.score <= best.score) {
+        // Ties are taken too: plateaus of equal estimates are wide, and walking them escapes local optima.
+        // The trial becomes the best; the old best's arrays are the next trial's.
+        state.best = trial;
+        trial = best;
+        copyNest(allotter.nest, state.nest);
+      }
+    }
+  }
+}
+
 /**
  * The search on one (arch, problem): the best distinct nests found, best estimate first (at most
  * `effort.finalists`), each with its estimated score. Empty when nothing fits. Deterministic for the rng.
@@ -437,8 +571,6 @@ export function searchNests(allotter: Allotter, unrollings: readonly Unrolling[]
   }
   scored.sort((a, b) => a.score - b.score);
   const results: Candidate[] = scored.slice(0, effort.finalists * 2);
-  // A move that allots to the start's own nest (loops moved within one level, equal primes swapped) is not estimated again.
-  const bestNest = emptyNest(shape);
   // Starts: the best seeds of distinct unrollings, their keeps polished.
   const starts: Candidate[] = [];
   for (const c of scored) {
@@ -449,58 +581,42 @@ export function searchNests(allotter: Allotter, unrollings: readonly Unrolling[]
     starts.push(start);
     results.push(start);
   }
+  // Successive halving: every start climbs `effort.moves` moves, then the better half climbs as many
+  // more, and so on down to one, so the budget goes to the starts that lead.
+  const climbs: Climb[] = [];
   for (const start of starts) {
-    let best = copyCandidate(start);
-    const trial = copyCandidate(start);
-    if (!allotter.allot(best)) continue;
-    copyNest(allotter.nest, bestNest);
-    for (let m = 0; m < effort.moves; m++) {
-      trial.dims.set(best.dims);
-      trial.primes.set(best.primes);
-      trial.keep.set(best.keep);
-      trial.unrolling = best.unrolling;
-      if (rng.next() < 0.1 && unrollings.length > 1) {
-        const u = unrollings[rng.int(unrollings.length)];
-        const moved = withUnrolling(best, u);
-        trial.unrolling = u;
-        if (trial.dims.length !== moved.dims.length) {
-          trial.dims = moved.dims;
-          trial.primes = moved.primes;
-        } else {
-          trial.dims.set(moved.dims);
-          trial.primes.set(moved.primes);
-        }
-      } else {
-        perturb(trial, open, rng);
-        if (rng.next() < 0.3) perturb(trial, open, rng);
-      }
-      if (allotter.allot(trial) && !sameNest(allotter.nest, bestNest)) {
-        trial.score = allotter.estimator.estimate(allotter.nest, allotter.objective);
-        if (trial.score < best.score) {
-          best = copyCandidate(trial);
-          copyNest(allotter.nest, bestNest);
-          results.push(best);
-        }
-      }
-      if (trial.dims.length !== best.dims.length) {
-        trial.dims = best.dims.slice();
-        trial.primes = best.primes.slice();
-      }
-    }
+    if (!allotter.allot(start)) continue;
+    climbs.push({ best: copyCandidate(start), nest: cloneNest(allotter.nest) });
+  }
+  for (let survivors = climbs.length; survivors >= 1; survivors >>= 1) {
+    climbs.sort((a, b) => a.best.score - b.best.score);
+    for (let k = 0; k < survivors; k++) climb(climbs[k], effort.moves, allotter, unrollings, open, rng, results);
+    if (survivors === 1) break;
+  }
+  for (const { best } of climbs) {
+    results.push(best);
     const polished = copyCandidate(best);
     polishKeeps(polished, open, allotter);
     if (polished.score < best.score) results.push(polished);
   }
+  // Finalists: the best distinct nests, then the best of each other unrolling within 1% of the best
+  // estimate (the estimate's small errors can hide the exact optimum behind another unrolling).
   results.sort((a, b) => a.score - b.score);
   const out: { nest: Nest; score: number }[] = [];
   const seen = new Set<string>();
+  const unrollingsIn = new Set<Unrolling>();
+  let extra = 0;
   for (const c of results) {
-    if (out.length >= effort.finalists) break;
+    const top = out.length < effort.finalists;
+    if (!top && (extra >= effort.finalists || c.score > results[0].score * 1.01)) break;
+    if (!top && unrollingsIn.has(c.unrolling)) continue;
     if (!allotter.allot(c)) continue;
     const nest = cloneNest(allotter.nest);
     const key = `${nest.temporal.join(',')}|${nest.spatialX.join(',')}|${nest.spatialY.join(',')}|${nest.order.join(',')}|${nest.keep.join(',')}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    unrollingsIn.add(c.unrolling);
+    if (!top) extra++;
     out.push({ nest, score: c.score });
   }
   return out;

@@ -16,6 +16,7 @@ const benches: readonly (readonly [string, () => Promise<void>])[] = [
   ['mapper: generic mapper on Eyeriss-like archs (ResNet-50, BERT-base-128): evaluateNetwork speed, EDP vs a thorough search', () => import('./mapper-generic').then((b) => b.main(['all']))],
   ['mapper: fast vs default search effort (CPU time, EDP)', () => import('./mapper-effort').then(() => undefined)],
   ['mip: CoSA MIP mapper on HiGHS vs the default mapper (12 rows per reference layer)', () => import('./mip').then((b) => b.main([]))],
+  ['mip: CoSA MIP on the generic families vs the generic search (EDP, time)', () => import('./mip-generic').then((b) => b.main([]))],
 ];
 
 async function runAll(): Promise<void> {

@@ -74,8 +74,8 @@ export { parseTimeloopArch, simbaArch, eyerissArch, gemminiArch, simbaFamily, ey
 export type { ArchSpec, DesignFamily, DesignFamilyName, Mapping, SimbaMapping, MappingCost, CostBreakdown, ArchCost, CostModelName } from './costmodel';
 
 // Mappers: a good mapping and its cost for a layer or a network.
-export { findMapping, evaluateLayer, evaluateNetwork, createMappingCache, costModelEvaluator, familyEvaluator, loadMipSolver, findMappingMip } from './mapper';
-export type { FoundMapping, LayerCost, NetworkCost, MappingCache, MapspaceConstraints, MipSolverLoadOptions } from './mapper';
+export { findMapping, evaluateLayer, evaluateNetwork, createMappingCache, costModelEvaluator, familyEvaluator, loadMipSolver, findMappingMip, findGenericMappingMip } from './mapper';
+export type { FoundMapping, LayerCost, NetworkCost, MappingCache, MapspaceConstraints, MipSolverLoadOptions, ArchMappingOptions } from './mapper';
 
 // Datasets.
 export { generateDataset, splitDataset, splitByLayer, parseVaesaCsv, formatVaesaCsv } from './dataset';

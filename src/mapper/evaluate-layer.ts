@@ -8,8 +8,8 @@ import type { ArchConfig } from '../hardware/arch';
 import type { ConvLayer } from '../workload/layer';
 import { isProblem, layerProblem, lowerToConvLayers, type Layer } from '../workload/lower';
 import { lowerNetworkOrThrow, type Network } from '../workload/network';
-import { findSimbaMapping, isArchSpec, type FindMappingOptions } from './find-mapping';
-import { findGenericMapping, type GenericFoundMapping, type GenericMappingOptions } from './generic/find-mapping';
+import { findArchMapping, findSimbaMapping, isArchSpec, type ArchMappingOptions, type FindMappingOptions } from './find-mapping';
+import type { GenericFoundMapping } from './generic/find-mapping';
 
 /** Options of `evaluateLayer` / `evaluateNetwork`: setup, objective, mapper, seed and a shared cache. */
 export type EvaluateLayerOptions = FindMappingOptions;
@@ -63,9 +63,9 @@ function simbaLayerCost(arch: ArchConfig, layer: ConvLayer, options: EvaluateLay
   return { cycles: cost.cycles, energy: cost.energy, area: cost.area, edp: cost.edp, mapping, breakdown: cost.breakdown };
 }
 
-function archLayerCost(arch: ArchSpec, layer: Layer, options: GenericMappingOptions): E.Either<VaesaError, ArchLayerCost> {
+function archLayerCost(arch: ArchSpec, layer: Layer, options: ArchMappingOptions): E.Either<VaesaError, ArchLayerCost> {
   return E.map(({ mapping, cost }: GenericFoundMapping): ArchLayerCost => ({ cycles: cost.cycles, energy: cost.energy, area: cost.area, edp: cost.edp, mapping, breakdown: cost.breakdown }))(
-    findGenericMapping(arch, layerProblem(layer), options),
+    findArchMapping(arch, layerProblem(layer), options),
   );
 }
 
@@ -77,13 +77,13 @@ function archLayerCost(arch: ArchSpec, layer: Layer, options: GenericMappingOpti
  *   is not a plain convolution is lowered (`lowerToConvLayers`: a GEMM as a 1x1 convolution, groups or
  *   batches as copies) and its copies' costs summed (the mapping and breakdown are those of the first
  *   lowered convolution). Throws a RangeError for an invalid arch or layer.
- * - Any `ArchSpec`: the generic search over its mapspace (`options.constraints`); returns `Left` for invalid
- *   input and `Infeasible` when nothing fits.
+ * - Any `ArchSpec`: the generic search over its mapspace (`options.constraints`), or with `mapper: 'mip'`
+ *   CoSA's MIP (`findGenericMappingMip`); returns `Left` for invalid input and `Infeasible` when nothing fits.
  */
 export function evaluateLayer(arch: ArchConfig, layer: Layer, options?: EvaluateLayerOptions): LayerCost;
-export function evaluateLayer(arch: ArchSpec, layer: Layer, options?: GenericMappingOptions): E.Either<VaesaError, ArchLayerCost>;
-export function evaluateLayer(arch: ArchConfig | ArchSpec, layer: Layer, options: EvaluateLayerOptions | GenericMappingOptions = {}): LayerCost | E.Either<VaesaError, ArchLayerCost> {
-  if (isArchSpec(arch)) return archLayerCost(arch, layer, options as GenericMappingOptions);
+export function evaluateLayer(arch: ArchSpec, layer: Layer, options?: ArchMappingOptions): E.Either<VaesaError, ArchLayerCost>;
+export function evaluateLayer(arch: ArchConfig | ArchSpec, layer: Layer, options: EvaluateLayerOptions | ArchMappingOptions = {}): LayerCost | E.Either<VaesaError, ArchLayerCost> {
+  if (isArchSpec(arch)) return archLayerCost(arch, layer, options as ArchMappingOptions);
   if (!isProblem(layer)) return simbaLayerCost(arch, layer, options as EvaluateLayerOptions);
   const lowered = lowerToConvLayers(layer);
   if (E.isLeft(lowered)) throw new RangeError(`evaluateLayer: ${formatError(lowered.left)}`);
@@ -101,8 +101,8 @@ export function evaluateLayer(arch: ArchConfig | ArchSpec, layer: Layer, options
  * layer is mapped as it is, and the first layer that fails comes back as `Left`.
  */
 export function evaluateNetwork(arch: ArchConfig, network: Network, options?: EvaluateLayerOptions): NetworkCost;
-export function evaluateNetwork(arch: ArchSpec, network: Network, options?: GenericMappingOptions): E.Either<VaesaError, ArchNetworkCost>;
-export function evaluateNetwork(arch: ArchConfig | ArchSpec, network: Network, options: EvaluateLayerOptions | GenericMappingOptions = {}): NetworkCost | E.Either<VaesaError, ArchNetworkCost> {
+export function evaluateNetwork(arch: ArchSpec, network: Network, options?: ArchMappingOptions): E.Either<VaesaError, ArchNetworkCost>;
+export function evaluateNetwork(arch: ArchConfig | ArchSpec, network: Network, options: EvaluateLayerOptions | ArchMappingOptions = {}): NetworkCost | E.Either<VaesaError, ArchNetworkCost> {
   const badCount = network.layers.findIndex(({ count }) => !(Number.isInteger(count) && count >= 1));
   if (badCount >= 0) {
     const problem = invalidInput(`network.layers[${badCount}].count`, network.layers[badCount].count, 'must be a positive integer (how many times the layer runs)');
@@ -112,7 +112,7 @@ export function evaluateNetwork(arch: ArchConfig | ArchSpec, network: Network, o
   if (isArchSpec(arch)) {
     const layers: { layer: Layer; count: number; cost: ArchLayerCost }[] = [];
     for (const { layer, count } of network.layers) {
-      const cost = archLayerCost(arch, layer, options as GenericMappingOptions);
+      const cost = archLayerCost(arch, layer, options as ArchMappingOptions);
       if (E.isLeft(cost)) return cost;
       layers.push({ layer, count, cost: cost.right });
     }

@@ -1,8 +1,9 @@
 import type { Objective } from '../common/objective';
-import type * as E from 'fp-ts/Either';
-import type { VaesaError } from '../common/errors';
+import * as E from 'fp-ts/Either';
+import { invalidInput, type VaesaError } from '../common/errors';
 import { createRng } from '../common/rng';
 import type { ArchSpec } from '../costmodel/spec';
+import type { Problem } from '../workload/problem';
 import { isProblem, layerProblem, type Layer } from '../workload/lower';
 import { findGenericMapping, type GenericFoundMapping, type GenericMappingOptions } from './generic/find-mapping';
 import { ArchConfigCodec, type ArchConfig } from '../hardware/arch';
@@ -15,6 +16,7 @@ import { EvaluatorWorkspace, MappingEvaluator } from '../costmodel/loop-analysis
 import * as layout from '../costmodel/mapping';
 import { packMapping, unpackMapping, type Mapping, type PackedMapping } from '../costmodel/mapping';
 import { mipMapper } from './mip/mapper';
+import { findGenericMappingMip } from './mip/generic-mapper';
 import { OBJECTIVES } from '../common/objective';
 import type { MipSolver } from './mip/solver';
 import type { MapperFunction, MapperName } from './mapper';
@@ -250,21 +252,50 @@ export function isArchSpec(arch: ArchConfig | ArchSpec): arch is ArchSpec {
   return 'levels' in arch;
 }
 
+/** Options of `findMapping` / `evaluateLayer` / `evaluateNetwork` on an `ArchSpec`: the generic search's, or the MIP's. */
+export interface ArchMappingOptions extends GenericMappingOptions {
+  /**
+   * `'search'` (default: `findGenericMapping`) or `'mip'` (CoSA's MIP: `findGenericMappingMip`, needs
+   * `mipSolver`; `seed`, `effort` and `cache` do not apply to it).
+   */
+  readonly mapper?: MapperName;
+  /** The loaded HiGHS solver (`await loadMipSolver()`) that `mapper: 'mip'` needs. */
+  readonly mipSolver?: MipSolver;
+  /** HiGHS wall-clock limit per layer for `mapper: 'mip'`, seconds (default `DEFAULT_MIP_TIME_LIMIT_SECONDS`). */
+  readonly timeLimitSeconds?: number;
+}
+
+/**
+ * The chosen mapper's best mapping of `problem` on any `arch`: the generic search, or with `mapper: 'mip'`
+ * CoSA's MIP. Invalid input (an unknown mapper, `'mip'` without a solver) comes back as `InvalidInput`,
+ * nothing that fits as `Infeasible`.
+ */
+export function findArchMapping(arch: ArchSpec, problem: Problem, options: ArchMappingOptions = {}): E.Either<VaesaError, GenericFoundMapping> {
+  const mapper = options.mapper ?? 'search';
+  if (mapper === 'search') return findGenericMapping(arch, problem, options);
+  if (mapper !== 'mip') return E.left(invalidInput('mapper', typeof mapper === 'function' ? 'a function' : mapper, `on an ArchSpec the mapper is one of ${MAPPER_NAMES.join(', ')}`));
+  const { mipSolver } = options;
+  if (mipSolver === undefined) return E.left(invalidInput('mipSolver', mipSolver, "mapper 'mip' needs options.mipSolver (from await loadMipSolver())"));
+  return E.map(({ mapping, cost }: GenericFoundMapping): GenericFoundMapping => ({ mapping, cost }))(
+    findGenericMappingMip(arch, problem, { mipSolver, objective: options.objective, constraints: options.constraints, timeLimitSeconds: options.timeLimitSeconds }),
+  );
+}
+
 /**
  * The best mapping of a layer on an arch. On the Simba template (`ArchConfig` + `ConvLayer`): the
  * chosen mapper (default the tuned `'search'`), as `findSimbaMapping`, throwing a RangeError for an
  * invalid arch or layer. On any `ArchSpec` with any problem (a `ConvLayer` is read as a `conv2d`
- * problem): the generic search (`findGenericMapping`), returning `Left` for invalid input or an
- * `Infeasible` problem.
+ * problem): the generic search (`findGenericMapping`) or with `mapper: 'mip'` CoSA's MIP
+ * (`findGenericMappingMip`), returning `Left` for invalid input or an `Infeasible` problem.
  */
 export function findMapping(arch: ArchConfig, layer: ConvLayer, options?: FindMappingOptions): FoundMapping;
-export function findMapping(arch: ArchSpec, layer: Layer, options?: GenericMappingOptions): E.Either<VaesaError, GenericFoundMapping>;
+export function findMapping(arch: ArchSpec, layer: Layer, options?: ArchMappingOptions): E.Either<VaesaError, GenericFoundMapping>;
 export function findMapping(
   arch: ArchConfig | ArchSpec,
   layer: Layer,
-  options: FindMappingOptions | GenericMappingOptions = {},
+  options: FindMappingOptions | ArchMappingOptions = {},
 ): FoundMapping | E.Either<VaesaError, GenericFoundMapping> {
-  if (isArchSpec(arch)) return findGenericMapping(arch, layerProblem(layer), options as GenericMappingOptions);
+  if (isArchSpec(arch)) return findArchMapping(arch, layerProblem(layer), options as ArchMappingOptions);
   if (isProblem(layer)) throw new RangeError('findMapping: a Problem on the Simba ArchConfig is mapped per lowered convolution (evaluateLayer lowers it), or pass simbaArch(config) for the generic mapper');
   return findSimbaMapping(arch, layer, options as FindMappingOptions);
 }

@@ -1,5 +1,5 @@
-export { findMapping, findSimbaMapping, isArchSpec, createMappingCache } from './find-mapping';
-export type { FindMappingOptions, FoundMapping, MappingCache } from './find-mapping';
+export { findMapping, findArchMapping, findSimbaMapping, isArchSpec, createMappingCache } from './find-mapping';
+export type { ArchMappingOptions, FindMappingOptions, FoundMapping, MappingCache } from './find-mapping';
 export type { MapperFunction, MapperName } from './mapper';
 export { DEFAULT_SEARCH_EFFORT, FAST_SEARCH_EFFORT, SEARCH_EFFORTS } from './search/search';
 export type { SearchEffort, SearchEffortName } from './search/search';

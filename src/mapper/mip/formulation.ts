@@ -26,6 +26,8 @@
  */
 import { LAYER_DIMS, type ConvLayer } from '../../workload/layer';
 import { TENSOR_NAMES, type TensorName } from '../../costmodel/cost';
+import { patternOf, undominatedPatterns, type ReusePattern } from './reuse';
+export type { ReusePattern } from './reuse';
 import { addExpr, addTerm, LinearProgramBuilder, type LinearExpr, type LinearProgram } from './linear-program';
 
 /** What the formulation needs of an architecture; `ArchTemplate` (from `buildArchTemplate`) is one. */
@@ -64,16 +66,6 @@ export interface FactorGroup {
 export interface FactorSite {
   readonly level: number;
   readonly spatial: boolean;
-}
-
-/**
- * How the ordered level's temporal loops let tensors be reused: `reused[t][dim]` when the loops of `dim`
- * sit inside tensor t's innermost loop over one of its own dims, so iterating them does not refetch t.
- */
-export interface ReusePattern {
-  /** A loop order (dim indices, inner to outer) that realises the pattern. */
-  readonly order: readonly number[];
-  readonly reused: readonly (readonly boolean[])[];
 }
 
 /**
@@ -289,58 +281,15 @@ function validateInputs(arch: MipArch, weights: CosaWeights): void {
   }
 }
 
-/** The tensors a dim indexes are refetched when its loop iterates (CoSA's `A`); the others are reused. */
-function reuseMasks(order: readonly number[]): number[] {
-  return [WEIGHTS, INPUTS, OUTPUTS].map((tensor) => {
-    let mask = 0;
-    for (const dim of order) {
-      if (INDEXES[dim][tensor]) break;
-      mask |= 1 << dim;
-    }
-    return mask;
-  });
-}
-
-/** Calls `visit` with every order of `items` (Heap's algorithm, in place: `visit` must copy what it keeps). */
-function forEachPermutation(items: number[], visit: (order: readonly number[]) => void): void {
-  const counters = new Array<number>(items.length).fill(0);
-  visit(items);
-  let i = 0;
-  while (i < items.length) {
-    if (counters[i] < i) {
-      const j = i % 2 === 0 ? 0 : counters[i];
-      [items[i], items[j]] = [items[j], items[i]];
-      visit(items);
-      counters[i]++;
-      i = 0;
-    } else {
-      counters[i] = 0;
-      i++;
-    }
-  }
-}
-
-function patternOf(order: readonly number[]): ReusePattern {
-  return { order, reused: reuseMasks(order).map((mask) => LAYER_DIMS.map((_, dim) => (mask & (1 << dim)) !== 0)) };
-}
+/** CoSA's `A` matrix by tensor: `TENSOR_INDEXES[tensor][dim]`. */
+const TENSOR_INDEXES: readonly (readonly boolean[])[] = [WEIGHTS, INPUTS, OUTPUTS].map((tensor) => INDEXES.map((row) => row[tensor]));
 
 /**
  * The reuse patterns no other pattern dominates (reuses a superset for every tensor), found by walking
  * every order of the seven dims (`REUSE_PATTERNS` is this list, written out; a test checks they agree).
  */
 export function undominatedReusePatterns(): ReusePattern[] {
-  const found: { order: number[]; masks: number[] }[] = [];
-  const covers = (a: number[], b: number[]): boolean => a.every((m, t) => (m & b[t]) === b[t]);
-  forEachPermutation(
-    LAYER_DIMS.map((_, d) => d),
-    (order) => {
-      const masks = reuseMasks(order);
-      if (found.some((f) => covers(f.masks, masks))) return;
-      for (let i = found.length - 1; i >= 0; i--) if (covers(masks, found[i].masks)) found.splice(i, 1);
-      found.push({ order: [...order], masks });
-    },
-  );
-  return found.map(({ order }) => patternOf(order));
+  return undominatedPatterns(TENSOR_INDEXES, LAYER_DIMS.length);
 }
 
 /**
@@ -351,7 +300,7 @@ export const REUSE_PATTERNS: readonly ReusePattern[] = [
   [R, S, 4, P, Q, 5, 6],
   [R, S, 5, P, Q, 4, 6],
   [P, Q, 6, R, S, 4, 5],
-].map(patternOf);
+].map((order) => patternOf(order, TENSOR_INDEXES, LAYER_DIMS.length));
 
 /**
  * Builds CoSA's formulation of `layer` on `arch`. Pure; throws a

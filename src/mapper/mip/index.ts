@@ -7,3 +7,7 @@ export type { CosaProblem, CosaWeights, CosaFormulationOptions, FactorGroup, Fac
 export { decodePlacement, placementObjective, placementToMapping, placementViolations, placementTileLog } from './placement';
 export { toLpFormat } from './linear-program';
 export type { LinearProgram } from './linear-program';
+export { findGenericMappingMip } from './generic-mapper';
+export type { GenericMipMapping, GenericMipMappingOptions } from './generic-mapper';
+export { buildGenericCosaProblem } from './generic-formulation';
+export type { GenericCosaProblem, GenericFactorGroup, GenericFactorSite } from './generic-formulation';

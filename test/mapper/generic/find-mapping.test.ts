@@ -2,20 +2,15 @@ import * as E from 'fp-ts/Either';
 import type { ArchSpec, Mapping } from '../../../src/costmodel/spec';
 import { fanout } from '../../../src/costmodel/spec';
 import { eyerissArch, gemminiArch } from '../../../src/costmodel/families';
-import type { MapspaceConstraints } from '../../../src/mapper/generic/constraints';
 import { createGenericCache, findGenericMapping, type GenericFoundMapping } from '../../../src/mapper/generic/find-mapping';
-import { batchedMatmul, conv2d, dataSpaceSizes, depthwiseConv, matmul, rankExtent, type Problem } from '../../../src/workload/problem';
+import { conv2d, dataSpaceSizes, depthwiseConv, matmul, rankExtent, type Problem } from '../../../src/workload/problem';
 import { exhaustiveOptimum } from './exhaustive';
-import { os2Arch, os3Arch, tinyEyeriss, tinyGemmini } from './archs';
+import { os2Arch, os3Arch, tinyCases, EYERISS_CONSTRAINTS, expectEyerissConstraintsHonoured } from './archs';
 
 const get = <T>(e: E.Either<unknown, T>): T => {
   if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
   return e.right;
 };
-
-/** The Eyeriss and Gemmini dataflows' keeps, forced (their spads and registers keep what they are for). */
-const EYERISS_KEEPS: MapspaceConstraints = { levels: { psum_spad: { keep: ['Outputs'] }, weights_spad: { keep: ['Weights'] }, ifmap_spad: { keep: ['Inputs'] }, shared_glb: { keep: ['Inputs', 'Outputs'] } } };
-const GEMMINI_KEEPS: MapspaceConstraints = { levels: { Registers: { keep: ['Weights'] }, Accumulator: { keep: ['Outputs'] }, Scratchpad: { keep: ['Weights', 'Inputs'] } } };
 
 /** Checks a mapping against the arch: factors multiply to the bounds, fan-outs fit per axis, kept tiles fit. */
 function expectValid(arch: ArchSpec, problem: Problem, mapping: Mapping): void {
@@ -45,16 +40,7 @@ function expectValid(arch: ArchSpec, problem: Problem, mapping: Mapping): void {
 
 describe('findGenericMapping', () => {
   it('is within 1% of the exhaustive optimum (median) on tiny problems of the four families, never below it', () => {
-    const cases: [ArchSpec, Problem, MapspaceConstraints | undefined][] = [
-      [os2Arch(2, 2, 4, 2), get(matmul({ M: 4, N: 4, K: 4 })), undefined],
-      [os2Arch(2, 2, 8), get(conv2d({ R: 3, S: 1, P: 2, Q: 2, C: 2, K: 2, N: 1 })), undefined],
-      [os3Arch(2, 2, 4, 32), get(matmul({ M: 4, N: 2, K: 4 })), undefined],
-      [os3Arch(2, 2, 4, 32), get(depthwiseConv({ G: 2, R: 3, S: 1, P: 2, Q: 2, N: 1 })), undefined],
-      [tinyEyeriss(), get(matmul({ M: 4, N: 2, K: 4 })), EYERISS_KEEPS],
-      [tinyEyeriss(), get(conv2d({ R: 3, S: 1, P: 4, Q: 1, C: 2, K: 2, N: 1 })), EYERISS_KEEPS],
-      [tinyGemmini(), get(matmul({ M: 4, N: 4, K: 4 })), GEMMINI_KEEPS],
-      [tinyGemmini(), get(batchedMatmul({ B: 2, M: 2, N: 4, K: 2 })), GEMMINI_KEEPS],
-    ];
+    const cases = tinyCases();
     const gaps = cases.map(([arch, problem, constraints]) => {
       const optimum = exhaustiveOptimum(arch, problem, constraints);
       expect(optimum.count).toBeGreaterThan(500);
@@ -100,22 +86,9 @@ describe('findGenericMapping', () => {
   it('honours constraints: spatial dimensions per axis, fixed factors and orders, forced keeps and bypasses', () => {
     const arch = get(eyerissArch());
     const problem = get(conv2d({ R: 3, S: 3, P: 14, Q: 14, C: 32, K: 64, N: 1 }));
-    const constraints: MapspaceConstraints = {
-      levels: {
-        shared_glb: { spatialX: ['K'], spatialY: ['C', 'P'], bypass: ['Weights'], permutation: ['Q', 'P'] },
-        psum_spad: { temporalFactors: { S: 3 }, keep: ['Outputs'] },
-      },
-    };
-    const { mapping } = get(findGenericMapping(arch, problem, { constraints, effort: 'fast' }));
+    const { mapping } = get(findGenericMapping(arch, problem, { constraints: EYERISS_CONSTRAINTS, effort: 'fast' }));
     expectValid(arch, problem, mapping);
-    const glb = mapping.levels[3];
-    const split = glb.spatialSplit ?? 0;
-    expect(glb.spatialPermutation.slice(0, split).every((d) => d === 'K')).toBe(true);
-    expect(glb.spatialPermutation.slice(split).every((d) => d === 'C' || d === 'P')).toBe(true);
-    expect(glb.keep).not.toContain('Weights');
-    expect(glb.permutation.slice(0, 2)).toEqual(['Q', 'P']);
-    expect(mapping.levels[0].temporal.S).toBe(3);
-    expect(mapping.levels[0].keep).toEqual(['Outputs']);
+    expectEyerissConstraintsHonoured(mapping);
   });
 
   it('returns Infeasible when nothing fits, and InvalidInput naming a bad option', () => {

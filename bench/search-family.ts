@@ -146,11 +146,13 @@ function evaluationsToReach(history: readonly number[], target: number, toleranc
 export function familyReport(results: ResultsFile, budgets: readonly number[]): string[] {
   const lines: string[] = [];
   for (const network of [...new Set(results.runs.map((r) => r.network))]) {
-    const runs = results.runs.filter((r) => r.network === network);
-    const bestKnown = Math.min(...runs.map((r) => r.bestEdp));
-    const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
-    const methods = METHODS.filter((m) => runs.some((r) => r.method === m));
-    lines.push('', `${network}: best known EDP ${bestKnown.toExponential(4)} (best of ${runs.length} runs); seeds ${seeds.join(', ')}`, '');
+    const all = results.runs.filter((r) => r.network === network);
+    const bestKnown = Math.min(...all.map((r) => r.bestEdp));
+    const methods = METHODS.filter((m) => all.some((r) => r.method === m));
+    // Only seeds every method has run, so that every row has the same seeds.
+    const seeds = [...new Set(all.map((r) => r.seed))].filter((seed) => methods.every((m) => all.some((r) => r.seed === seed && r.method === m))).sort((a, b) => a - b);
+    const runs = all.filter((r) => seeds.includes(r.seed));
+    lines.push('', `${network}: best known EDP ${bestKnown.toExponential(4)} (best of all ${all.length} runs); seeds ${seeds.join(', ')}`, '');
     lines.push(`| method | runs | ${budgets.map((b) => `gap @${b}`).join(' | ')} | evals to 5% | to 10% | to 25% | seconds per run |`);
     lines.push(`| --- | --- | ${budgets.map(() => '---').join(' | ')} | --- | --- | --- | --- |`);
     for (const method of methods) {

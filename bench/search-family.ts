@@ -17,6 +17,9 @@
  * design (best of every run on that network), and the evaluations each needs to come within 5/10/25%
  * of the best known (median over seeds, censored at the budget).
  *
+ * `--roundtrip FILE[,FILE] --model DIR`: the best known design of each network encoded, decoded, snapped
+ * and evaluated again (what the latent space loses at the optimum).
+ *
  * Without --model the model is trained here (`fast` preset, seed 1) on rows read from --data or generated
  * (--samples LHS designs x every distinct layer of the networks, same evaluator).
  */
@@ -28,10 +31,10 @@ import { getDesignFamily, type DesignFamily } from '../src/costmodel/design-fami
 import { generateDataset } from '../src/dataset/generate';
 import { readDatasetCsvFiles } from '../src/dataset/files';
 import type { DatasetRow } from '../src/dataset/row';
-import { designKey } from '../src/hardware/space';
+import { designKey, snapDesign } from '../src/hardware/space';
 import { familyEvaluator } from '../src/mapper/evaluator';
 import type { LatentModel } from '../src/model/latent-model';
-import { inputSpaceSearch, latentSearch, type SearchResult } from '../src/search';
+import { inputSpaceSearch, latentSearch, targetTotals, weightedLayers, type SearchResult } from '../src/search';
 import { loadVaesa, saveVaesa } from '../src/train/checkpoint';
 import { trainVaesa } from '../src/train/train';
 import { networks } from '../src/workload/builtin';
@@ -175,7 +178,34 @@ export function familyReport(results: ResultsFile, budgets: readonly number[]): 
   return lines;
 }
 
+/**
+ * What the latent space loses near the optimum: per network, the best known design of the results files
+ * encoded to its latent mean, decoded and snapped, and evaluated; its EDP over the best known, minus 1.
+ */
+async function roundTrip(argv: readonly string[], files: readonly ResultsFile[]): Promise<void> {
+  const family = orThrow(getDesignFamily(files[0].family));
+  const model = orThrow(await loadVaesa(flag(argv, '--model') ?? '', family.space));
+  const evaluator = memoised(family);
+  const runs = files.flatMap((f) => f.runs);
+  for (const network of [...new Set(runs.map((r) => r.network))]) {
+    const best = runs.filter((r) => r.network === network && r.best !== undefined).sort((a, b) => a.bestEdp - b.bestEdp)[0];
+    const design = best.best as Readonly<Record<string, number>>;
+    const back = snapDesign(family.space, model.decode(model.encode([design]))[0]);
+    const target = (networks as Record<string, Network>)[network];
+    const layers = weightedLayers(target);
+    const perLayer = await Promise.all(layers.map((l) => evaluator(back, l.layer)));
+    const edp = targetTotals(layers, perLayer).edp;
+    const changed = family.space.params.filter((p) => back[p.name] !== design[p.name]).map((p) => `${p.name} ${design[p.name]} -> ${back[p.name]}`);
+    console.log(`${network}: best known ${best.bestEdp.toExponential(4)} (${best.method}, seed ${best.seed}); decode(encode(best)) ${edp.toExponential(4)}, gap ${(100 * (edp / best.bestEdp - 1)).toFixed(1)}%; changed: ${changed.join(', ') || 'none'}`);
+  }
+}
+
 export async function runFamilyBench(argv: readonly string[]): Promise<void> {
+  const trip = flag(argv, '--roundtrip');
+  if (trip !== undefined) {
+    await roundTrip(argv, trip.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as ResultsFile));
+    return;
+  }
   const report = flag(argv, '--report');
   const budgetsFlag = (flag(argv, '--budgets') ?? '50,100,300').split(',').map(Number);
   if (report !== undefined) {

@@ -282,7 +282,8 @@ export class Allotter {
     }
     const cuts = this.cuts;
     cuts[L - 1] = n;
-    if (this.need(c.keep, L - 1, 0) > s.entries[L - 1]) return false;
+    const outermostBounded = s.entries[L - 1] !== Infinity;
+    if (outermostBounded && this.need(c.keep, L - 1, 0) > s.entries[L - 1]) return false;
     for (let l = L - 2; l >= 0; l--) {
       const limit = s.entries[l];
       // A level that is unbounded or keeps nothing takes every loop left.
@@ -303,7 +304,7 @@ export class Allotter {
       cuts[l] = lo;
     }
     // The outermost level must hold its tile too (bounded outermost levels).
-    if (this.need(c.keep, L - 1, n) > s.entries[L - 1]) return false;
+    if (outermostBounded && this.need(c.keep, L - 1, n) > s.entries[L - 1]) return false;
     const nest = this.nest;
     nest.spatialX.set(c.unrolling.spatialX);
     nest.spatialY.set(c.unrolling.spatialY);
@@ -314,7 +315,9 @@ export class Allotter {
       for (let d = 0; d < D; d++) nest.temporal[l * D + d] = this.fixed[l * D + d];
       placed.fill(0);
       let filled = 0;
-      for (const d of this.fixedOrder[l]) {
+      const fixedOrder = this.fixedOrder[l];
+      for (let k = 0; k < fixedOrder.length; k++) {
+        const d = fixedOrder[k];
         placed[d] = 1;
         nest.order[l * D + filled++] = d;
       }
@@ -593,12 +596,15 @@ export function searchNests(allotter: Allotter, unrollings: readonly Unrolling[]
     for (let k = 0; k < survivors; k++) climb(climbs[k], effort.moves, allotter, unrollings, open, rng, results);
     if (survivors === 1) break;
   }
-  for (const { best } of climbs) {
+  // The bypasses of the leading climbs polished once more.
+  climbs.sort((a, b) => a.best.score - b.best.score);
+  climbs.forEach(({ best }, k) => {
     results.push(best);
+    if (k >= effort.finalists) return;
     const polished = copyCandidate(best);
     polishKeeps(polished, open, allotter);
     if (polished.score < best.score) results.push(polished);
-  }
+  });
   // Finalists: the best distinct nests, then the best of each other unrolling within 1% of the best
   // estimate (the estimate's small errors can hide the exact optimum behind another unrolling).
   results.sort((a, b) => a.score - b.score);

@@ -229,7 +229,8 @@ export function windowAxes(layer: ConvLayer): readonly WindowAxis[] {
   ];
 }
 
-function isPrime(n: number): boolean {
+/** Whether `n` is a prime. */
+export function isPrime(n: number): boolean {
   return n > 1 && primeFactorisation(n).length === 1 && primeFactorisation(n)[0].count === 1;
 }
 

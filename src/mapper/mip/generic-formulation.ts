@@ -7,8 +7,9 @@
  * - capacity: each kept data space's tile at a level is at most its share of the entries, the shares of a
  *   level's kept data spaces summing to at most 1 (shares from a fixed menu, so every solution fits);
  *   keep or bypass, where the mapspace leaves it open, is a decision;
- * - tiles never underestimate Timeloop's: a rank `c1·d1 + c2·d2 + ...` (a sliding window) is bounded by
- *   the product of its terms' extents times each coefficient whose dimension has a factor inside;
+ * - tiles never underestimate Timeloop's: a sliding window whose filter bound is prime is counted exactly at
+ *   every tile size it can take, any other rank `c1·d1 + c2·d2 + ...` bounded by the product of its terms'
+ *   extents times each coefficient whose dimension has a factor inside;
  * - the level just below the outermost orders its temporal loops, which decides each data space's
  *   refetches: one binary per undominated reuse pattern (as in the Simba formulation).
  * The objective is CoSA's: compute (log temporal iterations), utilisation (log kept tiles below the
@@ -16,9 +17,9 @@
  * axis, fixed temporal factors, a loop-order prefix, forced keeps and bypasses) restrict the variables.
  */
 import { fanout, type ArchSpec } from '../../costmodel/spec';
-import type { Problem } from '../../workload/problem';
+import type { Problem, ProjectionTerm } from '../../workload/problem';
 import type { ResolvedConstraints } from '../generic/constraints';
-import { COSA_WEIGHTS, dataSizeFactor, INNER_TRAFFIC_FACTOR, primeFactorisation, type CosaWeights } from './formulation';
+import { COSA_WEIGHTS, dataSizeFactor, INNER_TRAFFIC_FACTOR, isPrime, primeFactorisation, type CosaWeights } from './formulation';
 import { undominatedPatterns, type ReusePattern } from './reuse';
 import { addExpr, addTerm, LinearProgramBuilder, type LinearExpr, type LinearProgram } from './linear-program';
 
@@ -89,6 +90,42 @@ export function shareChords(entries: number): { readonly slope: number; readonly
     lines.push({ slope, intercept: 2 ** x1 - slope * x1 });
   }
   return lines;
+}
+
+/** A sliding-window rank `c_f·filter + c_s·sliding` whose filter dimension has a prime bound. */
+interface WindowRank {
+  readonly filter: ProjectionTerm;
+  readonly sliding: ProjectionTerm;
+}
+
+/** The rank as a window when it has two terms over distinct dimensions, one with a prime bound (the smaller if both). */
+function windowOf(rank: readonly ProjectionTerm[], problem: Problem): WindowRank | undefined {
+  if (rank.length !== 2 || rank[0].dim === rank[1].dim) return undefined;
+  const [a, b] = rank;
+  const primeA = isPrime(problem.bounds[a.dim]);
+  const primeB = isPrime(problem.bounds[b.dim]);
+  if (!primeA && !primeB) return undefined;
+  const aIsFilter = primeA && (!primeB || problem.bounds[a.dim] <= problem.bounds[b.dim]);
+  return aIsFilter ? { filter: a, sliding: b } : { filter: b, sliding: a };
+}
+
+/**
+ * With the whole filter inside, the window's log extent `log2((q-1)·c_s + (F-1)·c_f + 1)` at each divisor q
+ * of the sliding bound: the lines through consecutive points (one flat line when the bound is 1).
+ */
+function windowLines(window: WindowRank, problem: Problem): { readonly slope: number; readonly intercept: number }[] {
+  const coefficient = (term: ProjectionTerm): number => (term.coefficient === undefined ? 1 : problem.coefficients[term.coefficient]);
+  const bound = problem.bounds[window.sliding.dim];
+  const reach = (problem.bounds[window.filter.dim] - 1) * coefficient(window.filter) + 1;
+  const points = Array.from({ length: bound }, (_, i) => i + 1)
+    .filter((q) => bound % q === 0)
+    .map((q) => [Math.log2(q), Math.log2((q - 1) * coefficient(window.sliding) + reach)]);
+  if (points.length === 1) return [{ slope: 0, intercept: points[0][1] }];
+  return points.slice(1).map(([x1, y1], k) => {
+    const [x0, y0] = points[k];
+    const slope = (y1 - y0) / (x1 - x0);
+    return { slope, intercept: y0 - slope * x0 };
+  });
 }
 
 /** The multiplicity of `prime` in `n`. */
@@ -204,17 +241,52 @@ export function buildGenericCosaProblem(arch: ArchSpec, problem: Problem, constr
     return z;
   };
   const coefficientOf = (coefficient: string | undefined): number => (coefficient === undefined ? 1 : problem.coefficients[coefficient]);
-  // log2 of an upper bound on the tile of data space t one instance of `level` holds.
+  // log2 of the product bound of one rank's extent: each term's extent, times its coefficient once its dimension has a factor inside.
+  const rankProductLog = (rank: readonly ProjectionTerm[], level: number): LinearExpr => {
+    const expr: LinearExpr = new Map();
+    for (const term of rank) {
+      const d = dims.indexOf(term.dim);
+      addExpr(expr, dimLogInside(d, level));
+      const c = coefficientOf(term.coefficient);
+      if (rank.length > 1 && c > 1 && problem.bounds[term.dim] > 1) addTerm(expr, indicator(d, level), log2(c));
+    }
+    return expr;
+  };
+  // log2 of an upper bound on the tile of data space t one instance of `level` holds (linear in the tile logs;
+  // the utilisation reward uses it, so that it cannot be inflated).
   const tileLog = (level: number, t: number): LinearExpr => {
     const expr: LinearExpr = new Map();
-    for (const rank of spaces[t].projection) {
-      for (const term of rank) {
-        const d = dims.indexOf(term.dim);
-        addExpr(expr, dimLogInside(d, level));
-        const c = coefficientOf(term.coefficient);
-        if (rank.length > 1 && c > 1 && problem.bounds[term.dim] > 1) addTerm(expr, indicator(d, level), log2(c));
+    for (const rank of spaces[t].projection) addExpr(expr, rankProductLog(rank, level));
+    return expr;
+  };
+  // For capacity, a two-term rank one of whose dimensions has a prime bound (a filter: its tile is 1 or all of
+  // it) gets the window's own extent: a column bounded below by `rankProductLog` and, with the filter inside,
+  // by the lines through the extent's values at the divisors of the other bound (exact there when convex).
+  const capacityTileLog = (level: number, t: number): LinearExpr => {
+    const expr: LinearExpr = new Map();
+    spaces[t].projection.forEach((rank, r) => {
+      const window = windowOf(rank, problem);
+      if (window === undefined) {
+        addExpr(expr, rankProductLog(rank, level));
+        return;
       }
-    }
+      const extent = lp.addColumn(`window_${spaces[t].name}${r}_${arch.levels[level].name}`, 0, Infinity, false);
+      const sliding = dims.indexOf(window.sliding.dim);
+      const filterInside = indicator(dims.indexOf(window.filter.dim), level);
+      // Filter outside: extent >= the product bound (then the sliding term's alone). Inside: relaxed by the filter's part.
+      const filterLog = log2(problem.bounds[window.filter.dim]) + log2(coefficientOf(window.filter.coefficient));
+      const product = addExpr(new Map([[extent, 1]]), rankProductLog(rank, level), -1);
+      lp.addRow(`window_${spaces[t].name}${r}_${level}_product`, addTerm(product, filterInside, filterLog), 0, Infinity);
+      const lines = windowLines(window, problem);
+      const bigM = Math.max(...lines.flatMap((line) => [line.intercept, line.slope * log2(problem.bounds[window.sliding.dim]) + line.intercept]));
+      lines.forEach((line, k) => {
+        // extent >= slope x log(sliding tile) + intercept - bigM x (1 - filter inside)
+        const row = addExpr(new Map([[extent, 1]]), dimLogInside(sliding, level), -line.slope);
+        addTerm(row, filterInside, -bigM);
+        lp.addRow(`window_${spaces[t].name}${r}_${level}_line${k}`, row, line.intercept - bigM, Infinity);
+      });
+      addTerm(expr, extent, 1);
+    });
     return expr;
   };
   const largestTileLog = spaces.map((ds) => ds.projection.reduce((sum, rank) => sum + rank.reduce((s, term) => s + log2(problem.bounds[term.dim]) + (rank.length > 1 ? log2(coefficientOf(term.coefficient)) : 0), 0), 0));
@@ -240,7 +312,7 @@ export function buildGenericCosaProblem(arch: ArchSpec, problem: Problem, constr
       // Relaxed by bigM when not kept: `tile <= log entries + sigma + bigM x (1 - keep)`.
       const bigM = largestTileLog[t] + 1;
       const keep = columnsRow[t];
-      const row = tileLog(level, t);
+      const row = capacityTileLog(level, t);
       let upper = log2(entries) + LOG_SLACK;
       if (keep >= 0) {
         addTerm(row, keep, bigM);

@@ -5,6 +5,7 @@ import { eyerissArch, gemminiArch } from '../../../src/costmodel/families';
 import { fanout, type ArchSpec, type Mapping } from '../../../src/costmodel/spec';
 import { evaluateLayer } from '../../../src/mapper/evaluate-layer';
 import { findMapping } from '../../../src/mapper/find-mapping';
+import type { MapspaceConstraints } from '../../../src/mapper/generic/constraints';
 import { findGenericMapping } from '../../../src/mapper/generic/find-mapping';
 import { shareChords } from '../../../src/mapper/mip/generic-formulation';
 import { findGenericMappingMip, type GenericMipMapping } from '../../../src/mapper/mip/generic-mapper';
@@ -99,6 +100,16 @@ describe('findGenericMappingMip', () => {
     const found = get(findGenericMappingMip(arch, problem, { mipSolver: solver, constraints: EYERISS_CONSTRAINTS }));
     expectValid(arch, problem, found);
     expectEyerissConstraintsHonoured(found.mapping);
+  });
+
+  it('counts a sliding window exactly when its filter bound is prime: a 16-word window fits 16 entries', () => {
+    // Inputs' width rank is R + P: with R = 3 and P = 14 inside, 16 words (the product bound would say 42).
+    const problem = get(conv2d({ R: 3, S: 1, P: 14, Q: 1, C: 1, K: 1, N: 1 }));
+    const constraints: MapspaceConstraints = { levels: { RegisterFile: { keep: ['Inputs'], bypass: ['Weights', 'Outputs'], temporalFactors: { R: 3, P: 14 } } } };
+    const fits = get(findGenericMappingMip(os2Arch(2, 2, 16), problem, { mipSolver: solver, constraints }));
+    expect(fits.cost.breakdown.levels[0].dataSpaces.Inputs.utilizedCapacity).toBe(16);
+    const cramped = findGenericMappingMip(os2Arch(2, 2, 15), problem, { mipSolver: solver, constraints });
+    expect(E.isLeft(cramped) && cramped.left._tag).toBe('Infeasible');
   });
 
   it('returns Infeasible when nothing fits and InvalidInput for bad input, never a throw', () => {

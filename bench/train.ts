@@ -9,11 +9,21 @@
  * `npx tsx bench/train.ts adam [--backend wasm|cpu]` times one Adam update per variable size, fused kernel against tfjs ops.
  */
 import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import { createRng } from '../src/common/rng';
 import { formatError } from '../src/common/errors';
-import { readVaesaCsvFiles } from '../src/dataset/files';
+import { listVaesaCsvFiles, readVaesaCsvFiles } from '../src/dataset/files';
+import { layerFromFileName } from '../src/dataset/csv';
+import { sampleDesigns } from '../src/dataset/sample';
+import { createMappingCache } from '../src/mapper/find-mapping';
+import { evaluateLayer } from '../src/mapper/evaluate-layer';
+import { batchedMatmul, depthwiseConv, groupedConv, matmul } from '../src/workload/problem';
+import { layerKey, layerLabel, type Layer } from '../src/workload/lower';
+import { randomLayers } from '../src/workload/random-layers';
+import type { ArchConfig } from '../src/hardware/arch';
 import type { DatasetRow } from '../src/dataset/row';
 import { pickLayers, splitByLayer, splitDataset, type Split } from '../src/dataset/split';
 import { archId } from '../src/hardware/arch';
@@ -27,10 +37,10 @@ import { adamStep, adamStepWithOps, createAdam, disposeAdam } from '../src/train
 import { mlpMacsPerSample } from '../src/model/mlp';
 import { tf, useBackend } from '../src/model/tf';
 import { TRAINING_PRESETS, type TrainingPresetName, type TrainingSchedule, type VaesaModelConfig } from '../src/train/config';
-import { evaluateVaesa } from '../src/train/evaluate';
+import { evaluateVaesa, spearman } from '../src/train/evaluate';
 import { annealedLearningRate, trainVaesa } from '../src/train/train';
-import type { TrainedVaesa } from '../src/train/trained';
-import { layerName, type ConvLayer } from '../src/workload/layer';
+import { predictCosts, type TrainedVaesa } from '../src/train/trained';
+import { convLayer, layerName, type ConvLayer } from '../src/workload/layer';
 import { syntheticRows } from '../test/train/fixtures';
 
 const REFERENCE_LAYERS = path.resolve(__dirname, '../../shared/reference/timeloop-cosa/layers');
@@ -451,6 +461,50 @@ async function vaeOnly(args: readonly string[]): Promise<void> {
   disposeAdam(adam);
 }
 
+
+/** The unseen layers of `unseen`: shapes of no shared reference file (DLRM, VGG-16, DenseNet-161 convolutions and FC layers) and transformer products. */
+function unseenLayers(): Layer[] {
+  const convs = [
+    '1_1_1_1_13_512', '1_1_1_1_512_256', '1_1_1_1_256_128', '1_1_1_1_4096_4096', '1_1_1_1_2208_1000',
+    '3_3_7_7_192_48', '3_3_28_28_192_48', '1_1_14_14_1056_192', '7_7_112_112_3_96_1_2_2', '3_3_112_112_64_128', '3_3_224_224_3_64', '3_3_14_14_512_512',
+  ].map((name) => {
+    const [R, S, P, Q, C, K, N = 1, strideW = 1, strideH = 1] = name.split('_').map(Number);
+    return convLayer({ R, S, P, Q, C, K, N, strideW, strideH });
+  });
+  const problems = [
+    matmul({ M: 128, N: 768, K: 768 }),
+    matmul({ M: 128, N: 3072, K: 768 }),
+    matmul({ M: 1, N: 2304, K: 768 }),
+    batchedMatmul({ B: 12, M: 128, N: 128, K: 64 }),
+    batchedMatmul({ B: 12, M: 128, N: 64, K: 128 }),
+    depthwiseConv({ G: 144, R: 3, S: 3, P: 56, Q: 56, N: 1 }),
+    groupedConv({ G: 32, R: 3, S: 3, P: 28, Q: 28, C: 8, K: 8, N: 1 }),
+  ].map((p) => {
+    if (E.isLeft(p)) throw new Error(formatError(p.left));
+    return p.right;
+  });
+  return [...convs, ...problems];
+}
+
+/** Rows of `layers` on `designs` scored by the built-in cost model (Simba, default mapper), cached in `file`. */
+async function ownRows(file: string, layers: readonly Layer[], designs: number, seed: number): Promise<{ arch: ArchConfig; layer: Layer; cycles: number; energy: number }[]> {
+  const cached = await fs.readFile(file, 'utf8').catch(() => undefined);
+  if (cached !== undefined) return JSON.parse(cached);
+  const cache = createMappingCache();
+  const archs = sampleDesigns(simbaSpace, { kind: 'random', count: designs }, createRng(seed));
+  const rows = [];
+  const t0 = performance.now();
+  for (const arch of archs) {
+    for (const layer of layers) {
+      const cost = evaluateLayer(arch, layer, { cache, effort: "fast" });
+      rows.push({ arch, layer, cycles: cost.cycles, energy: cost.energy });
+    }
+  }
+  console.log(`  ${rows.length} rows (${archs.length} designs x ${layers.length} layers) evaluated in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  await fs.writeFile(file, JSON.stringify(rows));
+  return rows;
+}
+
 async function quality(args: readonly string[]): Promise<void> {
   const backend = flag(args, 'backend') ?? 'wasm';
   const seed = Number(flag(args, 'seed') ?? 1);
@@ -508,12 +562,58 @@ async function quality(args: readonly string[]): Promise<void> {
   model.dispose();
 }
 
+/**
+ * Generalisation to unseen layer shapes on our own data: a `fast` model trained on the built-in cost
+ * model's rows for the 45 shared layers (`--designs` random designs each) ranks `--unseen-designs`
+ * other designs on each unseen layer; EDP Spearman per layer, median and worst.
+ */
+async function unseen(args: readonly string[]): Promise<void> {
+  const backend = flag(args, 'backend') ?? 'wasm';
+  const seed = Number(flag(args, 'seed') ?? 1);
+  const designs = Number(flag(args, 'designs') ?? 400);
+  const unseenDesigns = Number(flag(args, 'unseen-designs') ?? 200);
+  const cacheDir = flag(args, 'cache') ?? os.tmpdir();
+  const schedule = JSON.parse(flag(args, 'schedule') ?? '{}') as Partial<TrainingSchedule>;
+  const modelOverrides = JSON.parse(flag(args, 'model') ?? '{}') as Partial<VaesaModelConfig>;
+  const randomCount = Number(flag(args, 'random-layers') ?? 0);
+  const randomDesigns = Number(flag(args, 'random-designs') ?? 20);
+  if (!(await useBackend(backend))) throw new Error(`backend ${backend} did not start`);
+  const files = await listVaesaCsvFiles([REFERENCE_LAYERS]);
+  if (E.isLeft(files)) throw new Error(formatError(files.left));
+  const shared = files.right.map((f) => {
+    const l = layerFromFileName(f);
+    if (E.isLeft(l)) throw new Error(formatError(l.left));
+    return l.right;
+  });
+  const train = await ownRows(path.join(cacheDir, `vaesa-unseen-fast-shared-${designs}-${seed}.json`), shared, designs, seed);
+  const test = await ownRows(path.join(cacheDir, `vaesa-unseen-fast-test-${unseenDesigns}-${seed + 1}.json`), unseenLayers(), unseenDesigns, seed + 1);
+  const random =
+    randomCount === 0 ? [] : await ownRows(path.join(cacheDir, `vaesa-unseen-fast-random-${randomCount}-${randomDesigns}-${seed + 2}.json`), randomLayers(randomCount, seed + 2), randomDesigns, seed + 2);
+  const t0 = performance.now();
+  const result = await trainVaesa([...train, ...random], { preset: 'fast', seed, schedule, model: modelOverrides });
+  if (E.isLeft(result)) throw new Error(formatError(result.left));
+  const model = result.right;
+  console.log(`trained on ${train.length + random.length} rows (${shared.length} shared layers, ${randomCount} random ones) in ${((performance.now() - t0) / 1000).toFixed(0)} s, load average ${os.loadavg()[0].toFixed(1)}`);
+  const rhos: number[] = [];
+  for (const layer of unseenLayers()) {
+    const rows = test.filter((r) => layerKey(r.layer) === layerKey(layer));
+    const predicted = predictCosts(model, rows.map((r) => ({ arch: r.arch, layer })));
+    const rho = spearman(predicted.map((p) => p.edp), rows.map((r) => r.cycles * r.energy));
+    rhos.push(rho);
+    console.log(`  ${layerLabel(layer).padEnd(44)} EDP Spearman ${fmt(rho)}`);
+  }
+  const sorted = [...rhos].sort((a, b) => a - b);
+  console.log(`unseen layers: ${rhos.length}, median EDP Spearman ${fmt(sorted[Math.floor(sorted.length / 2)])}, worst ${fmt(sorted[0])}`);
+  model.dispose();
+}
+
 export async function main(args: readonly string[]): Promise<void> {
   const command = args[0] ?? 'speed';
   if (command === 'speed') return speed(args.slice(1));
   if (command === 'quality') return quality(args.slice(1));
   if (command === 'vae') return vaeOnly(args.slice(1));
   if (command === 'adam') return adamCost(args.slice(1));
+  if (command === 'unseen') return unseen(args.slice(1));
   throw new Error(
     'usage: bench/train.ts speed [--backend wasm|cpu] [--preset fast,paper] | quality [--backend wasm] [--seed 1] [--held-out 5] [--seconds S] [--schedule JSON] [--model JSON] | ' +
       'vae [--hidden JSON] [--latent 6] [--steps 6000] [--batch 64] [--lr 3e-3] [--constant] | adam [--backend wasm|cpu]',

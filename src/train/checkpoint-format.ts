@@ -8,8 +8,9 @@ import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { decodeWith, invalidInput, type VaesaError } from '../common/errors';
 import { createRng } from '../common/rng';
-import { NormalisationStatsCodec } from '../dataset/normalise';
+import { featureSetOf, normalisationStatsProblem, NormalisationStatsCodec } from '../dataset/normalise';
 import { defineSpace, type DesignSpace, type ParamEncoding, type ParamGrid } from '../hardware/space';
+import { layerFeatureNames, layerFeatureSetOf } from '../workload/features';
 import { VAESA_LAYER_FIELDS } from '../workload/parse';
 import type { VaesaNetworks } from '../model/loss';
 import { mlpVariables, type Mlp } from '../model/mlp';
@@ -21,11 +22,14 @@ import { modelConfigProblem, type VaesaModelConfig } from './config';
 import { assembleTrainedVaesa, type TrainedVaesa } from './trained';
 
 const FORMAT = 'vaesa-checkpoint';
-/** 2: spaces of any parameters (grid `values`, `encoding`), the layer-feature layout and the latent box; 1 (vaesa 0.1) still loads. */
-const VERSION = 2;
+/**
+ * 3: the layer features of any problem shape (`features.layer` names `PROBLEM_FEATURE_NAMES` or VAESA's
+ * nine) and targets per MAC; 2: spaces of any parameters (grid `values`, `encoding`), the layer-feature
+ * layout and the latent box; 1 (vaesa 0.1). All three load.
+ */
+const VERSION = 3;
 /** The weights file's name in the manifest. */
 export const WEIGHTS_FILE = 'weights.bin';
-const LAYER_WIDTH = 9;
 
 const ActivationCodec = t.union([t.literal('tanh'), t.literal('relu')]);
 const ObjectiveCodec = t.union([t.literal('edp'), t.literal('latency'), t.literal('energy')]);
@@ -36,8 +40,12 @@ const ModelConfigCodec = t.type({
   objective: ObjectiveCodec,
   lossWeights: t.type({ reconstruction: t.number, beta: t.number, predictor: t.number }),
   normalisation: t.type({
-    target: t.type({ log: t.boolean, standardise: t.boolean }),
-    layer: t.type({ log: t.boolean, scaling: t.union([t.literal('none'), t.literal('max'), t.literal('mean')]) }),
+    target: t.type({ log: t.boolean, standardise: t.boolean, perMac: t.union([t.boolean, t.undefined]) }),
+    layer: t.type({
+      log: t.boolean,
+      scaling: t.union([t.literal('none'), t.literal('max'), t.literal('mean')]),
+      features: t.union([t.literal('vaesa'), t.literal('problem'), t.undefined]),
+    }),
   }),
 });
 const GridCodec = t.union([
@@ -51,7 +59,7 @@ const ParamSpecCodec = t.union([
   t.type({ name: t.string, min: t.number, max: t.number, grid: GridCodec, encoding: EncodingCodec }),
   t.type({ name: t.string, min: t.number, max: t.number, grid: GridCodec, unit: t.number, scale: t.number }),
 ]);
-/** The layer features the heads read, in order (VAESA's nine: R S P Q C K N Wstride Hstride). */
+/** The layer features the heads read, in order (VAESA's nine: R S P Q C K N Wstride Hstride, or `PROBLEM_FEATURE_NAMES`). */
 const FeatureLayoutCodec = t.type({ layer: t.array(t.string) });
 const EpochMetricsCodec = t.type({
   epoch: t.number,
@@ -86,7 +94,7 @@ const TrainingStateCodec = t.intersection([t.type({
 const WeightSpecCodec = t.type({ name: t.string, shape: t.array(t.number), dtype: t.literal('float32') });
 const ModelJsonCodec = t.type({
   format: t.literal(FORMAT),
-  version: t.union([t.literal(1), t.literal(VERSION)]),
+  version: t.union([t.literal(1), t.literal(2), t.literal(VERSION)]),
   vaesa: t.type({
     // Absent in version 1 (read as VAESA's nine layer features and no latent box).
     features: t.union([FeatureLayoutCodec, t.undefined]),
@@ -147,7 +155,7 @@ export function encodeVaesa<P extends string>(trained: TrainedVaesa<P>): Encoded
     vaesa: {
       config: trained.config,
       space: trained.space,
-      features: { layer: [...VAESA_LAYER_FIELDS] },
+      features: { layer: [...layerFeatureNames(featureSetOf(trained.stats))] },
       ...(trained.latentBox === undefined ? {} : { latentBox: trained.latentBox }),
       normalisation: trained.stats,
       history: trained.history,
@@ -185,9 +193,16 @@ export function vaesaFromParts(modelJson: VaesaModelJson, weights: Uint8Array, w
     return E.left({ _tag: 'ParseError', source: weightsSource, message: `expected ${expectedBytes} bytes, found ${weights.byteLength}` });
   }
   const layout = vaesa.features?.layer ?? VAESA_LAYER_FIELDS;
-  if (layout.join() !== VAESA_LAYER_FIELDS.join()) {
-    return E.left(invalidInput('model.json.vaesa.features.layer', layout, `this version reads layer features ${VAESA_LAYER_FIELDS.join(' ')}`));
+  const featureSet = layerFeatureSetOf(layout);
+  if (featureSet === undefined) {
+    return E.left(invalidInput('model.json.vaesa.features.layer', layout, `this version reads layer features ${VAESA_LAYER_FIELDS.join(' ')} or ${layerFeatureNames('problem').join(' ')}`));
   }
+  if (featureSet !== featureSetOf(vaesa.normalisation)) {
+    return E.left(invalidInput('model.json.vaesa.normalisation.features', featureSetOf(vaesa.normalisation), `the layout names the ${featureSet} features`));
+  }
+  const badStats = normalisationStatsProblem(vaesa.normalisation, 'model.json.vaesa.normalisation');
+  if (badStats !== undefined) return E.left(badStats);
+  const layerWidth = layout.length;
   const defined = defineSpace({
     name: vaesa.space.name,
     params: vaesa.space.params.map((p) => ({ name: p.name, min: p.min, max: p.max, grid: p.grid as ParamGrid, encoding: savedEncoding(p) })),
@@ -204,8 +219,8 @@ export function vaesaFromParts(modelJson: VaesaModelJson, weights: Uint8Array, w
   const rng = createRng(0);
   const networks: VaesaNetworks = {
     vae: createVae({ inputSize: space.params.length, latentDim: config.latentDim, hidden: config.vaeHidden }, rng),
-    cyclesHead: createPredictor({ ...config.predictor, inputSize: config.latentDim + LAYER_WIDTH }, rng),
-    energyHead: createPredictor({ ...config.predictor, inputSize: config.latentDim + LAYER_WIDTH }, rng),
+    cyclesHead: createPredictor({ ...config.predictor, inputSize: config.latentDim + layerWidth }, rng),
+    energyHead: createPredictor({ ...config.predictor, inputSize: config.latentDim + layerWidth }, rng),
   };
   const network = namedNetworkWeights(networks);
   const floats = new Float32Array(weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength));

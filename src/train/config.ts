@@ -133,6 +133,14 @@ export function modelConfigProblem(model: VaesaModelConfig, root = 'options.mode
     const i = widths.findIndex((w) => !width(w, MAX_HIDDEN_WIDTH));
     if (i >= 0) return invalidInput(`${root}.${field}[${i}]`, widths[i], `must be an integer from 1 to ${MAX_HIDDEN_WIDTH}`);
   }
+  const { layer, target } = model.normalisation;
+  if (layer.features !== undefined && layer.features !== 'vaesa' && layer.features !== 'problem') {
+    return invalidInput(`${root}.normalisation.layer.features`, layer.features, "must be 'vaesa' or 'problem'");
+  }
+  if (layer.scaling === 'max' && (layer.features ?? 'vaesa') !== 'vaesa') {
+    return invalidInput(`${root}.normalisation.layer.scaling`, layer.scaling, "max scaling has divisors for VAESA's features only (use 'mean' or 'none')");
+  }
+  if (target.perMac === true && !target.log) return invalidInput(`${root}.normalisation.target.perMac`, target.perMac, 'targets per MAC need log targets');
   return undefined;
 }
 

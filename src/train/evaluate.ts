@@ -1,3 +1,4 @@
+import type { Layer } from '../workload/lower';
 import type { DatasetRow } from '../dataset/row';
 import { designKey, gridValues, type Design, type ParamSpec, type SimbaParam } from '../hardware/space';
 import { predictCosts, type PredictedCost, type TrainedVaesa } from './trained';
@@ -88,12 +89,12 @@ export interface VaesaEvaluation<P extends string = SimbaParam> {
 }
 
 /** Reconstruction and prediction quality of a trained model on rows it was not trained on. */
-export function evaluateVaesa<P extends string>(trained: TrainedVaesa<P>, rows: readonly DatasetRow<P>[], batchSize = 8192): VaesaEvaluation<P> {
+export function evaluateVaesa<P extends string>(trained: TrainedVaesa<P>, rows: readonly DatasetRow<P, Layer>[], batchSize = 8192): VaesaEvaluation<P> {
   if (rows.length === 0) throw new RangeError('evaluateVaesa: no rows');
   return { reconstruction: evaluateReconstruction(trained, distinctDesigns(trained, rows), batchSize), prediction: evaluatePrediction(trained, rows, batchSize) };
 }
 
-function distinctDesigns<P extends string>(trained: TrainedVaesa<P>, rows: readonly DatasetRow<P>[]): Design<P>[] {
+function distinctDesigns<P extends string>(trained: TrainedVaesa<P>, rows: readonly DatasetRow<P, Layer>[]): Design<P>[] {
   const seen = new Map<string, Design<P>>();
   for (const r of rows) seen.set(designKey(trained.space, r.arch), r.arch);
   return [...seen.values()];
@@ -133,7 +134,7 @@ function evaluateReconstruction<P extends string>(trained: TrainedVaesa<P>, desi
   };
 }
 
-function evaluatePrediction<P extends string>(trained: TrainedVaesa<P>, rows: readonly DatasetRow<P>[], batchSize: number): VaesaEvaluation<P>['prediction'] {
+function evaluatePrediction<P extends string>(trained: TrainedVaesa<P>, rows: readonly DatasetRow<P, Layer>[], batchSize: number): VaesaEvaluation<P>['prediction'] {
   const predicted: PredictedCost[] = [];
   for (let start = 0; start < rows.length; start += batchSize) predicted.push(...predictCosts(trained, rows.slice(start, start + batchSize)));
   const quality = (pred: number[], actual: number[]): PredictionQuality => ({

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { invalidInput, type VaesaError } from '../common/errors';
 import { createRng, shuffled, type Rng } from '../common/rng';
-import { fitNormalisation, normaliseLayer, normaliseTarget, type NormalisationStats } from '../dataset/normalise';
+import { fitNormalisation, layerFeatureWidth, normaliseLayer, normaliseTarget, type NormalisationStats } from '../dataset/normalise';
 import type { DatasetRow } from '../dataset/row';
 import { designKey, encodeDesign, isValidDesign, simbaSpace, type Design, type DesignSpace, type SimbaParam } from '../hardware/space';
 import { trainedHeads, vaesaLoss, vaesaLossAndGradients, type LossBatch, type VaesaNetworks } from '../model/loss';
@@ -10,7 +10,8 @@ import { createVae, vaeVariables } from '../model/vae';
 import { ensureDefaultBackend, tf } from '../model/tf';
 import { prepareWasmKernels } from '../model/wasm-kernels';
 import { layerFeatures } from '../workload/features';
-import { layerName } from '../workload/layer';
+import { isProblem, layerKey, type Layer } from '../workload/lower';
+import { validateProblem } from '../workload/problem';
 import { adamStep, createAdam } from './adam';
 import { modelConfigProblem, TRAINING_PRESETS, type TrainingPresetName, type TrainingSchedule, type VaesaModelConfig } from './config';
 import { assembleTrainedVaesa, latentBoxOf, type EpochMetrics, type TrainedVaesa, type TrainingState } from './trained';
@@ -32,7 +33,7 @@ export interface TrainOptions<P extends string = SimbaParam> {
   /** Design space the rows' designs belong to (default `simbaSpace`); the VAE's input width is its parameter count. */
   readonly space?: DesignSpace<P>;
   /** Validation rows; when absent, `schedule.validationFraction` of the rows are held out. */
-  readonly validation?: readonly DatasetRow<P>[];
+  readonly validation?: readonly DatasetRow<P, Layer>[];
   /**
    * Continue training this model: its config, normalisation, seed, schedule, optimiser state and epoch
    * count are kept. Only `schedule.epochs` may change (to train further); a `model`, `seed`, `preset` or
@@ -64,22 +65,22 @@ interface PreparedRows {
   /** Encoded design parameters per row. */
   readonly width: number;
   readonly design: Float32Array;
+  /** Normalised layer features per row, `layerWidth` each. */
+  readonly layerWidth: number;
   readonly layer: Float32Array;
   readonly cycles: Float32Array;
   readonly energy: Float32Array;
 }
-
-const LAYER_WIDTH = 9;
 
 /**
  * Checks rows before training: at least one row, positive finite cycles and energy, designs valid
  * in the space, positive finite layer dimensions. Names the first bad row and field.
  */
 export function validateTrainingRows<P extends string>(
-  rows: readonly DatasetRow<P>[],
+  rows: readonly DatasetRow<P, Layer>[],
   space: DesignSpace<P>,
   root = 'rows',
-): E.Either<VaesaError, readonly DatasetRow<P>[]> {
+): E.Either<VaesaError, readonly DatasetRow<P, Layer>[]> {
   if (rows.length === 0) return E.left(invalidInput(root, rows, 'the dataset is empty'));
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
@@ -91,57 +92,61 @@ export function validateTrainingRows<P extends string>(
     }
     const validity = isValidDesign(space, r.arch);
     if (!validity.ok) return E.left(invalidInput(`${root}[${i}].arch`, r.arch, validity.reason));
-    const features = layerFeatures(r.layer);
-    if (features.length !== LAYER_WIDTH || features.some((x) => !(Number.isFinite(x) && x > 0))) {
-      return E.left(invalidInput(`${root}[${i}].layer`, r.layer, `needs ${LAYER_WIDTH} positive dimensions (R S P Q C K N strides)`));
+    if (isProblem(r.layer)) {
+      const problem = validateProblem(r.layer, `${root}[${i}].layer`);
+      if (E.isLeft(problem)) return problem;
+    } else if (layerFeatures(r.layer).some((x) => !(Number.isFinite(x) && x > 0))) {
+      return E.left(invalidInput(`${root}[${i}].layer`, r.layer, 'needs positive dimensions (R S P Q C K N strides)'));
     }
   }
   return E.right(rows);
 }
 
-function prepareRows<P extends string>(rows: readonly DatasetRow<P>[], space: DesignSpace<P>, stats: NormalisationStats): PreparedRows {
+function prepareRows<P extends string>(rows: readonly DatasetRow<P, Layer>[], space: DesignSpace<P>, stats: NormalisationStats): PreparedRows {
   const n = rows.length;
   const p = space.params.length;
+  const layerWidth = layerFeatureWidth(stats);
   const design = new Float32Array(n * p);
-  const layer = new Float32Array(n * LAYER_WIDTH);
+  const layer = new Float32Array(n * layerWidth);
   const cycles = new Float32Array(n);
   const energy = new Float32Array(n);
   const layerCache = new Map<string, number[]>();
   rows.forEach((r, i) => {
     design.set(encodeDesign(space, r.arch), i * p);
-    const key = layerName(r.layer);
+    const key = layerKey(r.layer);
     let features = layerCache.get(key);
     if (features === undefined) {
       features = normaliseLayer(stats, r.layer);
       layerCache.set(key, features);
     }
-    layer.set(features, i * LAYER_WIDTH);
-    cycles[i] = normaliseTarget(stats, 'cycles', r.cycles);
-    energy[i] = normaliseTarget(stats, 'energy', r.energy);
+    layer.set(features, i * layerWidth);
+    cycles[i] = normaliseTarget(stats, 'cycles', r.cycles, r.layer);
+    energy[i] = normaliseTarget(stats, 'energy', r.energy, r.layer);
   });
-  return { count: n, width: p, design, layer, cycles, energy };
+  return { count: n, width: p, design, layerWidth, layer, cycles, energy };
 }
 
 /** Tensors of the rows at `indices`; `eps` is filled from `rng` (or zeros when absent). */
 function makeBatch(data: PreparedRows, indices: ArrayLike<number>, latentDim: number, rng: Rng | undefined): LossBatch {
   const b = indices.length;
   const p = data.width;
+  const w = data.layerWidth;
   const design = new Float32Array(b * p);
-  const layer = new Float32Array(b * LAYER_WIDTH);
+  const layer = new Float32Array(b * w);
   const cycles = new Float32Array(b);
   const energy = new Float32Array(b);
   const eps = new Float32Array(b * latentDim);
   for (let k = 0; k < b; k++) {
     const i = indices[k];
     design.set(data.design.subarray(i * p, (i + 1) * p), k * p);
-    layer.set(data.layer.subarray(i * LAYER_WIDTH, (i + 1) * LAYER_WIDTH), k * LAYER_WIDTH);
+    layer.set(data.layer.subarray(i * w, (i + 1) * w), k * w);
     cycles[k] = data.cycles[i];
     energy[k] = data.energy[i];
   }
   if (rng !== undefined) for (let k = 0; k < eps.length; k++) eps[k] = rng.normal();
   return {
     design: tf.tensor2d(design, [b, p]),
-    layer: tf.tensor2d(layer, [b, LAYER_WIDTH]),
+    layer: tf.tensor2d(layer, [b, w]),
     cycles: tf.tensor1d(cycles),
     energy: tf.tensor1d(energy),
     eps: tf.tensor2d(eps, [b, latentDim]),
@@ -180,13 +185,13 @@ function validationMetrics(nets: VaesaNetworks, data: PreparedRows, model: Vaesa
   return { loss, reconstruction, kl, cycles, energy };
 }
 
-function splitValidation<P extends string>(rows: readonly DatasetRow<P>[], fraction: number, rng: Rng): { train: DatasetRow<P>[]; validation: DatasetRow<P>[] } {
+function splitValidation<P extends string>(rows: readonly DatasetRow<P, Layer>[], fraction: number, rng: Rng): { train: DatasetRow<P, Layer>[]; validation: DatasetRow<P, Layer>[] } {
   const order = shuffled(rng, rows);
   const count = rows.length < 2 ? 0 : Math.min(rows.length - 1, Math.max(1, Math.round(rows.length * fraction)));
   return { validation: order.slice(0, count), train: order.slice(count) };
 }
 
-function distinctDesigns<P extends string>(space: DesignSpace<P>, rows: readonly DatasetRow<P>[]): Design<P>[] {
+function distinctDesigns<P extends string>(space: DesignSpace<P>, rows: readonly DatasetRow<P, Layer>[]): Design<P>[] {
   const seen = new Map<string, Design<P>>();
   for (const r of rows) seen.set(designKey(space, r.arch), r.arch);
   return [...seen.values()];
@@ -257,7 +262,7 @@ function resumeConflict<P extends string>(resume: TrainedVaesa<P>, options: Trai
  * ```
  */
 export async function trainVaesa<P extends string = SimbaParam>(
-  rows: readonly DatasetRow<P>[],
+  rows: readonly DatasetRow<P, Layer>[],
   options: TrainOptions<P> = {},
 ): Promise<E.Either<VaesaError, TrainedVaesa<P>>> {
   const resume = options.resume;
@@ -267,7 +272,7 @@ export async function trainVaesa<P extends string = SimbaParam>(
   }
   // Without a space the rows are Simba's (the default of 0.1).
   const space = resume?.space ?? options.space ?? (simbaSpace as unknown as DesignSpace<P>);
-  const inSpace = (r: DatasetRow<P>): boolean => !options.dropDesignsOutsideSpace || isValidDesign(space, r.arch).ok;
+  const inSpace = (r: DatasetRow<P, Layer>): boolean => !options.dropDesignsOutsideSpace || isValidDesign(space, r.arch).ok;
   const checked = validateTrainingRows(rows.filter(inSpace), space);
   if (E.isLeft(checked)) return checked;
   const validationRows = options.validation?.filter(inSpace);
@@ -303,8 +308,8 @@ export async function trainVaesa<P extends string = SimbaParam>(
 
   const networks: VaesaNetworks = resume?.networks ?? {
     vae: createVae({ inputSize: space.params.length, latentDim: model.latentDim, hidden: model.vaeHidden }, rng.fork()),
-    cyclesHead: createPredictor({ ...model.predictor, inputSize: model.latentDim + LAYER_WIDTH }, rng.fork()),
-    energyHead: createPredictor({ ...model.predictor, inputSize: model.latentDim + LAYER_WIDTH }, rng.fork()),
+    cyclesHead: createPredictor({ ...model.predictor, inputSize: model.latentDim + train.layerWidth }, rng.fork()),
+    energyHead: createPredictor({ ...model.predictor, inputSize: model.latentDim + train.layerWidth }, rng.fork()),
   };
   const allVariables = [...vaeVariables(networks.vae), ...predictorVariables(networks.cyclesHead), ...predictorVariables(networks.energyHead)];
   const optimiser = resume?.optimiser ?? createAdam(allVariables);

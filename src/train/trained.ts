@@ -10,7 +10,7 @@ import type { LatentBox, LatentModel } from '../model/latent-model';
 import { applyPredictor, disposePredictor } from '../model/predictor';
 import { decodeVae, disposeVae, encodeVae } from '../model/vae';
 import { tf } from '../model/tf';
-import type { ConvLayer } from '../workload/layer';
+import type { Layer } from '../workload/lower';
 import type { AdamState } from './adam';
 import { disposeAdam } from './adam';
 import type { TrainingSchedule, VaesaModelConfig } from './config';
@@ -51,11 +51,13 @@ export interface TrainingState {
 
 /** A trained VAESA model: networks, design space and normalisation; usable directly for latent search. */
 export interface TrainedVaesa<P extends string = SimbaParam> extends LatentModel<P> {
+  /** `LatentModel.predictLogCost` for any layer: a `ConvLayer` or any `Problem`. */
+  predictLogCost(z: tf.Tensor2D, layer: Layer): { logCycles: tf.Tensor1D; logEnergy: tf.Tensor1D };
   /**
    * `predictLogCost` for several layers in one tfjs graph: tensors [layers.length, n], row l for
    * layers[l] (the batched capability latent search uses; see `BatchedCostPredictor`).
    */
-  predictLogCostLayers(z: tf.Tensor2D, layers: readonly ConvLayer[]): { logCycles: tf.Tensor2D; logEnergy: tf.Tensor2D };
+  predictLogCostLayers(z: tf.Tensor2D, layers: readonly Layer[]): { logCycles: tf.Tensor2D; logEnergy: tf.Tensor2D };
   readonly config: VaesaModelConfig;
   readonly stats: NormalisationStats;
   readonly networks: VaesaNetworks;
@@ -82,18 +84,18 @@ export interface TrainedVaesaParts<P extends string = SimbaParam> {
 export function assembleTrainedVaesa<P extends string>(parts: TrainedVaesaParts<P>): TrainedVaesa<P> {
   const { space, stats, networks } = parts;
   const latentDim = parts.config.latentDim;
-  const cyclesAffine = logTargetAffine(stats, 'cycles');
-  const energyAffine = logTargetAffine(stats, 'energy');
-  const toLog = (raw: tf.Tensor1D, affine: { scale: number; offset: number } | undefined, which: 'cycles' | 'energy'): tf.Tensor1D =>
-    affine === undefined
-      ? (tf.log(tf.maximum(tf.mul(raw, denormaliseTarget(stats, which, 1)), 1e-30)) as tf.Tensor1D)
-      : tf.add(tf.mul(raw, affine.scale), affine.offset);
-  /** Natural-log cycles and energy for rows of (normalised layer features, latent point). */
-  const logCost = (features: tf.Tensor2D, z: tf.Tensor2D) => {
+  /** Natural-log cycles (or energy) from a head's raw outputs on rows whose layers are `layers` (one per row). */
+  const toLog = (raw: tf.Tensor1D, layers: readonly Layer[], which: 'cycles' | 'energy'): tf.Tensor1D => {
+    if (!stats.target.log) return tf.log(tf.maximum(tf.mul(raw, denormaliseTarget(stats, which, 1)), 1e-30)) as tf.Tensor1D;
+    const affines = layers.map((l) => logTargetAffine(stats, which, l)!);
+    return tf.add(tf.mul(raw, affines[0].scale), tf.tensor1d(affines.map((a) => a.offset)));
+  };
+  /** Natural-log cycles and energy for rows of (normalised layer features, latent point), `layers` the rows' layers. */
+  const logCost = (features: tf.Tensor2D, z: tf.Tensor2D, layers: readonly Layer[]) => {
     const input = predictorInput(z, features);
     return {
-      logCycles: toLog(applyPredictor(networks.cyclesHead, input), cyclesAffine, 'cycles'),
-      logEnergy: toLog(applyPredictor(networks.energyHead, input), energyAffine, 'energy'),
+      logCycles: toLog(applyPredictor(networks.cyclesHead, input), layers, 'cycles'),
+      logEnergy: toLog(applyPredictor(networks.energyHead, input), layers, 'energy'),
     };
   };
   return {
@@ -106,17 +108,18 @@ export function assembleTrainedVaesa<P extends string>(parts: TrainedVaesaParts<
         const out = decodeVae(networks.vae, tf.tensor2d(z.map((p) => checkLatent(p, latentDim)))).arraySync();
         return out.map((v) => decodeDesign(space, v));
       }),
-    predictLogCost: (z: tf.Tensor2D, layer: ConvLayer) =>
+    predictLogCost: (z: tf.Tensor2D, layer: Layer) =>
       tf.tidy(() => {
-        const p = logCost(tf.tile(tf.tensor2d([normaliseLayer(stats, layer)]), [z.shape[0], 1]), z);
+        const p = logCost(tf.tile(tf.tensor2d([normaliseLayer(stats, layer)]), [z.shape[0], 1]), z, Array.from({ length: z.shape[0] }, () => layer));
         return { logCycles: p.logCycles, logEnergy: p.logEnergy };
       }),
     // All (layer, point) pairs in one graph: a network's descent step costs one pass, not one per layer.
-    predictLogCostLayers: (z: tf.Tensor2D, layers: readonly ConvLayer[]) =>
+    predictLogCostLayers: (z: tf.Tensor2D, layers: readonly Layer[]) =>
       tf.tidy(() => {
         const n = z.shape[0];
-        const features = tf.tensor2d(layers.flatMap((l) => Array.from({ length: n }, () => normaliseLayer(stats, l))));
-        const p = logCost(features, tf.tile(z, [layers.length, 1]));
+        const rowLayers = layers.flatMap((l) => Array.from({ length: n }, () => l));
+        const features = tf.tensor2d(rowLayers.map((l) => normaliseLayer(stats, l)));
+        const p = logCost(features, tf.tile(z, [layers.length, 1]), rowLayers);
         return { logCycles: tf.reshape(p.logCycles, [layers.length, n]), logEnergy: tf.reshape(p.logEnergy, [layers.length, n]) };
       }),
     dispose: () => {
@@ -166,7 +169,7 @@ export interface PredictedCost {
  */
 export function predictCosts<P extends string>(
   trained: TrainedVaesa<P>,
-  pairs: readonly { readonly arch: Design<P>; readonly layer: ConvLayer }[],
+  pairs: readonly { readonly arch: Design<P>; readonly layer: Layer }[],
 ): PredictedCost[] {
   if (pairs.length === 0) return [];
   const [cycles, energy] = tf.tidy(() => {
@@ -175,13 +178,13 @@ export function predictCosts<P extends string>(
     return [applyPredictor(trained.networks.cyclesHead, input).arraySync(), applyPredictor(trained.networks.energyHead, input).arraySync()];
   });
   return cycles.map((c, i) => {
-    const cyc = denormaliseTarget(trained.stats, 'cycles', c);
-    const en = denormaliseTarget(trained.stats, 'energy', energy[i]);
+    const cyc = denormaliseTarget(trained.stats, 'cycles', c, pairs[i].layer);
+    const en = denormaliseTarget(trained.stats, 'energy', energy[i], pairs[i].layer);
     return { cycles: cyc, energy: en, edp: cyc * en };
   });
 }
 
 /** Predicted cost of one design on one layer. */
-export function predictCost<P extends string>(trained: TrainedVaesa<P>, arch: Design<P>, layer: ConvLayer): PredictedCost {
+export function predictCost<P extends string>(trained: TrainedVaesa<P>, arch: Design<P>, layer: Layer): PredictedCost {
   return predictCosts(trained, [{ arch, layer }])[0];
 }

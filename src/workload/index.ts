@@ -35,8 +35,13 @@ export {
   normaliseLayerFeatures,
   denormaliseLayerFeatures,
   layerFeatureVector,
+  PROBLEM_FEATURE_NAMES,
+  problemFeatures,
+  layerFeatureNames,
+  layerFeaturesOf,
 } from './features';
-export type { LayerFeatureNormalisation, LayerFeatureStats } from './features';
+export type { LayerFeatureNormalisation, LayerFeatureStats, LayerFeatureSet } from './features';
+export { randomLayers } from './random-layers';
 export { networks, getNetwork, VAESA_NETWORKS, COSA_NETWORKS } from './builtin';
 export type { BuiltInNetworkName } from './builtin';
 export {

@@ -8,6 +8,8 @@ import { loadVaesa, saveVaesa } from '../../src/train/checkpoint';
 import { trainVaesa, type TrainOptions } from '../../src/train/train';
 import { predictCosts } from '../../src/train/trained';
 import { syntheticRows } from './fixtures';
+import { PROBLEM_FEATURE_NAMES } from '../../src/workload/features';
+import { matmul } from '../../src/workload/problem';
 
 const options: TrainOptions = {
   seed: 5,
@@ -79,12 +81,17 @@ describe('saveVaesa / loadVaesa', () => {
     resumed.dispose();
   });
 
-  it('records the space, the layer features and the latent box (format 2), and still loads a format-1 file of vaesa 0.1', async () => {
+  it('records the space, the layer features and the latent box (format 3), and still loads format-2 and format-1 files of vaesa 0.2 and 0.1', async () => {
     const model = right(await trainVaesa(rows, { ...options, validation: probe, schedule: { ...options.schedule, epochs: 1 } }));
     const target = path.join(dir, 'v2');
     right(await saveVaesa(model, target));
     const json = JSON.parse(await fs.readFile(path.join(target, 'model.json'), 'utf8'));
-    expect(json.version).toBe(2);
+    expect(json.version).toBe(3);
+    // What vaesa 0.2 wrote for the same model: version 2, otherwise the same (VAESA's nine features).
+    await fs.writeFile(path.join(target, 'model.json'), JSON.stringify({ ...json, version: 2 }));
+    const v2 = right(await loadVaesa(target, simbaSpace));
+    expect(predictCosts(v2, probe)).toEqual(predictCosts(model, probe));
+    v2.dispose();
     expect(json.vaesa.features).toEqual({ layer: ['R', 'S', 'P', 'Q', 'C', 'K', 'N', 'strideW', 'strideH'] });
     expect(json.vaesa.space.params[1]).toEqual({ name: 'macs', min: 128, max: 4096, grid: { kind: 'multiple', step: 128 }, encoding: { kind: 'log', unit: 128, scale: 32 } });
     // The box is the span of the training designs' latent means (every row trains: validation is `probe`).
@@ -104,6 +111,31 @@ describe('saveVaesa / loadVaesa', () => {
     expect(wrongSpace).toMatchObject({ left: { _tag: 'InvalidInput', path: 'model.json.vaesa.space.params' } });
     model.dispose();
     old.dispose();
+  });
+
+  it('round-trips a model on the problem features with targets per MAC, trained on convolutions and GEMMs together', async () => {
+    const gemm = right(matmul({ M: 64, N: 256, K: 512 }));
+    const mixed = [...rows, ...rows.slice(0, 40).map((r, i) => ({ ...r, layer: gemm, cycles: r.cycles * (1 + i / 40), energy: r.energy * 2 }))];
+    const normalisation = { target: { log: true, standardise: true, perMac: true }, layer: { features: 'problem' as const, log: true, scaling: 'mean' as const } };
+    const model = right(await trainVaesa(mixed, { ...options, model: { ...options.model, normalisation }, schedule: { ...options.schedule, epochs: 1 } }));
+    expect(model.stats.features).toBe('problem');
+    expect(model.stats.layer).toMatchObject({ scaling: 'mean', stats: { mean: expect.any(Array) } });
+    expect(model.networks.cyclesHead.mlp.inputSize).toBe(3 + PROBLEM_FEATURE_NAMES.length);
+    const target = path.join(dir, 'problem');
+    right(await saveVaesa(model, target));
+    const json = JSON.parse(await fs.readFile(path.join(target, 'model.json'), 'utf8'));
+    expect(json.vaesa.features).toEqual({ layer: [...PROBLEM_FEATURE_NAMES] });
+    const loaded = right(await loadVaesa(target, simbaSpace));
+    const pairs = [...probe, ...probe.map((r) => ({ ...r, layer: gemm }))];
+    expect(predictCosts(loaded, pairs)).toEqual(predictCosts(model, pairs));
+    // A layout this version does not know, or statistics as wide as another layout, are refused.
+    await fs.writeFile(path.join(target, 'model.json'), JSON.stringify({ ...json, vaesa: { ...json.vaesa, features: { layer: ['x'] } } }));
+    expect(await loadVaesa(target)).toMatchObject({ left: { _tag: 'InvalidInput', path: 'model.json.vaesa.features.layer' } });
+    const narrow = { ...json.vaesa.normalisation, layer: { ...json.vaesa.normalisation.layer, stats: { mean: [0], std: [1] } } };
+    await fs.writeFile(path.join(target, 'model.json'), JSON.stringify({ ...json, vaesa: { ...json.vaesa, normalisation: narrow } }));
+    expect(await loadVaesa(target)).toMatchObject({ left: { _tag: 'InvalidInput', path: 'model.json.vaesa.normalisation.layer.stats.mean' } });
+    model.dispose();
+    loaded.dispose();
   });
 
   it('reports a missing folder, bad JSON and truncated weights as errors', async () => {

@@ -2,6 +2,7 @@
  * CPU time and EDP of the mapper's fast effort preset against the default, on ResNet-50's distinct
  * layers x 12 random archs (seed 3), each with a fresh cache. Run: npx tsx bench/mapper-effort.ts
  */
+import { orThrow } from './either';
 import { evaluateLayer, createMappingCache, DEFAULT_SEARCH_EFFORT, FAST_SEARCH_EFFORT, type SearchEffort } from '../src/mapper';
 import { networks, uniqueLayers } from '../src/workload';
 import { sampleArch, simbaSpace } from '../src/hardware';
@@ -15,7 +16,7 @@ for (const [name, effort] of efforts) {
   const cache = createMappingCache();
   const t = process.cpuUsage();
   const edps: number[] = [];
-  for (const a of archs) for (const l of layers) edps.push(evaluateLayer(a, l, { cache, effort }).edp);
+  for (const a of archs) for (const l of layers) edps.push(orThrow(evaluateLayer(a, l, { cache, effort })).edp);
   const u = process.cpuUsage(t);
   console.log(name, 'cpu s', ((u.user + u.system) / 1e6).toFixed(1), 'rows', edps.length, 'sumlog', edps.reduce((s, x) => s + Math.log(x), 0).toFixed(3));
   edpsByEffort[name] = edps;

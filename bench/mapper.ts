@@ -8,6 +8,7 @@
  * - optimality: against the exhaustive optimum on layers small enough to enumerate.
  * Run: `npx tsx bench/mapper.ts [quality|speed|exhaustive|all] [--rows 200] [--out rows.json] [--archs 2304] [--warm-archs 500; 0 skips] [--layers substring]`.
  */
+import { orThrow } from './either';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
@@ -111,7 +112,7 @@ export function benchQuality(rowsPerLayer: number, filter?: string, outFile?: st
     const refs: number[] = [];
     let layerWins = 0;
     for (const row of rows) {
-      const cost = evaluateLayer(row.arch, layer, { cache });
+      const cost = orThrow(evaluateLayer(row.arch, layer, { cache }));
       const ref = row.cycles * row.energy;
       ours.push(cost.edp);
       refs.push(ref);
@@ -167,7 +168,7 @@ export function benchSpeed(archsPerLayer: number, filter?: string, warmArchs = 0
       return { wall: count / ((performance.now() - t0) / 1000), cpu: count / ((cpu.user + cpu.system) / 1e6) };
     };
     archs.forEach((arch, i) => {
-      evaluateLayer(arch, layer, { cache });
+      orThrow(evaluateLayer(arch, layer, { cache }));
       if (i + 1 === checkpoint) first = rate(checkpoint);
     });
     return [first, rate(archs.length)];
@@ -211,7 +212,7 @@ export function benchExhaustive(archsPerLayer: number): void {
         globalBuffer: 2 ** (2 + rng.int(6)),
       };
       const best = exhaustiveOptimum(arch, layer, 'edp');
-      const ours = evaluateLayer(arch, layer).edp;
+      const ours = orThrow(evaluateLayer(arch, layer)).edp;
       gaps.push(ours / best.value - 1);
     }
   }

@@ -8,6 +8,7 @@
  * Run: `npx tsx bench/mip.ts [--rows 12] [--layers substring] [--time-limit 1.5]` (default: the library's time limit);
  * `npx tsx bench/mip.ts --cold` measures a fresh process's first solves (see `benchColdStart`).
  */
+import { orThrow } from './either';
 import * as os from 'node:os';
 import * as E from 'fp-ts/Either';
 import { evaluateLayer } from '../src/mapper/evaluate-layer';
@@ -86,7 +87,7 @@ export async function benchMip(rowsPerLayer: number, timeLimitSeconds: number, f
       }
       if (!result.right.optimal) stoppedByLimit.push(`${name} on ${JSON.stringify(row.arch)} (${wall.toFixed(0)} ms)`);
       const mip = evaluateMapping(row.arch, layer, result.right.mapping).edp;
-      const search = evaluateLayer(row.arch, layer, { cache }).edp;
+      const search = orThrow(evaluateLayer(row.arch, layer, { cache })).edp;
       const ref = row.cycles * row.energy;
       mipEdp.push(mip);
       defaultEdp.push(search);

@@ -37,6 +37,7 @@
  *     `--train` trains a `fast` model on the reference data first (`--save` keeps it). Evaluator: the built-in
  *     cost model (pat setup, default mapper, mapped for EDP).
  */
+import { orThrow } from './either';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import type { Evaluator } from '../src/common/evaluator';
@@ -262,7 +263,7 @@ function evaluationsToReach(r: SearchResult, goal: number): number {
 }
 
 export async function benchSearchPaper(args: Args): Promise<void> {
-  const evaluator = costModelEvaluator({ objective: 'edp' });
+  const evaluator = orThrow(costModelEvaluator({ objective: 'edp' }));
   console.log(`backend wasm: ${await useBackend('wasm')}`);
   const model = await obtainModel(args.model, 0, undefined, args.timeLimit);
   if (args.model === undefined && args.save !== undefined) {
@@ -343,7 +344,7 @@ export async function benchBoScaling(budget: number, seeds: number): Promise<voi
       optimizer: 'bo',
       budget,
       seed,
-      evaluator: costModelEvaluator({ objective: 'edp' }),
+      evaluator: orThrow(costModelEvaluator({ objective: 'edp' })),
       onProgress: (p) => {
         if (p.evaluations % 100 === 0) marks.push(`${p.evaluations}: ${((performance.now() - start) / 1000).toFixed(1)} s`);
       },

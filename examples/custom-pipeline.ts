@@ -28,7 +28,9 @@ const small = defined.right;
 
 // 2. Your own evaluator: the cost model for energy-delay, counting calls (could be a Timeloop run or RTL numbers).
 let calls = 0;
-const costModel = costModelEvaluator({ objective: 'edp' });
+const made = costModelEvaluator({ objective: 'edp' });
+if (made._tag === 'Left') throw new Error(formatError(made.left));
+const costModel = made.right;
 const evaluator: Evaluator = (arch, layer) => {
   calls++;
   return costModel(arch, layer);

@@ -17,7 +17,9 @@ const cache = createMappingCache(); // shared across networks: repeated layer sh
 console.log('network            EDP (design)   EDP (Simba)   ratio');
 const chosen = all ? Object.entries(networks) : Object.entries(networks).filter(([name]) => ['resnet50', 'mobilenet-v2', 'bert-base-128', 'gpt2-decode'].includes(name));
 for (const [name, net] of chosen) {
-  const a = evaluateNetwork(found, net, { cache });
-  const b = evaluateNetwork(simbaDefaultArch, net, { cache });
+  const evaluated = [evaluateNetwork(found, net, { cache }), evaluateNetwork(simbaDefaultArch, net, { cache })];
+  const failed = evaluated.find((e) => e._tag === 'Left');
+  if (failed?._tag === 'Left') throw new Error(`${name}: ${formatError(failed.left)}`);
+  const [a, b] = evaluated.map((e) => (e._tag === 'Right' ? e.right : { edp: Number.NaN }));
   console.log(`${name.padEnd(18)} ${a.edp.toExponential(3).padStart(12)}  ${b.edp.toExponential(3).padStart(12)}  ${(a.edp / b.edp).toFixed(3)}`);
 }

@@ -9,10 +9,14 @@ const parsed = parseArch(simbaSpace, { meshX: 16, macs: 2048, accumulationBuffer
 if (parsed._tag === 'Left') throw new Error(formatError(parsed.left));
 const arch = parsed.right;
 
-const net = evaluateNetwork(arch, networks.resnet50);
+const evaluated = evaluateNetwork(arch, networks.resnet50);
+if (evaluated._tag === 'Left') throw new Error(formatError(evaluated.left));
+const net = evaluated.right;
 console.log(`ResNet-50: ${net.cycles} cycles, ${(net.energy / 1e6).toFixed(1)} uJ, area ${net.area.toFixed(2)} mm², EDP ${net.edp.toExponential(3)}`);
 
 const first = networks.resnet50.layers[0].layer;
-const cost = evaluateLayer(arch, first, { objective: 'edp' });
+const layerCost = evaluateLayer(arch, first, { objective: 'edp' });
+if (layerCost._tag === 'Left') throw new Error(formatError(layerCost.left));
+const cost = layerCost.right;
 console.log(`layer ${layerName(first)}: ${cost.cycles} cycles, ${(cost.energy / 1e6).toFixed(2)} uJ`);
 for (const level of cost.breakdown.levels) console.log(`  ${level.level.padEnd(18)} ${(level.energy / 1e6).toFixed(3)} uJ`);

@@ -17,7 +17,9 @@ async function main(file: string, budget: number): Promise<void> {
   for (const { layer, count } of network.layers) console.log(`  ${layerLabel(layer)} x ${count}`);
   console.log(`not costed: ${skipped.map((s) => `${s.opType} ${s.count}`).join(', ')}`);
 
-  const simba = evaluateNetwork(simbaDefaultArch, network);
+  const evaluated = evaluateNetwork(simbaDefaultArch, network);
+  if (evaluated._tag === 'Left') throw new Error(formatError(evaluated.left));
+  const simba = evaluated.right;
   const result = await inputSpaceSearch(simbaSpace, network, { optimizer: 'bo', budget, seed: 1 });
   console.log(`Simba default  EDP ${simba.edp.toExponential(3)}`);
   console.log(`searched       EDP ${result.best?.edp.toExponential(3)}  ${JSON.stringify(result.best?.arch)}`);

@@ -4,6 +4,7 @@
  * the latent space coloured by predicted log10 EDP.
  * Run: npx tsx scripts/docs-plots.ts [demo-folder] [budget] [seed]
  */
+import { orThrow } from '../bench/either';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadVaesa } from '../src/train/checkpoint';
@@ -27,7 +28,7 @@ async function main(dir: string, budget: number, seed: number): Promise<void> {
     budget,
     seed,
     objective: 'edp',
-    evaluator: costModelEvaluator({ objective: 'edp' }),
+    evaluator: orThrow(costModelEvaluator({ objective: 'edp' })),
     silent: false,
   });
   writeFileSync(path.join(out, 'search-history.svg'), historyPlot(results, 'edp'));

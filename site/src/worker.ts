@@ -66,8 +66,11 @@ function cacheFor(effort: MapperEffort): ReturnType<typeof createMappingCache> {
 
 function evaluatorFor(effort: MapperEffort): Evaluator {
   let evaluator = evaluators.get(effort);
-  if (evaluator === undefined) evaluators.set(effort, (evaluator = costModelEvaluator({ effort })));
-  return evaluator;
+  if (evaluator !== undefined) return evaluator;
+  const made = costModelEvaluator({ effort });
+  if (made._tag === 'Left') throw new Error(formatError(made.left));
+  evaluators.set(effort, made.right);
+  return made.right;
 }
 
 let lastTurn = performance.now();
@@ -100,7 +103,9 @@ async function evaluate(request: Extract<Request, { kind: 'evaluate' }>, signal:
   for (const [i, { layer, count }] of layers.entries()) {
     await breathe();
     checkSignal(signal);
-    const cost = evaluateLayer(request.arch, layer, options);
+    const evaluated = evaluateLayer(request.arch, layer, options);
+    if (evaluated._tag === 'Left') throw new Error(formatError(evaluated.left));
+    const cost = evaluated.right;
     area = cost.area;
     results.push({ layer, name: layerName(layer), count, cycles: cost.cycles, energy: cost.energy, edp: cost.edp, mapping: cost.mapping, breakdown: cost.breakdown });
     progress({ kind: 'evaluate', done: i + 1, total: layers.length });

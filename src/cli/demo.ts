@@ -91,11 +91,11 @@ export function registerDemoCommand(program: Command): Command {
       orFail(await saveVaesa(trained, path.join(o.out, 'model')));
       const quality = evaluateVaesa(trained, split.test);
 
-      const simba = evaluateNetwork(simbaDefaultArch, network, { effort });
+      const simba = orFail(evaluateNetwork(simbaDefaultArch, network, { effort }));
       const maxArea = o.maxArea ?? simba.area;
       const budgetSource = o.maxArea === undefined ? "the Simba default's area" : '--max-area';
       say(`3/3 searching ${network.name} with ${o.budget} cost-model evaluations per method, area budget ${formatNumber(maxArea)} mm² (${budgetSource})`);
-      const evaluator = costModelEvaluator({ objective: 'edp', effort });
+      const evaluator = orFail(costModelEvaluator({ objective: 'edp', effort }));
       const results = await searchAll(trained, network, { latent: ['bo', 'gradient'], baselines: ['random'] }, { budget: o.budget, seed: o.seed, objective: 'edp', evaluator, maxArea, silent });
       const plotFile = path.join(o.out, 'search-history.svg');
       writeFileSync(plotFile, historyPlot(results, 'edp'));

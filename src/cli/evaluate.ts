@@ -63,7 +63,7 @@ export function registerEvaluateCommand(program: Command): Command {
       return;
     }
     const arch = archFromFlags(o);
-    const results = networks.map((n) => evaluateNetwork(arch, n, { model: o.model, objective: o.objective }));
+    const results = networks.map((n) => orFail(evaluateNetwork(arch, n, { model: o.model, objective: o.objective })));
     printResult(o.json, { arch, archId: archId(arch), model: o.model, objective: o.objective, networks: results, notCosted: skipped }, () =>
       results.flatMap((r, i) => [...formatNetwork(r, networks[i], o.details === true), ...notCosted(networks[i].name)]),
     );

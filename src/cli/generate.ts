@@ -36,7 +36,7 @@ interface GenerateFlags {
 
 /** The built-in cost model as an evaluator: a function in this thread, or a module every worker loads. */
 export function costModelSource(options: CostModelEvaluatorOptions, workers: number): EvaluatorSource {
-  return workers > 0 ? { module: 'vaesa/node', export: 'costModelEvaluator', options } : costModelEvaluator(options);
+  return workers > 0 ? { module: 'vaesa/node', export: 'costModelEvaluator', options } : orFail(costModelEvaluator(options));
 }
 
 /** A built-in family's evaluator: a function in this thread, or a module every worker loads. */

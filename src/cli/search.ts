@@ -174,7 +174,7 @@ export function registerSearchCommand(program: Command): Command {
         throw new CliError(`--model ${o.model}: its space ${trained.space.name} is not Simba's, so the built-in cost model cannot score it: give --family or --evaluator module#export`);
       }
       // The cost model scores Simba's designs and the families' (checked above); a module's evaluator, the model's space.
-      const evaluator = (o.family !== undefined && o.family !== 'simba' ? familyEvaluator({ family: o.family, objective: o.objective }) : o.evaluator === undefined ? costModelEvaluator({ objective: o.objective }) : await loadEvaluator(parseEvaluatorFlag(o.evaluator)).catch((e: Error) => { throw new CliError(`--evaluator ${o.evaluator}: ${e.message}`); })) as unknown as Evaluator<string>;
+      const evaluator = (o.family !== undefined && o.family !== 'simba' ? familyEvaluator({ family: o.family, objective: o.objective }) : o.evaluator === undefined ? orFail(costModelEvaluator({ objective: o.objective })) : await loadEvaluator(parseEvaluatorFlag(o.evaluator)).catch((e: Error) => { throw new CliError(`--evaluator ${o.evaluator}: ${e.message}`); })) as unknown as Evaluator<string>;
       const target = combinedTarget(await resolveWorkloads({ network: o.network, layers: o.layers, onnx: o.onnx, onnxDims: o.onnxDims }));
       const results = await searchAll(trained, target, { latent: [o.optimizer], baselines: o.baseline ?? [] }, {
         budget: o.budget,

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as E from 'fp-ts/Either';
+import { formatError, type VaesaError } from '../common/errors';
 import type { Evaluator } from '../common/evaluator';
 import type { SimbaParam } from '../hardware/space';
 
@@ -8,7 +10,8 @@ import type { SimbaParam } from '../hardware/space';
  * An evaluator named by where to load it, so that worker threads can build their own copy:
  * `module` is a package name or a file path (relative paths are resolved from the working directory;
  * `vaesa/node` always finds this library),
- * `export` names a factory `(options) => Evaluator | Promise<Evaluator>` exported by it, and `options`
+ * `export` names a factory `(options) => Evaluator | Either<VaesaError, Evaluator>` (or a promise of
+ * either) exported by it, and `options`
  * (structured-cloneable, e.g. JSON) is passed to the factory.
  */
 export interface EvaluatorModule {
@@ -20,7 +23,8 @@ export interface EvaluatorModule {
 /** An evaluator function (in this thread only) or a module that every worker loads. */
 export type EvaluatorSource<P extends string = SimbaParam> = Evaluator<P> | EvaluatorModule;
 
-type EvaluatorFactory = (options: unknown) => Evaluator | Promise<Evaluator>;
+type FactoryResult = Evaluator | E.Either<VaesaError, Evaluator>;
+type EvaluatorFactory = (options: unknown) => FactoryResult | Promise<FactoryResult>;
 
 /**
  * Loads a module (CommonJS first, then as an ES module) the way a user's path or package name means it:
@@ -47,14 +51,16 @@ function resolvePackage(name: string): string {
   }
 }
 
-/** Builds the evaluator an `EvaluatorModule` names. Throws if the module or export is missing (a setup error). */
+/** Builds the evaluator an `EvaluatorModule` names. Throws if the module or export is missing or the factory refuses its options (a setup error). */
 export async function loadEvaluator(spec: EvaluatorModule): Promise<Evaluator> {
   const mod = await importModule(spec.module);
   const factory = mod[spec.export];
   if (typeof factory !== 'function') {
     throw new TypeError(`evaluator module ${spec.module} has no function export ${spec.export}`);
   }
-  const evaluator = await (factory as EvaluatorFactory)(spec.options);
+  const made = await (factory as EvaluatorFactory)(spec.options);
+  if (typeof made !== 'function' && E.isLeft(made)) throw new TypeError(`${spec.module}#${spec.export}: ${formatError(made.left)}`);
+  const evaluator = typeof made === 'function' ? made : made.right;
   if (typeof evaluator !== 'function') throw new TypeError(`${spec.module}#${spec.export} did not return an evaluator function`);
   return evaluator;
 }

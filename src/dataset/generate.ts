@@ -1,4 +1,5 @@
 import { callEvaluator, EvaluatorFailure, metricsProblem, type CostMetrics, type EvaluationLimits, type Evaluator } from '../common/evaluator';
+import * as E from 'fp-ts/Either';
 import { costModelEvaluator } from '../mapper/evaluator';
 import { designName } from '../hardware/arch';
 import { isSimbaSpace, type Design, type DesignSpace, type SimbaParam } from '../hardware/space';
@@ -147,7 +148,10 @@ export function generateDataset<P extends string = SimbaParam>(options: Generate
  * The evaluator used when none is given: the built-in cost model for Simba's space; any other space
  * needs the caller's (a programmer error otherwise).
  */
-export function defaultEvaluator<P extends string>(space: DesignSpace<P>, make: () => Evaluator = costModelEvaluator): Evaluator<P> {
+export function defaultEvaluator<P extends string>(space: DesignSpace<P>): Evaluator<P> {
   if (!isSimbaSpace(space)) throw new RangeError(`the space ${space.name} has no built-in evaluator: pass an evaluator`);
-  return make() as unknown as Evaluator<P>;
+  const evaluator = costModelEvaluator();
+  // The default options are always valid: a Left here is our own bug.
+  if (E.isLeft(evaluator)) throw new Error(`defaultEvaluator: ${evaluator.left.message}`);
+  return evaluator.right as unknown as Evaluator<P>;
 }

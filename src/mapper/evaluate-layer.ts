@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { formatError, invalidInput, type VaesaError } from '../common/errors';
+import { decodeWith, invalidInput, type VaesaError } from '../common/errors';
 import type { ArchCost } from '../costmodel/arch-evaluator';
 import type { CostBreakdown } from '../costmodel/cost';
 import type { Mapping } from '../costmodel/mapping';
@@ -7,8 +7,9 @@ import type { ArchSpec, Mapping as ArchMapping } from '../costmodel/spec';
 import type { ArchConfig } from '../hardware/arch';
 import type { ConvLayer } from '../workload/layer';
 import { isProblem, layerProblem, lowerToConvLayers, type Layer } from '../workload/lower';
-import { lowerNetworkOrThrow, type Network } from '../workload/network';
-import { findArchMapping, findSimbaMapping, isArchSpec, type ArchMappingOptions, type FindMappingOptions } from './find-mapping';
+import { lowerNetwork, type Network } from '../workload/network';
+import { checkSimbaArch, findArchMapping, isArchSpec, mapSimbaLayer, resolveMappingOptions, type ArchMappingOptions, type FindMappingOptions, type FoundMapping, type ResolvedMappingOptions } from './find-mapping';
+import { ConvLayerCodec } from '../workload/layer';
 import type { GenericFoundMapping } from './generic/find-mapping';
 
 /** Options of `evaluateLayer` / `evaluateNetwork`: setup, objective, mapper, seed and a shared cache. */
@@ -58,9 +59,10 @@ export interface ArchNetworkCost {
   readonly layers: readonly { readonly layer: Layer; readonly count: number; readonly cost: ArchLayerCost }[];
 }
 
-function simbaLayerCost(arch: ArchConfig, layer: ConvLayer, options: EvaluateLayerOptions): LayerCost {
-  const { mapping, cost } = findSimbaMapping(arch, layer, options);
-  return { cycles: cost.cycles, energy: cost.energy, area: cost.area, edp: cost.edp, mapping, breakdown: cost.breakdown };
+function simbaLayerCost(arch: ArchConfig, layer: ConvLayer, options: ResolvedMappingOptions): E.Either<VaesaError, LayerCost> {
+  return E.map(({ mapping, cost }: FoundMapping): LayerCost => ({ cycles: cost.cycles, energy: cost.energy, area: cost.area, edp: cost.edp, mapping, breakdown: cost.breakdown }))(
+    mapSimbaLayer(arch, layer, options),
+  );
 }
 
 function archLayerCost(arch: ArchSpec, layer: Layer, options: ArchMappingOptions): E.Either<VaesaError, ArchLayerCost> {
@@ -69,46 +71,80 @@ function archLayerCost(arch: ArchSpec, layer: Layer, options: ArchMappingOptions
   );
 }
 
+/** The arch and options of a Simba query, checked: the arch on Simba's grid, every option known. */
+function checkSimbaQuery(arch: ArchConfig, options: EvaluateLayerOptions): E.Either<VaesaError, ResolvedMappingOptions> {
+  const checkedArch = checkSimbaArch(arch);
+  return E.isLeft(checkedArch) ? checkedArch : resolveMappingOptions(options);
+}
+
+/** The convolutions a layer lowers to on Simba, each checked. */
+function simbaConvolutions(layer: Layer, root: string): E.Either<VaesaError, readonly { readonly layer: ConvLayer; readonly count: number }[]> {
+  if (!isProblem(layer)) return E.map((conv: ConvLayer) => [{ layer: conv, count: 1 }])(decodeWith(ConvLayerCodec, layer, root));
+  return lowerToConvLayers(layer);
+}
+
 /**
- * Cost of `layer` on `arch` with the mapper's best mapping for the objective (default EDP). Pass
- * `options.cache` (`createMappingCache()`, or `createGenericCache()` on an `ArchSpec`) when evaluating many
- * archs or layers.
- * - Simba (`ArchConfig`): the tuned search (or `options.mapper`), setup `'pat'` by default; a `Problem` that
- *   is not a plain convolution is lowered (`lowerToConvLayers`: a GEMM as a 1x1 convolution, groups or
- *   batches as copies) and its copies' costs summed (the mapping and breakdown are those of the first
- *   lowered convolution). Throws a RangeError for an invalid arch or layer.
+ * Cost of `layer` on `arch` with the mapper's best mapping for the objective (default EDP), or a `Left`
+ * naming the bad field and value. Pass `options.cache` (`createMappingCache()`, or `createGenericCache()`
+ * on an `ArchSpec`) when evaluating many archs or layers.
+ * - Simba (`ArchConfig`): the arch must be a design of `simbaSpace` (on its grid: `macs` a multiple of
+ *   128 up to 4096, `meshX` a power of two up to 64...); the tuned search (or `options.mapper`), setup
+ *   `'pat'` by default; a `Problem` that is not a plain convolution is lowered (`lowerToConvLayers`: a
+ *   GEMM as a 1x1 convolution, groups or batches as copies) and its copies' costs summed (the mapping and
+ *   breakdown are those of the first lowered convolution).
  * - Any `ArchSpec`: the generic search over its mapspace (`options.constraints`), or with `mapper: 'mip'`
- *   CoSA's MIP (`findGenericMappingMip`); returns `Left` for invalid input and `Infeasible` when nothing fits.
+ *   CoSA's MIP (`findGenericMappingMip`).
+ * Either way `Infeasible` when nothing fits.
+ *
+ * @example
+ * ```ts
+ * import { evaluateLayer, simbaDefaultArch, convLayer, formatError } from 'vaesa';
+ * const cost = evaluateLayer(simbaDefaultArch, convLayer({ R: 3, S: 3, P: 56, Q: 56, C: 64, K: 64, N: 1 }));
+ * if (cost._tag === 'Left') throw new Error(formatError(cost.left));
+ * console.log(cost.right.cycles, cost.right.energy, cost.right.area); // cycles, pJ, mm²
+ * ```
  */
-export function evaluateLayer(arch: ArchConfig, layer: Layer, options?: EvaluateLayerOptions): LayerCost;
+export function evaluateLayer(arch: ArchConfig, layer: Layer, options?: EvaluateLayerOptions): E.Either<VaesaError, LayerCost>;
 export function evaluateLayer(arch: ArchSpec, layer: Layer, options?: ArchMappingOptions): E.Either<VaesaError, ArchLayerCost>;
-export function evaluateLayer(arch: ArchConfig | ArchSpec, layer: Layer, options: EvaluateLayerOptions | ArchMappingOptions = {}): LayerCost | E.Either<VaesaError, ArchLayerCost> {
+export function evaluateLayer(arch: ArchConfig | ArchSpec, layer: Layer, options: EvaluateLayerOptions | ArchMappingOptions = {}): E.Either<VaesaError, LayerCost | ArchLayerCost> {
   if (isArchSpec(arch)) return archLayerCost(arch, layer, options as ArchMappingOptions);
-  if (!isProblem(layer)) return simbaLayerCost(arch, layer, options as EvaluateLayerOptions);
-  const lowered = lowerToConvLayers(layer);
-  if (E.isLeft(lowered)) throw new RangeError(`evaluateLayer: ${formatError(lowered.left)}`);
-  const parts = lowered.right.map(({ layer: conv, count }) => ({ count, cost: simbaLayerCost(arch, conv, options as EvaluateLayerOptions) }));
+  const resolved = checkSimbaQuery(arch, options as EvaluateLayerOptions);
+  if (E.isLeft(resolved)) return resolved;
+  const lowered = simbaConvolutions(layer, 'layer');
+  if (E.isLeft(lowered)) return lowered;
+  const parts: { count: number; cost: LayerCost }[] = [];
+  for (const { layer: conv, count } of lowered.right) {
+    const cost = simbaLayerCost(arch, conv, resolved.right);
+    if (E.isLeft(cost)) return cost;
+    parts.push({ count, cost: cost.right });
+  }
+  if (parts.length === 1 && parts[0].count === 1) return E.right(parts[0].cost);
   const cycles = parts.reduce((sum, p) => sum + p.count * p.cost.cycles, 0);
   const energy = parts.reduce((sum, p) => sum + p.count * p.cost.energy, 0);
   const first = parts[0].cost;
-  return { cycles, energy, area: first.area, edp: cycles * energy, mapping: first.mapping, breakdown: first.breakdown };
+  return E.right({ cycles, energy, area: first.area, edp: cycles * energy, mapping: first.mapping, breakdown: first.breakdown });
 }
 
 /**
  * Cost of every layer of `network` on `arch` (each mapped on its own), with totals weighted by the layer
- * counts. On Simba, layers that are not 2-D convolutions are lowered first (`lowerNetwork`), so `layers`
- * lists the convolutions costed, and a custom problem shape throws a RangeError. On an `ArchSpec` every
- * layer is mapped as it is, and the first layer that fails comes back as `Left`.
+ * counts, or the first problem as a `Left` (a count that is not a positive integer, an arch off Simba's
+ * grid, an unknown option, a layer that fails). On Simba, layers that are not 2-D convolutions are lowered
+ * first (`lowerNetwork`), so `layers` lists the convolutions costed. On an `ArchSpec` every layer is
+ * mapped as it is.
+ *
+ * @example
+ * ```ts
+ * import { evaluateNetwork, simbaDefaultArch, networks, formatError } from 'vaesa';
+ * const cost = evaluateNetwork(simbaDefaultArch, networks.resnet50);
+ * if (cost._tag === 'Left') throw new Error(formatError(cost.left));
+ * console.log(cost.right.edp, cost.right.layers.length);
+ * ```
  */
-export function evaluateNetwork(arch: ArchConfig, network: Network, options?: EvaluateLayerOptions): NetworkCost;
+export function evaluateNetwork(arch: ArchConfig, network: Network, options?: EvaluateLayerOptions): E.Either<VaesaError, NetworkCost>;
 export function evaluateNetwork(arch: ArchSpec, network: Network, options?: ArchMappingOptions): E.Either<VaesaError, ArchNetworkCost>;
-export function evaluateNetwork(arch: ArchConfig | ArchSpec, network: Network, options: EvaluateLayerOptions | ArchMappingOptions = {}): NetworkCost | E.Either<VaesaError, ArchNetworkCost> {
+export function evaluateNetwork(arch: ArchConfig | ArchSpec, network: Network, options: EvaluateLayerOptions | ArchMappingOptions = {}): E.Either<VaesaError, NetworkCost | ArchNetworkCost> {
   const badCount = network.layers.findIndex(({ count }) => !(Number.isInteger(count) && count >= 1));
-  if (badCount >= 0) {
-    const problem = invalidInput(`network.layers[${badCount}].count`, network.layers[badCount].count, 'must be a positive integer (how many times the layer runs)');
-    if (isArchSpec(arch)) return E.left(problem);
-    throw new RangeError(`evaluateNetwork: ${formatError(problem)}`);
-  }
+  if (badCount >= 0) return E.left(invalidInput(`network.layers[${badCount}].count`, network.layers[badCount].count, 'must be a positive integer (how many times the layer runs)'));
   if (isArchSpec(arch)) {
     const layers: { layer: Layer; count: number; cost: ArchLayerCost }[] = [];
     for (const { layer, count } of network.layers) {
@@ -118,8 +154,17 @@ export function evaluateNetwork(arch: ArchConfig | ArchSpec, network: Network, o
     }
     return E.right({ name: network.name, ...totals(layers), layers });
   }
-  const layers = lowerNetworkOrThrow(network).layers.map(({ layer, count }) => ({ layer, count, cost: simbaLayerCost(arch, layer, options as EvaluateLayerOptions) }));
-  return { name: network.name, ...totals(layers), layers };
+  const resolved = checkSimbaQuery(arch, options as EvaluateLayerOptions);
+  if (E.isLeft(resolved)) return resolved;
+  const lowered = lowerNetwork(network);
+  if (E.isLeft(lowered)) return lowered;
+  const layers: { layer: ConvLayer; count: number; cost: LayerCost }[] = [];
+  for (const { layer, count } of lowered.right.layers) {
+    const cost = simbaLayerCost(arch, layer, resolved.right);
+    if (E.isLeft(cost)) return cost;
+    layers.push({ layer, count, cost: cost.right });
+  }
+  return E.right({ name: network.name, ...totals(layers), layers });
 }
 
 function totals(layers: readonly { readonly count: number; readonly cost: { readonly cycles: number; readonly energy: number; readonly area: number } }[]): { cycles: number; energy: number; area: number; edp: number } {

@@ -4,11 +4,10 @@ import type { Evaluator } from '../common/evaluator';
 import { OBJECTIVES, type Objective } from '../common/objective';
 import { getDesignFamily, type DesignFamily, type DesignFamilyName } from '../costmodel/design-family';
 import type { ArchSpec } from '../costmodel/spec';
-import { designKey } from '../hardware/space';
+import { designKey, isValidDesign, simbaSpace } from '../hardware/space';
 import { layerProblem } from '../workload/lower';
 import { createGenericCache, findGenericMapping, GENERIC_SEARCH_EFFORTS, type GenericMappingOptions } from './generic/find-mapping';
-import { evaluateLayer } from './evaluate-layer';
-import { checkMappingOptions, createMappingCache, type FindMappingOptions } from './find-mapping';
+import { createMappingCache, mapSimbaLayer, resolveMappingOptions, type FindMappingOptions } from './find-mapping';
 
 /** Plain-data options of the cost-model evaluator (structured-cloneable, so worker threads can receive them). */
 export type CostModelEvaluatorOptions = Pick<FindMappingOptions, 'model' | 'objective' | 'seed' | 'effort'>;
@@ -16,15 +15,21 @@ export type CostModelEvaluatorOptions = Pick<FindMappingOptions, 'model' | 'obje
 /**
  * The built-in cost model as an `Evaluator` (the default of dataset generation and search): each
  * (design, layer) is mapped by the default mapper and costed exactly; one mapping cache is shared by
- * every call of the returned function. Throws a RangeError for an unknown `model` or `objective`.
+ * every call of the returned function. `Left` for an unknown `model`, `objective` or `effort` or a bad
+ * `seed`. The evaluator throws (an evaluator failure, see `onEvaluatorError`) on a design off Simba's
+ * grid or a layer nothing fits.
  */
-export function costModelEvaluator(options: CostModelEvaluatorOptions = {}): Evaluator {
-  checkMappingOptions(options);
-  const cache = createMappingCache();
-  return (arch, layer) => {
-    const cost = evaluateLayer(arch, layer, { ...options, cache });
-    return { cycles: cost.cycles, energy: cost.energy, area: cost.area };
-  };
+export function costModelEvaluator(options: CostModelEvaluatorOptions = {}): E.Either<VaesaError, Evaluator> {
+  const resolved = resolveMappingOptions({ ...options, cache: createMappingCache() });
+  if (E.isLeft(resolved)) return resolved;
+  return E.right((arch, layer) => {
+    const validity = isValidDesign(simbaSpace, arch);
+    if (!validity.ok) throw new RangeError(`not a design of Simba's space: ${validity.reason}`);
+    const found = mapSimbaLayer(arch, layer, resolved.right);
+    if (E.isLeft(found)) throw new RangeError(formatError(found.left));
+    const { cycles, energy, area } = found.right.cost;
+    return { cycles, energy, area };
+  });
 }
 
 /** Plain-data options of a family's evaluator (structured-cloneable when `family` is a built-in name). */

@@ -1,12 +1,13 @@
 import type { Objective } from '../common/objective';
 import * as E from 'fp-ts/Either';
-import { invalidInput, type VaesaError } from '../common/errors';
+import { decodeWith, invalidInput, type VaesaError } from '../common/errors';
 import { createRng } from '../common/rng';
 import type { ArchSpec } from '../costmodel/spec';
 import type { Problem } from '../workload/problem';
 import { isProblem, layerProblem, type Layer } from '../workload/lower';
 import { findGenericMapping, type GenericFoundMapping, type GenericMappingOptions } from './generic/find-mapping';
-import { ArchConfigCodec, type ArchConfig } from '../hardware/arch';
+import type { ArchConfig } from '../hardware/arch';
+import { parseDesign, simbaSpace } from '../hardware/space';
 import { ConvLayerCodec, layerName, type ConvLayer } from '../workload/layer';
 import { buildArchTemplate, SIMBA_MAPPER_SETTINGS, type ArchTemplate } from '../costmodel/arch-template';
 import { estimateArea } from '../costmodel/area';
@@ -87,30 +88,40 @@ const PACKED_SPATIAL = layout.PACKED_SPATIAL;
 const PACKED_SPATIAL_PERMUTATION = layout.PACKED_SPATIAL_PERMUTATION;
 const PACKED_TEMPORAL = layout.PACKED_TEMPORAL;
 
-function requireMipSolver(solver: MipSolver | undefined): MipSolver {
-  if (solver === undefined) throw new RangeError("findMapping: mapper 'mip' needs options.mipSolver (from await loadMipSolver())");
-  return solver;
-}
-
 const COST_MODEL_NAMES: readonly CostModelName[] = ['pat', 'accelergy'];
 const MAPPER_NAMES: readonly MapperName[] = ['search', 'mip'];
 
-/** A named option outside its choices is a programmer error (it used to fall back to a default silently). */
-function checkChoice(option: string, value: unknown, choices: readonly string[]): void {
-  if (!choices.includes(value as string)) throw new RangeError(`findMapping: ${option} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+/** `value` when it is one of `choices`, else a Left naming the option (an unknown name used to fall back to a default silently). */
+function checkChoice(option: string, value: unknown, choices: readonly string[]): E.Either<VaesaError, void> {
+  return choices.includes(value as string) ? E.right(undefined) : E.left(invalidInput(`options.${option}`, value, `must be one of ${choices.join(', ')}`));
 }
 
-/** Throws a RangeError for an unknown model, objective or mapper name or a non-finite seed (no silent defaults). */
-export function checkMappingOptions(options: Pick<FindMappingOptions, 'model' | 'objective' | 'mapper' | 'seed'>): void {
-  if (options.model !== undefined) checkChoice('model', options.model, COST_MODEL_NAMES);
-  if (options.objective !== undefined) checkChoice('objective', options.objective, OBJECTIVES);
-  if (options.mapper !== undefined && typeof options.mapper !== 'function') checkChoice('mapper', options.mapper, MAPPER_NAMES);
-  if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new RangeError(`findMapping: seed must be a finite number, got ${String(options.seed)}`);
+/** A Left for an unknown model, objective or mapper name or a non-finite seed (no silent defaults). */
+export function checkMappingOptions(options: Pick<FindMappingOptions, 'model' | 'objective' | 'mapper' | 'seed' | 'effort'>): E.Either<VaesaError, void> {
+  const checks: (() => E.Either<VaesaError, unknown>)[] = [
+    () => (options.model === undefined ? E.right(undefined) : checkChoice('model', options.model, COST_MODEL_NAMES)),
+    () => (options.objective === undefined ? E.right(undefined) : checkChoice('objective', options.objective, OBJECTIVES)),
+    () => (options.mapper === undefined || typeof options.mapper === 'function' ? E.right(undefined) : checkChoice('mapper', options.mapper, MAPPER_NAMES)),
+    () => (options.seed === undefined || Number.isFinite(options.seed) ? E.right(undefined) : E.left(invalidInput('options.seed', options.seed, 'must be a finite number'))),
+    () => resolveEffort(options.effort),
+  ];
+  for (const check of checks) {
+    const result = check();
+    if (E.isLeft(result)) return result;
+  }
+  return E.right(undefined);
 }
 
-function checkInputs(arch: ArchConfig, layer: ConvLayer): void {
-  if (!ArchConfigCodec.is(arch)) throw new RangeError(`findMapping: invalid arch ${JSON.stringify(arch)}: every field must be a positive integer`);
-  if (!ConvLayerCodec.is(layer)) throw new RangeError(`findMapping: invalid layer ${JSON.stringify(layer)}: every dimension, stride and dilation must be a positive integer`);
+/**
+ * The arch as a design of Simba's space (every parameter on its grid: `macs` a multiple of 128 up to
+ * 4096, `meshX` a power of two...), named by field and value when it is not.
+ */
+export function checkSimbaArch(arch: ArchConfig): E.Either<VaesaError, ArchConfig> {
+  return parseDesign(simbaSpace, arch, 'arch');
+}
+
+function checkSimbaLayer(layer: ConvLayer): E.Either<VaesaError, ConvLayer> {
+  return decodeWith(ConvLayerCodec, layer, 'layer');
 }
 
 /** The mapping with every loop at DRAM and no fan-out: valid whenever a single word of each tensor fits. */
@@ -129,21 +140,21 @@ function dramOnlyMapping(layer: ConvLayer): PackedMapping {
   return packed;
 }
 
-/** The effort an option names or gives, checked: a wrong name or knob is a programmer error (RangeError). */
-function resolveEffort(effort: SearchEffort | SearchEffortName | undefined): SearchEffort {
-  if (effort === undefined) return DEFAULT_SEARCH_EFFORT;
+/** The effort an option names or gives, or a Left naming the bad name or knob. */
+function resolveEffort(effort: SearchEffort | SearchEffortName | undefined): E.Either<VaesaError, SearchEffort> {
+  if (effort === undefined) return E.right(DEFAULT_SEARCH_EFFORT);
   if (typeof effort === 'string') {
     if (!Object.prototype.hasOwnProperty.call(SEARCH_EFFORTS, effort)) {
-      throw new RangeError(`findMapping: effort must be one of ${Object.keys(SEARCH_EFFORTS).join(', ')} or a SearchEffort, got "${String(effort)}"`);
+      return E.left(invalidInput('options.effort', effort, `must be one of ${Object.keys(SEARCH_EFFORTS).join(', ')} or a SearchEffort`));
     }
-    return SEARCH_EFFORTS[effort];
+    return E.right(SEARCH_EFFORTS[effort]);
   }
   for (const knob of Object.keys(DEFAULT_SEARCH_EFFORT) as (keyof SearchEffort)[]) {
     const value = effort[knob];
     const least = knob === 'unrollings' || knob === 'finalists' || knob === 'poolMacCounts' || knob === 'poolProfiles' ? 1 : 0;
-    if (!(Number.isInteger(value) && value >= least)) throw new RangeError(`findMapping: effort.${knob} must be an integer >= ${least}, got ${String(value)}`);
+    if (!(Number.isInteger(value) && value >= least)) return E.left(invalidInput(`options.effort.${knob}`, value, `must be an integer >= ${least}`));
   }
-  return effort;
+  return E.right(effort);
 }
 
 function effortKey(e: SearchEffort): string {
@@ -174,35 +185,69 @@ function shapeContext(layer: ConvLayer, template: ArchTemplate, model: CostModel
   return cachedShape(template, pool);
 }
 
+/** `FindMappingOptions` with defaults applied and every value checked. */
+export interface ResolvedMappingOptions {
+  readonly model: CostModelName;
+  readonly objective: Objective;
+  readonly seed: number;
+  readonly effort: SearchEffort;
+  readonly mapper: MapperName | MapperFunction;
+  readonly cache?: MappingCache;
+  readonly mipSolver?: MipSolver;
+}
+
+/** The options with defaults applied, or a Left naming the first bad option and its value. */
+export function resolveMappingOptions(options: FindMappingOptions): E.Either<VaesaError, ResolvedMappingOptions> {
+  const checked = checkMappingOptions(options);
+  if (E.isLeft(checked)) return checked;
+  const mapper = options.mapper ?? 'search';
+  if (mapper === 'mip' && options.mipSolver === undefined) {
+    return E.left(invalidInput('options.mipSolver', undefined, "mapper 'mip' needs the loaded solver (options.mipSolver = await loadMipSolver())"));
+  }
+  const effort = resolveEffort(options.effort);
+  if (E.isLeft(effort)) return effort;
+  return E.right({
+    model: options.model ?? 'pat',
+    objective: options.objective ?? 'edp',
+    seed: options.seed ?? 0,
+    effort: effort.right,
+    mapper,
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
+    ...(options.mipSolver === undefined ? {} : { mipSolver: options.mipSolver }),
+  });
+}
+
 /**
  * The best mapping the chosen mapper finds for `layer` on `arch` (default: the `'search'` mapper, objective
- * EDP, setup `'pat'`), costed exactly. Always returns a valid mapping; throws a RangeError for an invalid
- * arch or layer, or when not even one word of each tensor fits the buffers.
+ * EDP, setup `'pat'`), costed exactly; `Left` for an arch off Simba's grid, an invalid layer or option, or
+ * (`Infeasible`) when not even one word of each tensor fits the buffers.
  */
-export function findSimbaMapping(arch: ArchConfig, layer: ConvLayer, options: FindMappingOptions = {}): FoundMapping {
-  checkInputs(arch, layer);
-  const model = options.model ?? 'pat';
-  const objective = options.objective ?? 'edp';
-  const seed = options.seed ?? 0;
-  const effort = resolveEffort(options.effort);
-  const mapper = options.mapper ?? 'search';
-  checkMappingOptions(options);
-  const cache = options.cache;
+export function findSimbaMapping(arch: ArchConfig, layer: ConvLayer, options: FindMappingOptions = {}): E.Either<VaesaError, FoundMapping> {
+  const checkedArch = checkSimbaArch(arch);
+  if (E.isLeft(checkedArch)) return checkedArch;
+  const checkedLayer = checkSimbaLayer(layer);
+  if (E.isLeft(checkedLayer)) return checkedLayer;
+  const resolved = resolveMappingOptions(options);
+  if (E.isLeft(resolved)) return resolved;
+  return mapSimbaLayer(arch, layer, resolved.right);
+}
+
+/**
+ * `findSimbaMapping` for inputs already checked (a design of Simba's space, a valid layer, resolved
+ * options): the search and exact costing without the checks, for the evaluator's hot loop.
+ */
+export function mapSimbaLayer(arch: ArchConfig, layer: ConvLayer, options: ResolvedMappingOptions): E.Either<VaesaError, FoundMapping> {
+  const { model, objective, seed, effort, mapper, cache } = options;
   const answerKey =
     cache !== undefined && typeof mapper === 'string'
       ? [model, objective, seed, mapper, effortKey(effort), layerName(layer), arch.meshX, arch.macs, arch.accumulationBuffer, arch.weightBuffer, arch.inputBuffer, arch.globalBuffer].join('|')
       : undefined;
   if (answerKey !== undefined) {
     const hit = cache?.answers.get(answerKey);
-    if (hit !== undefined) return copyOfFound(hit);
+    if (hit !== undefined) return E.right(copyOfFound(hit));
   }
-  let template: ArchTemplate;
-  try {
-    template = buildArchTemplate(arch, { model });
-  } catch (e) {
-    throw new RangeError(`findMapping: invalid arch ${JSON.stringify(arch)}: ${(e as Error).message}`);
-  }
-  const custom = mapper === 'mip' ? mipMapper(requireMipSolver(options.mipSolver)) : mapper;
+  const template = buildArchTemplate(arch, { model });
+  const custom = mapper === 'mip' ? mipMapper(requireSolver(options.mipSolver)) : mapper;
   const proposals: PackedMapping[] =
     typeof custom === 'function'
       ? custom(arch, layer, { model, objective, seed }).map((m) => (m instanceof Int32Array ? m : packMapping(m)))
@@ -228,7 +273,7 @@ export function findSimbaMapping(arch: ArchConfig, layer: ConvLayer, options: Fi
       best = packed;
     }
   }
-  if (best === undefined) throw new RangeError(`findMapping: no valid mapping of ${layerName(layer)} on ${JSON.stringify(arch)}: ${firstProblem}`);
+  if (best === undefined) return E.left({ _tag: 'Infeasible', message: `no valid mapping of ${layerName(layer)} on ${JSON.stringify(arch)}: ${firstProblem}` });
   evaluator.check(best);
   evaluator.evaluate(best);
   const found: FoundMapping = { mapping: unpackMapping(best), packed: best, cost: costFromEvaluator(evaluator, estimateArea(arch)) };
@@ -240,7 +285,12 @@ export function findSimbaMapping(arch: ArchConfig, layer: ConvLayer, options: Fi
     // The cache keeps its own copy and hands out copies: a caller editing its result cannot change the next answer.
     cache.answers.set(answerKey, copyOfFound(found));
   }
-  return found;
+  return E.right(found);
+}
+
+function requireSolver(solver: MipSolver | undefined): MipSolver {
+  if (solver === undefined) throw new Error("mapSimbaLayer: mapper 'mip' without a solver (resolveMappingOptions checks it)");
+  return solver;
 }
 
 function copyOfFound(found: FoundMapping): FoundMapping {
@@ -282,20 +332,30 @@ export function findArchMapping(arch: ArchSpec, problem: Problem, options: ArchM
 }
 
 /**
- * The best mapping of a layer on an arch. On the Simba template (`ArchConfig` + `ConvLayer`): the
- * chosen mapper (default the tuned `'search'`), as `findSimbaMapping`, throwing a RangeError for an
- * invalid arch or layer. On any `ArchSpec` with any problem (a `ConvLayer` is read as a `conv2d`
- * problem): the generic search (`findGenericMapping`) or with `mapper: 'mip'` CoSA's MIP
- * (`findGenericMappingMip`), returning `Left` for invalid input or an `Infeasible` problem.
+ * The best mapping of a layer on an arch, or a `Left` naming the bad field and value (an unknown option,
+ * an arch off Simba's grid, an invalid layer) or `Infeasible` when nothing fits. On the Simba template
+ * (`ArchConfig` + `ConvLayer`): the chosen mapper (default the tuned `'search'`), as `findSimbaMapping`.
+ * On any `ArchSpec` with any problem (a `ConvLayer` is read as a `conv2d` problem): the generic search
+ * (`findGenericMapping`) or with `mapper: 'mip'` CoSA's MIP (`findGenericMappingMip`).
+ *
+ * @example
+ * ```ts
+ * import { findMapping, simbaDefaultArch, convLayer, formatError } from 'vaesa';
+ * const found = findMapping(simbaDefaultArch, convLayer({ R: 3, S: 3, P: 14, Q: 14, C: 256, K: 256, N: 1 }), { objective: 'latency' });
+ * if (found._tag === 'Left') throw new Error(formatError(found.left));
+ * console.log(found.right.cost.cycles, found.right.mapping);
+ * ```
  */
-export function findMapping(arch: ArchConfig, layer: ConvLayer, options?: FindMappingOptions): FoundMapping;
+export function findMapping(arch: ArchConfig, layer: ConvLayer, options?: FindMappingOptions): E.Either<VaesaError, FoundMapping>;
 export function findMapping(arch: ArchSpec, layer: Layer, options?: ArchMappingOptions): E.Either<VaesaError, GenericFoundMapping>;
 export function findMapping(
   arch: ArchConfig | ArchSpec,
   layer: Layer,
   options: FindMappingOptions | ArchMappingOptions = {},
-): FoundMapping | E.Either<VaesaError, GenericFoundMapping> {
+): E.Either<VaesaError, FoundMapping | GenericFoundMapping> {
   if (isArchSpec(arch)) return findArchMapping(arch, layerProblem(layer), options as ArchMappingOptions);
-  if (isProblem(layer)) throw new RangeError('findMapping: a Problem on the Simba ArchConfig is mapped per lowered convolution (evaluateLayer lowers it), or pass simbaArch(config) for the generic mapper');
+  if (isProblem(layer)) {
+    return E.left(invalidInput('layer', layer, 'a Problem on the Simba ArchConfig is mapped per lowered convolution (evaluateLayer lowers it), or pass simbaArch(config) for the generic mapper'));
+  }
   return findSimbaMapping(arch, layer, options as FindMappingOptions);
 }

@@ -1,4 +1,4 @@
-export { findMapping, findArchMapping, findSimbaMapping, isArchSpec, createMappingCache } from './find-mapping';
+export { findMapping, findArchMapping, findSimbaMapping, isArchSpec, createMappingCache, checkSimbaArch } from './find-mapping';
 export type { ArchMappingOptions, FindMappingOptions, FoundMapping, MappingCache } from './find-mapping';
 export type { MapperFunction, MapperName } from './mapper';
 export { DEFAULT_SEARCH_EFFORT, FAST_SEARCH_EFFORT, SEARCH_EFFORTS } from './search/search';

@@ -1,3 +1,5 @@
+import * as E from 'fp-ts/Either';
+import { formatError } from '../common/errors';
 import { costModelEvaluator } from '../mapper/evaluator';
 import { callEvaluator, EvaluatorFailure, mapWithConcurrency, type CostMetrics, type Evaluator } from '../common/evaluator';
 import { designName } from '../hardware/arch';
@@ -46,7 +48,9 @@ export interface Ledger<P extends string = SimbaParam> {
 export function evaluatorOf<P extends string>(space: DesignSpace<P>, options: CommonSearchOptions<P>): Evaluator<P> {
   if (options.evaluator !== undefined) return options.evaluator;
   if (!isSimbaSpace(space)) throw new RangeError(`search: the space ${space.name} has no built-in evaluator: pass options.evaluator`);
-  return costModelEvaluator({ objective: options.objective ?? 'edp' }) as unknown as Evaluator<P>;
+  const made = costModelEvaluator({ objective: options.objective ?? 'edp' });
+  if (E.isLeft(made)) throw new RangeError(`search: ${formatError(made.left)}`);
+  return made.right as unknown as Evaluator<P>;
 }
 
 export const DEFAULT_BUDGET = 100;

@@ -17,7 +17,8 @@ import { evaluateNetwork, loadMipSolver, networks, simbaDefaultArch, useBackend 
 export async function run() {
   await useBackend('wasm', { wasmPaths: new URL('.', import.meta.url).href });
   const solver = await loadMipSolver();
-  return { edp: evaluateNetwork(simbaDefaultArch, networks.alexnet, { effort: 'fast' }).edp, solver: solver._tag };
+  const cost = evaluateNetwork(simbaDefaultArch, networks.alexnet, { effort: 'fast' });
+  return { edp: cost._tag === 'Right' ? cost.right.edp : cost.left.message, solver: solver._tag };
 }
 `;
 

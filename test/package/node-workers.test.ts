@@ -61,7 +61,7 @@ describe('built vaesa/node', () => {
       const options = { space: node.simbaSpace, layers: [node.networks.alexnet.layers[2].layer], sampler: { kind: 'random', count: 3 }, seed: 1 };
       const collect = async (rows) => { const out = []; for await (const r of rows) out.push(r); return out; };
       (async () => {
-        const here = await collect(node.generateDataset({ ...options, evaluator: node.costModelEvaluator() }));
+        const here = await collect(node.generateDataset({ ...options, evaluator: node.costModelEvaluator().right }));
         const threads = await collect(node.generateDatasetOnWorkers({ ...options, evaluator: { module: 'vaesa/node', export: 'costModelEvaluator' }, workers: 2, chunkSize: 1 }));
         console.log(JSON.stringify({ rows: threads.length, withArea: threads.every((r) => r.area > 0), same: JSON.stringify(here) === JSON.stringify(threads) }));
       })().catch((e) => { console.error(e); process.exit(1); });`;

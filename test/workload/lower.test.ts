@@ -7,12 +7,9 @@ import { convLayer, layerMacs, layerName, tensorSizes } from '../../src/workload
 import { LayerCodec, isProblem, layerKey, layerLabel, layerMacsOf, layerProblem, lowerToConvLayers, type Layer } from '../../src/workload/lower';
 import { lowerNetwork, networkMacs, uniqueConvLayers, uniqueLayers, type Network } from '../../src/workload/network';
 import { decodeWorkload } from '../../src/workload/parse';
+import { right } from '../fixtures/right';
 import { batchedMatmul, conv2d, dataSpaceSizes, depthwiseConv, groupedConv, matmul, problemMacs, CONV2D_SHAPE, type Problem } from '../../src/workload/problem';
 
-const right = <T>(e: E.Either<unknown, T>): T => {
-  if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`);
-  return e.right;
-};
 
 const lowered = (l: Layer) => right(lowerToConvLayers(l));
 const loweredMacs = (l: Layer) => lowered(l).reduce((s, p) => s + p.count * layerMacs(p.layer), 0);
@@ -108,8 +105,8 @@ describe('networks of any shape', () => {
   test('evaluateNetwork on Simba costs the lowered convolutions', () => {
     const simba: ArchConfig = { meshX: 16, macs: 1024, accumulationBuffer: 64, weightBuffer: 16384, inputBuffer: 1024, globalBuffer: 65536 };
     const small = { name: 's', layers: [{ layer: right(batchedMatmul({ B: 4, M: 16, N: 16, K: 32 })), count: 2 }] };
-    const cost = evaluateNetwork(simba, small, { effort: FAST });
-    const one = evaluateLayer(simba, convLayer({ R: 1, S: 1, P: 16, Q: 1, C: 32, K: 16, N: 1 }), { effort: FAST });
+    const cost = right(evaluateNetwork(simba, small, { effort: FAST }));
+    const one = right(evaluateLayer(simba, convLayer({ R: 1, S: 1, P: 16, Q: 1, C: 32, K: 16, N: 1 }), { effort: FAST }));
     expect(cost.layers.map((l) => l.count)).toEqual([8]);
     expect(cost.cycles).toBe(8 * one.cycles);
   });

@@ -54,8 +54,8 @@ describe('evaluateLayer / evaluateNetwork on any ArchSpec', () => {
     const asConv = convLayer({ R: 1, S: 1, P: 64, Q: 1, C: 96, K: 128, N: 1 });
     expect(evaluateLayer(arch, gemm, { effort: TEST_EFFORT })).toEqual(evaluateLayer(arch, asConv, { effort: TEST_EFFORT }));
     const grouped = get(groupedConv({ G: 4, R: 3, S: 3, P: 14, Q: 14, C: 8, K: 16, N: 1 }));
-    const one = evaluateLayer(arch, convLayer({ R: 3, S: 3, P: 14, Q: 14, C: 8, K: 16, N: 1 }), { effort: TEST_EFFORT });
-    const four = evaluateLayer(arch, grouped, { effort: TEST_EFFORT });
+    const one = get(evaluateLayer(arch, convLayer({ R: 3, S: 3, P: 14, Q: 14, C: 8, K: 16, N: 1 }), { effort: TEST_EFFORT }));
+    const four = get(evaluateLayer(arch, grouped, { effort: TEST_EFFORT }));
     expect(four.cycles).toBe(4 * one.cycles);
     expect(four.energy).toBeCloseTo(4 * one.energy, 6);
     expect(four.mapping).toEqual(one.mapping);

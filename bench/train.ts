@@ -8,6 +8,7 @@
  * [--batch 64] [--lr 3e-3] [--constant]` trains the VAE alone on the reference designs and reports its reconstruction;
  * `npx tsx bench/train.ts adam [--backend wasm|cpu]` times one Adam update per variable size, fused kernel against tfjs ops.
  */
+import { orThrow } from './either';
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -496,7 +497,7 @@ async function ownRows(file: string, layers: readonly Layer[], designs: number, 
   const t0 = performance.now();
   for (const arch of archs) {
     for (const layer of layers) {
-      const cost = evaluateLayer(arch, layer, { cache, effort: "fast" });
+      const cost = orThrow(evaluateLayer(arch, layer, { cache, effort: "fast" }));
       rows.push({ arch, layer, cycles: cost.cycles, energy: cost.energy });
     }
   }

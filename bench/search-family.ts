@@ -115,17 +115,17 @@ async function obtainModel(argv: readonly string[], family: DesignFamily, target
 async function run(method: Method, model: LatentModel<string>, family: DesignFamily, network: Network, common: { evaluator: Evaluator<string>; budget: number; seed: number }): Promise<SearchResult<string>> {
   switch (method) {
     case 'latent-bo':
-      return latentSearch(model, network, { ...common, optimizer: 'bo' });
+      return latentSearch(model, network, { ...common, optimizer: 'bo' }).then(orThrow);
     case 'latent-gradient':
-      return latentSearch(model, network, { ...common, optimizer: 'gradient', gradient: GRADIENT });
+      return latentSearch(model, network, { ...common, optimizer: 'gradient', gradient: GRADIENT }).then(orThrow);
     case 'latent-cmaes':
-      return latentSearch(model, network, { ...common, optimizer: 'cmaes' });
+      return latentSearch(model, network, { ...common, optimizer: 'cmaes' }).then(orThrow);
     case 'input-bo':
-      return inputSpaceSearch(family.space, network, { ...common, optimizer: 'bo' });
+      return inputSpaceSearch(family.space, network, { ...common, optimizer: 'bo' }).then(orThrow);
     case 'input-random':
-      return inputSpaceSearch(family.space, network, { ...common, optimizer: 'random' });
+      return inputSpaceSearch(family.space, network, { ...common, optimizer: 'random' }).then(orThrow);
     case 'input-cmaes':
-      return inputSpaceSearch(family.space, network, { ...common, optimizer: 'cmaes' });
+      return inputSpaceSearch(family.space, network, { ...common, optimizer: 'cmaes' }).then(orThrow);
   }
 }
 

@@ -158,14 +158,14 @@ export async function benchSearchSpeed(modelDir?: string): Promise<void> {
   ] as const) {
     const distinct = weightedLayers(target).length;
     for (const starts of [1, 4, 8]) {
-      const r = await latentSearch(model, target, { optimizer: 'gradient', evaluator: free, seed: 1, gradient: { starts } });
+      const r = await latentSearch(model, target, { optimizer: 'gradient', evaluator: free, seed: 1, gradient: { starts } }).then(orThrow);
       console.log(`gradient search, ${name} (${distinct} distinct layers), ${starts} starts x 200 steps: ${seconds(r.timing.totalMs)} s`);
     }
   }
   const layer = networks.resnet50.layers[2].layer;
-  const latentBo = await latentSearch(model, layer, { optimizer: 'bo', evaluator: syntheticBowl, budget: 100, seed: 1 });
+  const latentBo = await latentSearch(model, layer, { optimizer: 'bo', evaluator: syntheticBowl, budget: 100, seed: 1 }).then(orThrow);
   console.log(`latent BO, budget 100: ${seconds(latentBo.timing.searchMs)} s outside the evaluator (${latentBo.duplicates} duplicates)`);
-  const inputBo = await inputSpaceSearch(simbaSpace, layer, { optimizer: 'bo', evaluator: syntheticBowl, budget: 100, seed: 1 });
+  const inputBo = await inputSpaceSearch(simbaSpace, layer, { optimizer: 'bo', evaluator: syntheticBowl, budget: 100, seed: 1 }).then(orThrow);
   console.log(`input-space BO, budget 100: ${seconds(inputBo.timing.searchMs)} s outside the evaluator (${inputBo.duplicates} duplicates)`);
 }
 
@@ -189,11 +189,11 @@ export async function benchSearchQuality(budget = 40, seeds = 8): Promise<void> 
   const optimum = await syntheticBowl(BOWL_CENTRE, layer);
   const gap = (r: SearchResult): number => Math.log(bestEdp(r) / (optimum.cycles * optimum.energy));
   const variants: { name: string; run: (seed: number) => Promise<SearchResult> }[] = [
-    { name: 'random', run: (seed) => inputSpaceSearch(simbaSpace, layer, { optimizer: 'random', evaluator: syntheticBowl, budget, seed }) },
+    { name: 'random', run: (seed) => inputSpaceSearch(simbaSpace, layer, { optimizer: 'random', evaluator: syntheticBowl, budget, seed }).then(orThrow) },
     ...(['isotropic', 'ard'] as const).flatMap((kernel) =>
       [{ kind: 'ucb', kappa: 2.5 } as const, { kind: 'ei', xi: 0 } as const].map((acquisition) => ({
         name: `bo ${kernel} ${acquisition.kind}`,
-        run: (seed: number) => inputSpaceSearch(simbaSpace, layer, { optimizer: 'bo', evaluator: syntheticBowl, budget, seed, bo: { kernel, acquisition } }),
+        run: (seed: number) => inputSpaceSearch(simbaSpace, layer, { optimizer: 'bo', evaluator: syntheticBowl, budget, seed, bo: { kernel, acquisition } }).then(orThrow),
       })),
     ),
   ];
@@ -276,8 +276,8 @@ export async function benchSearchPaper(args: Args): Promise<void> {
     for (let seed = 1; seed <= args.seeds; seed++) {
       const common = { evaluator, seed, objective: 'edp' as const };
       const latent = { ...common, ...(args.latentBound === undefined ? {} : { latentBound: args.latentBound }) };
-      const latentBo = await latentSearch(model, target, { ...latent, optimizer: 'bo', budget: args.budget });
-      const latentGradient = await latentSearch(model, target, { ...latent, optimizer: 'gradient', budget: args.budget });
+      const latentBo = await latentSearch(model, target, { ...latent, optimizer: 'bo', budget: args.budget }).then(orThrow);
+      const latentGradient = await latentSearch(model, target, { ...latent, optimizer: 'gradient', budget: args.budget }).then(orThrow);
       // Input-space BO runs until it matches both latent results (after at least `budget` evaluations,
       // for the comparison at equal budget) or reaches `efficiency` evaluations.
       const goal = Math.min(bestEdp(latentBo), bestEdp(latentGradient));
@@ -291,9 +291,9 @@ export async function benchSearchPaper(args: Args): Promise<void> {
         onProgress: (p) => {
           if (p.evaluations >= args.budget && p.bestObjective <= goal) stopWhenMatched.abort();
         },
-      });
-      const inputRandom = await inputSpaceSearch(simbaSpace, target, { ...baseline, optimizer: 'random', budget: args.budget });
-      const reference = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'random', budget: args.reference });
+      }).then(orThrow);
+      const inputRandom = await inputSpaceSearch(simbaSpace, target, { ...baseline, optimizer: 'random', budget: args.budget }).then(orThrow);
+      const reference = await inputSpaceSearch(simbaSpace, target, { ...common, optimizer: 'random', budget: args.reference }).then(orThrow);
       const runs = [latentBo, latentGradient, inputBo, inputRandom, reference];
       const optimum = Math.min(...runs.map(bestEdp));
       const optimumArch = runs.find((r) => bestEdp(r) === optimum)?.best?.arch;
@@ -348,7 +348,7 @@ export async function benchBoScaling(budget: number, seeds: number): Promise<voi
       onProgress: (p) => {
         if (p.evaluations % 100 === 0) marks.push(`${p.evaluations}: ${((performance.now() - start) / 1000).toFixed(1)} s`);
       },
-    });
+    }).then(orThrow);
     console.log(`seed ${seed}: ${marks.join(', ')} (evaluator ${(result.timing.evaluationMs / 1000).toFixed(1)} s of it)`);
   }
 }

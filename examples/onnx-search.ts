@@ -20,7 +20,9 @@ async function main(file: string, budget: number): Promise<void> {
   const evaluated = evaluateNetwork(simbaDefaultArch, network);
   if (evaluated._tag === 'Left') throw new Error(formatError(evaluated.left));
   const simba = evaluated.right;
-  const result = await inputSpaceSearch(simbaSpace, network, { optimizer: 'bo', budget, seed: 1 });
+  const resultSearched = await inputSpaceSearch(simbaSpace, network, { optimizer: 'bo', budget, seed: 1 });
+  if (resultSearched._tag === 'Left') throw new Error(formatError(resultSearched.left));
+  const result = resultSearched.right;
   console.log(`Simba default  EDP ${simba.edp.toExponential(3)}`);
   console.log(`searched       EDP ${result.best?.edp.toExponential(3)}  ${JSON.stringify(result.best?.arch)}`);
 }

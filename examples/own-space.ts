@@ -72,8 +72,12 @@ async function main(designs: number, budget: number): Promise<void> {
   console.log(`${rows.length} rows; test EDP Spearman ${quality.prediction.edp.spearman.toFixed(3)}; designs reconstructed exactly ${(100 * quality.reconstruction.exactShare).toFixed(1)}%`);
 
   // 4. Search with your evaluator: latent BO in the model's own latent box vs random search over the parameters.
-  const latent = await latentSearch(model, target, { optimizer: 'bo', budget, seed: 1, evaluator: evaluate });
-  const random = await inputSpaceSearch(space, target, { optimizer: 'random', budget, seed: 1, evaluator: evaluate });
+  const latentSearched = await latentSearch(model, target, { optimizer: 'bo', budget, seed: 1, evaluator: evaluate });
+  if (latentSearched._tag === 'Left') throw new Error(formatError(latentSearched.left));
+  const latent = latentSearched.right;
+  const randomSearched = await inputSpaceSearch(space, target, { optimizer: 'random', budget, seed: 1, evaluator: evaluate });
+  if (randomSearched._tag === 'Left') throw new Error(formatError(randomSearched.left));
+  const random = randomSearched.right;
   console.log(`latent BO   best EDP ${latent.best?.edp.toExponential(3)}  ${JSON.stringify(latent.best?.arch)}`);
   console.log(`random      best EDP ${random.best?.edp.toExponential(3)}  ${JSON.stringify(random.best?.arch)}`);
   model.dispose();

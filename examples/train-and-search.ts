@@ -17,8 +17,12 @@ async function main(designs: number, budget: number): Promise<void> {
   const quality = evaluateVaesa(model, split.test);
   console.log(`${rows.length} rows; test EDP Spearman ${quality.prediction.edp.spearman.toFixed(3)}`);
 
-  const latent = await latentSearch(model, networks.alexnet, { optimizer: 'bo', budget, seed: 1 });
-  const random = await inputSpaceSearch(simbaSpace, networks.alexnet, { optimizer: 'random', budget, seed: 1 });
+  const latentSearched = await latentSearch(model, networks.alexnet, { optimizer: 'bo', budget, seed: 1 });
+  if (latentSearched._tag === 'Left') throw new Error(formatError(latentSearched.left));
+  const latent = latentSearched.right;
+  const randomSearched = await inputSpaceSearch(simbaSpace, networks.alexnet, { optimizer: 'random', budget, seed: 1 });
+  if (randomSearched._tag === 'Left') throw new Error(formatError(randomSearched.left));
+  const random = randomSearched.right;
   console.log(`latent BO   best EDP ${latent.best?.edp.toExponential(3)}  ${JSON.stringify(latent.best?.arch)}`);
   console.log(`random      best EDP ${random.best?.edp.toExponential(3)}  ${JSON.stringify(random.best?.arch)}`);
   model.dispose();

@@ -200,13 +200,15 @@ async function search(request: Extract<Request, { kind: 'search' }>, signal: Abo
       onProgress: (p: { evaluations: number; budget: number; bestObjective: number }) =>
         progress({ kind: 'search', method, evaluations: p.evaluations, budget: p.budget, best: p.bestObjective }),
     };
-    let result: SearchResult;
+    let searched;
     if (method === 'latent-bo' || method === 'latent-gradient') {
       if (trained === undefined) throw new Error('latent search needs a model: train or load one first');
-      result = await latentSearch(trained, request.network, { ...common, optimizer: method === 'latent-bo' ? 'bo' : 'gradient' });
+      searched = await latentSearch(trained, request.network, { ...common, optimizer: method === 'latent-bo' ? 'bo' : 'gradient' });
     } else {
-      result = await inputSpaceSearch(simbaSpace, request.network, { ...common, optimizer: method === 'input-bo' ? 'bo' : 'random' });
+      searched = await inputSpaceSearch(simbaSpace, request.network, { ...common, optimizer: method === 'input-bo' ? 'bo' : 'random' });
     }
+    if (searched._tag === 'Left') throw new Error(formatError(searched.left));
+    const result: SearchResult = searched.right;
     done.push({ method, result });
   }
   const methods: MethodResult[] = done.map(({ method, result }) => ({

@@ -10,6 +10,9 @@ import { designName } from '../hardware/arch';
 import { isSimbaSpace } from '../hardware/space';
 import { latentSearch, inputSpaceSearch, type LatentOptimizer, type SearchResult, type InputSpaceOptimizer } from '../search';
 import type { Objective } from '../common/objective';
+
+/** What `vaesa search` minimises: a mapper objective, or `edap` (energy x cycles x area). */
+type SearchObjectiveFlag = Objective | 'edap';
 import type { Network } from '../workload/network';
 import type { TrainedVaesa } from '../train';
 import { loadVaesa } from '../train/checkpoint';
@@ -29,7 +32,7 @@ interface SearchFlags {
   optimizer: LatentOptimizer;
   budget: number;
   seed: number;
-  objective: Objective;
+  objective: SearchObjectiveFlag;
   baseline?: InputSpaceOptimizer[];
   maxArea?: number;
   maxEnergy?: number;
@@ -78,7 +81,7 @@ export async function searchAll<P extends string>(
   options: {
     budget: number;
     seed: number;
-    objective: Objective;
+    objective: SearchObjectiveFlag;
     evaluator: Evaluator<P>;
     maxArea?: number;
     maxEnergy?: number;
@@ -107,13 +110,13 @@ export async function searchAll<P extends string>(
   for (const optimizer of methods.latent) {
     const method = `latent ${optimizer}`;
     out.push({ method, result: await runWithProgress(method, options.budget, options.silent, (onProgress) =>
-        latentSearch(trained, target, { ...common, optimizer, onProgress, ...(options.latentBound === undefined ? {} : { latentBound: options.latentBound }) }),
+        latentSearch(trained, target, { ...common, optimizer, onProgress, ...(options.latentBound === undefined ? {} : { latentBound: options.latentBound }) }).then(orFail),
       ), });
   }
   for (const optimizer of methods.baselines) {
     const method = `input-space ${optimizer}`;
     out.push({ method, result: await runWithProgress(method, options.budget, options.silent, (onProgress) =>
-        inputSpaceSearch(trained.space, target, { ...common, optimizer, onProgress, ...(options.baselineCoordinates === undefined ? {} : { coordinates: options.baselineCoordinates }) }),
+        inputSpaceSearch(trained.space, target, { ...common, optimizer, onProgress, ...(options.baselineCoordinates === undefined ? {} : { coordinates: options.baselineCoordinates }) }).then(orFail),
       ), });
   }
   return out;
@@ -130,7 +133,7 @@ export function resultRows(results: readonly LabelledResult[]): string[][] {
 
 export const RESULT_HEADER = ['method', 'best design', 'cycles', 'energy (pJ)', 'EDP', 'area (mm²)', 'evaluations'];
 
-export function historyPlot(results: readonly LabelledResult[], objective: Objective): string {
+export function historyPlot(results: readonly LabelledResult[], objective: SearchObjectiveFlag): string {
   return searchHistorySvg(
     results.map(({ method, result }) => ({ name: method, values: result.history })),
     { title: `Best ${objective} vs distinct evaluations`, yLabel: `best ${objective} (log scale)` },
@@ -149,7 +152,7 @@ export function registerSearchCommand(program: Command): Command {
     .option('--optimizer <name>', 'bo | gradient | random | grid | cmaes', parseChoice('--optimizer', ['bo', 'gradient', 'random', 'grid', 'cmaes'] as const), 'bo')
     .option('--budget <n>', 'distinct designs evaluated with the cost model', parsePositiveInt('--budget'), 100)
     .option('--seed <s>', 'seed', parseInteger('--seed'), 0)
-    .option('--objective <obj>', 'edp | latency | energy', parseChoice('--objective', ['edp', 'latency', 'energy'] as const), 'edp')
+    .option('--objective <obj>', 'edp | latency | energy | edap (energy x cycles x area; each layer is mapped for EDP)', parseChoice('--objective', ['edp', 'latency', 'energy', 'edap'] as const), 'edp')
     .option('--baseline <list>', 'original-space baselines at the same budget: random,bo,cmaes', parseBaselines)
     .option('--latent-bound <b>', 'search [-b, b] in every latent dimension (VAESA: 1) instead of the model\'s own box (the span of its training designs\' latent means)', parsePositiveNumber('--latent-bound'))
     .option('--baseline-coordinates <c>', 'box of the baselines: normalised (log-scaled parameters) | raw (raw values, as VAESA searched)', parseChoice('--baseline-coordinates', ['normalised', 'raw'] as const))
@@ -174,7 +177,9 @@ export function registerSearchCommand(program: Command): Command {
         throw new CliError(`--model ${o.model}: its space ${trained.space.name} is not Simba's, so the built-in cost model cannot score it: give --family or --evaluator module#export`);
       }
       // The cost model scores Simba's designs and the families' (checked above); a module's evaluator, the model's space.
-      const evaluator = (o.family !== undefined && o.family !== 'simba' ? familyEvaluator({ family: o.family, objective: o.objective }) : o.evaluator === undefined ? orFail(costModelEvaluator({ objective: o.objective })) : await loadEvaluator(parseEvaluatorFlag(o.evaluator)).catch((e: Error) => { throw new CliError(`--evaluator ${o.evaluator}: ${e.message}`); })) as unknown as Evaluator<string>;
+      // The mapper minimises a per-layer objective; area is the design's, so EDAP maps each layer for EDP.
+      const mapperObjective: Objective = o.objective === 'edap' ? 'edp' : o.objective;
+      const evaluator = (o.family !== undefined && o.family !== 'simba' ? familyEvaluator({ family: o.family, objective: mapperObjective }) : o.evaluator === undefined ? orFail(costModelEvaluator({ objective: mapperObjective })) : await loadEvaluator(parseEvaluatorFlag(o.evaluator)).catch((e: Error) => { throw new CliError(`--evaluator ${o.evaluator}: ${e.message}`); })) as unknown as Evaluator<string>;
       const target = combinedTarget(await resolveWorkloads({ network: o.network, layers: o.layers, onnx: o.onnx, onnxDims: o.onnxDims }));
       const results = await searchAll(trained, target, { latent: [o.optimizer], baselines: o.baseline ?? [] }, {
         budget: o.budget,

@@ -94,3 +94,31 @@ export const PositiveInt = new t.Type<number, number, unknown>(
       : t.failure(u, c, 'must be a positive integer'),
   (a) => a,
 );
+
+/**
+ * A user-input problem found deep inside a module (an optimiser's option, a constraint the evaluator
+ * cannot serve): thrown there and turned into a `Left` by the module's entry point, which catches it with
+ * `catchInputError`. Building blocks called on their own (e.g. `gridOptimizer`) let it through.
+ */
+export class InputError extends Error {
+  constructor(readonly error: VaesaError) {
+    super(formatError(error));
+    this.name = 'InputError';
+  }
+}
+
+/** The value of a `Right`; a `Left` is thrown as an `InputError` (for `catchInputError` at the entry point). */
+export function orInputError<T>(e: E.Either<VaesaError, T>): T {
+  if (E.isLeft(e)) throw new InputError(e.left);
+  return e.right;
+}
+
+/** Runs `f`, returning its value as a `Right` or an `InputError` it threw as a `Left`; anything else propagates. */
+export async function catchInputError<T>(f: () => Promise<T>): Promise<E.Either<VaesaError, T>> {
+  try {
+    return E.right(await f());
+  } catch (e) {
+    if (e instanceof InputError) return E.left(e.error);
+    throw e;
+  }
+}

@@ -277,6 +277,15 @@ function arithmeticLevel(c: Component, version: '0.2' | '0.3', pricing: Pricing)
  * for a v0.3 `regfile`), `area.mac` for an 8-bit MAC, 0 for DRAM and MACs of other widths.
  * Unknown attributes, a missing `word-bits`/`entries`, a meshX that does not divide the instances, or
  * instances that do not divide into the level below (per mesh axis) come back as `Left` naming the field.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { parseTimeloopArch, formatError } from 'vaesa';
+ * const arch = parseTimeloopArch(readFileSync('arch.yaml', 'utf8'), { energyModel: 'pat' });
+ * if (arch._tag === 'Left') throw new Error(formatError(arch.left)); // e.g. "arch.yaml:12: ... word-bits"
+ * console.log(arch.right.levels.map((l) => l.name));
+ * ```
  */
 export function parseTimeloopArch(text: string, options: TimeloopArchOptions): E.Either<VaesaError, ArchSpec> {
   const doc = parseYaml(text, 'arch YAML');

@@ -138,7 +138,15 @@ export async function* generateRows<P extends string>(options: GenerateRunOption
 /**
  * Samples designs from `space` (seeded), crosses them with the distinct layers of the targets, evaluates
  * each pair in this thread and yields the rows in a fixed order: design by design, each on every layer.
- * A shard yields a contiguous part of the same sequence.
+ * A shard yields a contiguous part of the same sequence. A bad option throws a RangeError when iteration
+ * starts (an async generator; `generateDatasetFile` from `vaesa/node` returns the error as a `Left`).
+ *
+ * @example
+ * ```ts
+ * import { generateDataset, simbaSpace, networks, type DatasetRow } from 'vaesa';
+ * const rows: DatasetRow[] = [];
+ * for await (const row of generateDataset({ space: simbaSpace, networks: [networks.alexnet], sampler: { kind: 'lhs', count: 50 }, seed: 1 })) rows.push(row);
+ * ```
  */
 export function generateDataset<P extends string = SimbaParam>(options: GenerateOptions<P>): AsyncGenerator<DatasetRow<P>> {
   return generateRows(options, evaluateInThread(options.evaluator ?? defaultEvaluator(options.space), inThreadLimits(options)));

@@ -115,6 +115,19 @@ const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * key (letters, digits, `_`), distinct names, finite bounds with min <= max, a positive step, a
  * non-empty grid inside the bounds, positive values under a log encoding (unit > 0, scale > 1).
  * A mistake comes back as an `InvalidInput` naming the parameter (`space.params[i].<field>`).
+ *
+ * @example
+ * ```ts
+ * import { defineSpace, formatError } from 'vaesa';
+ * const space = defineSpace({
+ *   name: 'small',
+ *   params: [
+ *     { name: 'pes', min: 4, max: 64, grid: { kind: 'pow2' } },
+ *     { name: 'bufferKiB', min: 16, max: 512, grid: { kind: 'multiple', step: 16 } },
+ *   ],
+ * });
+ * if (space._tag === 'Left') throw new Error(formatError(space.left));
+ * ```
  */
 export function defineSpace<P extends string>(input: SpaceInput<P>): E.Either<VaesaError, DesignSpace<P>> {
   const decoded = decodeWith(SpaceInputCodec, input, 'space');

@@ -1,3 +1,4 @@
+import { InputError, invalidInput } from '../common/errors';
 /**
  * CMA-ES (Hansen's covariance matrix adaptation evolution strategy, the (mu/mu_w, lambda) form of
  * "The CMA Evolution Strategy: A Tutorial", 2016) as an ask/tell `Optimizer` over a box.
@@ -27,8 +28,8 @@ export function cmaesOptimizer(context: OptimizerContext, options: CmaEsOptions 
   const n = box.lower.length;
   const lambda = options.populationSize ?? 4 + Math.floor(3 * Math.log(n));
   const sigma0 = options.initialSigma ?? 0.3;
-  if (!Number.isInteger(lambda) || lambda < 2) throw new RangeError(`cmaes: populationSize must be an integer >= 2, got ${lambda}`);
-  if (!(sigma0 > 0)) throw new RangeError(`cmaes: initialSigma must be positive, got ${sigma0}`);
+  if (!Number.isInteger(lambda) || lambda < 2) throw new InputError(invalidInput('options.cmaes.populationSize', lambda, 'must be an integer >= 2'));
+  if (!(sigma0 > 0)) throw new InputError(invalidInput('options.cmaes.initialSigma', sigma0, 'must be positive'));
   const mu = Math.floor(lambda / 2);
   const rawWeights = Array.from({ length: mu }, (_, i) => Math.log((lambda + 1) / 2) - Math.log(i + 1));
   const weightSum = rawWeights.reduce((a, b) => a + b, 0);

@@ -1,3 +1,4 @@
+import { InputError, invalidInput } from '../common/errors';
 import { tf } from '../model/tf';
 import { designKey, type Design } from '../hardware/space';
 import type { LatentBox, LatentModel } from '../model/latent-model';
@@ -158,10 +159,10 @@ export function gradientOptimizer<P extends string>(context: OptimizerContext, s
   const recordSteps = options.recordSteps ?? [0, Math.floor(steps / 2), steps];
   const maxRounds = options.maxRounds ?? 1;
   const count = options.starts ?? 4;
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`gradient search: starts must be a positive integer, got ${count}`);
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`gradient search: steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(count) || count < 1) throw new InputError(invalidInput('options.gradient.starts', count, 'must be a positive integer'));
+  if (!Number.isInteger(steps) || steps < 0) throw new InputError(invalidInput('options.gradient.steps', steps, 'must be a non-negative integer'));
   if (recordSteps.length === 0 || recordSteps.some((s) => !Number.isInteger(s) || s < 0 || s > steps)) {
-    throw new RangeError(`gradient search: recordSteps must be integers in [0, ${steps}]`);
+    throw new InputError(invalidInput('options.gradient.recordSteps', recordSteps, `must be integers in [0, ${steps}], at least one`));
   }
   const { model, layers, toDesigns } = setup;
   const stop = setup.stop ?? (() => false);

@@ -1,3 +1,5 @@
+import type * as E from 'fp-ts/Either';
+import { catchInputError, InputError, invalidInput, orInputError, type VaesaError } from '../common/errors';
 import { createRng } from '../common/rng';
 import { decodeDesign, designFromVector, encodeValue, gridValues, snapValue, type DesignSpace } from '../hardware/space';
 import { createLedger, searchSettings } from './ledger';
@@ -5,7 +7,7 @@ import { customOptimizer, type Optimizer, type OptimizerContext, type SearchDoma
 import { runOptimizer } from './run-optimizer';
 import { cmaesOptimizer } from './cmaes';
 import { bayesOptOptimizer, randomOptimizer } from './optimizers';
-import { weightedLayers, type SearchTarget } from './target';
+import { searchTarget, type SearchTarget } from './target';
 import type { InputSpaceSearchOptions, SearchResult } from './types';
 
 /**
@@ -46,16 +48,28 @@ export function rawDomain<P extends string>(space: DesignSpace<P>): SearchDomain
  * The baselines VAESA compares against: random search, BO or CMA-ES (or the user's own ask/tell optimiser)
  * directly over the normalised parameters of `space` (or their raw values, `coordinates: 'raw'`; each
  * proposal snapped to the grid before evaluation), with the same budget accounting, constraints and
- * result as `latentSearch`.
+ * result as `latentSearch`, and like it a `Left` naming a bad option or target and its value.
+ *
+ * @example
+ * ```ts
+ * import { inputSpaceSearch, simbaSpace, networks, formatError } from 'vaesa';
+ * const result = await inputSpaceSearch(simbaSpace, networks.alexnet, { optimizer: 'random', budget: 20, seed: 1, objective: (c) => c.energy * c.cycles ** 2 });
+ * if (result._tag === 'Left') throw new Error(formatError(result.left));
+ * console.log(result.right.best);
+ * ```
  */
-export async function inputSpaceSearch<P extends string>(space: DesignSpace<P>, target: SearchTarget, options: InputSpaceSearchOptions<P>): Promise<SearchResult<P>> {
-  const layers = weightedLayers(target);
-  const { seed, budget, objective } = searchSettings(options);
-  const ledger = createLedger(space, layers, options);
+export async function inputSpaceSearch<P extends string>(space: DesignSpace<P>, target: SearchTarget, options: InputSpaceSearchOptions<P>): Promise<E.Either<VaesaError, SearchResult<P>>> {
+  return catchInputError(() => runInputSpaceSearch(space, target, options));
+}
+
+async function runInputSpaceSearch<P extends string>(space: DesignSpace<P>, target: SearchTarget, options: InputSpaceSearchOptions<P>): Promise<SearchResult<P>> {
+  const layers = orInputError(searchTarget(target));
+  const { seed, budget, objective } = orInputError(searchSettings(options));
+  const ledger = orInputError(createLedger(space, layers, options));
   const rng = createRng(seed);
   const coordinates = options.coordinates ?? 'normalised';
   if (coordinates !== 'normalised' && coordinates !== 'raw') {
-    throw new RangeError(`inputSpaceSearch: coordinates must be 'normalised' or 'raw', got ${JSON.stringify(coordinates)}`);
+    throw new InputError(invalidInput('options.coordinates', coordinates, "must be 'normalised' or 'raw'"));
   }
   const domain = coordinates === 'raw' ? rawDomain(space) : normalisedDomain(space);
   const context: OptimizerContext = { box: domain, rng, objective, budget, pareto: options.pareto === true };
@@ -69,5 +83,7 @@ export async function inputSpaceSearch<P extends string>(space: DesignSpace<P>, 
           ? cmaesOptimizer(context, options.cmaes)
           : customOptimizer(choice, 'bo, random, cmaes').create(context);
   await runOptimizer(optimizer, domain, ledger);
+  const inputError = ledger.inputError();
+  if (inputError !== undefined) throw new InputError(inputError);
   return ledger.result(`input-${typeof choice === 'string' ? choice : choice.name}`);
 }

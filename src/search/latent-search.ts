@@ -1,3 +1,5 @@
+import type * as E from 'fp-ts/Either';
+import { catchInputError, InputError, invalidInput, orInputError, type VaesaError } from '../common/errors';
 import { createRng } from '../common/rng';
 import { snapDesign } from '../hardware/space';
 import type { LatentBox, LatentModel } from '../model/latent-model';
@@ -7,7 +9,7 @@ import { createLedger, searchSettings } from './ledger';
 import { customOptimizer, type CustomOptimizer, type Optimizer, type OptimizerContext, type SearchDomain } from './optimizer';
 import { runOptimizer } from './run-optimizer';
 import { bayesOptOptimizer, defaultGridPoints, gridOptimizer, randomOptimizer } from './optimizers';
-import { weightedLayers, type SearchTarget } from './target';
+import { searchTarget, type SearchTarget } from './target';
 import type { LatentOptimizer, LatentSearchOptions, SearchResult } from './types';
 
 /** VAESA's latent box half-width, used for models that carry no box of their own. */
@@ -19,7 +21,7 @@ const VAESA_LATENT_BOUND = 1;
  */
 export function latentSearchBox<P extends string>(model: LatentModel<P>, bound?: number): LatentBox {
   if (bound !== undefined) {
-    if (!(bound > 0)) throw new RangeError(`latentSearch: latentBound must be positive, got ${bound}`);
+    if (!(bound > 0 && Number.isFinite(bound))) throw new InputError(invalidInput('options.latentBound', bound, 'must be a positive number'));
     return { lower: new Array<number>(model.latentDim).fill(-bound), upper: new Array<number>(model.latentDim).fill(bound) };
   }
   return model.latentBox ?? latentSearchBox(model, VAESA_LATENT_BOUND);
@@ -34,23 +36,40 @@ export function latentSearchBox<P extends string>(model: LatentModel<P>, bound?:
  * - `cmaes`: CMA-ES over the latent box (see `cmaesOptimizer`);
  * - a `CustomOptimizer`: the user's own ask/tell optimiser over the latent box.
  * Every decoded design is snapped to the model's design space before evaluation. The box is
- * `latentSearchBox(model, options.latentBound)`.
+ * `latentSearchBox(model, options.latentBound)`. A bad option or target comes back as a `Left` naming it
+ * and its value (also `maxArea` or `'edap'` with an evaluator that reports no area, found at the first
+ * evaluation); an evaluator's failures follow `onEvaluatorError` and are part of the result.
+ *
+ * @example
+ * ```ts
+ * import { latentSearch, networks, formatError } from 'vaesa';
+ * // trained: the Right of await trainVaesa(rows, { preset: 'fast' })
+ * const result = await latentSearch(trained, networks.resnet50, { optimizer: 'bo', budget: 50, seed: 1, objective: 'edap', constraints: { maxArea: 10 } });
+ * if (result._tag === 'Left') throw new Error(formatError(result.left));
+ * console.log(result.right.best, result.right.stopReason);
+ * ```
  */
-export async function latentSearch<P extends string>(model: LatentModel<P>, target: SearchTarget, options: LatentSearchOptions<P>): Promise<SearchResult<P>> {
-  const layers = weightedLayers(target);
-  const { budget, seed, objective } = searchSettings(options);
+export async function latentSearch<P extends string>(model: LatentModel<P>, target: SearchTarget, options: LatentSearchOptions<P>): Promise<E.Either<VaesaError, SearchResult<P>>> {
+  return catchInputError(() => runLatentSearch(model, target, options));
+}
+
+async function runLatentSearch<P extends string>(model: LatentModel<P>, target: SearchTarget, options: LatentSearchOptions<P>): Promise<SearchResult<P>> {
+  const layers = orInputError(searchTarget(target));
+  const { budget, seed, objective } = orInputError(searchSettings(options));
   const box = latentSearchBox(model, options.latentBound);
   const domain: SearchDomain<P> = {
     ...box,
     toDesigns: (points) => model.decode(points).map((arch) => snapDesign(model.space, arch)),
   };
-  const ledger = createLedger(model.space, layers, options);
+  const ledger = orInputError(createLedger(model.space, layers, options));
   const context: OptimizerContext = { box, rng: createRng(seed), objective, budget, pareto: options.pareto === true };
   const optimizer =
     options.optimizer === 'gradient'
       ? gradientOptimizer(context, { model, layers, toDesigns: domain.toDesigns, options: options.gradient, stop: ledger.done })
       : boxOptimizer(options.optimizer, context, options, model.latentDim);
   await runOptimizer(optimizer, domain, ledger);
+  const inputError = ledger.inputError();
+  if (inputError !== undefined) throw new InputError(inputError);
   return ledger.result(`latent-${typeof options.optimizer === 'string' ? options.optimizer : options.optimizer.name}`);
 }
 

@@ -1,11 +1,11 @@
 import * as E from 'fp-ts/Either';
-import { formatError } from '../common/errors';
+import { invalidInput, type VaesaError } from '../common/errors';
 import { costModelEvaluator } from '../mapper/evaluator';
 import { callEvaluator, EvaluatorFailure, mapWithConcurrency, type CostMetrics, type Evaluator } from '../common/evaluator';
 import { designName } from '../hardware/arch';
 import { designKey, isSimbaSpace, type Design, type DesignSpace, type SimbaParam } from '../hardware/space';
 import { layerName } from '../workload/layer';
-import { objectiveValue, type Objective } from '../common/objective';
+import { objectiveValue, searchObjectiveName, SEARCH_OBJECTIVES, type SearchObjective } from '../common/objective';
 import { paretoFront, targetTotals, type WeightedLayer } from './target';
 import type {
   CommonSearchOptions,
@@ -27,7 +27,9 @@ export type Submission<P extends string = SimbaParam> =
  */
 export interface Ledger<P extends string = SimbaParam> {
   readonly layers: readonly WeightedLayer[];
-  readonly objective: Objective;
+  readonly objective: SearchObjective;
+  /** A constraint or objective the evaluator cannot serve, found while evaluating (the search then stops). */
+  inputError(): VaesaError | undefined;
   /** True once the budget is spent, the signal aborted, or too many proposals in a row were repeats. */
   done(): boolean;
   /** Distinct evaluations still allowed. */
@@ -43,22 +45,31 @@ export interface Ledger<P extends string = SimbaParam> {
 
 /**
  * The evaluator a search uses: the caller's, or for Simba's space the built-in cost model (setup 'pat',
- * each layer mapped for the same objective the search minimises). Another space needs the caller's.
+ * each layer mapped for the same objective the search minimises; EDP for `'edap'` or a custom objective).
+ * Another space needs the caller's (a `Left` naming `options.evaluator` otherwise).
  */
-export function evaluatorOf<P extends string>(space: DesignSpace<P>, options: CommonSearchOptions<P>): Evaluator<P> {
-  if (options.evaluator !== undefined) return options.evaluator;
-  if (!isSimbaSpace(space)) throw new RangeError(`search: the space ${space.name} has no built-in evaluator: pass options.evaluator`);
-  const made = costModelEvaluator({ objective: options.objective ?? 'edp' });
-  if (E.isLeft(made)) throw new RangeError(`search: ${formatError(made.left)}`);
-  return made.right as unknown as Evaluator<P>;
+export function evaluatorOf<P extends string>(space: DesignSpace<P>, options: CommonSearchOptions<P>): E.Either<VaesaError, Evaluator<P>> {
+  if (options.evaluator !== undefined) return E.right(options.evaluator);
+  if (!isSimbaSpace(space)) return E.left(invalidInput('options.evaluator', undefined, `the space ${space.name} has no built-in evaluator: pass one`));
+  const objective = options.objective;
+  const made = costModelEvaluator({ objective: objective === undefined || typeof objective === 'function' || objective === 'edap' ? 'edp' : objective });
+  return made as E.Either<VaesaError, unknown> as E.Either<VaesaError, Evaluator<P>>;
 }
 
 export const DEFAULT_BUDGET = 100;
 
-/** Budget and seed after defaults, checked (programmer errors throw). */
-export function searchSettings<P extends string>(options: CommonSearchOptions<P>): { budget: number; seed: number; objective: Objective } {
+/** The settings every search shares, after defaults. */
+export interface SearchSettings {
+  readonly budget: number;
+  readonly seed: number;
+  readonly objective: SearchObjective;
+}
+
+/** Budget, seed, objective and the other shared options after defaults, or a `Left` naming the first bad option and its value. */
+export function searchSettings<P extends string>(options: CommonSearchOptions<P>): E.Either<VaesaError, SearchSettings> {
+  const bad = (field: string, value: unknown, message: string): E.Either<VaesaError, SearchSettings> => E.left(invalidInput(`options.${field}`, value, message));
   const budget = options.budget ?? DEFAULT_BUDGET;
-  if (!Number.isInteger(budget) || budget < 1) throw new RangeError(`search: budget must be a positive integer, got ${budget}`);
+  if (!Number.isInteger(budget) || budget < 1) return bad('budget', budget, 'must be a positive integer');
   const positive = (v: number | undefined): boolean => v === undefined || (typeof v === 'number' && v > 0 && !Number.isNaN(v));
   const limits: [string, number | undefined][] = [
     ['evaluationTimeoutMs', options.evaluationTimeoutMs],
@@ -66,25 +77,40 @@ export function searchSettings<P extends string>(options: CommonSearchOptions<P>
     ['constraints.maxEnergy', options.constraints?.maxEnergy],
     ['constraints.maxPower', options.constraints?.maxPower],
   ];
-  for (const [name, v] of limits) if (!positive(v)) throw new RangeError(`search: ${name} must be a positive number, got ${v}`);
+  for (const [name, v] of limits) if (!positive(v)) return bad(name, v, 'must be a positive number');
   const concurrency = options.evaluatorConcurrency;
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`search: evaluatorConcurrency must be a positive integer, got ${concurrency}`);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) return bad('evaluatorConcurrency', concurrency, 'must be a positive integer');
   if (options.onEvaluatorError !== undefined && options.onEvaluatorError !== 'abort' && options.onEvaluatorError !== 'skip') {
-    throw new RangeError(`search: onEvaluatorError must be 'abort' or 'skip', got ${String(options.onEvaluatorError)}`);
+    return bad('onEvaluatorError', options.onEvaluatorError, "must be 'abort' or 'skip'");
   }
   const seed = options.seed ?? 0;
-  if (!Number.isFinite(seed)) throw new RangeError(`search: seed must be a finite number, got ${seed}`);
-  return { budget, seed, objective: options.objective ?? 'edp' };
+  if (!Number.isSafeInteger(seed)) return bad('seed', seed, 'must be an integer from -(2^53 - 1) to 2^53 - 1');
+  const objective = options.objective ?? 'edp';
+  if (typeof objective !== 'function' && !SEARCH_OBJECTIVES.includes(objective)) {
+    return bad('objective', objective, `must be one of ${SEARCH_OBJECTIVES.join(', ')} or a function of { cycles, energy, area }`);
+  }
+  const repeats = options.maxConsecutiveRepeats;
+  if (repeats !== undefined && !(Number.isInteger(repeats) && repeats >= 1)) return bad('maxConsecutiveRepeats', repeats, 'must be a positive integer');
+  return E.right({ budget, seed, objective });
 }
 
+/**
+ * The ledger of one search, or a `Left` for a bad option (see `searchSettings`) or a missing evaluator.
+ * A constraint or objective the evaluator cannot serve (`maxArea` or `'edap'` without area) is found at
+ * the first evaluation: the search stops and `inputError()` names it.
+ */
 export function createLedger<P extends string>(
   space: DesignSpace<P>,
   layers: readonly WeightedLayer[],
   options: CommonSearchOptions<P>,
   now: () => number = () => performance.now(),
-): Ledger<P> {
-  const { budget, seed, objective } = searchSettings(options);
-  const evaluator = evaluatorOf(space, options);
+): E.Either<VaesaError, Ledger<P>> {
+  const settings = searchSettings(options);
+  if (E.isLeft(settings)) return settings;
+  const evaluatorChoice = evaluatorOf(space, options);
+  if (E.isLeft(evaluatorChoice)) return evaluatorChoice;
+  const { budget, seed, objective } = settings.right;
+  const evaluator = evaluatorChoice.right;
   const maxRepeats = options.maxConsecutiveRepeats ?? 200;
   const maxArea = options.constraints?.maxArea;
   const maxEnergy = options.constraints?.maxEnergy;
@@ -93,6 +119,7 @@ export function createLedger<P extends string>(
   const policy = options.onEvaluatorError ?? 'abort';
   const concurrency = options.evaluatorConcurrency ?? 4;
   let evaluatorError: string | undefined;
+  let inputError: VaesaError | undefined;
   let failed = 0;
   const started = now();
   const seen = new Map<string, EvaluatedDesign<P>>();
@@ -107,7 +134,7 @@ export function createLedger<P extends string>(
   let exhausted = false;
 
   const stopReason = (): StopReason | undefined => {
-    if (evaluatorError !== undefined) return 'evaluator-error';
+    if (evaluatorError !== undefined || inputError !== undefined) return 'evaluator-error';
     if (options.signal?.aborted === true) return 'cancelled';
     if (evaluations.length >= budget) return 'budget';
     if (exhausted) return 'exhausted';
@@ -116,6 +143,7 @@ export function createLedger<P extends string>(
   };
 
   const limits = { timeoutMs: options.evaluationTimeoutMs, signal: options.signal };
+  const failure = (arch: Design<P>, error: string): EvaluatedDesign<P> => ({ arch, cycles: Number.NaN, energy: Number.NaN, edp: Number.NaN, area: undefined, objective: Number.NaN, feasible: false, error });
   const evaluate = async (arch: Design<P>, predicted: PredictedMetrics | undefined): Promise<EvaluatedDesign<P>> => {
     const t0 = now();
     let perLayer: CostMetrics[];
@@ -123,15 +151,21 @@ export function createLedger<P extends string>(
       perLayer = await mapWithConcurrency(layers, concurrency, (l) => callEvaluator(evaluator, arch, l.layer, `${designName(arch)} on ${layerName(l.layer)}`, limits));
     } catch (e) {
       if (!(e instanceof EvaluatorFailure)) throw e;
-      return { arch, cycles: Number.NaN, energy: Number.NaN, edp: Number.NaN, area: undefined, objective: Number.NaN, feasible: false, error: e.message };
+      return failure(arch, e.message);
     } finally {
       evaluationMs += now() - t0;
     }
     const totals = targetTotals(layers, perLayer);
     const areas = perLayer.map((m) => m.area).filter((a): a is number => a !== undefined);
     const area = areas.length > 0 ? Math.max(...areas) : undefined;
-    if (maxArea !== undefined && area === undefined) {
-      throw new RangeError('search: constraints.maxArea needs an evaluator that reports area');
+    if (area === undefined && (maxArea !== undefined || objective === 'edap')) {
+      const [field, value] = maxArea !== undefined ? ['constraints.maxArea', maxArea] : ['objective', objective];
+      inputError ??= invalidInput(`options.${field}`, value, `needs an evaluator that reports area (none reported for ${designName(arch)})`);
+      return failure(arch, 'no area reported');
+    }
+    const value = objectiveValue(objective, { ...totals, area });
+    if (!(Number.isFinite(value) && value > 0)) {
+      return failure(arch, `the objective gave ${String(value)} on ${designName(arch)}; it must be a positive finite number`);
     }
     const feasible =
       (maxArea === undefined || (area as number) <= maxArea) &&
@@ -141,15 +175,16 @@ export function createLedger<P extends string>(
       arch,
       ...totals,
       area,
-      objective: objectiveValue(objective, totals),
+      objective: value,
       feasible,
       ...(predicted === undefined ? {} : { predicted }),
     };
   };
 
-  return {
+  return E.right({
     layers,
     objective,
+    inputError: () => inputError,
     done: () => stopReason() !== undefined,
     remaining: () => Math.max(0, budget - evaluations.length),
     has: (arch) => seen.has(designKey(space, arch)),
@@ -193,7 +228,7 @@ export function createLedger<P extends string>(
       const totalMs = now() - started;
       return {
         optimizer,
-        objective,
+        objective: searchObjectiveName(objective),
         budget,
         seed,
         best:
@@ -213,5 +248,5 @@ export function createLedger<P extends string>(
         timing: { totalMs, evaluationMs, searchMs: totalMs - evaluationMs },
       };
     },
-  };
+  });
 }

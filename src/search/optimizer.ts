@@ -1,6 +1,7 @@
+import { InputError, invalidInput } from '../common/errors';
 import type { Rng } from '../common/rng';
 import type { Design } from '../hardware/space';
-import type { Objective } from '../common/objective';
+import type { SearchObjective } from '../common/objective';
 import type { PredictedMetrics } from './types';
 
 /** A box of points: `lower[d] <= x[d] <= upper[d]`. */
@@ -16,7 +17,7 @@ export interface OptimizerContext {
   /** Its only source of randomness (seeded from the search's seed). */
   readonly rng: Rng;
   /** The quantity minimised. */
-  readonly objective: Objective;
+  readonly objective: SearchObjective;
   /** Distinct evaluations the search may spend. */
   readonly budget: number;
   /** Multi-objective mode (see `CommonSearchOptions.pareto`). */
@@ -70,5 +71,5 @@ export interface SearchDomain<P extends string> extends SearchBox {
 /** `choice` as a custom optimiser, or a RangeError naming the built-in names (an unknown name must not run nothing). */
 export function customOptimizer(choice: unknown, builtIn: string): CustomOptimizer {
   if (typeof choice === 'object' && choice !== null && typeof (choice as CustomOptimizer).create === 'function') return choice as CustomOptimizer;
-  throw new RangeError(`search: optimizer must be one of ${builtIn} or a CustomOptimizer { name, create }, got ${JSON.stringify(choice)}`);
+  throw new InputError(invalidInput('options.optimizer', choice, `must be one of ${builtIn} or a CustomOptimizer { name, create }`));
 }

@@ -1,8 +1,9 @@
+import { InputError, invalidInput } from '../common/errors';
 import { shuffled, type Rng } from '../common/rng';
 import { defaultAcquisition, minimizeAcquisition } from './acquisition';
 import { fitGp, type GpHyperparameters } from './gp';
 import type { Optimizer, OptimizerContext, SearchBox, Told } from './optimizer';
-import type { Objective } from '../common/objective';
+import type { SearchObjective } from '../common/objective';
 import { logObjectiveWeights } from './target';
 import type { BayesOptOptions } from './types';
 
@@ -32,10 +33,10 @@ export function defaultGridPoints(dimension: number, budget: number): number {
  */
 export function gridOptimizer(context: OptimizerContext, pointsPerDim: number): Optimizer {
   const { box, rng } = context;
-  if (!Number.isInteger(pointsPerDim) || pointsPerDim < 1) throw new RangeError(`grid search: pointsPerDim must be a positive integer, got ${pointsPerDim}`);
+  if (!Number.isInteger(pointsPerDim) || pointsPerDim < 1) throw new InputError(invalidInput('options.gridPointsPerDim', pointsPerDim, 'must be a positive integer'));
   const dimension = box.lower.length;
   const total = Math.pow(pointsPerDim, dimension);
-  if (total > MAX_GRID_POINTS) throw new RangeError(`grid search: ${total} grid points exceed ${MAX_GRID_POINTS}`);
+  if (total > MAX_GRID_POINTS) throw new InputError(invalidInput('options.gridPointsPerDim', pointsPerDim, `gives ${total} grid points in ${dimension} dimensions, more than ${MAX_GRID_POINTS}`));
   const axis = (d: number, i: number): number =>
     pointsPerDim === 1 ? (box.lower[d] + box.upper[d]) / 2 : box.lower[d] + ((box.upper[d] - box.lower[d]) * i) / (pointsPerDim - 1);
   const order = shuffled(rng, Array.from({ length: total }, (_, n) => n));
@@ -62,7 +63,7 @@ export function gridOptimizer(context: OptimizerContext, pointsPerDim: number): 
 /** A BO observation: the proposal (in the unit cube) and the log metrics of the design it gave, if feasible. */
 interface Observation {
   readonly unit: number[];
-  readonly log: { readonly cycles: number; readonly energy: number } | undefined;
+  readonly log: { readonly cycles: number; readonly energy: number; readonly objective: number } | undefined;
 }
 
 /** After this many proposals in a row gave no new design, the next proposal is random. */
@@ -91,9 +92,8 @@ export function bayesOptOptimizer(context: OptimizerContext, options: BayesOptOp
   const initialPoints = options.initialPoints ?? 5;
   const refitEveryIterationUpTo = options.gpRefit?.everyIterationUpTo ?? 100;
   const refitGrowth = options.gpRefit?.growth ?? 0.1;
-  if (!(refitEveryIterationUpTo >= 0) || !(refitGrowth >= 0)) {
-    throw new RangeError(`search: bo.gpRefit.everyIterationUpTo and bo.gpRefit.growth must be >= 0, got ${refitEveryIterationUpTo} and ${refitGrowth}`);
-  }
+  if (!(refitEveryIterationUpTo >= 0)) throw new InputError(invalidInput('options.bo.gpRefit.everyIterationUpTo', refitEveryIterationUpTo, 'must be >= 0'));
+  if (!(refitGrowth >= 0)) throw new InputError(invalidInput('options.bo.gpRefit.growth', refitGrowth, 'must be >= 0'));
   let lastFitSize = 0;
   const unitLower = new Array<number>(dimension).fill(0);
   const unitUpper = new Array<number>(dimension).fill(1);
@@ -146,17 +146,20 @@ export function bayesOptOptimizer(context: OptimizerContext, options: BayesOptOp
 
 function logMetrics(told: Told): Observation['log'] {
   if (told.outcome === 'rejected' || !told.feasible) return undefined;
-  return { cycles: Math.log(told.cycles), energy: Math.log(told.energy) };
+  return { cycles: Math.log(told.cycles), energy: Math.log(told.energy), objective: Math.log(told.objective) };
 }
 
 /**
  * GP targets: the log objective (or, given a Pareto weight, the augmented Chebyshev scalarisation of
  * the min-max normalised log metrics); infeasible observations get the worst feasible value.
  */
-function scalarise(observations: readonly Observation[], objective: Objective, paretoWeight: number | undefined): number[] {
+function scalarise(observations: readonly Observation[], objective: SearchObjective, paretoWeight: number | undefined): number[] {
   const feasible = observations.map((o) => o.log).filter((l): l is NonNullable<Observation['log']> => l !== undefined);
   let value: (l: NonNullable<Observation['log']>) => number;
-  if (paretoWeight === undefined) {
+  if (paretoWeight === undefined && (typeof objective === 'function' || objective === 'edap')) {
+    // Area or the user's function are in the measured objective only.
+    value = (l) => l.objective;
+  } else if (paretoWeight === undefined) {
     const w = logObjectiveWeights(objective);
     value = (l) => w.cycles * l.cycles + w.energy * l.energy;
   } else {

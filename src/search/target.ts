@@ -1,7 +1,9 @@
 import type { CostMetrics } from '../common/evaluator';
-import type { Objective } from '../common/objective';
+import type { SearchObjective } from '../common/objective';
 import type { ConvLayer } from '../workload/layer';
-import { lowerNetworkOrThrow, type Network } from '../workload/network';
+import * as E from 'fp-ts/Either';
+import { formatError, invalidInput, type VaesaError } from '../common/errors';
+import { lowerNetwork, type Network } from '../workload/network';
 import type { Layer } from '../workload/lower';
 
 /**
@@ -17,20 +19,28 @@ export interface WeightedLayer {
 }
 
 /**
- * Normalises any `SearchTarget` to distinct weighted 2-D convolutions (problems lowered). Throws when it
- * holds no layer or a custom problem shape (no lowering).
+ * Normalises any `SearchTarget` to distinct weighted 2-D convolutions (problems lowered), or a `Left`
+ * naming the bad part: a count that is not positive, no layer, a custom problem shape (no lowering).
  */
-export function weightedLayers(target: SearchTarget): WeightedLayer[] {
+export function searchTarget(target: SearchTarget): E.Either<VaesaError, WeightedLayer[]> {
   const given: Pick<Network, 'layers'> = isLayerList(target)
     ? { layers: target.map((layer) => ({ layer, count: 1 })) }
     : 'layers' in target
       ? target
       : { layers: [{ layer: target, count: 1 }] };
-  const bad = given.layers.find((e) => !(e.count > 0));
-  if (bad !== undefined) throw new RangeError(`search target: layer count must be positive, got ${bad.count}`);
-  const merged = lowerNetworkOrThrow({ name: 'search target', layers: given.layers }).layers;
-  if (merged.length === 0) throw new RangeError('search target: no layers');
-  return merged.map((e) => ({ layer: e.layer, count: e.count }));
+  const bad = given.layers.findIndex((e) => !(e.count > 0));
+  if (bad >= 0) return E.left(invalidInput(`target.layers[${bad}].count`, given.layers[bad].count, 'must be positive'));
+  const merged = lowerNetwork({ name: 'target', layers: given.layers });
+  if (E.isLeft(merged)) return merged;
+  if (merged.right.layers.length === 0) return E.left(invalidInput('target', target, 'holds no layer'));
+  return E.right(merged.right.layers.map((e) => ({ layer: e.layer, count: e.count })));
+}
+
+/** `searchTarget` for a target already checked (or of our own making): a `Left` throws its message. */
+export function weightedLayers(target: SearchTarget): WeightedLayer[] {
+  const layers = searchTarget(target);
+  if (E.isLeft(layers)) throw new RangeError(`search target: ${formatError(layers.left)}`);
+  return layers.right;
 }
 
 function isLayerList(t: SearchTarget): t is readonly Layer[] {
@@ -59,10 +69,15 @@ export function targetTotals(layers: readonly WeightedLayer[], perLayer: readonl
   return { cycles, energy, edp: cycles * energy };
 }
 
-/** Weights (a, b) so that the log objective is a·log cycles + b·log energy. */
-export function logObjectiveWeights(objective: Objective): { readonly cycles: number; readonly energy: number } {
+/**
+ * Weights (a, b) so that the log objective is a·log cycles + b·log energy; for `'edap'` and a custom
+ * objective, those of EDP (the predictors know cycles and energy only).
+ */
+export function logObjectiveWeights(objective: SearchObjective): { readonly cycles: number; readonly energy: number } {
+  if (typeof objective === 'function') return { cycles: 1, energy: 1 };
   switch (objective) {
     case 'edp':
+    case 'edap':
       return { cycles: 1, energy: 1 };
     case 'latency':
       return { cycles: 1, energy: 0 };

@@ -2,7 +2,7 @@ import type { Evaluator } from '../common/evaluator';
 import type { Design, SimbaParam } from '../hardware/space';
 import type { Acquisition } from './acquisition';
 import type { GpKernel } from './gp';
-import type { Objective } from '../common/objective';
+import type { SearchObjective, SearchObjectiveName } from '../common/objective';
 import type { CustomOptimizer } from './optimizer';
 import type { CmaEsOptions } from './cmaes';
 
@@ -93,8 +93,14 @@ export interface CommonSearchOptions<P extends string = SimbaParam> {
   readonly budget?: number;
   /** Seed of every random choice (default 0). */
   readonly seed?: number;
-  /** Quantity minimised (default `edp`). */
-  readonly objective?: Objective;
+  /**
+   * Quantity minimised (default `edp`): `edp`, `latency`, `energy`, `edap` (energy x cycles x area; needs
+   * an evaluator that reports area), or your own function of the target's totals `{ cycles, energy, area }`
+   * giving a positive finite number (lower is better). The predictor-guided parts (gradient descent, BO's
+   * surrogate in Pareto mode) see cycles and energy only: for `edap` and a function they descend the
+   * predicted EDP, and every proposal is judged by the real objective.
+   */
+  readonly objective?: SearchObjective;
   readonly constraints?: SearchConstraints<P>;
   /**
    * Multi-objective mode: optimisers spread their effort over latency/energy trade-offs (BO by ParEGO's
@@ -206,7 +212,8 @@ export interface SearchTiming {
 
 export interface SearchResult<P extends string = SimbaParam> {
   readonly optimizer: string;
-  readonly objective: Objective;
+  /** The objective's name (`'custom'` for a function). */
+  readonly objective: SearchObjectiveName;
   readonly budget: number;
   readonly seed: number;
   /** Best feasible design by the objective; undefined when no feasible design was evaluated. */

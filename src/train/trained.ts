@@ -166,6 +166,16 @@ export interface PredictedCost {
 /**
  * Predicted costs of (design, layer) pairs in one batch: each design is encoded to its latent mean
  * and the heads read it with the layer's vector. Non-logged target modes are denormalised as VAESA does.
+ * The designs and layers must be valid (`parseDesign`, `convLayer`): this is a building block after the
+ * checks, and an unusable input throws.
+ *
+ * @example
+ * ```ts
+ * import { predictCosts, simbaDefaultArch, networks } from 'vaesa';
+ * // trained: the Right of await trainVaesa(rows, { preset: 'fast' }) or of loadVaesa(dir)
+ * const [p] = predictCosts(trained, [{ arch: simbaDefaultArch, layer: networks.resnet50.layers[0].layer }]);
+ * console.log(p.cycles, p.energy, p.edp);
+ * ```
  */
 export function predictCosts<P extends string>(
   trained: TrainedVaesa<P>,

@@ -212,7 +212,7 @@ describe('vaesa dataset, train and search', () => {
   it('rejects bad flags with a one-line message', async () => {
     const r = await cli('search', '--model', model(), '--layers', path.join(dir, 'layers.json'), '--optimizer', 'annealing');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--optimizer must be one of bo, gradient, random, grid, got "annealing"/);
+    expect(r.err).toMatch(/--optimizer must be one of bo, gradient, random, grid, cmaes, got "annealing"/);
     const budget = await cli('search', '--model', model(), '--layers', path.join(dir, 'layers.json'), '--budget', '-1');
     expect(budget.code).toBe(2);
     const bound = await cli('search', '--model', model(), '--layers', path.join(dir, 'layers.json'), '--latent-bound', '0');

@@ -21,7 +21,7 @@ describe('no silent defaults', () => {
   });
 
   it('refuses an unknown search optimizer instead of returning 0 evaluations', async () => {
-    await expect(inputSpaceSearch(simbaSpace, layer, { optimizer: 'nope' as 'bo', budget: 2 })).rejects.toThrow(/optimizer must be one of bo, random or a CustomOptimizer \{ name, create \}, got "nope"/);
+    expect(formatError(left(await inputSpaceSearch(simbaSpace, layer, { optimizer: 'nope' as 'bo', budget: 2 })))).toBe('invalid options.optimizer: must be one of bo, random, cmaes or a CustomOptimizer { name, create } (got "nope")');
   });
 
   it('refuses a layer count that is not a positive integer', () => {

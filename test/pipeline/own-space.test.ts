@@ -2,6 +2,7 @@
  * A user's own 8-parameter space with the user's own evaluator through the whole API: generate, CSV,
  * train, predict, checkpoint, latent search (built-in and custom optimisers) and input-space search.
  */
+import { left, right } from '../fixtures/right';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -91,10 +92,10 @@ describe('an 8-parameter space with its own evaluator', () => {
     expect(predictCosts(loaded.right, test.slice(0, 5))).toEqual(predictCosts(model, test.slice(0, 5)));
 
     const network = { layers: layers.map((layer) => ({ layer, count: 2 })) };
-    await expect(latentSearch(model, network, { optimizer: 'random', budget: 5 })).rejects.toThrow(/no built-in evaluator/);
-    const latent = await latentSearch(model, network, { optimizer: 'bo', budget: 30, seed: 1, evaluator, bo: { acquisitionSamples: 200 } });
-    const gradient = await latentSearch(model, network, { optimizer: 'gradient', budget: 30, seed: 1, evaluator, gradient: { steps: 30, starts: 4 } });
-    const random = await inputSpaceSearch(space, network, { optimizer: 'random', budget: 30, seed: 1, evaluator });
+    expect(left(await latentSearch(model, network, { optimizer: 'random', budget: 5 }))).toMatchObject({ path: 'options.evaluator', message: expect.stringMatching(/no built-in evaluator/) });
+    const latent = await latentSearch(model, network, { optimizer: 'bo', budget: 30, seed: 1, evaluator, bo: { acquisitionSamples: 200 } }).then(right);
+    const gradient = await latentSearch(model, network, { optimizer: 'gradient', budget: 30, seed: 1, evaluator, gradient: { steps: 30, starts: 4 } }).then(right);
+    const random = await inputSpaceSearch(space, network, { optimizer: 'random', budget: 30, seed: 1, evaluator }).then(right);
     for (const result of [latent, gradient, random]) {
       expect(result.best).toBeDefined();
       expect(isValidDesign(space, result.best!.arch)).toEqual({ ok: true });

@@ -1,3 +1,5 @@
+import { InputError } from '../../src/common/errors';
+import { right } from '../fixtures/right';
 import { createRng } from '../../src/common/rng';
 import { defineSpace, designToVector } from '../../src/hardware/space';
 import { cmaesOptimizer } from '../../src/search/cmaes';
@@ -77,8 +79,8 @@ describe('cmaesOptimizer', () => {
 
   it('refuses bad settings', () => {
     const context: OptimizerContext = { box, rng: createRng(1), objective: 'edp', budget: 10, pareto: false };
-    expect(() => cmaesOptimizer(context, { populationSize: 1 })).toThrow(RangeError);
-    expect(() => cmaesOptimizer(context, { initialSigma: 0 })).toThrow(RangeError);
+    expect(() => cmaesOptimizer(context, { populationSize: 1 })).toThrow(InputError);
+    expect(() => cmaesOptimizer(context, { initialSigma: 0 })).toThrow(InputError);
   });
 
   it('as an input-space search, finds the best design of a grid space through the ledger (snapping, duplicates free)', async () => {
@@ -89,7 +91,7 @@ describe('cmaesOptimizer', () => {
       const v = designToVector(space.right, design);
       return { cycles: 1 + v.reduce((s, x, d) => s + (x - target[d]) ** 2, 0), energy: 1 };
     };
-    const result = await inputSpaceSearch(space.right, layerA, { optimizer: 'cmaes', evaluator, budget: 400, seed: 3 });
+    const result = await inputSpaceSearch(space.right, layerA, { optimizer: 'cmaes', evaluator, budget: 400, seed: 3 }).then(right);
     expect(result.optimizer).toBe('input-cmaes');
     expect(result.best?.edp).toBe(1);
     expect(designToVector(space.right, result.best!.arch)).toEqual(target);
@@ -97,7 +99,7 @@ describe('cmaesOptimizer', () => {
   });
 
   it('searches a latent box too', async () => {
-    const result = await latentSearch(fakeModel(), layerA, { optimizer: 'cmaes', evaluator: syntheticEvaluator, budget: 30, seed: 2, latentBound: 1 });
+    const result = await latentSearch(fakeModel(), layerA, { optimizer: 'cmaes', evaluator: syntheticEvaluator, budget: 30, seed: 2, latentBound: 1 }).then(right);
     expect(result.optimizer).toBe('latent-cmaes');
     expect(result.evaluations).toHaveLength(30);
     expect(result.stopReason).toBe('budget');

@@ -3,6 +3,7 @@
  * policy (abort with the results so far, or skip the design); layers are evaluated with a concurrency
  * limit; energy and power caps mark designs infeasible.
  */
+import { left, right } from '../fixtures/right';
 import type { CostMetrics, Evaluator } from '../../src/common/evaluator';
 import { simbaSpace } from '../../src/hardware';
 import { inputSpaceSearch } from '../../src/search/input-search';
@@ -33,7 +34,7 @@ describe('search: evaluator failures', () => {
   ];
 
   it.each(unusable)('aborts on %s, keeping the evaluations finished before it', async (_, bad, message) => {
-    const result = await inputSpaceSearch(simbaSpace, layerA, { ...base, evaluator: failingAt(2, bad) });
+    const result = await inputSpaceSearch(simbaSpace, layerA, { ...base, evaluator: failingAt(2, bad) }).then(right);
     expect(result.stopReason).toBe('evaluator-error');
     expect(result.evaluatorError).toMatch(message);
     expect(result.evaluations).toHaveLength(2);
@@ -43,7 +44,7 @@ describe('search: evaluator failures', () => {
   it('skips failing designs when asked: counted, infeasible, never best', async () => {
     let calls = 0;
     const flaky: Evaluator = (arch, layer) => (++calls % 2 === 0 ? { cycles: 10, energy: -500 } : syntheticEvaluator(arch, layer));
-    const result = await inputSpaceSearch(simbaSpace, layerA, { ...base, evaluator: flaky, onEvaluatorError: 'skip' });
+    const result = await inputSpaceSearch(simbaSpace, layerA, { ...base, evaluator: flaky, onEvaluatorError: 'skip' }).then(right);
     expect(result.stopReason).toBe('budget');
     expect(result.evaluations).toHaveLength(6);
     expect(result.failed).toBe(3);
@@ -54,7 +55,7 @@ describe('search: evaluator failures', () => {
 
   it('gives up on a call after evaluationTimeoutMs, and an abort stops an evaluator that never resolves', async () => {
     const hanging = failingAt(1, () => new Promise<CostMetrics>(() => undefined));
-    const timedOut = await inputSpaceSearch(simbaSpace, layerA, { ...base, evaluator: hanging, evaluationTimeoutMs: 20 });
+    const timedOut = await inputSpaceSearch(simbaSpace, layerA, { ...base, evaluator: hanging, evaluationTimeoutMs: 20 }).then(right);
     expect(timedOut).toMatchObject({ stopReason: 'evaluator-error', evaluatorError: expect.stringMatching(/took longer than 20 ms/) });
     expect(timedOut.evaluations).toHaveLength(1);
     const controller = new AbortController();
@@ -62,7 +63,7 @@ describe('search: evaluator failures', () => {
       setTimeout(() => controller.abort(), 0);
       return new Promise<CostMetrics>(() => undefined);
     };
-    const cancelled = await inputSpaceSearch(simbaSpace, layerA, { ...base, evaluator: neverResolves, signal: controller.signal });
+    const cancelled = await inputSpaceSearch(simbaSpace, layerA, { ...base, evaluator: neverResolves, signal: controller.signal }).then(right);
     expect(cancelled.stopReason).toBe('cancelled');
     expect(cancelled.evaluations).toHaveLength(0);
   });
@@ -78,7 +79,7 @@ describe('search: evaluator failures', () => {
         inFlight--;
         return syntheticEvaluator(arch, layer);
       };
-      const result = await inputSpaceSearch(simbaSpace, layers, { ...base, budget: 2, evaluator: slow, ...(concurrency === undefined ? {} : { evaluatorConcurrency: concurrency }) });
+      const result = await inputSpaceSearch(simbaSpace, layers, { ...base, budget: 2, evaluator: slow, ...(concurrency === undefined ? {} : { evaluatorConcurrency: concurrency }) }).then(right);
       return { most, edps: result.evaluations.map((e) => e.edp) };
     };
     const two = await run(2);
@@ -89,20 +90,24 @@ describe('search: evaluator failures', () => {
   });
 
   it('rejects bad settings', async () => {
-    await expect(inputSpaceSearch(simbaSpace, layerA, { ...base, evaluatorConcurrency: 0 })).rejects.toThrow(/evaluatorConcurrency/);
-    await expect(inputSpaceSearch(simbaSpace, layerA, { ...base, onEvaluatorError: 'ignore' as 'skip' })).rejects.toThrow(/onEvaluatorError/);
-    await expect(inputSpaceSearch(simbaSpace, layerA, { ...base, constraints: { maxPower: Number.NaN } })).rejects.toThrow(/maxPower/);
+    expect(left(await inputSpaceSearch(simbaSpace, layerA, { ...base, evaluatorConcurrency: 0 }))).toMatchObject({ _tag: 'InvalidInput', path: 'options.evaluatorConcurrency', value: 0 });
+    expect(left(await inputSpaceSearch(simbaSpace, layerA, { ...base, onEvaluatorError: 'ignore' as 'skip' }))).toMatchObject({ path: 'options.onEvaluatorError', value: 'ignore' });
+    expect(left(await inputSpaceSearch(simbaSpace, layerA, { ...base, constraints: { maxPower: Number.NaN } }))).toMatchObject({ path: 'options.constraints.maxPower', value: Number.NaN });
+    expect(left(await inputSpaceSearch(simbaSpace, layerA, { ...base, budget: 0 }))).toMatchObject({ path: 'options.budget', value: 0 });
+    expect(left(await inputSpaceSearch(simbaSpace, layerA, { ...base, seed: 1.5 }))).toMatchObject({ path: 'options.seed', value: 1.5 });
+    expect(left(await inputSpaceSearch(simbaSpace, layerA, { ...base, objective: 'area' as 'edp' }))).toMatchObject({ path: 'options.objective', value: 'area' });
+    expect(left(await inputSpaceSearch(simbaSpace, { layers: [{ layer: layerA, count: -2 }] }, base))).toMatchObject({ path: 'target.layers[0].count', value: -2 });
   });
 });
 
 describe('search: energy and power caps', () => {
   it('marks designs over maxEnergy or maxPower infeasible; the best respects both', async () => {
-    const free = await inputSpaceSearch(simbaSpace, layerA, { ...base, budget: 30 });
+    const free = await inputSpaceSearch(simbaSpace, layerA, { ...base, budget: 30 }).then(right);
     const energies = free.evaluations.map((e) => e.energy).sort((a, b) => a - b);
     const powers = free.evaluations.map((e) => e.energy / e.cycles).sort((a, b) => a - b);
     const maxEnergy = energies[15];
     const maxPower = powers[20];
-    const capped = await inputSpaceSearch(simbaSpace, layerA, { ...base, budget: 30, constraints: { maxEnergy, maxPower } });
+    const capped = await inputSpaceSearch(simbaSpace, layerA, { ...base, budget: 30, constraints: { maxEnergy, maxPower } }).then(right);
     expect(capped.evaluations.map((e) => e.arch)).toEqual(free.evaluations.map((e) => e.arch));
     for (const e of capped.evaluations) expect(e.feasible).toBe(e.energy <= maxEnergy && e.energy / e.cycles <= maxPower);
     expect(capped.infeasible).toBe(capped.evaluations.filter((e) => !e.feasible).length);

@@ -1,3 +1,4 @@
+import { left, right } from '../fixtures/right';
 import { tf } from '../../src/model/tf';
 import { createRng } from '../../src/common/rng';
 import { designKey, snapDesign, simbaSpace } from '../../src/hardware/space';
@@ -96,17 +97,17 @@ describe('descend (Adam with cosine annealing on the predicted objective)', () =
 
 describe('gradient latentSearch', () => {
   it('evaluates candidates best-predicted first and records predictions', async () => {
-    const r = await latentSearch(batchedFakeModel(), layerA, { optimizer: 'gradient', evaluator: syntheticEvaluator, budget: 50, seed: 4 });
+    const r = await latentSearch(batchedFakeModel(), layerA, { optimizer: 'gradient', evaluator: syntheticEvaluator, budget: 50, seed: 4 }).then(right);
     const predictedEdp = r.evaluations.map((e) => e.predicted?.edp ?? NaN);
     for (let i = 1; i < predictedEdp.length; i++) expect(predictedEdp[i]).toBeGreaterThanOrEqual(predictedEdp[i - 1] * (1 - 1e-9));
     expect(r.evaluations.length).toBeLessThanOrEqual(4 * 3);
     expect(r.stopReason).toBe('exhausted');
   });
 
-  it('rejects bad settings', async () => {
+  it('returns a Left naming a bad setting and its value', async () => {
     const run = (gradient: object) => latentSearch(model, layerA, { optimizer: 'gradient', evaluator: syntheticEvaluator, gradient });
-    await expect(run({ recordSteps: [300] })).rejects.toThrow(RangeError);
-    await expect(run({ starts: 0 })).rejects.toThrow(RangeError);
+    expect(left(await run({ recordSteps: [300] }))).toMatchObject({ _tag: 'InvalidInput', path: 'options.gradient.recordSteps', value: [300] });
+    expect(left(await run({ starts: 0 }))).toMatchObject({ path: 'options.gradient.starts', value: 0 });
   });
 });
 
@@ -119,7 +120,7 @@ describe('gradient search cancellation', () => {
       if (calls === 50) controller.abort();
       return model.predictLogCost(z, l);
     } };
-    const r = await latentSearch(counting, layerA, { optimizer: 'gradient', evaluator: syntheticEvaluator, signal: controller.signal });
+    const r = await latentSearch(counting, layerA, { optimizer: 'gradient', evaluator: syntheticEvaluator, signal: controller.signal }).then(right);
     expect(r.stopReason).toBe('cancelled');
     expect(r.evaluations.length).toBe(0);
     expect(calls).toBe(50);
@@ -147,14 +148,14 @@ describe('gradient search as an Optimizer (ask/tell)', () => {
 
   it('through latentSearch, spends the ledger\'s budget on distinct designs and counts the rest as duplicates, as the user\'s own wrapper of it does', async () => {
     const options = { starts: 6, steps: 60, maxRounds: 3 };
-    const builtIn = await latentSearch(batchedFakeModel(), target, { optimizer: 'gradient', gradient: options, evaluator: syntheticEvaluator, budget: 8, seed: 2 });
+    const builtIn = await latentSearch(batchedFakeModel(), target, { optimizer: 'gradient', gradient: options, evaluator: syntheticEvaluator, budget: 8, seed: 2 }).then(right);
     expect(builtIn.evaluations).toHaveLength(8);
     expect(builtIn.stopReason).toBe('budget');
     expect(new Set(builtIn.evaluations.map((e) => designKey(simbaSpace, e.arch))).size).toBe(8);
     expect(builtIn.duplicates).toBeGreaterThan(0);
     expect(builtIn.evaluations.every((e) => e.predicted !== undefined)).toBe(true);
     const wrapped: CustomOptimizer = { name: 'mine', create: (context) => gradientOptimizer(context, { ...setup(batchedFakeModel()), options }) };
-    const custom = await latentSearch(batchedFakeModel(), target, { optimizer: wrapped, evaluator: syntheticEvaluator, budget: 8, seed: 2 });
+    const custom = await latentSearch(batchedFakeModel(), target, { optimizer: wrapped, evaluator: syntheticEvaluator, budget: 8, seed: 2 }).then(right);
     expect(custom.evaluations.map((e) => e.arch)).toEqual(builtIn.evaluations.map((e) => e.arch));
     expect(custom.duplicates).toBe(builtIn.duplicates);
     expect(custom.history).toEqual(builtIn.history);

@@ -1,3 +1,4 @@
+import { left, right } from '../fixtures/right';
 import { archId } from '../../src/hardware/arch';
 import { encodeValue, gridValues, isValidArch, simbaSpace, archFromVector } from '../../src/hardware';
 import { inputSpaceSearch, normalisedDomain, rawDomain } from '../../src/search/input-search';
@@ -49,13 +50,13 @@ describe('rawDomain', () => {
   });
 
   it('rejects an unknown coordinates value and a negative refit setting', async () => {
-    await expect(inputSpaceSearch(simbaSpace, layerA, options('random', { coordinates: 'log' as 'raw' }))).rejects.toThrow(/coordinates must be 'normalised' or 'raw', got "log"/);
-    await expect(inputSpaceSearch(simbaSpace, layerA, options('bo', { bo: { gpRefit: { growth: -1 } } }))).rejects.toThrow(/gpRefit.growth must be >= 0, got 100 and -1/);
+    expect(left(await inputSpaceSearch(simbaSpace, layerA, options('random', { coordinates: 'log' as 'raw' })))).toMatchObject({ path: 'options.coordinates', value: 'log', message: "must be 'normalised' or 'raw'" });
+    expect(left(await inputSpaceSearch(simbaSpace, layerA, options('bo', { bo: { gpRefit: { growth: -1 } } })))).toMatchObject({ path: 'options.bo.gpRefit.growth', value: -1, message: 'must be >= 0' });
   });
 
   it("inputSpaceSearch with coordinates 'raw' samples raw values uniformly: large buffers dominate", async () => {
-    const raw = await inputSpaceSearch(simbaSpace, layerA, options('random', { budget: 40, coordinates: 'raw' }));
-    const normalised = await inputSpaceSearch(simbaSpace, layerA, options('random', { budget: 40 }));
+    const raw = await inputSpaceSearch(simbaSpace, layerA, options('random', { budget: 40, coordinates: 'raw' })).then(right);
+    const normalised = await inputSpaceSearch(simbaSpace, layerA, options('random', { budget: 40 })).then(right);
     const above = (r: typeof raw): number => r.evaluations.filter((e) => e.arch.globalBuffer > 131072).length;
     expect(above(raw)).toBeGreaterThan(above(normalised));
   });
@@ -65,8 +66,8 @@ describe('inputSpaceSearch', () => {
   const optimum = globalOptimum();
 
   it('bo gets close to the known optimum and beats random search at the same budget', async () => {
-    const bo = await inputSpaceSearch(simbaSpace, layerA, options('bo'));
-    const random = await inputSpaceSearch(simbaSpace, layerA, options('random'));
+    const bo = await inputSpaceSearch(simbaSpace, layerA, options('bo')).then(right);
+    const random = await inputSpaceSearch(simbaSpace, layerA, options('random')).then(right);
     expect(bo.evaluations.length).toBe(40);
     expect(bo.history[39]).toBeLessThan(bo.history[0]);
     expect(Math.log(bo.best?.edp ?? Infinity) - Math.log(optimum)).toBeLessThan(0.5);
@@ -75,8 +76,8 @@ describe('inputSpaceSearch', () => {
 
   it('bo past the refit threshold (hyperparameters kept between refits) still converges, deterministically', async () => {
     const long = options('bo', { budget: 70, bo: { acquisitionSamples: 200, gpRestarts: 1, gpRefit: { everyIterationUpTo: 20, growth: 0.25 } } });
-    const a = await inputSpaceSearch(simbaSpace, layerA, long);
-    const b = await inputSpaceSearch(simbaSpace, layerA, long);
+    const a = await inputSpaceSearch(simbaSpace, layerA, long).then(right);
+    const b = await inputSpaceSearch(simbaSpace, layerA, long).then(right);
     expect(a.history).toEqual(b.history);
     expect(a.evaluations.length).toBe(70);
     // improves after the threshold and ends within 10% of the optimum EDP
@@ -86,8 +87,8 @@ describe('inputSpaceSearch', () => {
 
   it.each<InputSpaceOptimizer>(['bo', 'random'])('%s: distinct valid designs, deterministic, constraints honoured', async (optimizer) => {
     const feasible = (a: { meshX: number }) => a.meshX <= 16;
-    const a = await inputSpaceSearch(simbaSpace, layerA, options(optimizer, { budget: 15, constraints: { feasible, maxArea: 3 } }));
-    const b = await inputSpaceSearch(simbaSpace, layerA, options(optimizer, { budget: 15, constraints: { feasible, maxArea: 3 } }));
+    const a = await inputSpaceSearch(simbaSpace, layerA, options(optimizer, { budget: 15, constraints: { feasible, maxArea: 3 } })).then(right);
+    const b = await inputSpaceSearch(simbaSpace, layerA, options(optimizer, { budget: 15, constraints: { feasible, maxArea: 3 } })).then(right);
     expect(a.history).toEqual(b.history);
     const ids = a.evaluations.map((e) => archId(e.arch));
     expect(new Set(ids).size).toBe(ids.length);

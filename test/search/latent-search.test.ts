@@ -1,3 +1,4 @@
+import { left, right } from '../fixtures/right';
 import type { Evaluator } from '../../src/common/evaluator';
 import { archId, type ArchConfig } from '../../src/hardware/arch';
 import { decodeArch, isValidArch, simbaSpace } from '../../src/hardware/space';
@@ -18,7 +19,7 @@ describe('latentSearch on a synthetic problem with a known optimum', () => {
   const optimum = reachableOptimum([{ layer: layerA, count: 1 }]);
 
   it.each(optimizers)('%s improves on its first evaluation and approaches the optimum', async (optimizer) => {
-    const r = await latentSearch(model, layerA, options(optimizer));
+    const r = await latentSearch(model, layerA, options(optimizer)).then(right);
     expect(r.history.length).toBe(r.evaluations.length);
     expect(r.history[r.history.length - 1]).toBeLessThan(r.evaluations[0].objective);
     expect(r.best?.edp).toBe(r.history[r.history.length - 1]);
@@ -27,14 +28,14 @@ describe('latentSearch on a synthetic problem with a known optimum', () => {
   });
 
   it('gradient descent on the exact predictor finds the reachable optimum itself', async () => {
-    const r = await latentSearch(model, layerA, options('gradient', { gradient: { starts: 8, steps: 200 } }));
+    const r = await latentSearch(model, layerA, options('gradient', { gradient: { starts: 8, steps: 200 } })).then(right);
     expect(r.best?.edp).toBeCloseTo(optimum, -Math.log10(optimum) + 8);
     expect(r.predicted).toBeDefined();
     expect(r.evaluations.every((e) => e.predicted !== undefined)).toBe(true);
   });
 
   it('bo with EI and an ARD kernel also improves', async () => {
-    const r = await latentSearch(model, layerA, options('bo', { bo: { ...fastBo, acquisition: { kind: 'ei', xi: 0 }, kernel: 'ard' } }));
+    const r = await latentSearch(model, layerA, options('bo', { bo: { ...fastBo, acquisition: { kind: 'ei', xi: 0 }, kernel: 'ard' } })).then(right);
     expect(r.history[r.history.length - 1]).toBeLessThan(r.history[0]);
   });
 });
@@ -46,7 +47,7 @@ describe('budget accounting', () => {
       calls.push(archId(arch));
       return syntheticCost(arch, layer);
     };
-    const r = await latentSearch(model, [layerA, layerB], options(optimizer, { evaluator: counting, budget: 12 }));
+    const r = await latentSearch(model, [layerA, layerB], options(optimizer, { evaluator: counting, budget: 12 })).then(right);
     const ids = r.evaluations.map((e) => archId(e.arch));
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeLessThanOrEqual(12);
@@ -64,7 +65,7 @@ describe('budget accounting', () => {
       decode: (zs) => zs.map((z) => decodeArch(simbaSpace, [z[0] > 0 ? 0.9 : 0.3, 0.5, 0.5, 0.7, 0.5, 0.8])),
     };
     for (const optimizer of optimizers) {
-      const r = await latentSearch(fewDesigns, layerA, options(optimizer, { budget: 10, maxConsecutiveRepeats: 30 }));
+      const r = await latentSearch(fewDesigns, layerA, options(optimizer, { budget: 10, maxConsecutiveRepeats: 30 })).then(right);
       expect(r.evaluations.length).toBeLessThanOrEqual(2);
       expect(r.duplicates).toBeGreaterThan(0);
       expect(['stalled', 'exhausted']).toContain(r.stopReason);
@@ -77,7 +78,7 @@ describe('constraints', () => {
   const smallMacs = (arch: ArchConfig): boolean => arch.macs <= 1024;
 
   it.each(optimizers)('%s never lets an infeasible design become best', async (optimizer) => {
-    const r = await latentSearch(model, layerA, options(optimizer, { constraints: { maxArea, feasible: smallMacs }, pareto: true }));
+    const r = await latentSearch(model, layerA, options(optimizer, { constraints: { maxArea, feasible: smallMacs }, pareto: true })).then(right);
     expect(r.evaluations.every((e) => smallMacs(e.arch))).toBe(true);
     expect(r.evaluations.filter((e) => !e.feasible).length).toBe(r.infeasible);
     for (const e of r.evaluations) expect(e.feasible).toBe((e.area ?? Infinity) <= maxArea);
@@ -95,21 +96,24 @@ describe('constraints', () => {
       const { cycles, energy } = syntheticCost(arch, layer);
       return { cycles, energy };
     };
-    await expect(latentSearch(model, layerA, options('random', { evaluator: noArea, constraints: { maxArea: 2 } }))).rejects.toThrow(/area/);
+    expect(left(await latentSearch(model, layerA, options('random', { evaluator: noArea, constraints: { maxArea: 2 } })))).toMatchObject({ _tag: 'InvalidInput', path: 'options.constraints.maxArea', value: 2, message: expect.stringMatching(/needs an evaluator that reports area/) });
+    expect(left(await latentSearch(model, layerA, options('random', { evaluator: noArea, objective: 'edap' })))).toMatchObject({ path: 'options.objective', value: 'edap' });
+    expect(left(await latentSearch(model, layerA, options('random', { latentBound: -1 })))).toMatchObject({ path: 'options.latentBound', value: -1 });
+    expect(left(await latentSearch(model, layerA, options('grid', { gridPointsPerDim: 0 })))).toMatchObject({ path: 'options.gridPointsPerDim', value: 0 });
   });
 });
 
 describe('determinism, cancellation, progress, targets', () => {
   it.each(optimizers)('%s gives the same history for the same seed', async (optimizer) => {
-    const a = await latentSearch(model, layerA, options(optimizer, { budget: 10 }));
-    const b = await latentSearch(model, layerA, options(optimizer, { budget: 10 }));
+    const a = await latentSearch(model, layerA, options(optimizer, { budget: 10 })).then(right);
+    const b = await latentSearch(model, layerA, options(optimizer, { budget: 10 })).then(right);
     expect(a.history).toEqual(b.history);
     expect(a.evaluations.map((e) => e.arch)).toEqual(b.evaluations.map((e) => e.arch));
   });
 
   it('different seeds explore differently', async () => {
-    const a = await latentSearch(model, layerA, options('random', { seed: 1 }));
-    const b = await latentSearch(model, layerA, options('random', { seed: 2 }));
+    const a = await latentSearch(model, layerA, options('random', { seed: 1 })).then(right);
+    const b = await latentSearch(model, layerA, options('random', { seed: 2 })).then(right);
     expect(a.evaluations.map((e) => archId(e.arch))).not.toEqual(b.evaluations.map((e) => archId(e.arch)));
   });
 
@@ -127,7 +131,7 @@ describe('determinism, cancellation, progress, targets', () => {
           if (p.evaluations === 4) controller.abort();
         },
       }),
-    );
+    ).then(right);
     expect(r.stopReason).toBe('cancelled');
     expect(r.evaluations.length).toBe(4);
     expect(seen).toEqual([1, 2, 3, 4]);
@@ -136,7 +140,7 @@ describe('determinism, cancellation, progress, targets', () => {
   it('accepts an async evaluator and a network with counts (totals are count-weighted sums)', async () => {
     const asyncEvaluator: Evaluator = async (arch, layer) => syntheticCost(arch, layer);
     const network = { name: 'toy', layers: [{ layer: layerA, count: 3 }, { layer: layerB, count: 2 }] };
-    const r = await latentSearch(model, network, options('random', { evaluator: asyncEvaluator, budget: 5, objective: 'latency' }));
+    const r = await latentSearch(model, network, options('random', { evaluator: asyncEvaluator, budget: 5, objective: 'latency' })).then(right);
     for (const e of r.evaluations) {
       const a = syntheticCost(e.arch, layerA);
       const b = syntheticCost(e.arch, layerB);
@@ -149,7 +153,7 @@ describe('determinism, cancellation, progress, targets', () => {
   });
 
   it('pareto mode returns a non-dominated front of evaluated designs', async () => {
-    const r = await latentSearch(model, layerA, options('bo', { pareto: true }));
+    const r = await latentSearch(model, layerA, options('bo', { pareto: true })).then(right);
     const front = r.pareto ?? [];
     expect(front.length).toBeGreaterThan(1);
     for (const f of front) {

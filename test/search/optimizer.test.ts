@@ -1,3 +1,4 @@
+import { right } from '../fixtures/right';
 import { createRng } from '../../src/common/rng';
 import { simbaSpace } from '../../src/hardware/space';
 import { inputSpaceSearch, latentSearch, latentSearchBox, type CustomOptimizer, type OptimizerContext, type Told } from '../../src/search';
@@ -33,7 +34,7 @@ function onePlusOne(log: { contexts: OptimizerContext[]; told: Told[] }): Custom
 describe('Optimizer (ask/tell)', () => {
   it('a user optimiser drives input-space search with the ledger budget and duplicate accounting', async () => {
     const log = { contexts: [] as OptimizerContext[], told: [] as Told[] };
-    const result = await inputSpaceSearch(simbaSpace, [layerA, layerB], { optimizer: onePlusOne(log), evaluator: syntheticEvaluator, budget: 25, seed: 4 });
+    const result = await inputSpaceSearch(simbaSpace, [layerA, layerB], { optimizer: onePlusOne(log), evaluator: syntheticEvaluator, budget: 25, seed: 4 }).then(right);
     expect(result.optimizer).toBe('input-one-plus-one');
     expect(result.evaluations).toHaveLength(25);
     expect(log.contexts).toHaveLength(1);
@@ -46,14 +47,14 @@ describe('Optimizer (ask/tell)', () => {
     expect(result.best?.edp).toBe(best);
     expect(result.history[24]).toBe(best);
     // Seeded: the same run twice gives the same designs.
-    const again = await inputSpaceSearch(simbaSpace, [layerA, layerB], { optimizer: onePlusOne({ contexts: [], told: [] }), evaluator: syntheticEvaluator, budget: 25, seed: 4 });
+    const again = await inputSpaceSearch(simbaSpace, [layerA, layerB], { optimizer: onePlusOne({ contexts: [], told: [] }), evaluator: syntheticEvaluator, budget: 25, seed: 4 }).then(right);
     expect(again.evaluations.map((e) => e.arch)).toEqual(result.evaluations.map((e) => e.arch));
   });
 
   it('a user optimiser drives latent search in the model box; an empty ask ends the search as exhausted', async () => {
     const model = fakeModel();
     const log = { contexts: [] as OptimizerContext[], told: [] as Told[] };
-    const result = await latentSearch(model, layerA, { optimizer: onePlusOne(log), evaluator: syntheticEvaluator, budget: 15, seed: 1, latentBound: 2 });
+    const result = await latentSearch(model, layerA, { optimizer: onePlusOne(log), evaluator: syntheticEvaluator, budget: 15, seed: 1, latentBound: 2 }).then(right);
     expect(result.evaluations).toHaveLength(15);
     expect(log.contexts[0].box).toEqual({ lower: [-2, -2], upper: [2, 2] });
     let asked = 0;
@@ -61,7 +62,7 @@ describe('Optimizer (ask/tell)', () => {
       name: 'three',
       create: (c) => ({ ask: () => (asked++ < 3 ? [c.box.lower.map(() => createRng(asked).uniform(-1, 1))] : []), tell: () => undefined }),
     };
-    const short = await latentSearch(model, layerA, { optimizer: finite, evaluator: syntheticEvaluator, budget: 15 });
+    const short = await latentSearch(model, layerA, { optimizer: finite, evaluator: syntheticEvaluator, budget: 15 }).then(right);
     expect(short.stopReason).toBe('exhausted');
     expect(short.evaluations.length + short.duplicates).toBe(3);
   });
@@ -71,6 +72,6 @@ describe('Optimizer (ask/tell)', () => {
     expect(latentSearchBox(model)).toEqual({ lower: [-1, -1], upper: [1, 1] });
     expect(latentSearchBox({ ...model, latentBox: { lower: [-3, 0], upper: [1, 2] } })).toEqual({ lower: [-3, 0], upper: [1, 2] });
     expect(latentSearchBox({ ...model, latentBox: { lower: [-3, 0], upper: [1, 2] } }, 0.5)).toEqual({ lower: [-0.5, -0.5], upper: [0.5, 0.5] });
-    expect(() => latentSearchBox(model, 0)).toThrow(/latentBound must be positive/);
+    expect(() => latentSearchBox(model, 0)).toThrow(/invalid options.latentBound: must be a positive number \(got 0\)/);
   });
 });

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { costModelEvaluator } from '../mapper/evaluator';
 import { evaluateNetwork, SEARCH_EFFORTS } from '../mapper';
-import { archId, simbaDefaultArch } from '../hardware/arch';
+import { simbaDefaultArch } from '../hardware/arch';
 import { simbaSpace } from '../hardware';
 import { getNetwork } from '../workload';
 import { createRng } from '../common/rng';
@@ -19,7 +19,7 @@ import { generateDatasetFile } from '../dataset/generate-file';
 import { evaluateVaesa } from '../train';
 import { saveVaesa } from '../train/checkpoint';
 import { orFail, parseChoice, parseInteger, parsePositiveInt, parsePositiveNumber } from './errors';
-import { formatNumber, printResult, table } from './output';
+import { formatDesign, formatNumber, printResult, SIMBA_PARAMS_NOTE, table } from './output';
 import { createProgress } from './progress';
 import { costModelSource } from './generate';
 import { trainWithProgress } from './train';
@@ -110,8 +110,9 @@ export function registerDemoCommand(program: Command): Command {
           `${network.name} (network totals over its layers with counts; EDP = cycles x pJ), designs of at most ${formatNumber(maxArea)} mm² (${budgetSource}):`,
           ...table(RESULT_HEADER, [
             ...resultRows(results),
-            ['Simba default', archId(simbaDefaultArch), formatNumber(simba.cycles), formatNumber(simba.energy), formatNumber(simba.edp), formatNumber(simba.area), '1'],
+            ['Simba default', formatDesign(simbaDefaultArch), formatNumber(simba.cycles), formatNumber(simba.energy), formatNumber(simba.edp), formatNumber(simba.area), '1'],
           ]),
+          SIMBA_PARAMS_NOTE,
           '',
           `model: ${path.join(o.out, 'model')}, plot: ${plotFile}`,
         ],

@@ -17,3 +17,14 @@ export function formatNumber(x: number): string {
   if (Math.abs(x) >= 1e6 || (Math.abs(x) < 1e-2 && x !== 0)) return x.toExponential(3);
   return Number.isInteger(x) ? String(x) : x.toFixed(3);
 }
+
+/** A design as its named parameters, `meshX=16 macs=1024 ...`, in the space's order. */
+export function formatDesign(design: Readonly<Record<string, number>>): string {
+  return Object.entries(design)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
+}
+
+/** What the parameters of a Simba design mean, printed under tables of designs. */
+export const SIMBA_PARAMS_NOTE =
+  "Simba designs: meshX = PE columns, macs = MAC units in total, accumulationBuffer, weightBuffer and inputBuffer = entries per PE's buffer, globalBuffer = entries of the shared buffer";

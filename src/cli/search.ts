@@ -6,7 +6,6 @@ import { designFamilies, type DesignFamilyName } from '../costmodel/design-famil
 import { FAMILY_HELP, FAMILY_NAMES, sameParams } from './space';
 import type { Evaluator } from '../common/evaluator';
 import { loadEvaluator } from '../dataset/evaluator-module';
-import { designName } from '../hardware/arch';
 import { isSimbaSpace } from '../hardware/space';
 import { latentSearch, inputSpaceSearch, type LatentOptimizer, type SearchResult, type InputSpaceOptimizer } from '../search';
 import type { Objective } from '../common/objective';
@@ -19,7 +18,7 @@ import { loadVaesa } from '../train/checkpoint';
 import { addBackendOption, selectBackend } from './backend';
 import { searchHistorySvg } from '../plot';
 import { CliError, orFail, parseChoice, parseEvaluatorFlag, parseInteger, parsePositiveInt, parsePositiveNumber } from './errors';
-import { formatNumber, printResult, table } from './output';
+import { formatDesign, formatNumber, printResult, SIMBA_PARAMS_NOTE, table } from './output';
 import { createProgress } from './progress';
 import { NETWORK_NAMES_HELP, ONNX_DIMS_HELP, ONNX_HELP, resolveWorkloads } from './targets';
 
@@ -127,7 +126,7 @@ export function resultRows(results: readonly LabelledResult[]): string[][] {
     const b = result.best;
     return b === undefined
       ? [method, '(no feasible design)', '', '', '', '', String(result.evaluations.length)]
-      : [method, designName(b.arch), formatNumber(b.cycles), formatNumber(b.energy), formatNumber(b.edp), b.area === undefined ? '' : formatNumber(b.area), String(result.evaluations.length)];
+      : [method, formatDesign(b.arch), formatNumber(b.cycles), formatNumber(b.energy), formatNumber(b.edp), b.area === undefined ? '' : formatNumber(b.area), String(result.evaluations.length)];
   });
 }
 
@@ -200,6 +199,7 @@ export function registerSearchCommand(program: Command): Command {
       printResult(o.json, { target: target.name, objective: o.objective, budget: o.budget, seed: o.seed, results }, () => [
         `${target.name}, objective ${o.objective}, budget ${o.budget}, seed ${o.seed}`,
         ...table(RESULT_HEADER, resultRows(results)),
+        ...(isSimbaSpace(trained.space) ? [SIMBA_PARAMS_NOTE] : []),
         ...results.flatMap(({ method, result }) => (result.evaluatorError === undefined ? [] : [`${method} stopped: ${result.evaluatorError}`])),
         ...results.flatMap(({ method, result }) => (result.failed > 0 ? [`${method}: ${result.failed} designs skipped (evaluator failed)`] : [])),
         ...(o.pareto === true ? results.flatMap(({ method, result }) => paretoLines(method, result)) : []),
@@ -221,6 +221,6 @@ export function paretoLines(method: string, result: SearchResult<string>): strin
   if (result.pareto === undefined) return [];
   return [
     `${method}: Pareto front (${result.pareto.length} designs, cycles vs energy)`,
-    ...result.pareto.map((d) => `  ${designName(d.arch)}  cycles ${formatNumber(d.cycles)}  energy ${formatNumber(d.energy)} pJ${d.area === undefined ? '' : `  area ${formatNumber(d.area)} mm²`}`),
+    ...result.pareto.map((d) => `  ${formatDesign(d.arch)}  cycles ${formatNumber(d.cycles)}  energy ${formatNumber(d.energy)} pJ${d.area === undefined ? '' : `  area ${formatNumber(d.area)} mm²`}`),
   ];
 }

@@ -325,7 +325,9 @@ describe('vaesa search and generate with a user evaluator', () => {
   it('prints the results before a --plot that cannot be written, and the Pareto front in text', async () => {
     const r = await cli('search', '--model', model(), '--layers', layers(), '--optimizer', 'random', '--budget', '4', '--pareto', '--plot', path.join(dir, 'no-such-dir', 'p.svg'));
     expect(r.code).toBe(2);
-    expect(r.out).toMatch(/latent random: Pareto front \(\d+ designs, cycles vs energy\)\n  arch_/);
+    expect(r.out).toMatch(/latent random: Pareto front \(\d+ designs, cycles vs energy\)\n  meshX=\d+ macs=\d+ accumulationBuffer=\d+ weightBuffer=\d+ inputBuffer=\d+ globalBuffer=\d+  cycles/);
+    expect(r.out).toMatch(/latent random +meshX=\d+ macs=\d+ /);
+    expect(r.out).toMatch(/Simba designs: meshX = PE columns, macs = MAC units in total/);
     expect(r.err).toMatch(/--plot .*no-such-dir.*the results above are complete/);
   });
 

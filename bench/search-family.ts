@@ -39,6 +39,7 @@ import { loadVaesa, saveVaesa } from '../src/train/checkpoint';
 import { trainVaesa } from '../src/train/train';
 import { networks } from '../src/workload/builtin';
 import { layerName } from '../src/workload/layer';
+import type { Layer } from '../src/workload/lower';
 import type { Network } from '../src/workload/network';
 
 const METHODS = ['latent-bo', 'latent-gradient', 'latent-cmaes', 'input-bo', 'input-random', 'input-cmaes'] as const;
@@ -98,7 +99,7 @@ async function obtainModel(argv: readonly string[], family: DesignFamily, target
   const dir = flag(argv, '--model');
   if (dir !== undefined) return orThrow(await loadVaesa(dir, family.space));
   const data = flag(argv, '--data');
-  let rows: DatasetRow<string>[] = [];
+  let rows: DatasetRow<string, Layer>[] = [];
   const t0 = performance.now();
   if (data !== undefined) rows = orThrow(await readDatasetCsvFiles([data], { space: family.space })).rows.slice();
   else {

@@ -20,6 +20,7 @@ import { listVaesaCsvFiles, readVaesaCsvFiles } from '../src/dataset/files';
 import { layerFromFileName } from '../src/dataset/csv';
 import { sampleDesigns } from '../src/dataset/sample';
 import { createMappingCache } from '../src/mapper/find-mapping';
+import type { SearchEffortName } from '../src/mapper/search/search';
 import { evaluateLayer } from '../src/mapper/evaluate-layer';
 import { batchedMatmul, depthwiseConv, groupedConv, matmul } from '../src/workload/problem';
 import { layerKey, layerLabel, type Layer } from '../src/workload/lower';
@@ -488,7 +489,7 @@ function unseenLayers(): Layer[] {
 }
 
 /** Rows of `layers` on `designs` scored by the built-in cost model (Simba, default mapper), cached in `file`. */
-async function ownRows(file: string, layers: readonly Layer[], designs: number, seed: number): Promise<{ arch: ArchConfig; layer: Layer; cycles: number; energy: number }[]> {
+async function ownRows(file: string, layers: readonly Layer[], designs: number, seed: number, effort: SearchEffortName): Promise<{ arch: ArchConfig; layer: Layer; cycles: number; energy: number }[]> {
   const cached = await fs.readFile(file, 'utf8').catch(() => undefined);
   if (cached !== undefined) return JSON.parse(cached);
   const cache = createMappingCache();
@@ -497,7 +498,7 @@ async function ownRows(file: string, layers: readonly Layer[], designs: number, 
   const t0 = performance.now();
   for (const arch of archs) {
     for (const layer of layers) {
-      const cost = orThrow(evaluateLayer(arch, layer, { cache, effort: "fast" }));
+      const cost = orThrow(evaluateLayer(arch, layer, { cache, effort }));
       rows.push({ arch, layer, cycles: cost.cycles, energy: cost.energy });
     }
   }
@@ -578,6 +579,7 @@ async function unseen(args: readonly string[]): Promise<void> {
   const modelOverrides = JSON.parse(flag(args, 'model') ?? '{}') as Partial<VaesaModelConfig>;
   const randomCount = Number(flag(args, 'random-layers') ?? 0);
   const randomDesigns = Number(flag(args, 'random-designs') ?? 20);
+  const effort = (flag(args, 'effort') ?? 'default') as SearchEffortName;
   if (!(await useBackend(backend))) throw new Error(`backend ${backend} did not start`);
   const files = await listVaesaCsvFiles([REFERENCE_LAYERS]);
   if (E.isLeft(files)) throw new Error(formatError(files.left));
@@ -586,10 +588,10 @@ async function unseen(args: readonly string[]): Promise<void> {
     if (E.isLeft(l)) throw new Error(formatError(l.left));
     return l.right;
   });
-  const train = await ownRows(path.join(cacheDir, `vaesa-unseen-fast-shared-${designs}-${seed}.json`), shared, designs, seed);
-  const test = await ownRows(path.join(cacheDir, `vaesa-unseen-fast-test-${unseenDesigns}-${seed + 1}.json`), unseenLayers(), unseenDesigns, seed + 1);
-  const random =
-    randomCount === 0 ? [] : await ownRows(path.join(cacheDir, `vaesa-unseen-fast-random-${randomCount}-${randomDesigns}-${seed + 2}.json`), randomLayers(randomCount, seed + 2), randomDesigns, seed + 2);
+  const cached = (name: string): string => path.join(cacheDir, `vaesa-unseen-${effort}-${name}.json`);
+  const train = await ownRows(cached(`shared-${designs}-${seed}`), shared, designs, seed, effort);
+  const test = await ownRows(cached(`test-${unseenDesigns}-${seed + 1}`), unseenLayers(), unseenDesigns, seed + 1, effort);
+  const random = randomCount === 0 ? [] : await ownRows(cached(`random-${randomCount}-${randomDesigns}-${seed + 2}`), randomLayers(randomCount, seed + 2), randomDesigns, seed + 2, effort);
   const t0 = performance.now();
   const result = await trainVaesa([...train, ...random], { preset: 'fast', seed, schedule, model: modelOverrides });
   if (E.isLeft(result)) throw new Error(formatError(result.left));

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/Either';
 import { invalidInput, type VaesaError } from '../common/errors';
 import { designName } from '../hardware/arch';
 import { isSimbaSpace, isValidDesign } from '../hardware/space';
-import { layerName } from '../workload/layer';
+import { layerKey, type Layer } from '../workload/lower';
 import { createRng } from '../common/rng';
 import { splitDataset } from '../dataset/split';
 import { readDatasetCsvFiles } from '../dataset/files';
@@ -145,11 +145,11 @@ export function registerTrainCommand(program: Command): Command {
 }
 
 /** Rows whose design and layer repeat an earlier row's. */
-export function countDuplicateRows(rows: readonly DatasetRow<string>[]): number {
+export function countDuplicateRows(rows: readonly DatasetRow<string, Layer>[]): number {
   const seen = new Set<string>();
   let repeats = 0;
   for (const r of rows) {
-    const key = `${designName(r.arch)} ${layerName(r.layer)}`;
+    const key = `${designName(r.arch)} ${layerKey(r.layer)}`;
     if (seen.has(key)) repeats++;
     else seen.add(key);
   }
@@ -198,8 +198,8 @@ function inFlagTerms(e: VaesaError): VaesaError {
  * `out`, the model is saved there (atomically) after every epoch, so a killed run loses at most one epoch.
  */
 export async function trainWithProgress<P extends string>(
-  train: readonly DatasetRow<P>[],
-  validation: readonly DatasetRow<P>[],
+  train: readonly DatasetRow<P, Layer>[],
+  validation: readonly DatasetRow<P, Layer>[],
   options: Omit<TrainOptions<P>, 'validation' | 'onEpoch' | 'signal'>,
   output: { readonly silent: boolean; readonly out?: string },
 ): Promise<TrainedVaesa<P>> {

@@ -4,6 +4,7 @@
  */
 import { isSimbaSpace, type DesignSpace } from '../hardware/space';
 import type { ConvLayer } from '../workload/layer';
+import type { Layer } from '../workload/lower';
 import { createVaesaCsvReader, formatVaesaRow, vaesaHeader } from './csv';
 import type { CsvLineReader } from './csv-lines';
 import { createDesignCsvReader, designCsvHeader, formatDesignCsvRow, isDesignCsvHeader } from './design-csv';
@@ -38,11 +39,11 @@ export interface DatasetCsvReadOptions {
 }
 
 /** An incremental reader of either format, chosen by the header line. */
-export function createDatasetCsvReader(options: DatasetCsvReadOptions): CsvLineReader<DatasetRow<string>> {
-  let reader: CsvLineReader<DatasetRow<string>> | undefined;
+export function createDatasetCsvReader(options: DatasetCsvReadOptions): CsvLineReader<DatasetRow<string, Layer>> {
+  let reader: CsvLineReader<DatasetRow<string, Layer>> | undefined;
   return {
     push(line, unterminated) {
-      reader ??= isDesignCsvHeader(line) ? createDesignCsvReader(options) : (createVaesaCsvReader(options) as unknown as CsvLineReader<DatasetRow<string>>);
+      reader ??= isDesignCsvHeader(line) ? createDesignCsvReader(options) : (createVaesaCsvReader(options) as unknown as CsvLineReader<DatasetRow<string, Layer>>);
       return reader.push(line, unterminated);
     },
     finish() {

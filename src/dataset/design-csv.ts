@@ -8,13 +8,27 @@
  * 8,16,64,CNN-Layer,R=3 S=3 P=14 Q=14 C=64 K=128 N=1,Wstride=2 Hstride=2,123456,7.89e9
  * ```
  * `bounds` lists every dimension as `name=value`, space-separated; `coefficients` lists the
- * coefficients that differ from 1 (empty when none).
+ * coefficients that differ from 1 (empty when none). `shape` is a built-in shape's name:
+ * `CNN-Layer` (read back as a `ConvLayer`), `GroupedConv`, `DepthwiseConv`, `GEMM`, or `BatchedGEMM`
+ * (both operands activations, as attention's products) / `BatchedGEMM+Weights` (a weight operand).
+ * A custom shape has no row form (its projections are not in the file).
  */
 import * as E from 'fp-ts/Either';
 import { parseError, type VaesaError } from '../common/errors';
 import { designFromVector, isValidDesign, type Design, type DesignSpace } from '../hardware/space';
-import { CONV2D_SHAPE } from '../workload/problem';
+import {
+  BATCHED_MATMUL_SHAPE,
+  CONV2D_SHAPE,
+  DEPTHWISE_CONV_SHAPE,
+  GROUPED_CONV_SHAPE,
+  MATMUL_SHAPE,
+  validateProblem,
+  type Problem,
+  type ProblemKind,
+  type ProblemShape,
+} from '../workload/problem';
 import { convLayer, type ConvLayer } from '../workload/layer';
+import { isProblem, type Layer } from '../workload/lower';
 import type { DatasetRow } from './row';
 import { createCsvLineReader, type CsvLineReader } from './csv-lines';
 import { decimalCell } from './csv';
@@ -36,14 +50,38 @@ export function designCsvHeader(space: DesignSpace, withArea: boolean): string {
   return [...space.params.map((p) => p.name), ...DESIGN_CSV_LAYER_COLUMNS, ...DESIGN_CSV_METRIC_COLUMNS, ...(withArea ? [AREA] : [])].join(',');
 }
 
-/** One data line (without newline). Numbers use JavaScript's shortest round-trip form. */
-export function formatDesignCsvRow<P extends string>(space: DesignSpace<P>, row: DatasetRow<P>, withArea: boolean): string {
-  const l = row.layer;
-  const bounds = CONV2D_SHAPE.dimensions.map((d) => `${d}=${l[d as keyof ConvLayer]}`).join(' ');
-  const coefficients = CONV_COEFFICIENTS.filter(([, f]) => l[f] !== 1)
-    .map(([name, f]) => `${name}=${l[f]}`)
+/** The built-in shapes a row may hold, by the `shape` cell; `BatchedGEMM` with activation operands, `+Weights` without. */
+const SHAPES: readonly { readonly cell: string; readonly kind: ProblemKind; readonly shape: ProblemShape; readonly weightsAreActivations: boolean }[] = [
+  { cell: CONV2D_SHAPE.name, kind: 'conv2d', shape: CONV2D_SHAPE, weightsAreActivations: false },
+  { cell: GROUPED_CONV_SHAPE.name, kind: 'grouped-conv', shape: GROUPED_CONV_SHAPE, weightsAreActivations: false },
+  { cell: DEPTHWISE_CONV_SHAPE.name, kind: 'depthwise-conv', shape: DEPTHWISE_CONV_SHAPE, weightsAreActivations: false },
+  { cell: MATMUL_SHAPE.name, kind: 'matmul', shape: MATMUL_SHAPE, weightsAreActivations: false },
+  { cell: BATCHED_MATMUL_SHAPE.name, kind: 'batched-matmul', shape: BATCHED_MATMUL_SHAPE, weightsAreActivations: true },
+  { cell: `${BATCHED_MATMUL_SHAPE.name}+Weights`, kind: 'batched-matmul', shape: BATCHED_MATMUL_SHAPE, weightsAreActivations: false },
+];
+
+/** The `shape`, `bounds` and `coefficients` cells of a layer; a custom shape is a programmer error (RangeError). */
+function layerCells(layer: Layer): string {
+  if (!isProblem(layer)) {
+    const bounds = CONV2D_SHAPE.dimensions.map((d) => `${d}=${layer[d as keyof ConvLayer]}`).join(' ');
+    const coefficients = CONV_COEFFICIENTS.filter(([, f]) => layer[f] !== 1)
+      .map(([name, f]) => `${name}=${layer[f]}`)
+      .join(' ');
+    return `${CONV2D_SHAPE.name},${bounds},${coefficients}`;
+  }
+  const entry = SHAPES.find((s) => s.kind === layer.kind && s.shape.name === layer.shape.name && (s.kind !== 'batched-matmul' || s.weightsAreActivations === layer.weightsAreActivations));
+  if (entry === undefined) throw new RangeError(`formatDesignCsvRow: the ${layer.shape.name} shape has no CSV form (built-in shapes only: ${SHAPES.map((s) => s.cell).join(', ')})`);
+  const bounds = layer.shape.dimensions.map((d) => `${d}=${layer.bounds[d]}`).join(' ');
+  const coefficients = Object.keys(layer.shape.coefficients)
+    .filter((c) => (layer.coefficients[c] ?? 1) !== 1)
+    .map((c) => `${c}=${layer.coefficients[c]}`)
     .join(' ');
-  let line = `${space.params.map((p) => row.arch[p.name]).join(',')},${CONV2D_SHAPE.name},${bounds},${coefficients},${row.cycles},${row.energy}`;
+  return `${entry.cell},${bounds},${coefficients}`;
+}
+
+/** One data line (without newline). Numbers use JavaScript's shortest round-trip form. */
+export function formatDesignCsvRow<P extends string>(space: DesignSpace<P>, row: DatasetRow<P, Layer>, withArea: boolean): string {
+  let line = `${space.params.map((p) => row.arch[p.name]).join(',')},${layerCells(row.layer)},${row.cycles},${row.energy}`;
   if (withArea) {
     if (row.area === undefined) throw new RangeError('formatDesignCsvRow: the area column needs rows with area');
     line += `,${row.area}`;
@@ -86,7 +124,7 @@ export function parseDesignCsvHeader(line: string, source: string, space?: Desig
 }
 
 /** Parses one data line; with `space`, the design must be valid in it. */
-export function parseDesignCsvRow(line: string, layout: DesignCsvLayout, lineNo: number, space?: DesignSpace): E.Either<VaesaError, DatasetRow<string>> {
+export function parseDesignCsvRow(line: string, layout: DesignCsvLayout, lineNo: number, space?: DesignSpace): E.Either<VaesaError, DatasetRow<string, Layer>> {
   const cells = stripCr(line).split(',');
   const n = layout.params.length;
   const expected = n + DESIGN_CSV_LAYER_COLUMNS.length + DESIGN_CSV_METRIC_COLUMNS.length + (layout.withArea ? 1 : 0);
@@ -103,7 +141,7 @@ export function parseDesignCsvRow(line: string, layout: DesignCsvLayout, lineNo:
     const validity = isValidDesign(space, designFromVector(space, values));
     if (!validity.ok) return fail(validity.reason, validity.param);
   }
-  const layer = parseConvLayer(cells[n], cells[n + 1], cells[n + 2]);
+  const layer = parseLayer(cells[n], cells[n + 1], cells[n + 2]);
   if (typeof layer === 'string') return fail(layer, layer.startsWith('coefficient') ? 'coefficients' : layer.startsWith('shape') ? 'shape' : 'bounds');
   const cycles = decimalCell(cells[n + 3]);
   if (!(cycles > 0 && Number.isFinite(cycles))) return fail(`must be a positive number (got ${JSON.stringify(cells[n + 3])})`, 'cycles');
@@ -115,27 +153,37 @@ export function parseDesignCsvRow(line: string, layout: DesignCsvLayout, lineNo:
   return E.right({ arch, layer, cycles, energy, area });
 }
 
-/** The layer of `shape`, `bounds` and `coefficients` cells, or the reason it is not one. */
-function parseConvLayer(shape: string, bounds: string, coefficients: string): ConvLayer | string {
-  if (shape !== CONV2D_SHAPE.name) return `shape ${JSON.stringify(shape)} is not supported (this version's rows hold ${CONV2D_SHAPE.name} problems)`;
+/** The layer of `shape`, `bounds` and `coefficients` cells (a `ConvLayer` for `CNN-Layer`), or the reason it is not one. */
+function parseLayer(shapeCell: string, bounds: string, coefficients: string): Layer | string {
+  const entry = SHAPES.find((s) => s.cell === shapeCell);
+  if (entry === undefined) return `shape ${JSON.stringify(shapeCell)} is not one of ${SHAPES.map((s) => s.cell).join(', ')}`;
+  const { shape } = entry;
   const dims: Record<string, number> = {};
-  for (const entry of bounds.split(' ').filter((s) => s !== '')) {
-    const [name, value] = entry.split('=');
+  for (const cell of bounds.split(' ').filter((s) => s !== '')) {
+    const [name, value] = cell.split('=');
     const v = decimalCell(value ?? '');
-    if (!CONV2D_SHAPE.dimensions.includes(name) || !(Number.isInteger(v) && v > 0)) return `bounds: ${JSON.stringify(entry)} is not <dimension>=<positive integer> of ${CONV2D_SHAPE.dimensions.join(' ')}`;
+    if (!shape.dimensions.includes(name) || !(Number.isInteger(v) && v > 0)) return `bounds: ${JSON.stringify(cell)} is not <dimension>=<positive integer> of ${shape.dimensions.join(' ')}`;
     dims[name] = v;
   }
-  const missing = CONV2D_SHAPE.dimensions.find((d) => dims[d] === undefined);
+  const missing = shape.dimensions.find((d) => dims[d] === undefined);
   if (missing !== undefined) return `bounds: ${missing} is missing`;
   const coefs: Record<string, number> = {};
-  for (const entry of coefficients.split(' ').filter((s) => s !== '')) {
-    const [name, value] = entry.split('=');
-    const field = CONV_COEFFICIENTS.find(([n]) => n === name)?.[1];
+  for (const cell of coefficients.split(' ').filter((s) => s !== '')) {
+    const [name, value] = cell.split('=');
     const v = decimalCell(value ?? '');
-    if (field === undefined || !(Number.isInteger(v) && v > 0)) return `coefficients: ${JSON.stringify(entry)} is not one of ${CONV_COEFFICIENTS.map(([n]) => n).join(', ')}=<positive integer>`;
-    coefs[field] = v;
+    if (!(name in shape.coefficients) || !(Number.isInteger(v) && v > 0)) {
+      return `coefficients: ${JSON.stringify(cell)} is not one of ${Object.keys(shape.coefficients).join(', ') || '(none)'}=<positive integer>`;
+    }
+    coefs[name] = v;
   }
-  return convLayer({ R: dims.R, S: dims.S, P: dims.P, Q: dims.Q, C: dims.C, K: dims.K, N: dims.N, ...coefs });
+  if (entry.kind === 'conv2d') {
+    const field = (name: string): number | undefined => coefs[name];
+    const strides = Object.fromEntries(CONV_COEFFICIENTS.filter(([name]) => field(name) !== undefined).map(([name, f]) => [f, coefs[name]]));
+    return convLayer({ R: dims.R, S: dims.S, P: dims.P, Q: dims.Q, C: dims.C, K: dims.K, N: dims.N, ...strides });
+  }
+  const problem: Problem = { kind: entry.kind, shape, bounds: dims, coefficients: coefs, weightsAreActivations: entry.weightsAreActivations };
+  const valid = validateProblem(problem, 'bounds');
+  return E.isLeft(valid) ? `bounds: ${valid.left._tag === 'InvalidInput' ? valid.left.message : 'invalid'}` : valid.right;
 }
 
 /** The line without a trailing CR, and without a byte-order mark on the header. */
@@ -154,7 +202,7 @@ export interface DesignCsvReadOptions {
 }
 
 /** An incremental reader of a generic dataset CSV. */
-export function createDesignCsvReader(options: DesignCsvReadOptions): CsvLineReader<DatasetRow<string>> {
+export function createDesignCsvReader(options: DesignCsvReadOptions): CsvLineReader<DatasetRow<string, Layer>> {
   return createCsvLineReader(
     options,
     (line) => parseDesignCsvHeader(line, options.source, options.space),
@@ -163,7 +211,7 @@ export function createDesignCsvReader(options: DesignCsvReadOptions): CsvLineRea
 }
 
 /** A whole generic dataset CSV text: header and one line per row, each ending with a newline. */
-export function formatDesignCsv<P extends string>(space: DesignSpace<P>, rows: Iterable<DatasetRow<P>>, withArea: boolean): string {
+export function formatDesignCsv<P extends string>(space: DesignSpace<P>, rows: Iterable<DatasetRow<P, Layer>>, withArea: boolean): string {
   const lines = [designCsvHeader(space, withArea)];
   for (const r of rows) lines.push(formatDesignCsvRow(space, r, withArea));
   return `${lines.join('\n')}\n`;

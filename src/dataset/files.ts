@@ -19,6 +19,7 @@ import {
   type VaesaCsvRead,
 } from './csv';
 import type { DatasetRow } from './row';
+import type { Layer } from '../workload/lower';
 import type { DesignSpace } from '../hardware/space';
 import { createDatasetCsvReader, datasetCsvFormat, type DatasetCsvFormat } from './dataset-csv';
 import type { CsvLineReader, CsvRead } from './csv-lines';
@@ -91,13 +92,13 @@ export interface ReadDatasetCsvOptions {
  * Reads one dataset file of any space (plain or .gz): VAESA's formats (a per-layer file takes its layer
  * from its name) or the generic columns, told apart by the header.
  */
-export async function readDatasetCsv(file: string, options: ReadDatasetCsvOptions = {}): Promise<E.Either<VaesaError, CsvRead<DatasetRow<string>>>> {
+export async function readDatasetCsv(file: string, options: ReadDatasetCsvOptions = {}): Promise<E.Either<VaesaError, CsvRead<DatasetRow<string, Layer>>>> {
   const named = layerFromFileName(file);
   return readLines(file, createDatasetCsvReader({ source: file, ...options, ...(E.isRight(named) ? { fileLayer: named.right } : {}) }));
 }
 
 /** Reads many dataset files (or folders of them) of one space into one list, in file-name order. */
-export async function readDatasetCsvFiles(inputs: readonly string[], options: ReadDatasetCsvOptions = {}): Promise<E.Either<VaesaError, CsvRead<DatasetRow<string>>>> {
+export async function readDatasetCsvFiles(inputs: readonly string[], options: ReadDatasetCsvOptions = {}): Promise<E.Either<VaesaError, CsvRead<DatasetRow<string, Layer>>>> {
   return readEach(inputs, (file) => readDatasetCsv(file, options));
 }
 

@@ -7,6 +7,7 @@ import { EvaluatorFailure } from '../common/evaluator';
 import { designName } from '../hardware/arch';
 import { designKey, type DesignSpace, type SimbaParam } from '../hardware/space';
 import { layerName } from '../workload/layer';
+import { layerKey, layerLabel } from '../workload/lower';
 import { createDatasetCsvReader, datasetCsvFormat } from './dataset-csv';
 import { ioError } from './files';
 import { generationRange } from './generate';
@@ -162,8 +163,8 @@ async function inspectExisting<P extends string>(
   if (E.isLeft(read)) return read;
   for (const [k, row] of read.right.rows.entries()) {
     const expected = planRow(plan, start + k);
-    if (designKey(space, row.arch as typeof expected.arch) !== designKey(space, expected.arch) || layerName(row.layer) !== layerName(expected.layer)) {
-      return E.left(parseError(file, `row is ${designName(row.arch)} on ${layerName(row.layer)}, but this run's row there is ${designName(expected.arch)} on ${layerName(expected.layer)}: made with other options?`, k + 2));
+    if (designKey(space, row.arch as typeof expected.arch) !== designKey(space, expected.arch) || layerKey(row.layer) !== layerKey(expected.layer)) {
+      return E.left(parseError(file, `row is ${designName(row.arch)} on ${layerLabel(row.layer)}, but this run's row there is ${designName(expected.arch)} on ${layerName(expected.layer)}: made with other options?`, k + 2));
     }
   }
   const repairedBytes = content.length - completeBytes;

@@ -8,6 +8,8 @@ import { readDatasetCsv, readDatasetCsvFiles, writeDatasetCsv } from '../../src/
 import type { DatasetRow } from '../../src/dataset/row';
 import { defineSpace, sampleDesign, simbaSpace, type DesignSpace } from '../../src/hardware';
 import { convLayer } from '../../src/workload/layer';
+import type { Layer } from '../../src/workload/lower';
+import { batchedMatmul, depthwiseConv, groupedConv, matmul } from '../../src/workload/problem';
 
 function ownSpace(): DesignSpace<'peX' | 'sramKiB' | 'clock'> {
   const defined = defineSpace({
@@ -47,6 +49,36 @@ describe('generic dataset CSV', () => {
     const read = parseCsvText(text, createDatasetCsvReader({ source: 'own.csv', space }));
     expect(read).toEqual(E.right({ rows: written, skipped: 0, skippedErrors: [] }));
     expect(text.split('\n')[2]).toContain(',CNN-Layer,R=1 S=1 P=1 Q=1 C=2048 K=1000 N=1,,');
+  });
+
+  it('writes and reads back rows of every built-in problem shape (grouped, depthwise, GEMM, batched GEMM with and without weights)', () => {
+    const ok = <T>(e: E.Either<unknown, T>): T => {
+      if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
+      return e.right;
+    };
+    const problems: Layer[] = [
+      ok(groupedConv({ G: 32, R: 3, S: 3, P: 28, Q: 28, C: 4, K: 4, N: 1, strideW: 2, strideH: 2 })),
+      ok(depthwiseConv({ G: 144, R: 3, S: 3, P: 56, Q: 56, N: 1 })),
+      ok(matmul({ M: 128, N: 768, K: 64 })),
+      ok(batchedMatmul({ B: 12, M: 128, N: 128, K: 64 })),
+      ok(batchedMatmul({ B: 2, M: 8, N: 16, K: 32, weightsAreActivations: false })),
+      layers[0],
+    ];
+    const written: DatasetRow<'peX' | 'sramKiB' | 'clock', Layer>[] = rows(space, problems.length, false).map((r, i) => ({ ...r, layer: problems[i] }));
+    const text = formatDesignCsv(space, written, false);
+    const lines = text.split('\n');
+    expect(lines[1]).toContain(',GroupedConv,G=32 R=3 S=3 P=28 Q=28 C=4 K=4 N=1,Wstride=2 Hstride=2,');
+    expect(lines[3]).toContain(',GEMM,M=128 N=768 K=64,,');
+    expect(lines[4]).toContain(',BatchedGEMM,B=12 M=128 N=128 K=64,,');
+    expect(lines[5]).toContain(',BatchedGEMM+Weights,B=2 M=8 N=16 K=32,,');
+    const read = parseCsvText(text, createDatasetCsvReader({ source: 'own.csv', space }));
+    expect(read).toEqual(E.right({ rows: written, skipped: 0, skippedErrors: [] }));
+    const unknown = [lines[0], lines[3].replace(',GEMM,', ',Attention,'), ''].join('\n');
+    expect(parseCsvText(unknown, createDatasetCsvReader({ source: 'f.csv' }))).toMatchObject({ left: { line: 2, column: 'shape' } });
+    const wrongDim = [lines[0], lines[3].replace('M=128', 'P=128'), ''].join('\n');
+    expect(parseCsvText(wrongDim, createDatasetCsvReader({ source: 'f.csv' }))).toMatchObject({ left: { line: 2, column: 'bounds' } });
+    const custom = { ...ok(matmul({ M: 2, N: 2, K: 2 })), kind: 'custom' as const, shape: { ...ok(matmul({ M: 2, N: 2, K: 2 })).shape, name: 'Mine' } };
+    expect(() => formatDesignCsv(space, [{ ...written[0], layer: custom }], false)).toThrow(/no CSV form/);
   });
 
   it('names the line and column of a bad cell, and checks the header and designs against the space', () => {

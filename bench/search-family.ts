@@ -82,7 +82,7 @@ function orThrow<T>(value: E.Either<{ readonly _tag: string }, T>): T {
 
 /** The family's evaluator memoised per (design, layer), shared by every run. */
 function memoised(family: DesignFamily): Evaluator<string> {
-  const evaluate = familyEvaluator({ family, effort: 'fast' });
+  const evaluate = orThrow(familyEvaluator({ family, effort: 'fast' }));
   const memo = new Map<string, CostMetrics>();
   return async (design, layer) => {
     const key = `${designKey(family.space, design)}|${layerName(layer)}`;

@@ -41,7 +41,7 @@ export function costModelSource(options: CostModelEvaluatorOptions, workers: num
 
 /** A built-in family's evaluator: a function in this thread, or a module every worker loads. */
 export function familySource(options: FamilyEvaluatorOptions & { readonly family: DesignFamilyName }, workers: number): EvaluatorSource<string> {
-  return workers > 0 ? { module: 'vaesa/node', export: 'familyEvaluator', options } : familyEvaluator(options);
+  return workers > 0 ? { module: 'vaesa/node', export: 'familyEvaluator', options } : orFail(familyEvaluator(options));
 }
 
 export function samplerFor(kind: 'random' | 'grid' | 'lhs', samples: number): DesignSampler {

@@ -178,7 +178,7 @@ export function registerSearchCommand(program: Command): Command {
       // The cost model scores Simba's designs and the families' (checked above); a module's evaluator, the model's space.
       // The mapper minimises a per-layer objective; area is the design's, so EDAP maps each layer for EDP.
       const mapperObjective: Objective = o.objective === 'edap' ? 'edp' : o.objective;
-      const evaluator = (o.family !== undefined && o.family !== 'simba' ? familyEvaluator({ family: o.family, objective: mapperObjective }) : o.evaluator === undefined ? orFail(costModelEvaluator({ objective: mapperObjective })) : await loadEvaluator(parseEvaluatorFlag(o.evaluator)).catch((e: Error) => { throw new CliError(`--evaluator ${o.evaluator}: ${e.message}`); })) as unknown as Evaluator<string>;
+      const evaluator = (o.family !== undefined && o.family !== 'simba' ? orFail(familyEvaluator({ family: o.family, objective: mapperObjective })) : o.evaluator === undefined ? orFail(costModelEvaluator({ objective: mapperObjective })) : await loadEvaluator(parseEvaluatorFlag(o.evaluator)).catch((e: Error) => { throw new CliError(`--evaluator ${o.evaluator}: ${e.message}`); })) as unknown as Evaluator<string>;
       const target = combinedTarget(await resolveWorkloads({ network: o.network, layers: o.layers, onnx: o.onnx, onnxDims: o.onnxDims }));
       const results = await searchAll(trained, target, { latent: [o.optimizer], baselines: o.baseline ?? [] }, {
         budget: o.budget,

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { formatError, type VaesaError } from '../common/errors';
+import { formatError, invalidInput, type VaesaError } from '../common/errors';
 import type { Evaluator } from '../common/evaluator';
 import { OBJECTIVES, type Objective } from '../common/objective';
 import { getDesignFamily, type DesignFamily, type DesignFamilyName } from '../costmodel/design-family';
@@ -48,21 +48,26 @@ export interface FamilyEvaluatorOptions<P extends string = string> {
  * A family's built-in evaluator: each (design, layer) is turned into the family's `ArchSpec`
  * (`toArch`), the layer mapped onto it by the generic mapper and costed with Timeloop's model: cycles,
  * energy (pJ) and the arch's area (mm²). One mapping cache is shared by every call of the returned
- * function. Throws a RangeError for an unknown family name or a bad effort or objective (setup errors);
+ * function. `Left` for an unknown family name or a bad effort or objective, naming the option and value;
  * the returned evaluator throws for a design outside the family's space or a layer that fits nowhere,
  * which a search or dataset generation reports as an evaluator failure.
  */
-export function familyEvaluator<P extends string>(options: FamilyEvaluatorOptions<P>): Evaluator<P> {
-  const family = typeof options.family === 'string' ? orThrow(getDesignFamily(options.family)) as unknown as DesignFamily<P> : options.family;
+export function familyEvaluator<P extends string>(options: FamilyEvaluatorOptions<P>): E.Either<VaesaError, Evaluator<P>> {
+  let family: DesignFamily<P>;
+  if (typeof options.family === 'string') {
+    const named = getDesignFamily(options.family);
+    if (E.isLeft(named)) return named;
+    family = named.right as unknown as DesignFamily<P>;
+  } else family = options.family;
   const cache = createGenericCache();
   const mapping: GenericMappingOptions = { objective: options.objective, effort: options.effort, seed: options.seed, cache };
-  if (mapping.objective !== undefined && !(OBJECTIVES as readonly string[]).includes(mapping.objective)) throw new RangeError(`familyEvaluator: objective must be one of ${OBJECTIVES.join(', ')}, got ${String(mapping.objective)}`);
+  if (mapping.objective !== undefined && !(OBJECTIVES as readonly string[]).includes(mapping.objective)) return E.left(invalidInput('options.objective', mapping.objective, `must be one of ${OBJECTIVES.join(', ')}`));
   if (typeof mapping.effort === 'string' && !Object.prototype.hasOwnProperty.call(GENERIC_SEARCH_EFFORTS, mapping.effort)) {
-    throw new RangeError(`familyEvaluator: effort must be one of ${Object.keys(GENERIC_SEARCH_EFFORTS).join(', ')} or explicit knobs, got ${String(mapping.effort)}`);
+    return E.left(invalidInput('options.effort', mapping.effort, `must be one of ${Object.keys(GENERIC_SEARCH_EFFORTS).join(', ')} or explicit knobs`));
   }
   let lastKey = '';
   let lastArch: ArchSpec | undefined;
-  return (design, layer) => {
+  return E.right((design, layer) => {
     const key = designKey(family.space, design);
     if (key !== lastKey || lastArch === undefined) {
       lastArch = orThrow(family.toArch(design));
@@ -70,7 +75,7 @@ export function familyEvaluator<P extends string>(options: FamilyEvaluatorOption
     }
     const found = orThrow(findGenericMapping(lastArch, layerProblem(layer), mapping));
     return { cycles: found.cost.cycles, energy: found.cost.energy, area: found.cost.area };
-  };
+  });
 }
 
 function orThrow<T>(value: E.Either<VaesaError, T>): T {

@@ -1,3 +1,4 @@
+import { left, right } from '../fixtures/right';
 import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
 import { createRng } from '../../src/common/rng';
@@ -54,7 +55,7 @@ describe('design families', () => {
   });
 
   it.each([eyerissFamily, gemminiFamily] as unknown as DesignFamily[])('$name: the evaluator gives cycles at least the MACs over the PEs, positive energy, and the arch\'s area', (family) => {
-    const evaluate = familyEvaluator({ family, effort: 'fast' });
+    const evaluate = right(familyEvaluator({ family, effort: 'fast' }));
     const l = layer();
     const macs = 3 * 3 * 14 * 14 * 32 * 64;
     for (let seed = 0; seed < 3; seed++) {
@@ -71,11 +72,12 @@ describe('design families', () => {
 
   it('the evaluator is deterministic for a seed, by name or by family, and refuses unknown names', () => {
     const design = sampleDesign(gemminiFamily.space, createRng(7));
-    const a = familyEvaluator({ family: 'gemmini', effort: 'fast', seed: 4 })(design, layer());
-    const b = familyEvaluator({ family: gemminiFamily, effort: 'fast', seed: 4 })(design, layer());
+    const a = right(familyEvaluator({ family: 'gemmini', effort: 'fast', seed: 4 }))(design, layer());
+    const b = right(familyEvaluator({ family: gemminiFamily, effort: 'fast', seed: 4 }))(design, layer());
     expect(a).toEqual(b);
-    expect(() => familyEvaluator({ family: 'tpu' as 'gemmini' })).toThrow(/family/);
-    expect(() => familyEvaluator({ family: 'gemmini', effort: 'slow' as 'fast' })).toThrow(/effort/);
-    expect(() => familyEvaluator({ family: 'eyeriss' })({ meshX: 3 } as never, layer())).toThrow(/meshX|design/);
+    expect(left(familyEvaluator({ family: 'tpu' as 'gemmini' }))).toMatchObject({ _tag: 'InvalidInput', value: 'tpu' });
+    expect(left(familyEvaluator({ family: 'gemmini', effort: 'slow' as 'fast' }))).toMatchObject({ path: 'options.effort', value: 'slow' });
+    expect(left(familyEvaluator({ family: 'gemmini', objective: 'area' as 'edp' }))).toMatchObject({ path: 'options.objective', value: 'area' });
+    expect(() => right(familyEvaluator({ family: 'eyeriss' }))({ meshX: 3 } as never, layer())).toThrow(/meshX|design/);
   });
 });

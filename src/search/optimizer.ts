@@ -2,7 +2,13 @@ import { InputError, invalidInput } from '../common/errors';
 import type { Rng } from '../common/rng';
 import type { Design } from '../hardware/space';
 import type { SearchObjective } from '../common/objective';
-import type { PredictedMetrics } from './types';
+
+/** Predicted network totals from a model's cost predictor. */
+export interface PredictedMetrics {
+  readonly cycles: number;
+  readonly energy: number;
+  readonly edp: number;
+}
 
 /** A box of points: `lower[d] <= x[d] <= upper[d]`. */
 export interface SearchBox {

@@ -3,7 +3,7 @@ import type { Design, SimbaParam } from '../hardware/space';
 import type { Acquisition } from './acquisition';
 import type { GpKernel } from './gp';
 import type { SearchObjective, SearchObjectiveName } from '../common/objective';
-import type { CustomOptimizer } from './optimizer';
+import type { CustomOptimizer, PredictedMetrics } from './optimizer';
 import type { CmaEsOptions } from './cmaes';
 
 /**
@@ -163,12 +163,7 @@ export interface InputSpaceSearchOptions<P extends string = SimbaParam> extends 
   readonly coordinates?: 'normalised' | 'raw';
 }
 
-/** Predicted network totals from a model's cost predictor. */
-export interface PredictedMetrics {
-  readonly cycles: number;
-  readonly energy: number;
-  readonly edp: number;
-}
+export type { PredictedMetrics } from './optimizer';
 
 /** One distinct design the search evaluated, with its metrics on the whole target. */
 export interface EvaluatedDesign<P extends string = SimbaParam> {

@@ -31,10 +31,11 @@ import { getDesignFamily, type DesignFamily } from '../src/costmodel/design-fami
 import { generateDataset } from '../src/dataset/generate';
 import { readDatasetCsvFiles } from '../src/dataset/files';
 import type { DatasetRow } from '../src/dataset/row';
-import { designKey, snapDesign } from '../src/hardware/space';
+import { designKey, gridSize, snapDesign } from '../src/hardware/space';
+import { createRng } from '../src/common/rng';
 import { familyEvaluator } from '../src/mapper/evaluator';
 import type { LatentModel } from '../src/model/latent-model';
-import { inputSpaceSearch, latentSearch, targetTotals, weightedLayers, type SearchResult } from '../src/search';
+import { inputSpaceSearch, latentSearch, latentSearchBox, targetTotals, weightedLayers, type SearchResult } from '../src/search';
 import { loadVaesa, saveVaesa } from '../src/train/checkpoint';
 import { trainVaesa } from '../src/train/train';
 import { networks } from '../src/workload/builtin';
@@ -197,6 +198,12 @@ async function roundTrip(argv: readonly string[], files: readonly ResultsFile[])
     const perLayer = await Promise.all(layers.map((l) => evaluator(back, l.layer)));
     const edp = targetTotals(layers, perLayer).edp;
     const changed = family.space.params.filter((p) => back[p.name] !== design[p.name]).map((p) => `${p.name} ${design[p.name]} -> ${back[p.name]}`);
+    // How often the latent box proposes the best design's value of each parameter, against uniform input sampling.
+    const box = latentSearchBox(model);
+    const rng = createRng(1);
+    const decoded = model.decode(Array.from({ length: 4000 }, () => box.lower.map((lo, d) => rng.uniform(lo, box.upper[d])))).map((d) => snapDesign(family.space, d));
+    const shares = family.space.params.map((p) => `${p.name}=${design[p.name]} ${(100 * decoded.filter((d) => d[p.name] === design[p.name]).length / decoded.length).toFixed(1)}% (uniform ${(100 / gridSize(p)).toFixed(1)}%)`);
+    console.log(`${network}: share of 4,000 uniform latent-box points decoding to the best design's value: ${shares.join(', ')}`);
     console.log(`${network}: best known ${best.bestEdp.toExponential(4)} (${best.method}, seed ${best.seed}); decode(encode(best)) ${edp.toExponential(4)}, gap ${(100 * (edp / best.bestEdp - 1)).toFixed(1)}%; changed: ${changed.join(', ') || 'none'}`);
   }
 }

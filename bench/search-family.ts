@@ -12,13 +12,15 @@
  * `--budget`; shorter budgets are read off its history, which is exact because no optimiser looks at
  * the budget (the first k evaluations of a run at budget 300 are those of the run at budget k).
  * Results are appended to the JSON file (written atomically) after every run, so a partial run is usable;
- * a run already in the file is skipped, so the same command resumes. `--report FILE[,FILE]` (no runs) prints
- * the tables from results files: per method and budget, the median gap of the best EDP to the best known
+ * a run already in the file is skipped, so the same command resumes. `--report FILE[:TAG],...` (no runs)
+ * prints the tables from results files (TAG marks a file's method names, e.g. another model): per method and budget, the median gap of the best EDP to the best known
  * design (best of every run on that network), and the evaluations each needs to come within 5/10/25%
  * of the best known (median over seeds, censored at the budget).
  *
  * `--roundtrip FILE[,FILE] --model DIR`: the best known design of each network encoded, decoded, snapped
  * and evaluated again (what the latent space loses at the optimum).
+ *
+ * `--data-best CSV [--networks ...]`: the best network EDP among a dataset file's designs, by its own numbers.
  *
  * Without --model the model is trained here (`fast` preset, seed 1) on rows read from --data or generated
  * (--samples LHS designs x every distinct layer of the networks, same evaluator).
@@ -52,7 +54,7 @@ const GRADIENT = { starts: 8, steps: 100, maxRounds: 1000 } as const;
 interface RunRecord {
   readonly network: string;
   readonly seed: number;
-  readonly method: Method;
+  readonly method: string;
   readonly budget: number;
   /** Best EDP after each distinct evaluation. */
   readonly history: readonly number[];
@@ -151,14 +153,11 @@ function evaluationsToReach(history: readonly number[], target: number, toleranc
 export function familyReport(results: ResultsFile, budgets: readonly number[]): string[] {
   const lines: string[] = [];
   for (const network of [...new Set(results.runs.map((r) => r.network))]) {
-    const all = results.runs.filter((r) => r.network === network);
-    const bestKnown = Math.min(...all.map((r) => r.bestEdp));
-    const methods = METHODS.filter((m) => all.some((r) => r.method === m));
-    // Only seeds every method has run, so that every row has the same seeds.
-    const seeds = [...new Set(all.map((r) => r.seed))].filter((seed) => methods.every((m) => all.some((r) => r.seed === seed && r.method === m))).sort((a, b) => a - b);
-    const runs = all.filter((r) => seeds.includes(r.seed));
-    lines.push('', `${network}: best known EDP ${bestKnown.toExponential(4)} (best of all ${all.length} runs); seeds ${seeds.join(', ')}`, '');
-    lines.push(`| method | runs | ${budgets.map((b) => `gap @${b}`).join(' | ')} | evals to 5% | to 10% | to 25% | seconds per run |`);
+    const runs = results.runs.filter((r) => r.network === network);
+    const bestKnown = Math.min(...runs.map((r) => r.bestEdp));
+    const methods = [...new Set(runs.map((r) => r.method))];
+    lines.push('', `${network}: best known EDP ${bestKnown.toExponential(4)} (best of all ${runs.length} runs)`, '');
+    lines.push(`| method | seeds | ${budgets.map((b) => `gap @${b}`).join(' | ')} | evals to 5% | to 10% | to 25% | seconds per run |`);
     lines.push(`| --- | --- | ${budgets.map(() => '---').join(' | ')} | --- | --- | --- | --- |`);
     for (const method of methods) {
       const mine = runs.filter((r) => r.method === method);
@@ -174,7 +173,7 @@ export function familyReport(results: ResultsFile, budgets: readonly number[]): 
         const budget = Math.max(...mine.map((r) => r.budget));
         return Number.isFinite(m) ? `${m} (${n.filter(Number.isFinite).length}/${n.length})` : `>${budget} (${n.filter(Number.isFinite).length}/${n.length})`;
       });
-      lines.push(`| ${method} | ${mine.length} | ${gaps.join(' | ')} | ${reach.join(' | ')} | ${median(mine.map((r) => r.seconds)).toFixed(0)} |`);
+      lines.push(`| ${method} | ${mine.map((r) => r.seed).join(',')} | ${gaps.join(' | ')} | ${reach.join(' | ')} | ${median(mine.map((r) => r.seconds)).toFixed(0)} |`);
     }
   }
   return lines;
@@ -208,7 +207,36 @@ async function roundTrip(argv: readonly string[], files: readonly ResultsFile[])
   }
 }
 
+/**
+ * The best design of a dataset file per network, by the metrics in the file (what a model trained on it
+ * has seen): network EDP of every design that has all of the network's layers.
+ */
+async function datasetBest(file: string, family: DesignFamily, networkNames: readonly string[]): Promise<void> {
+  const rows = orThrow(await readDatasetCsvFiles([file], { space: family.space })).rows;
+  const byDesign = new Map<string, Map<string, DatasetRow<string>>>();
+  for (const row of rows) {
+    const key = designKey(family.space, row.arch);
+    if (!byDesign.has(key)) byDesign.set(key, new Map());
+    byDesign.get(key)?.set(layerName(row.layer), row);
+  }
+  for (const name of networkNames) {
+    const layers = weightedLayers((networks as Record<string, Network>)[name]);
+    let best = Number.POSITIVE_INFINITY;
+    for (const perLayer of byDesign.values()) {
+      const found = layers.map((l) => perLayer.get(layerName(l.layer)));
+      if (found.some((r) => r === undefined)) continue;
+      best = Math.min(best, targetTotals(layers, found as DatasetRow<string>[]).edp);
+    }
+    console.log(`${name}: best EDP among the ${byDesign.size} designs of ${file}: ${best.toExponential(4)}`);
+  }
+}
+
 export async function runFamilyBench(argv: readonly string[]): Promise<void> {
+  const dataBest = flag(argv, '--data-best');
+  if (dataBest !== undefined) {
+    await datasetBest(dataBest, orThrow(getDesignFamily(flag(argv, '--family') ?? 'eyeriss')), (flag(argv, '--networks') ?? 'resnet50,bert-base-128').split(','));
+    return;
+  }
   const trip = flag(argv, '--roundtrip');
   if (trip !== undefined) {
     await roundTrip(argv, trip.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as ResultsFile));
@@ -217,7 +245,12 @@ export async function runFamilyBench(argv: readonly string[]): Promise<void> {
   const report = flag(argv, '--report');
   const budgetsFlag = (flag(argv, '--budgets') ?? '50,100,300').split(',').map(Number);
   if (report !== undefined) {
-    const files = report.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as ResultsFile);
+    // FILE:TAG appends the tag to the method names of that file (runs of another model, say).
+    const files = report.split(',').map((spec) => {
+      const [file, tag] = spec.split(':');
+      const read = JSON.parse(readFileSync(file, 'utf8')) as ResultsFile;
+      return tag === undefined ? read : { ...read, runs: read.runs.map((r) => ({ ...r, method: `${r.method} ${tag}` })) };
+    });
     console.log(familyReport({ ...files[0], runs: files.flatMap((f) => f.runs) }, budgetsFlag).join('\n'));
     return;
   }

@@ -42,7 +42,7 @@ import { loadVaesa, saveVaesa } from '../src/train/checkpoint';
 import { trainVaesa } from '../src/train/train';
 import { networks } from '../src/workload/builtin';
 import { layerName } from '../src/workload/layer';
-import type { Layer } from '../src/workload/lower';
+import { layerKey, type Layer } from '../src/workload/lower';
 import type { Network } from '../src/workload/network';
 
 const METHODS = ['latent-bo', 'latent-gradient', 'latent-cmaes', 'input-bo', 'input-random', 'input-cmaes'] as const;
@@ -213,19 +213,19 @@ async function roundTrip(argv: readonly string[], files: readonly ResultsFile[])
  */
 async function datasetBest(file: string, family: DesignFamily, networkNames: readonly string[]): Promise<void> {
   const rows = orThrow(await readDatasetCsvFiles([file], { space: family.space })).rows;
-  const byDesign = new Map<string, Map<string, DatasetRow<string>>>();
+  const byDesign = new Map<string, Map<string, DatasetRow<string, Layer>>>();
   for (const row of rows) {
     const key = designKey(family.space, row.arch);
     if (!byDesign.has(key)) byDesign.set(key, new Map());
-    byDesign.get(key)?.set(layerName(row.layer), row);
+    byDesign.get(key)?.set(layerKey(row.layer), row);
   }
   for (const name of networkNames) {
     const layers = weightedLayers((networks as Record<string, Network>)[name]);
     let best = Number.POSITIVE_INFINITY;
     for (const perLayer of byDesign.values()) {
-      const found = layers.map((l) => perLayer.get(layerName(l.layer)));
+      const found = layers.map((l) => perLayer.get(layerKey(l.layer)));
       if (found.some((r) => r === undefined)) continue;
-      best = Math.min(best, targetTotals(layers, found as DatasetRow<string>[]).edp);
+      best = Math.min(best, targetTotals(layers, found as DatasetRow<string, Layer>[]).edp);
     }
     console.log(`${name}: best EDP among the ${byDesign.size} designs of ${file}: ${best.toExponential(4)}`);
   }

@@ -311,7 +311,7 @@ export interface ArchMappingOptions extends GenericMappingOptions {
   readonly mapper?: MapperName;
   /** The loaded HiGHS solver (`await loadMipSolver()`) that `mapper: 'mip'` needs. */
   readonly mipSolver?: MipSolver;
-  /** HiGHS wall-clock limit per layer for `mapper: 'mip'`, seconds (default `DEFAULT_MIP_TIME_LIMIT_SECONDS`). */
+  /** HiGHS wall-clock limit per solve for `mapper: 'mip'`, seconds (default `DEFAULT_MIP_TIME_LIMIT_SECONDS`); a layer takes one or two solves. */
   readonly timeLimitSeconds?: number;
 }
 
